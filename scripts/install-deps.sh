@@ -1,0 +1,52 @@
+#!/bin/sh
+# Installs what pg_media needs to build and test on Debian 12 (run as root).
+# Used by `make demo`, `make test`, .ci/run and the Dockerfile, so every path
+# exercises the same steps. Idempotent: it installs only what is missing.
+#
+#   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg
+#   scripts/install-deps.sh test    # build + server + TAP test needs
+set -eu
+
+what=${1:-test}
+pgmajor=${PGMAJOR:-15}
+
+need=""
+add() { for p in "$@"; do
+          dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
+        done; }
+
+add make gcc libc6-dev pkg-config zlib1g-dev libpng-dev libjpeg62-turbo-dev
+if [ "$what" = test ] || [ "$what" = demo ]; then
+  add postgresql-$pgmajor libipc-run-perl procps
+fi
+
+apt_updated=no
+apt_install() {
+  [ "$apt_updated" = yes ] || { apt-get update -qq >/dev/null; apt_updated=yes; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ -n "$need" ]; then
+  [ "$(id -u)" = 0 ] || { echo "install-deps: missing packages:$need (run as root)" >&2; exit 1; }
+  echo "install-deps: installing$need"
+  apt_install $need
+fi
+
+# The server headers must match the installed server exactly (PGXS and the
+# server share ABI details), so pin postgresql-server-dev to its version.
+if ! dpkg-query -W -f='${Status}' postgresql-$pgmajor 2>/dev/null | grep -q "install ok installed"; then
+  # No server package (e.g. the postgres Docker image, which ships its own):
+  # take whatever server-dev matches the server binaries on the PATH.
+  srv=""
+else
+  srv=$(dpkg-query -W -f='${Version}' postgresql-$pgmajor)
+fi
+dev=$(dpkg-query -W -f='${Version}' postgresql-server-dev-$pgmajor 2>/dev/null || true)
+if [ -n "$srv" ] && [ "$dev" != "$srv" ]; then
+  [ "$(id -u)" = 0 ] || { echo "install-deps: need postgresql-server-dev-$pgmajor=$srv (run as root)" >&2; exit 1; }
+  echo "install-deps: installing postgresql-server-dev-$pgmajor=$srv"
+  apt_install "postgresql-server-dev-$pgmajor=$srv"
+elif [ -z "$srv" ] && [ -z "$dev" ]; then
+  apt_install "postgresql-server-dev-$pgmajor"
+fi
+exit 0

@@ -1,0 +1,69 @@
+-- media.http(): a serve route in one call
+SELECT decode(string_agg(lpad(to_hex(i % 256), 2, '0'), ''), 'hex') AS body
+  FROM generate_series(0, 999) i \gset
+SELECT media.put(:'body', 'clip one.bin') AS id \gset
+SELECT etag FROM media.files WHERE id = :id \gset
+
+-- 200 with every header
+SELECT status, length(body) AS body_length, body = :'body'::bytea AS body_ok,
+       headers - 'ETag' - 'Last-Modified' AS headers,
+       headers->>'ETag' = :'etag' AS etag_ok,
+       headers->>'Last-Modified' ~ '^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$' AS date_ok
+  FROM media.http(:id);
+
+-- 304 for a matching If-None-Match: exact, in a list, weak, *
+SELECT status, body IS NULL AS no_body, headers ? 'ETag' AS has_etag FROM media.http(:id, NULL, :'etag');
+SELECT status FROM media.http(:id, NULL, '"nope", ' || :'etag');
+SELECT status FROM media.http(:id, NULL, 'W/' || :'etag');
+SELECT status FROM media.http(:id, NULL, '*');
+SELECT status FROM media.http(:id, NULL, '"something-else"');
+
+-- 206 for bytes=a-b, a-, -n
+SELECT status, headers->>'Content-Range' AS range, headers->>'Content-Length' AS length,
+       body = substring(:'body'::bytea FROM 11 FOR 10) AS body_ok
+  FROM media.http(:id, 'bytes=10-19');
+SELECT status, headers->>'Content-Range' AS range, body = substring(:'body'::bytea FROM 991) AS body_ok
+  FROM media.http(:id, 'bytes=990-');
+SELECT status, headers->>'Content-Range' AS range, body = substring(:'body'::bytea FROM 996) AS body_ok
+  FROM media.http(:id, 'bytes=-5');
+SELECT status, headers->>'Content-Range' AS range FROM media.http(:id, 'bytes=900-5000');
+SELECT status, headers->>'Content-Range' AS range FROM media.http(:id, 'bytes=-5000');
+
+-- 416 for unsatisfiable ranges
+SELECT status, headers->>'Content-Range' AS range, body IS NULL AS no_body FROM media.http(:id, 'bytes=1000-');
+SELECT status FROM media.http(:id, 'bytes=-0');
+
+-- malformed or multiple ranges are ignored: 200
+SELECT status FROM media.http(:id, 'bytes=5-2');
+SELECT status FROM media.http(:id, 'items=0-10');
+SELECT status FROM media.http(:id, 'bytes=0-1,5-6');
+
+-- If-None-Match wins over Range
+SELECT status FROM media.http(:id, 'bytes=0-1', :'etag');
+
+-- HEAD: the same status and headers, no body
+SELECT status, body IS NULL AS no_body, headers->>'Content-Length' AS length FROM media.http(:id, NULL, NULL, 'HEAD');
+SELECT status, body IS NULL AS no_body FROM media.http(:id, 'bytes=0-9', NULL, 'head');
+SELECT status FROM media.http(:id, NULL, NULL, 'POST');
+
+-- 404 for a file that does not exist (or that the caller cannot see)
+SELECT status, body IS NULL AS no_body, headers FROM media.http(987654321);
+SELECT status FROM media.http(NULL);
+
+-- names with quotes and non-ASCII characters are safe in Content-Disposition
+SELECT media.put('x', E'r\u00e9sum\u00e9 "final".txt') AS named \gset
+SELECT headers->>'Content-Disposition' AS disposition FROM media.http(:named);
+
+-- active content is served inert
+SELECT media.put('<!DOCTYPE html><html><script>alert(1)</script></html>', 'page.html') AS page \gset
+SELECT headers->>'Content-Type' AS type, headers->>'Content-Disposition' LIKE 'attachment;%' AS attachment,
+       headers->>'Content-Security-Policy' AS csp
+  FROM media.http(:page);
+
+-- a file over media.max_file_size is served in ranges, not whole
+SET media.max_file_size = 500;
+\set VERBOSITY terse
+SELECT status FROM media.http(:id);
+\set VERBOSITY default
+SELECT status, length(body) FROM media.http(:id, 'bytes=0-99');
+RESET media.max_file_size;

@@ -1,0 +1,51 @@
+-- CREATE EXTENSION pg_media (run by pg_regress --load-extension) creates
+-- schema media with its tables, view, functions and settings.
+SELECT e.extname, e.extversion, e.extrelocatable, n.nspname AS schema
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+ WHERE e.extname = 'pg_media';
+
+SELECT c.relname, c.relkind
+  FROM pg_class c
+ WHERE c.relnamespace = 'media'::regnamespace AND c.relkind IN ('r', 'v')
+ ORDER BY 1;
+
+-- every table is a configuration table (pg_dump carries its rows) ...
+SELECT unnest(extconfig)::regclass::text AS config FROM pg_extension
+ WHERE extname = 'pg_media' ORDER BY 1;
+
+-- ... and has a primary key (logical replication needs one)
+SELECT c.relname,
+       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_pk
+  FROM pg_class c
+ WHERE c.relnamespace = 'media'::regnamespace AND c.relkind = 'r'
+ ORDER BY 1;
+
+-- chunk bytes are stored out of line and never re-compressed by TOAST
+SELECT attname, attstorage FROM pg_attribute
+ WHERE attrelid = 'media.chunks'::regclass AND attname = 'data';
+
+-- the columns of media.files
+SELECT column_name, data_type FROM information_schema.columns
+ WHERE table_schema = 'media' AND table_name = 'files' ORDER BY ordinal_position;
+
+-- the view that ports the common hand-made design over
+SELECT column_name, data_type FROM information_schema.columns
+ WHERE table_schema = 'media' AND table_name = 'media_files' ORDER BY ordinal_position;
+
+-- every function, with its signature and result
+SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS returns,
+       p.provolatile AS volatility, p.prosecdef AS security_definer
+  FROM pg_proc p
+ WHERE p.pronamespace = 'media'::regnamespace
+ ORDER BY p.oid::regprocedure::text;
+
+-- media.files can be referenced by an application's tables
+CREATE TABLE app_posts (id serial PRIMARY KEY, photo bigint REFERENCES media.files (id));
+DROP TABLE app_posts;
+
+-- settings, and the reserved prefix
+SHOW media.max_file_size;
+SHOW media.chunk_size;
+SHOW media.max_upload_size;
+SHOW media.owner;
+SET media.no_such_setting = 1;

@@ -1,0 +1,233 @@
+/*
+ * http.c - media.http(): a complete HTTP response for a file, so an
+ * application's serve route is one SQL call.
+ *
+ * 200 with the caching and safety headers; 304 when If-None-Match matches;
+ * 206 for a satisfiable single Range; 416 for an unsatisfiable one; 404 for
+ * a file the caller cannot see.  Range and entity-tag rules come from the
+ * pure-C core (mm_http.c), shared with the command-line server.
+ */
+#include "pg_media.h"
+
+#include "access/htup_details.h"
+#include "common/jsonapi.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/timestamp.h"
+
+#include "mm_http.h"
+
+PG_FUNCTION_INFO_V1(media_http);
+
+/* Appends "key": "value" to a JSON object under construction. */
+static void
+add_header(StringInfo buf, const char *key, const char *value)
+{
+	if (buf->len > 1)
+		appendStringInfoChar(buf, ',');
+	escape_json(buf, key);
+	appendStringInfoChar(buf, ':');
+	escape_json(buf, value);
+}
+
+/* An IMF-fixdate (RFC 9110 5.6.7), e.g. "Sun, 06 Nov 1994 08:49:37 GMT". */
+static char *
+http_date(TimestampTz t)
+{
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
+		return pstrdup("Thu, 01 Jan 1970 00:00:00 GMT");
+	return psprintf("%s, %02d %s %04d %02d:%02d:%02d GMT",
+					days[j2day(date2j(tm.tm_year, tm.tm_mon, tm.tm_mday))],
+					tm.tm_mday, months[tm.tm_mon - 1], tm.tm_year,
+					tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/*
+ * Content-Disposition for a stored name (RFC 6266): an ASCII fallback in
+ * filename= and the exact UTF-8 name percent-encoded in filename*=.
+ */
+static char *
+content_disposition(const char *kind, const char *name)
+{
+	StringInfoData buf;
+	const unsigned char *p;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s; filename=\"", kind);
+	for (p = (const unsigned char *) name; *p; p++)
+		appendStringInfoChar(&buf, (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') ? '_' : *p);
+	appendStringInfoString(&buf, "\"; filename*=UTF-8''");
+	for (p = (const unsigned char *) name; *p; p++)
+	{
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			strchr("!#$&+-.^_`|~", *p) != NULL)
+			appendStringInfoChar(&buf, *p);
+		else
+			appendStringInfo(&buf, "%%%02X", *p);
+	}
+	return buf.data;
+}
+
+/* Is this an active-content type a browser could run scripts in? */
+static bool
+is_active_content(const char *mime)
+{
+	return strcmp(mime, "text/html") == 0 || strcmp(mime, "application/xhtml+xml") == 0 ||
+		strcmp(mime, "application/xml") == 0 || strcmp(mime, "text/xml") == 0 ||
+		strcmp(mime, "image/svg+xml") == 0;
+}
+
+/* Headers every response for an existing file carries (validators and caching). */
+static void
+add_cache_headers(StringInfo h, const MediaFile *file)
+{
+	add_header(h, "ETag", file->etag);
+	add_header(h, "Last-Modified", http_date(file->created_at));
+	add_header(h, "Cache-Control", "public, max-age=31536000, immutable");
+}
+
+/* Headers that describe the representation: type, safety, disposition. */
+static void
+add_content_headers(StringInfo h, const MediaFile *file)
+{
+	add_header(h, "Content-Type", file->mime_type);
+	add_header(h, "X-Content-Type-Options", "nosniff");
+	add_header(h, "Accept-Ranges", "bytes");
+	if (strcmp(file->mime_type, "image/svg+xml") == 0)
+	{
+		/* an SVG displays as an image but its scripts must never run */
+		add_header(h, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+		add_header(h, "Content-Disposition", content_disposition("inline", file->name));
+	}
+	else if (is_active_content(file->mime_type))
+	{
+		add_header(h, "Content-Security-Policy", "default-src 'none'; sandbox");
+		add_header(h, "Content-Disposition", content_disposition("attachment", file->name));
+	}
+	else
+		add_header(h, "Content-Disposition", content_disposition("inline", file->name));
+}
+
+/* Builds the (status, headers, body) record. */
+static Datum
+http_result(FunctionCallInfo fcinfo, int status, StringInfo headers, bytea *body)
+{
+	TupleDesc	desc;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, body == NULL};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "pg_media: media.http must return a composite type");
+	appendStringInfoChar(headers, '}');
+	values[0] = Int32GetDatum(status);
+	values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(headers->data));
+	values[2] = PointerGetDatum(body);
+	return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+}
+
+/* A text argument as a C string and length, or NULL. */
+static char *
+arg_cstring(FunctionCallInfo fcinfo, int n, size_t *len)
+{
+	text	   *t;
+
+	if (PG_NARGS() <= n || PG_ARGISNULL(n))
+		return NULL;
+	t = PG_GETARG_TEXT_PP(n);
+	*len = VARSIZE_ANY_EXHDR(t);
+	return VARDATA_ANY(t);
+}
+
+/*
+ * media.http(id bigint, range text, if_none_match text [, method text])
+ * RETURNS TABLE(status integer, headers jsonb, body bytea)
+ */
+Datum
+media_http(PG_FUNCTION_ARGS)
+{
+	StringInfoData h;
+	MediaFile	file;
+	size_t		range_len = 0;
+	size_t		inm_len = 0;
+	size_t		method_len = 0;
+	const char *range = arg_cstring(fcinfo, 1, &range_len);
+	const char *inm = arg_cstring(fcinfo, 2, &inm_len);
+	const char *method = arg_cstring(fcinfo, 3, &method_len);
+	bool		head = false;
+	uint64		first = 0;
+	uint64		last = 0;
+
+	if (method != NULL)
+	{
+		if (method_len == 4 && pg_strncasecmp(method, "HEAD", 4) == 0)
+			head = true;
+		else if (!(method_len == 3 && pg_strncasecmp(method, "GET", 3) == 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unsupported HTTP method \"%.*s\"", (int) Min(method_len, 32), method),
+					 errhint("media.http() answers GET and HEAD.")));
+	}
+
+	initStringInfo(&h);
+	appendStringInfoChar(&h, '{');
+
+	if (PG_ARGISNULL(0) || !storage_lookup_file(PG_GETARG_INT64(0), &file))
+	{
+		add_header(&h, "Content-Type", "text/plain; charset=utf-8");
+		add_header(&h, "X-Content-Type-Options", "nosniff");
+		add_header(&h, "Cache-Control", "no-store");
+		return http_result(fcinfo, 404, &h, NULL);
+	}
+	media_check_servable(&file);
+
+	if (inm != NULL && mm_http_etag_matches(inm, inm_len, file.etag))
+	{
+		add_cache_headers(&h, &file);
+		return http_result(fcinfo, 304, &h, NULL);
+	}
+
+	switch (range ? mm_http_range(range, range_len, (uint64) file.byte_size, &first, &last)
+			: MM_RANGE_NONE)
+	{
+		case MM_RANGE_PARTIAL:
+			{
+				int64		n = (int64) (last - first + 1);
+
+				add_content_headers(&h, &file);
+				add_cache_headers(&h, &file);
+				add_header(&h, "Content-Range",
+						   psprintf("bytes " UINT64_FORMAT "-" UINT64_FORMAT "/" INT64_FORMAT,
+									first, last, file.byte_size));
+				add_header(&h, "Content-Length", psprintf(INT64_FORMAT, n));
+				return http_result(fcinfo, 206, &h,
+								   head ? NULL : media_read_bytes(&file, (int64) first, n));
+			}
+		case MM_RANGE_UNSATISFIABLE:
+			add_cache_headers(&h, &file);
+			add_header(&h, "Content-Range", psprintf("bytes */" INT64_FORMAT, file.byte_size));
+			add_header(&h, "Content-Length", "0");
+			return http_result(fcinfo, 416, &h, NULL);
+		case MM_RANGE_NONE:
+			break;
+	}
+	add_content_headers(&h, &file);
+	add_cache_headers(&h, &file);
+	add_header(&h, "Content-Length", psprintf(INT64_FORMAT, file.byte_size));
+	if (!head && file.byte_size > (int64) media_max_file_size)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("media file " INT64_FORMAT " is too large to send in one response (" INT64_FORMAT " bytes)",
+						file.id, file.byte_size),
+				 errdetail("media.max_file_size is %d bytes.", media_max_file_size),
+				 errhint("Serve it in ranges (the range argument), or stream it with media.parts().")));
+	return http_result(fcinfo, 200, &h,
+					   head ? NULL : media_read_bytes(&file, 0, file.byte_size));
+}

@@ -1,0 +1,226 @@
+/*
+ * ingest.c - media.put() and media.put_base64(): store received bytes as a
+ * file, once per distinct content.
+ */
+#include "pg_media.h"
+
+#include "access/detoast.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "mm_base64.h"
+#include "mm_name.h"
+#include "storage_sql.h"
+
+PG_FUNCTION_INFO_V1(media_put);
+PG_FUNCTION_INFO_V1(media_put_base64);
+
+/*
+ * Refuses to move more than media.max_file_size bytes as one value; the
+ * hint names the streaming alternative for writing or for reading.
+ */
+void
+media_check_size(int64 size, bool reading)
+{
+	if (size > (int64) media_max_file_size)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s of " INT64_FORMAT " bytes exceeds media.max_file_size (%d bytes)",
+						reading ? "read" : "file", size, media_max_file_size),
+				 reading ?
+				 errhint("Read large files in parts with media.parts(), or in ranges with media.read().") :
+				 errhint("Store large files in parts with media.upload_begin(), media.upload_append() and media.upload_finish().")));
+}
+
+/* Lower-case hex of n bytes. */
+static char *
+to_hex(const uint8 *p, int n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char	   *out = palloc(n * 2 + 1);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return out;
+}
+
+/* The stored name: the client's name sanitized, or "file" when none is usable. */
+static char *
+stored_name(text *client_name)
+{
+	char		buf[MM_NAME_MAX + 1];
+	size_t		len = 0;
+
+	if (client_name)
+		len = mm_sanitize_name(VARDATA_ANY(client_name), VARSIZE_ANY_EXHDR(client_name), buf);
+	return len > 0 ? pstrdup(buf) : pstrdup("file");
+}
+
+/* A probe dimension as an int column value, or NULL when unknown or too large. */
+static void
+set_dimension(int64 v, Datum *value, char *null)
+{
+	if (v >= 0 && v <= PG_INT32_MAX)
+	{
+		*value = Int32GetDatum((int32) v);
+		*null = ' ';
+	}
+	else
+		*null = 'n';
+}
+
+/*
+ * Inserts the media.files row for stored content and returns its id.  Runs
+ * inside storage_enter(): the row is written as the tables' owner, with the
+ * caller's owner name recorded in it.
+ */
+int64
+ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
+				const uint8 *sha256, const mm_probe *probe)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	INT8OID, INT4OID, INT4OID, INT8OID, BYTEAOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID};
+	Datum		values[15];
+	char		nulls[15];
+	char	   *hex = to_hex(sha256, MM_SHA256_DIGEST_LEN);
+	bytea	   *digest = (bytea *) palloc(MM_SHA256_DIGEST_LEN + VARHDRSZ);
+	Jsonb	   *probe_json = probe_to_jsonb(probe);
+	int64		id;
+	bool		isnull;
+
+	SET_VARSIZE(digest, MM_SHA256_DIGEST_LEN + VARHDRSZ);
+	memcpy(VARDATA(digest), sha256, MM_SHA256_DIGEST_LEN);
+	memset(nulls, ' ', sizeof(nulls));
+
+	values[0] = Int64GetDatum(blob_id);
+	values[1] = CStringGetTextDatum(stored_name(req->name));
+	if (req->name)
+		values[2] = PointerGetDatum(req->name);
+	else
+		nulls[2] = 'n';
+	if (req->declared_type)
+		values[3] = PointerGetDatum(req->declared_type);
+	else
+		nulls[3] = 'n';
+	values[4] = CStringGetTextDatum(probe->mime);
+	values[5] = CStringGetTextDatum(probe->media_type);
+	values[6] = Int64GetDatum(byte_size);
+	set_dimension(probe->width, &values[7], &nulls[7]);
+	set_dimension(probe->height, &values[8], &nulls[8]);
+	if (probe->duration_ms >= 0)
+		values[9] = Int64GetDatum(probe->duration_ms);
+	else
+		nulls[9] = 'n';
+	values[10] = PointerGetDatum(digest);
+	values[11] = CStringGetTextDatum(psprintf("\"%s\"", hex));
+	if (req->attrs)
+		values[12] = JsonbPGetDatum(req->attrs);
+	else
+		values[12] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	values[13] = JsonbPGetDatum(probe_json);
+	values[14] = CStringGetTextDatum(req->owner);
+
+	media_spi_connect();
+	media_plan(&plan, SQL_INSERT_FILE, 15, argtypes);
+	media_exec(plan, values, nulls, false, 1);
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return id;
+}
+
+/*
+ * Stores len bytes held in memory and returns the new file's id.  The
+ * content is written only if no blob holds it yet; a concurrent put() of
+ * the same bytes waits for the first and then shares its blob.
+ */
+static int64
+ingest_bytes(const char *data, int64 len, const IngestRequest *req)
+{
+	uint8		sha256[MM_SHA256_DIGEST_LEN];
+	mm_probe	probe;
+	StorageAccess access;
+	int64		blob_id = 0;
+	int64		id;
+	int			tries;
+
+	media_check_size(len, false);
+	mm_sha256(data, (size_t) len, sha256);
+	mm_probe_buffer((const uint8_t *) data, (size_t) len, &probe);
+
+	storage_enter(&access);
+	for (tries = 0; blob_id == 0; tries++)
+	{
+		if (tries >= 100)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not store content: it was removed and stored concurrently too often"),
+					 errhint("Retry the transaction.")));
+		blob_id = storage_find_blob(sha256);
+		if (blob_id != 0)
+			break;
+		blob_id = storage_claim_blob(sha256, len);
+		if (blob_id != 0)
+			storage_write_chunks(blob_id, 0, data, len);
+	}
+	id = ingest_file_row(req, blob_id, len, sha256, &probe);
+	storage_leave(&access);
+	return id;
+}
+
+/* Fills an IngestRequest from arguments 1..3 (name, declared_type, attrs). */
+static void
+request_from_args(FunctionCallInfo fcinfo, IngestRequest *req)
+{
+	req->name = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
+	req->declared_type = PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2);
+	req->attrs = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	req->owner = media_current_owner();
+}
+
+/* Rejects a NULL content argument with a clear message. */
+static void
+require_content(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("content must not be null")));
+}
+
+/* media.put(content bytea, name, declared_type, attrs) RETURNS bigint */
+Datum
+media_put(PG_FUNCTION_ARGS)
+{
+	IngestRequest req;
+	bytea	   *content;
+
+	require_content(fcinfo);
+	request_from_args(fcinfo, &req);
+	/* check the stored size before detoasting a value we would refuse */
+	media_check_size((int64) toast_raw_datum_size(PG_GETARG_DATUM(0)) - VARHDRSZ, false);
+	content = PG_GETARG_BYTEA_PP(0);
+	PG_RETURN_INT64(ingest_bytes(VARDATA_ANY(content), VARSIZE_ANY_EXHDR(content), &req));
+}
+
+/* media.put_base64(content text, name, declared_type, attrs) RETURNS bigint */
+Datum
+media_put_base64(PG_FUNCTION_ARGS)
+{
+	IngestRequest req;
+	text	   *encoded;
+	bytea	   *decoded;
+
+	require_content(fcinfo);
+	request_from_args(fcinfo, &req);
+	encoded = PG_GETARG_TEXT_PP(0);
+	decoded = media_base64_decode(VARDATA_ANY(encoded), VARSIZE_ANY_EXHDR(encoded));
+	PG_RETURN_INT64(ingest_bytes(VARDATA(decoded), VARSIZE(decoded) - VARHDRSZ, &req));
+}

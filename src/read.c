@@ -1,0 +1,153 @@
+/*
+ * read.c - media.get(), media.read() and media.parts(): a file's bytes,
+ * whole, as a range, or as a stream of parts.
+ *
+ * The file row is read as the caller (their privileges and row-level
+ * security decide); the chunks are read as the storage owner.  A range
+ * costs in proportion to its length: only the chunks that hold it are
+ * fetched, and only the TOAST pieces of those that it covers.
+ */
+#include "pg_media.h"
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(media_get);
+PG_FUNCTION_INFO_V1(media_read);
+PG_FUNCTION_INFO_V1(media_parts);
+
+/* Refuses to serve content a scanner has not passed (media.require_scan). */
+void
+media_check_servable(const MediaFile *file)
+{
+	if (strcmp(file->scan_status, "clean") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("media file " INT64_FORMAT " is not available: scan status is \"%s\"",
+						file->id, file->scan_status),
+				 errdetail("Files are served only once a virus scanner has marked them clean."),
+				 errhint("Record the scanner's verdict with media.set_scan_result().")));
+}
+
+/*
+ * Returns bytes [offset, offset+length) of a file as a new bytea; the
+ * caller has clamped the range to the file.
+ */
+bytea *
+media_read_bytes(const MediaFile *file, int64 offset, int64 length)
+{
+	StorageAccess access;
+	bytea	   *result;
+
+	media_check_size(length, true);
+	result = (bytea *) palloc(length + VARHDRSZ);
+	SET_VARSIZE(result, length + VARHDRSZ);
+	storage_enter(&access);
+	storage_read_range(file->blob_id, offset, length, VARDATA(result));
+	storage_leave(&access);
+	return result;
+}
+
+/* media.get(id bigint) RETURNS bytea */
+Datum
+media_get(PG_FUNCTION_ARGS)
+{
+	MediaFile	file;
+
+	storage_require_file(PG_GETARG_INT64(0), &file);
+	media_check_servable(&file);
+	PG_RETURN_BYTEA_P(media_read_bytes(&file, 0, file.byte_size));
+}
+
+/* media.read(id bigint, start bigint, length integer) RETURNS bytea */
+Datum
+media_read(PG_FUNCTION_ARGS)
+{
+	int64		start = PG_GETARG_INT64(1);
+	int32		length = PG_GETARG_INT32(2);
+	MediaFile	file;
+	int64		n;
+
+	if (start < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("start must not be negative"),
+				 errdetail("start was " INT64_FORMAT ".", start)));
+	if (length < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("length must not be negative"),
+				 errdetail("length was %d.", length)));
+	storage_require_file(PG_GETARG_INT64(0), &file);
+	media_check_servable(&file);
+	n = start >= file.byte_size ? 0 : Min((int64) length, file.byte_size - start);
+	PG_RETURN_BYTEA_P(media_read_bytes(&file, start, n));
+}
+
+/* Position of a media.parts() stream between calls. */
+typedef struct PartsState
+{
+	MediaFile	file;
+	int64		next;			/* offset of the next part */
+} PartsState;
+
+/*
+ * media.parts(id bigint) RETURNS TABLE(start bigint, data bytea)
+ *
+ * Returns one stored chunk per call, so a file of any size streams with
+ * one chunk in memory.  All calls read under the query's snapshot, so a
+ * concurrent remove() cannot cut the stream short.
+ */
+Datum
+media_parts(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+	PartsState *state;
+	StorageAccess access;
+	bytea	   *data = NULL;
+	int64		start;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext oldcxt;
+		TupleDesc	desc;
+
+		funcctx = SRF_FIRSTCALL_INIT();
+		oldcxt = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "pg_media: media.parts must return a composite type");
+		funcctx->tuple_desc = BlessTupleDesc(desc);
+		state = (PartsState *) palloc0(sizeof(PartsState));
+		storage_require_file(PG_GETARG_INT64(0), &state->file);
+		media_check_servable(&state->file);
+		funcctx->user_fctx = state;
+		MemoryContextSwitchTo(oldcxt);
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	state = (PartsState *) funcctx->user_fctx;
+
+	if (state->next >= state->file.byte_size)
+		SRF_RETURN_DONE(funcctx);
+
+	storage_enter(&access);
+	start = storage_next_chunk(state->file.blob_id, state->next, &data);
+	storage_leave(&access);
+	if (start != state->next || data == NULL || VARSIZE_ANY_EXHDR(data) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("content of media file " INT64_FORMAT " is missing bytes at offset " INT64_FORMAT,
+						state->file.id, state->next),
+				 errhint("Run media.verify() to find damaged files, and restore them from a backup.")));
+	{
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
+		HeapTuple	tuple;
+
+		values[0] = Int64GetDatum(start);
+		values[1] = PointerGetDatum(data);
+		state->next = start + VARSIZE_ANY_EXHDR(data);
+		tuple = heap_form_tuple(funcctx->tuple_desc, values, nulls);
+		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(tuple));
+	}
+}
