@@ -65,6 +65,8 @@ CREATE TABLE @extschema@.files (
     owner           text NOT NULL,
     scan_status     text NOT NULL DEFAULT 'clean'
                     CHECK (scan_status IN ('pending', 'clean', 'infected', 'error')),
+    scan_detail     text,
+    scanned_at      timestamptz,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
@@ -89,15 +91,41 @@ CREATE TABLE @extschema@.uploads (
 COMMENT ON TABLE @extschema@.uploads IS
   'pg_media: resumable uploads in progress; ids are random so they cannot be guessed';
 
+CREATE TABLE @extschema@.quotas (
+    owner           text PRIMARY KEY,
+    max_bytes       bigint CHECK (max_bytes >= 0),
+    max_files       bigint CHECK (max_files >= 0)
+);
+COMMENT ON TABLE @extschema@.quotas IS
+  'pg_media: per-owner limits checked by put() and upload_finish(); null means no limit';
+
 -- pg_dump carries the rows of these tables (and the identity sequences' positions).
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.blobs', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.chunks', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.files', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.uploads', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.quotas', '');
 SELECT pg_catalog.pg_extension_config_dump(
     pg_catalog.pg_get_serial_sequence('@extschema@.blobs', 'id'), '');
 SELECT pg_catalog.pg_extension_config_dump(
     pg_catalog.pg_get_serial_sequence('@extschema@.files', 'id'), '');
+
+/*
+ * Owner isolation.  The policy asks media.visible_owner(), whose answer
+ * follows media.isolation (a superuser setting): "none" shows every row
+ * (privileges still apply), "role" the current role's files, "setting" the
+ * files of media.owner, which an application that uses one database role
+ * sets per transaction.  The tables' owner, which pg_media's functions use
+ * for storage work, is not subject to it.
+ */
+CREATE FUNCTION @extschema@.visible_owner(owner text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'media_visible_owner' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.visible_owner(text) IS
+  'the row-level security test on media.files: may this session see files of this owner?';
+ALTER TABLE @extschema@.files ENABLE ROW LEVEL SECURITY;
+CREATE POLICY files_owner_isolation ON @extschema@.files
+    USING (@extschema@.visible_owner(owner))
+    WITH CHECK (@extschema@.visible_owner(owner));
 
 /*
  * Frees a blob once no file refers to it.  Runs after each deleted file row.
@@ -128,7 +156,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NEW.blob_id IS DISTINCT FROM OLD.blob_id OR NEW.sha256 IS DISTINCT FROM OLD.sha256
        OR NEW.byte_size IS DISTINCT FROM OLD.byte_size OR NEW.etag IS DISTINCT FROM OLD.etag
-       OR NEW.id IS DISTINCT FROM OLD.id THEN
+       OR NEW.id IS DISTINCT FROM OLD.id OR NEW.owner IS DISTINCT FROM OLD.owner THEN
         RAISE EXCEPTION 'the content of media file % cannot be changed', OLD.id
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Store the new content with media.put() and point your rows at the new id.';
@@ -263,6 +291,32 @@ RETURNS SETOF record AS 'MODULE_PATHNAME', 'media_verify' LANGUAGE C STABLE PARA
 COMMENT ON FUNCTION @extschema@.verify(bigint) IS
   'recomputes the SHA-256 of one file (or of every file when id is null) and compares';
 
+CREATE FUNCTION @extschema@.cleanup_uploads(older_than interval DEFAULT '1 day')
+RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    WITH gone AS (
+        DELETE FROM @extschema@.blobs b
+         USING @extschema@.uploads u
+         WHERE u.blob_id = b.id AND u.updated_at < pg_catalog.now() - older_than
+        RETURNING 1)
+    SELECT pg_catalog.count(*) FROM gone
+$$;
+COMMENT ON FUNCTION @extschema@.cleanup_uploads(interval) IS
+  'removes uploads not appended to for older_than, with the bytes they received; returns how many';
+
+CREATE FUNCTION @extschema@.set_scan_result(id bigint, clean boolean, detail text DEFAULT NULL)
+RETURNS boolean LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    WITH marked AS (
+        UPDATE @extschema@.files
+           SET scan_status = CASE WHEN clean THEN 'clean' ELSE 'infected' END,
+               scan_detail = detail,
+               scanned_at = pg_catalog.now()
+         WHERE files.id OPERATOR(pg_catalog.=) set_scan_result.id
+        RETURNING 1)
+    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM marked
+$$;
+COMMENT ON FUNCTION @extschema@.set_scan_result(bigint, boolean, text) IS
+  'records a virus scanner''s verdict on a file (media.require_scan); true when the file exists';
+
 -- Base64, sniffing and probing ----------------------------------------------
 
 CREATE FUNCTION @extschema@.decode_base64(text)
@@ -293,11 +347,13 @@ COMMENT ON FUNCTION @extschema@.probe(bytea) IS
 -- Privileges ----------------------------------------------------------------
 -- Writing functions are not for everyone: grant them to your application's
 -- writer role (README, "Roles").  Reading follows media.files' privileges.
-REVOKE ALL ON @extschema@.blobs, @extschema@.chunks, @extschema@.uploads FROM PUBLIC;
+REVOKE ALL ON @extschema@.blobs, @extschema@.chunks, @extschema@.uploads, @extschema@.quotas FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.put(bytea, text, text, jsonb),
                        @extschema@.put_base64(text, text, text, jsonb),
                        @extschema@.upload_begin(text, text, jsonb),
                        @extschema@.upload_append(bigint, bytea),
                        @extschema@.upload_finish(bigint),
                        @extschema@.upload_abort(bigint),
-                       @extschema@.remove(bigint) FROM PUBLIC;
+                       @extschema@.remove(bigint),
+                       @extschema@.cleanup_uploads(interval),
+                       @extschema@.set_scan_result(bigint, boolean, text) FROM PUBLIC;

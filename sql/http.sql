@@ -54,11 +54,13 @@ SELECT status FROM media.http(NULL);
 SELECT media.put('x', E'r\u00e9sum\u00e9 "final".txt') AS named \gset
 SELECT headers->>'Content-Disposition' AS disposition FROM media.http(:named);
 
--- active content is served inert
+-- active content (accepted only when allowed) is served inert
+SET media.allow_active_content = on;
 SELECT media.put('<!DOCTYPE html><html><script>alert(1)</script></html>', 'page.html') AS page \gset
 SELECT headers->>'Content-Type' AS type, headers->>'Content-Disposition' LIKE 'attachment;%' AS attachment,
        headers->>'Content-Security-Policy' AS csp
   FROM media.http(:page);
+RESET media.allow_active_content;
 
 -- a file over media.max_file_size is served in ranges, not whole
 SET media.max_file_size = 500;

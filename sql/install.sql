@@ -43,9 +43,20 @@ SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS returns
 CREATE TABLE app_posts (id serial PRIMARY KEY, photo bigint REFERENCES media.files (id));
 DROP TABLE app_posts;
 
--- settings, and the reserved prefix
+-- settings (known once the library is loaded), and the reserved prefix
+LOAD 'pg_media';
 SHOW media.max_file_size;
 SHOW media.chunk_size;
 SHOW media.max_upload_size;
 SHOW media.owner;
 SET media.no_such_setting = 1;
+
+-- a helper for later tests: runs sql and reports "ok" or its SQLSTATE and
+-- message, with long numbers (random upload ids) masked
+CREATE FUNCTION try(sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '\d{6,}', 'N');
+END $$;

@@ -1,5 +1,5 @@
 -- media.put(), media.get(), media.read(), media.parts()
-SET media.owner = 'alice';
+SET media.owner = 'tester';
 
 -- a 3x2 PNG, declared by the client as a JPEG: the bytes decide
 SELECT '\x89504e470d0a1a0a0000000d49484452000000030000000208020000001216f14d0000001c49444154789c6360d008a85870e283840303bb7e78fdf2f3dfe5dd01450f0780be6add9d0000000049454e44ae426082'::bytea AS png \gset

@@ -186,7 +186,7 @@ media_http(PG_FUNCTION_ARGS)
 		add_header(&h, "Cache-Control", "no-store");
 		return http_result(fcinfo, 404, &h, NULL);
 	}
-	media_check_servable(&file);
+	media_check_servable(&file, false);
 
 	if (inm != NULL && mm_http_etag_matches(inm, inm_len, file.etag))
 	{

@@ -8,10 +8,12 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 
 #include "mm_base64.h"
 #include "mm_name.h"
+#include "mm_strip.h"
 #include "storage_sql.h"
 
 PG_FUNCTION_INFO_V1(media_put);
@@ -77,9 +79,10 @@ set_dimension(int64 v, Datum *value, char *null)
 }
 
 /*
- * Inserts the media.files row for stored content and returns its id.  Runs
- * inside storage_enter(): the row is written as the tables' owner, with the
- * caller's owner name recorded in it.
+ * Inserts the media.files row for stored content and returns its id, after
+ * checking the owner's quota.  Runs inside storage_enter(): the row is
+ * written as the tables' owner, with the caller's owner name recorded in
+ * it; under media.require_scan it starts out 'pending'.
  */
 int64
 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
@@ -87,9 +90,9 @@ ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 {
 	static SPIPlanPtr plan = NULL;
 	static const Oid argtypes[] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	INT8OID, INT4OID, INT4OID, INT8OID, BYTEAOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID};
-	Datum		values[15];
-	char		nulls[15];
+	INT8OID, INT4OID, INT4OID, INT8OID, BYTEAOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, TEXTOID};
+	Datum		values[16];
+	char		nulls[16];
 	char	   *hex = to_hex(sha256, MM_SHA256_DIGEST_LEN);
 	bytea	   *digest = (bytea *) palloc(MM_SHA256_DIGEST_LEN + VARHDRSZ);
 	Jsonb	   *probe_json = probe_to_jsonb(probe);
@@ -127,13 +130,65 @@ ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 		values[12] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
 	values[13] = JsonbPGetDatum(probe_json);
 	values[14] = CStringGetTextDatum(req->owner);
+	values[15] = CStringGetTextDatum(media_require_scan ? "pending" : "clean");
 
+	media_check_quota(req->owner, byte_size);
 	media_spi_connect();
-	media_plan(&plan, SQL_INSERT_FILE, 15, argtypes);
+	media_plan(&plan, SQL_INSERT_FILE, 16, argtypes);
 	media_exec(plan, values, nulls, false, 1);
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
 	return id;
+}
+
+/* Can this MIME type carry EXIF location data that mm_strip_location() removes? */
+static bool
+may_carry_location(const char *mime)
+{
+	return strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0 ||
+		strcmp(mime, "image/webp") == 0;
+}
+
+/*
+ * With media.strip_location on, removes GPS data from a JPEG, PNG or WebP
+ * held in memory.  Returns the bytes to store: data itself when there was
+ * nothing to remove, else a cleaned copy; records the removal in *attrs.
+ */
+const char *
+media_remove_location(const char *data, int64 len, const mm_probe *probe, Jsonb **attrs)
+{
+	uint8	   *copy;
+
+	if (!media_strip_location || !may_carry_location(probe->mime))
+		return data;
+	copy = (uint8 *) palloc(len);
+	memcpy(copy, data, len);
+	if (mm_strip_location(copy, (size_t) len) == 0)
+	{
+		pfree(copy);
+		return data;
+	}
+	*attrs = media_attrs_add(*attrs, "location_removed", "exif_gps");
+	return (const char *) copy;
+}
+
+/* attrs with "key": "value" added (attrs may be NULL: then {}). */
+Jsonb *
+media_attrs_add(Jsonb *attrs, const char *key, const char *value)
+{
+	StringInfoData buf;
+	Datum		addition;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	escape_json(&buf, key);
+	appendStringInfoChar(&buf, ':');
+	escape_json(&buf, value);
+	appendStringInfoChar(&buf, '}');
+	addition = DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+	if (attrs == NULL)
+		return DatumGetJsonbP(addition);
+	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(attrs), addition));
 }
 
 /*
@@ -142,7 +197,7 @@ ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
  * the same bytes waits for the first and then shares its blob.
  */
 static int64
-ingest_bytes(const char *data, int64 len, const IngestRequest *req)
+ingest_bytes(const char *data, int64 len, IngestRequest *req)
 {
 	uint8		sha256[MM_SHA256_DIGEST_LEN];
 	mm_probe	probe;
@@ -152,8 +207,10 @@ ingest_bytes(const char *data, int64 len, const IngestRequest *req)
 	int			tries;
 
 	media_check_size(len, false);
-	mm_sha256(data, (size_t) len, sha256);
 	mm_probe_buffer((const uint8_t *) data, (size_t) len, &probe);
+	media_check_active_content(&probe);
+	data = media_remove_location(data, len, &probe, &req->attrs);
+	mm_sha256(data, (size_t) len, sha256);
 
 	storage_enter(&access);
 	for (tries = 0; blob_id == 0; tries++)

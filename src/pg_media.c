@@ -11,6 +11,18 @@ int			media_max_file_size = 256 * 1024 * 1024;
 int			media_chunk_size = 1024 * 1024;
 int			media_max_upload_size_mb = 0;
 char	   *media_owner = NULL;
+int			media_isolation = MEDIA_ISOLATION_NONE;
+bool		media_allow_active_content = false;
+bool		media_require_scan = false;
+bool		media_strip_location = true;
+int			media_max_open_uploads = 16;
+
+static const struct config_enum_entry isolation_options[] = {
+	{"none", MEDIA_ISOLATION_NONE, false},
+	{"role", MEDIA_ISOLATION_ROLE, false},
+	{"setting", MEDIA_ISOLATION_SETTING, false},
+	{NULL, 0, false}
+};
 
 void		_PG_init(void);
 
@@ -56,6 +68,54 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("media.isolation",
+							 "Which files each session sees: all, its role's, or media.owner's.",
+							 "none: every file (privileges still apply); role: files whose owner is the current role; "
+							 "setting: files whose owner is media.owner, for apps that use one database role.",
+							 &media_isolation,
+							 MEDIA_ISOLATION_NONE,
+							 isolation_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("media.allow_active_content",
+							 "Accept HTML, XHTML, XML and SVG files, whose scripts a browser could run.",
+							 "media.http() always serves them inert (attachment or a sandboxing Content-Security-Policy).",
+							 &media_allow_active_content,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("media.require_scan",
+							 "New files wait in scan_status 'pending' until media.set_scan_result() marks them clean.",
+							 NULL,
+							 &media_require_scan,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("media.strip_location",
+							 "Remove GPS data from JPEG, PNG and WebP EXIF on ingest, leaving the pixels untouched.",
+							 NULL,
+							 &media_strip_location,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("media.max_open_uploads",
+							"Most uploads one owner may have in progress at once.",
+							"Abandoned uploads are removed by media.cleanup_uploads().",
+							&media_max_open_uploads,
+							16,
+							1, 100000,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("media");

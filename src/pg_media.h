@@ -23,6 +23,16 @@ extern int	media_max_file_size;	/* bytes: largest value put()/get() move whole *
 extern int	media_chunk_size;		/* bytes per stored chunk */
 extern int	media_max_upload_size_mb;	/* MB; 0 = no limit */
 extern char *media_owner;			/* owner recorded for new files; "" = current_user */
+extern int	media_isolation;		/* MEDIA_ISOLATION_* */
+extern bool media_allow_active_content;
+extern bool media_require_scan;
+extern bool media_strip_location;
+extern int	media_max_open_uploads;
+
+/* media.isolation: which media.files rows a session sees (row-level security) */
+#define MEDIA_ISOLATION_NONE 0
+#define MEDIA_ISOLATION_ROLE 1
+#define MEDIA_ISOLATION_SETTING 2
 
 /* A file row as the reading functions need it (storage.c). */
 typedef struct MediaFile
@@ -50,7 +60,6 @@ extern int	media_pin_search_path(void);
 extern void media_unpin_search_path(int nestlevel);
 extern void storage_enter(StorageAccess *access);
 extern void storage_leave(StorageAccess *access);
-extern char *media_current_owner(void);
 extern bool storage_lookup_file(int64 id, MediaFile *file);
 extern void storage_require_file(int64 id, MediaFile *file);
 extern int64 storage_new_blob(void);
@@ -73,9 +82,18 @@ typedef struct IngestRequest
 extern int64 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 							 const uint8 *sha256, const mm_probe *probe);
 extern void media_check_size(int64 size, bool reading);
+extern const char *media_remove_location(const char *data, int64 len, const mm_probe *probe,
+										Jsonb **attrs);
+extern Jsonb *media_attrs_add(Jsonb *attrs, const char *key, const char *value);
+
+/* security.c */
+extern char *media_current_owner(void);
+extern void media_check_quota(const char *owner, int64 byte_size);
+extern void media_check_open_uploads(const char *owner);
+extern void media_check_active_content(const mm_probe *probe);
+extern void media_check_servable(const MediaFile *file, bool for_scanner);
 
 /* read.c */
-extern void media_check_servable(const MediaFile *file);
 extern bytea *media_read_bytes(const MediaFile *file, int64 offset, int64 length);
 
 /* base64_sql.c */

@@ -17,19 +17,6 @@ PG_FUNCTION_INFO_V1(media_get);
 PG_FUNCTION_INFO_V1(media_read);
 PG_FUNCTION_INFO_V1(media_parts);
 
-/* Refuses to serve content a scanner has not passed (media.require_scan). */
-void
-media_check_servable(const MediaFile *file)
-{
-	if (strcmp(file->scan_status, "clean") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("media file " INT64_FORMAT " is not available: scan status is \"%s\"",
-						file->id, file->scan_status),
-				 errdetail("Files are served only once a virus scanner has marked them clean."),
-				 errhint("Record the scanner's verdict with media.set_scan_result().")));
-}
-
 /*
  * Returns bytes [offset, offset+length) of a file as a new bytea; the
  * caller has clamped the range to the file.
@@ -56,7 +43,7 @@ media_get(PG_FUNCTION_ARGS)
 	MediaFile	file;
 
 	storage_require_file(PG_GETARG_INT64(0), &file);
-	media_check_servable(&file);
+	media_check_servable(&file, false);
 	PG_RETURN_BYTEA_P(media_read_bytes(&file, 0, file.byte_size));
 }
 
@@ -80,7 +67,7 @@ media_read(PG_FUNCTION_ARGS)
 				 errmsg("length must not be negative"),
 				 errdetail("length was %d.", length)));
 	storage_require_file(PG_GETARG_INT64(0), &file);
-	media_check_servable(&file);
+	media_check_servable(&file, false);
 	n = start >= file.byte_size ? 0 : Min((int64) length, file.byte_size - start);
 	PG_RETURN_BYTEA_P(media_read_bytes(&file, start, n));
 }
@@ -120,7 +107,7 @@ media_parts(PG_FUNCTION_ARGS)
 		funcctx->tuple_desc = BlessTupleDesc(desc);
 		state = (PartsState *) palloc0(sizeof(PartsState));
 		storage_require_file(PG_GETARG_INT64(0), &state->file);
-		media_check_servable(&state->file);
+		media_check_servable(&state->file, true);
 		funcctx->user_fctx = state;
 		MemoryContextSwitchTo(oldcxt);
 	}

@@ -128,15 +128,6 @@ storage_leave(StorageAccess *access)
 	SetUserIdAndSecContext(access->save_userid, access->save_sec_context);
 }
 
-/* The owner to record for new files: media.owner if set, else the current role. */
-char *
-media_current_owner(void)
-{
-	if (media_owner != NULL && media_owner[0] != '\0')
-		return pstrdup(media_owner);
-	return GetUserNameFromId(GetUserId(), false);
-}
-
 /*
  * Reads file id as the caller: privileges and row-level security on
  * media.files decide whether the row exists for them.  Returns false when it

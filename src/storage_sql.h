@@ -46,8 +46,9 @@
 
 #define SQL_INSERT_FILE \
 	"INSERT INTO media.files (blob_id, name, original_name, declared_type, mime_type," \
-	"   media_type, byte_size, width, height, duration_ms, sha256, etag, attrs, probe, owner)" \
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id"
+	"   media_type, byte_size, width, height, duration_ms, sha256, etag, attrs, probe, owner," \
+	"   scan_status)" \
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id"
 
 #define SQL_NEW_UPLOAD \
 	"INSERT INTO media.uploads (id, blob_id, owner, name, declared_type, attrs, hash_state)" \
@@ -70,6 +71,9 @@
 #define SQL_MOVE_CHUNKS \
 	"UPDATE media.chunks SET blob_id = $2 WHERE blob_id OPERATOR(pg_catalog.=) $1"
 
+#define SQL_DELETE_CHUNKS \
+	"DELETE FROM media.chunks WHERE blob_id OPERATOR(pg_catalog.=) $1"
+
 #define SQL_SET_BLOB_SIZE \
 	"UPDATE media.blobs SET byte_size = $2 WHERE id OPERATOR(pg_catalog.=) $1"
 
@@ -80,6 +84,20 @@
 #define SQL_FILES_TO_VERIFY \
 	"SELECT id, blob_id, byte_size, sha256 FROM media.files" \
 	" WHERE $1 IS NULL OR id OPERATOR(pg_catalog.=) $1 ORDER BY id"
+
+/* pg_media's advisory-lock key space: 'pgm' */
+#define SQL_LOCK_OWNER \
+	"SELECT pg_catalog.pg_advisory_xact_lock(7366509, pg_catalog.hashtext($1))"
+
+#define SQL_QUOTA_USAGE \
+	"SELECT q.max_bytes, q.max_files," \
+	"       (SELECT COALESCE(pg_catalog.sum(f.byte_size), 0)::bigint FROM media.files f" \
+	"         WHERE f.owner OPERATOR(pg_catalog.=) $1)," \
+	"       (SELECT pg_catalog.count(*) FROM media.files f WHERE f.owner OPERATOR(pg_catalog.=) $1)" \
+	"  FROM media.quotas q WHERE q.owner OPERATOR(pg_catalog.=) $1"
+
+#define SQL_OPEN_UPLOADS \
+	"SELECT pg_catalog.count(*) FROM media.uploads WHERE owner OPERATOR(pg_catalog.=) $1"
 
 /* Helpers shared by the files that run these statements (storage.c). */
 extern SPIPlanPtr media_plan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes);

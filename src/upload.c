@@ -157,6 +157,7 @@ media_upload_begin(PG_FUNCTION_ARGS)
 
 	mm_sha256_init(&hash);
 	storage_enter(&access);
+	media_check_open_uploads(owner);
 	values[0] = Int64GetDatum(id);
 	values[1] = Int64GetDatum(storage_new_blob());
 	values[2] = CStringGetTextDatum(owner);
@@ -281,6 +282,47 @@ settle_upload_blob(const Upload *up, const uint8 *sha256)
 	return blob_id;
 }
 
+/*
+ * Removes location data from a finished upload of an image that may carry
+ * it (media.strip_location): the content is read back, cleaned in memory
+ * and, if anything was removed, its chunks are rewritten and *sha256
+ * recomputed.  Images too large to hold in memory (media.max_file_size)
+ * are kept as they are, which attrs records.
+ */
+static void
+strip_upload_location(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **attrs)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[] = {INT8OID};
+	char	   *content;
+	const char *cleaned;
+	Datum		values[1];
+
+	if (!media_strip_location ||
+		!(strcmp(probe->mime, "image/jpeg") == 0 || strcmp(probe->mime, "image/png") == 0 ||
+		  strcmp(probe->mime, "image/webp") == 0))
+		return;
+	if (up->received > (int64) media_max_file_size)
+	{
+		*attrs = media_attrs_add(*attrs, "location_removed", "not checked: larger than media.max_file_size");
+		return;
+	}
+	content = palloc(Max(up->received, 1));
+	storage_read_range(up->blob_id, 0, up->received, content);
+	cleaned = media_remove_location(content, up->received, probe, attrs);
+	if (cleaned == content)
+	{
+		pfree(content);
+		return;
+	}
+	values[0] = Int64GetDatum(up->blob_id);
+	exec_simple(&plan, SQL_DELETE_CHUNKS, 1, argtypes, values);
+	storage_write_chunks(up->blob_id, 0, cleaned, up->received);
+	mm_sha256(cleaned, (size_t) up->received, sha256);
+	pfree(content);
+	pfree((void *) cleaned);
+}
+
 /* media.upload_finish(upload bigint) RETURNS bigint: the new file's id */
 Datum
 media_upload_finish(PG_FUNCTION_ARGS)
@@ -299,10 +341,12 @@ media_upload_finish(PG_FUNCTION_ARGS)
 	lock_upload(id, req.owner, &up);
 	mm_sha256_final(&up.hash, sha256);
 	probe_stored_blob(up.blob_id, up.received, &probe);
+	media_check_active_content(&probe);
+	req.attrs = up.attrs;
+	strip_upload_location(&up, &probe, sha256, &req.attrs);
 	blob_id = settle_upload_blob(&up, sha256);
 	req.name = up.name;
 	req.declared_type = up.declared_type;
-	req.attrs = up.attrs;
 	file_id = ingest_file_row(&req, blob_id, up.received, sha256, &probe);
 	storage_leave(&access);
 	PG_RETURN_INT64(file_id);

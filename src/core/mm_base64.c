@@ -333,7 +333,16 @@ b64_decode_mixed_ok(const unsigned char *s, size_t len, size_t start,
 				}
 			}
 			else if (b64_is_space(c))
+			{
+				/* between groups (a line break): back to the fast path */
+				if (n == 0)
+				{
+					while (i < len && b64_is_space(s[i]))
+						i++;
+					break;
+				}
 				continue;
+			}
 			else if (c == '=')
 			{
 				mm_b64_status st;
@@ -401,8 +410,15 @@ mm_base64_decode(const char *src, size_t srclen,
 	st = b64_decode_mixed_ok(s, srclen, start, out, &n, &err, &flags);
 	if (st != MM_B64_OK || ((flags & B64_STD) && (flags & B64_URL)))
 	{
-		mixed = b64_find_mixed(s, start, st == MM_B64_OK ? srclen : err);
-		if (mixed < (st == MM_B64_OK ? srclen : err))
+		/*
+		 * Alphabet characters up to the error count, and so does a dangling
+		 * final character (BAD_LENGTH), which is one too.
+		 */
+		size_t		scan_end = st == MM_B64_OK ? srclen :
+			(st == MM_B64_BAD_LENGTH ? err + 1 : err);
+
+		mixed = b64_find_mixed(s, start, scan_end);
+		if (mixed < scan_end)
 		{
 			*err_offset = mixed;
 			return MM_B64_MIXED_ALPHABET;

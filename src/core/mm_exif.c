@@ -188,10 +188,10 @@ mm_tiff_read_ifd(mm_tiff *t, uint64_t off, mm_tiff_tag *tags, int ntags, uint64_
 	if (entries_off > t->len || n * esize > t->len - entries_off)
 		return MM_TIFF_BAD;
 	ents = NULL;
-	if (n > 0 && (ents = mm_peek(t->src, t->base + entries_off, (size_t) (n * esize), &sst)) == NULL)
+	if (ntags > 0 && n > 0 && (ents = mm_peek(t->src, t->base + entries_off, (size_t) (n * esize), &sst)) == NULL)
 		return tiff_status(sst);
 
-	for (i = 0; i < n; i++)
+	for (i = 0; ents != NULL && i < n; i++)
 	{
 		const uint8_t *e = ents + i * esize;
 		uint16_t	tag = (uint16_t) tiff_uint(t, e, 2);

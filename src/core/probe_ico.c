@@ -57,6 +57,15 @@ mm_probe_ico(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 		return MM_FMT_NO;
 	cursor = head[2] == 2;
 	count = mm_le16(head + 4);
+	/*
+	 * Four bytes are weak evidence (a TGA can start 00 00 02 00), so the
+	 * first directory entry must make sense: reserved byte 0 (or 255, as
+	 * some writers put), a non-empty image stored after the directory.
+	 */
+	if (count < 1 || headlen < 22 || (head[9] != 0 && head[9] != 255) ||
+		mm_le32(head + 14) == 0 || mm_le32(head + 18) < 6 + 16 * (uint32_t) count ||
+		mm_le32(head + 18) >= src->size)
+		return MM_FMT_NO;
 	mm_probe_set_type(out, "image/x-icon");
 	if (cursor)
 		mm_probe_add_bool(out, "cursor", 1);

@@ -471,7 +471,9 @@ iso_commit_track(iso_info *info, const iso_track *t)
 		info->acodec = t->codec;
 		if (t->sample_rate > 0)
 			info->sample_rate = t->sample_rate;
-		if (t->channels > 0)
+		/* AMR sample entries carry a fixed, meaningless channel count */
+		if (t->channels > 0 && t->codec != FOURCC('s', 'a', 'm', 'r') &&
+			t->codec != FOURCC('s', 'a', 'w', 'b'))
 			info->channels = t->channels;
 	}
 }

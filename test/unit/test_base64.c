@@ -106,6 +106,8 @@ test_alphabets(void)
 	check_err("+/-_", MM_B64_MIXED_ALPHABET, 2, "mixed +/ then -");
 	check_err("AAAA_AAA+AAA", MM_B64_MIXED_ALPHABET, 8, "mixed _ then +");
 	check_err("AB-A AB/A", MM_B64_MIXED_ALPHABET, 7, "mixed across whitespace");
+	check_err("-AAA+", MM_B64_MIXED_ALPHABET, 4, "a dangling character of the other alphabet is a mix");
+	check_err("-AA=+", MM_B64_BAD_PADDING, 4, "data after padding is a padding error even if mixed");
 	/* mixing deep inside a long clean run (fast path) */
 	{
 		char		buf[200];

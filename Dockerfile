@@ -1,0 +1,23 @@
+# pg_media on the official PostgreSQL image.
+#   docker build -t pg_media .
+#   docker run -d -e POSTGRES_PASSWORD=secret -v pgdata:/var/lib/postgresql/data pg_media
+# The build uses scripts/install-deps.sh, the same script `make test` and CI
+# run, then removes the build-only packages again.
+ARG PG_MAJOR=15
+FROM postgres:${PG_MAJOR}-bookworm
+ARG PG_MAJOR
+
+COPY . /tmp/pg_media
+RUN set -eux; \
+    cd /tmp/pg_media; \
+    apt-get update; \
+    PGMAJOR=${PG_MAJOR} ./scripts/install-deps.sh build; \
+    make clean; make -j"$(nproc)"; make install; \
+    apt-get purge -y --auto-remove gcc libc6-dev make pkg-config postgresql-server-dev-${PG_MAJOR}; \
+    apt-get install -y --no-install-recommends libpng16-16 libjpeg62-turbo zlib1g; \
+    rm -rf /var/lib/apt/lists/* /tmp/pg_media
+
+# Creates the extension in the default database on first start.
+RUN printf 'CREATE EXTENSION IF NOT EXISTS pg_media;\n' >/docker-entrypoint-initdb.d/10-pg_media.sql
+
+VOLUME /var/lib/postgresql/data
