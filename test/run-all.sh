@@ -82,6 +82,7 @@ mkdir -p "$tapdir"
 [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$tapdir"
 run_as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 (cd "$tapdir" && run_as env PATH="$(pg_config --bindir):$PATH" TESTDIR="$tapdir" \
+   PG_REGRESS="$pgxs/src/test/regress/pg_regress" \
    PG_MEDIA_SRC="$top" PG_MEDIA_CORPUS="$top/../shared/corpus" \
    prove -v -I "$pgxs/src/test/perl" -I "$top/test/t" ${TAP_TESTS_ONLY:-} "$top"/test/t/*.pl) \
    >"$log_dir/tap.log" 2>&1

@@ -56,12 +56,17 @@ flac_id3_len(const uint8_t *p)
 	return len;
 }
 
-/* Probes FLAC: "fLaC" at 0 or right after ID3v2 tags. */
+/*
+ * Probes FLAC: "fLaC" at 0 or right after ID3v2 tags.  At each candidate
+ * offset one read of up to 42 bytes covers both an ID3v2 header and
+ * "fLaC" + STREAMINFO, so a tagged file costs a single NEED round.
+ */
 int
 mm_probe_flac(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {
 	uint64_t	off = 0;
 	uint8_t		b[42];
+	size_t		n = 0;
 	int			i;
 	mm_src_status st;
 	uint32_t	rate;
@@ -71,49 +76,33 @@ mm_probe_flac(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 
 	if (headlen < 4)
 		return MM_FMT_NO;
-	if (memcmp(head, "fLaC", 4) != 0)
+	if (memcmp(head, "fLaC", 4) != 0 && (headlen < 10 || flac_id3_len(head) == 0))
+		return MM_FMT_NO;
+	for (i = 0; i <= FLAC_MAX_ID3; i++)
 	{
-		if (headlen < 10 || memcmp(head, "ID3", 3) != 0)
-			return MM_FMT_NO;
-		for (i = 0; i < FLAC_MAX_ID3; i++)
-		{
-			uint8_t		h[10];
-			uint64_t	len;
+		uint64_t	len;
 
-			if (src->size - off < 10)
-				return MM_FMT_NO;
-			st = mm_read(src, off, h, 10);
-			if (st == MM_SRC_NEED)
-				return MM_FMT_NEED;
-			if (st != MM_SRC_OK)
-				return MM_FMT_NO;
-			len = flac_id3_len(h);
-			if (len == 0)
-				break;
-			if (len > src->size - off)
-				return MM_FMT_NO;
-			off += len;
-		}
-		if (off == 0 || src->size - off < 4)
+		n = src->size - off < sizeof(b) ? (size_t) (src->size - off) : sizeof(b);
+		if (n < 4)
 			return MM_FMT_NO;
-		st = mm_read(src, off, b, 4);
+		st = mm_read(src, off, b, n);
 		if (st == MM_SRC_NEED)
 			return MM_FMT_NEED;
-		if (st != MM_SRC_OK || memcmp(b, "fLaC", 4) != 0)
+		if (st != MM_SRC_OK)
 			return MM_FMT_NO;
+		if (memcmp(b, "fLaC", 4) == 0)
+			break;
+		if (n < 10 || (len = flac_id3_len(b)) == 0 || len > src->size - off)
+			return MM_FMT_NO;
+		off += len;
 	}
+	if (i > FLAC_MAX_ID3)
+		return MM_FMT_NO;
 
 	mm_probe_set_type(out, "audio/flac");
 	mm_probe_add_str(out, "codec", "flac");
-	if (src->size - off < 42)
-		return MM_FMT_YES;
-	st = mm_read(src, off, b, 42);
-	if (st == MM_SRC_NEED)
-		return MM_FMT_NEED;
-	if (st != MM_SRC_OK)
-		return MM_FMT_YES;
 	/* block header: last-flag + type 0 (STREAMINFO), length >= 34 */
-	if ((b[4] & 0x7f) != 0 || (((uint32_t) b[5] << 16) | (b[6] << 8) | b[7]) < 34)
+	if (n < 42 || (b[4] & 0x7f) != 0 || (((uint32_t) b[5] << 16) | (b[6] << 8) | b[7]) < 34)
 		return MM_FMT_YES;
 	rate = ((uint32_t) b[18] << 12) | ((uint32_t) b[19] << 4) | (b[20] >> 4);
 	channels = ((b[20] >> 1) & 7) + 1;
