@@ -20,7 +20,7 @@ OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
 SHLIB_LINK   = -lpng -ljpeg -lz
 
-REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy
+REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe
 REGRESS_OPTS = --load-extension=pg_media
 TAP_TESTS    = 1
 

@@ -14,9 +14,11 @@
  * media.files    what applications see: one row per stored file, pointing at
  *                a blob; many files may share one blob (dedup)
  * media.uploads  resumable uploads in progress, each filling a blob of its own
+ * media.derivatives  cached results (thumbnails) keyed by (source SHA-256, spec)
  *
- * A blob is freed in the same transaction as the last file that refers to it
- * (trigger files_release_blob), so no sweeper is needed.  All tables are
+ * A blob is freed in the same transaction as the last file or derivative
+ * that refers to it (trigger function release_blob), and a freed content's
+ * derivatives go with it, so no sweeper is needed.  All tables are
  * extension configuration tables (pg_dump carries their rows) and have
  * primary keys (logical replication carries them).  Application roles get no
  * privileges on blobs, chunks or uploads: the C functions reach them as the
@@ -99,12 +101,28 @@ CREATE TABLE @extschema@.quotas (
 COMMENT ON TABLE @extschema@.quotas IS
   'pg_media: per-owner limits checked by put() and upload_finish(); null means no limit';
 
+CREATE TABLE @extschema@.derivatives (
+    source_sha256   bytea NOT NULL CHECK (octet_length(source_sha256) = 32),
+    spec            text NOT NULL,
+    blob_id         bigint NOT NULL REFERENCES @extschema@.blobs (id),
+    mime_type       text NOT NULL,
+    width           integer,
+    height          integer,
+    byte_size       bigint NOT NULL CHECK (byte_size >= 0),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (source_sha256, spec)
+);
+CREATE INDEX derivatives_blob_id_idx ON @extschema@.derivatives (blob_id);
+COMMENT ON TABLE @extschema@.derivatives IS
+  'pg_media: cached thumbnails and other results derived from a content, keyed by (its sha256, spec)';
+
 -- pg_dump carries the rows of these tables (and the identity sequences' positions).
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.blobs', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.chunks', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.files', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.uploads', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.quotas', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.derivatives', '');
 SELECT pg_catalog.pg_extension_config_dump(
     pg_catalog.pg_get_serial_sequence('@extschema@.blobs', 'id'), '');
 SELECT pg_catalog.pg_extension_config_dump(
@@ -128,24 +146,41 @@ CREATE POLICY files_owner_isolation ON @extschema@.files
     WITH CHECK (@extschema@.visible_owner(owner));
 
 /*
- * Frees a blob once no file refers to it.  Runs after each deleted file row.
- * The blob row is locked first, so a concurrent put() that is attaching a
- * new file to the same blob (it holds a KEY SHARE lock on it) either
- * commits first, and is then seen by the check, or finds the blob gone and
- * stores the content anew.
+ * Frees a blob once no file or derivative refers to it.  Runs after each
+ * deleted media.files or media.derivatives row.  The blob row is locked
+ * first, so a concurrent put() that is attaching a new file to the same
+ * blob (it holds a KEY SHARE lock on it) either commits first, and is then
+ * seen by the check, or finds the blob gone and stores the content anew.
  */
-CREATE FUNCTION @extschema@.files_release_blob() RETURNS trigger
+CREATE FUNCTION @extschema@.release_blob() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM 1 FROM @extschema@.blobs WHERE id = OLD.blob_id FOR UPDATE;
-    IF FOUND AND NOT EXISTS (SELECT 1 FROM @extschema@.files WHERE blob_id = OLD.blob_id) THEN
+    IF FOUND
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.files WHERE blob_id = OLD.blob_id)
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.derivatives WHERE blob_id = OLD.blob_id) THEN
         DELETE FROM @extschema@.blobs WHERE id = OLD.blob_id;
     END IF;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER files_release_blob AFTER DELETE ON @extschema@.files
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.files_release_blob();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.release_blob();
+CREATE TRIGGER derivatives_release_blob AFTER DELETE ON @extschema@.derivatives
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.release_blob();
+
+/* When a content is freed, what was derived from it goes too. */
+CREATE FUNCTION @extschema@.drop_derivatives() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF OLD.sha256 IS NOT NULL THEN
+        DELETE FROM @extschema@.derivatives WHERE source_sha256 = OLD.sha256;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER blobs_drop_derivatives AFTER DELETE ON @extschema@.blobs
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.drop_derivatives();
 
 /*
  * Keeps a file's content columns immutable (they describe the blob) and
@@ -347,7 +382,8 @@ COMMENT ON FUNCTION @extschema@.probe(bytea) IS
 -- Privileges ----------------------------------------------------------------
 -- Writing functions are not for everyone: grant them to your application's
 -- writer role (README, "Roles").  Reading follows media.files' privileges.
-REVOKE ALL ON @extschema@.blobs, @extschema@.chunks, @extschema@.uploads, @extschema@.quotas FROM PUBLIC;
+REVOKE ALL ON @extschema@.blobs, @extschema@.chunks, @extschema@.uploads, @extschema@.quotas,
+              @extschema@.derivatives FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.put(bytea, text, text, jsonb),
                        @extschema@.put_base64(text, text, text, jsonb),
                        @extschema@.upload_begin(text, text, jsonb),

@@ -76,7 +76,7 @@ else
 fi
 
 say "TAP tests"
-pgxs=$(dirname "$(pg_config --pgxs)")/..
+pgxs=$(dirname "$(dirname "$(dirname "$(pg_config --pgxs)")")")
 tapdir="$log_dir/tap"
 mkdir -p "$tapdir"
 [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$tapdir"

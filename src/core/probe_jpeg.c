@@ -18,6 +18,12 @@
 /* Stray bytes skipped while looking for the next marker. */
 #define JPEG_MAX_RESYNC 4096
 
+/*
+ * Bytes asked for when the walk leaves the windows: a marker segment is at
+ * most 64 KB, so one round trip covers the segment that was not there.
+ */
+#define JPEG_NEED_CHUNK ((uint64_t) 64 * 1024)
+
 /* What the segments before the first scan said. */
 typedef struct jpeg_info
 {
@@ -206,6 +212,8 @@ mm_probe_jpeg(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 	memset(&ji, 0, sizeof(ji));
 	ji.adobe_transform = -1;
 	r = jpeg_walk(src, &ji);
+	if (r == MM_FMT_NEED)
+		mm_need_widen(src, JPEG_NEED_CHUNK);
 	jpeg_report(&ji, out);
 	return r;
 }

@@ -108,6 +108,8 @@ tiff_count_pages(mm_tiff *t, uint64_t ifd0, uint64_t next, int64_t *pages)
 		for (i = 0; i < nvisited; i++)
 			if (visited[i] == off)
 				return TIFF_CHAIN_END;	/* a cycle: each IFD counted once */
+		if (off >= t->len)
+			return TIFF_CHAIN_END;	/* points outside: the chain is broken */
 		if (nvisited >= TIFF_MAX_PAGES || t->base + off >= MM_SCAN_LIMIT)
 			return TIFF_CHAIN_CUT;
 		st = mm_tiff_read_ifd(t, off, NULL, 0, &next);

@@ -2239,9 +2239,9 @@ test_realmedia(void)
 	bb_str(&b, "PROP");
 	bb_be(&b, 50, 4);
 	bb_be(&b, 0, 2);
-	bb_be(&b, 0, 4 * 5);
+	bb_zeros(&b, 4 * 5);
 	bb_be(&b, 7250, 4);			/* duration ms */
-	bb_be(&b, 0, 4 * 3);
+	bb_zeros(&b, 4 * 3);
 	bb_be(&b, 1, 2);
 	bb_be(&b, 0, 2);
 	at = b.len;
@@ -2249,7 +2249,7 @@ test_realmedia(void)
 	bb_be(&b, 0, 4);
 	bb_be(&b, 0, 2);
 	bb_be(&b, 0, 2);
-	bb_be(&b, 0, 4 * 7);
+	bb_zeros(&b, 4 * 7);
 	bb_u8(&b, 5);
 	bb_str(&b, "Video");
 	bb_u8(&b, 20);
@@ -2528,7 +2528,12 @@ test_corpus(void)
 		vf.taillen = 0;
 		probe_windowed(&vf, 65536, 65536, &w, &ws);
 		MM_CHECK(!ws.gave_up && ws.rounds <= 2 && same_result(&p, &w),
-				 "corpus %s: windowed probe agrees (%d rounds)", col[0], ws.rounds);
+				 "corpus %s: 64 KB windowed probe agrees (%d rounds)", col[0], ws.rounds);
+		/* and through 4 KB windows: a few small NEED rounds */
+		probe_windowed(&vf, 4096, 4096, &w, &ws);
+		MM_CHECK(!ws.gave_up && ws.rounds <= 4 && same_result(&p, &w),
+				 "corpus %s: 4 KB windowed probe agrees (%d rounds, %llu bytes fetched)", col[0],
+				 ws.rounds, (unsigned long long) ws.fetched);
 		free(data);
 	}
 	fclose(f);
