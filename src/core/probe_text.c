@@ -437,13 +437,16 @@ svg_viewbox(const text_attr *a, double *w, double *h)
 	return 1;
 }
 
-/* Rounds a pixel size to an integer, or -1 when not a sensible size. */
+/*
+ * Rounds a pixel size to an integer (at least 1: a positive size never
+ * becomes 0), or -1 when not a sensible size.
+ */
 static int64_t
 svg_px(double v)
 {
 	if (!(v > 0) || v > SVG_MAX_PX)
 		return -1;
-	return (int64_t) (v + 0.5);
+	return v < 1.5 ? 1 : (int64_t) (v + 0.5);
 }
 
 /* Works out the SVG display size from width, height and viewBox. */

@@ -50,7 +50,6 @@ check_sane(const mm_probe *p)
 
 	if (p->mime == NULL || p->mime[0] == '\0' || p->media_type == NULL ||
 		p->width < -1 || p->height < -1 || p->duration_ms < -1 ||
-		(p->width == -1) != (p->height == -1) ||
 		p->ndetails < 0 || p->ndetails > MM_PROBE_MAX_DETAILS)
 	{
 		fprintf(stderr, "insane result: %s %lldx%lld %lld ms, %d details\n",

@@ -16,7 +16,8 @@
 static void
 put(uint8_t *buf, size_t *len, const void *p, size_t n)
 {
-	memcpy(buf + *len, p, n);
+	if (n > 0)
+		memcpy(buf + *len, p, n);
 	*len += n;
 }
 
