@@ -13,14 +13,14 @@ DATA         = $(wildcard pg_media--*.sql)
 DOCS         = README.md
 
 CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*.c))
-GLUE_OBJS    = src/pg_media.o src/storage.o src/ingest.o src/upload.o src/read.o \
-               src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o
+GLUE_OBJS    = src/pg_media.o src/storage.o src/chunks.o src/ingest.o src/upload.o src/read.o \
+               src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
 SHLIB_LINK   = -lpng -ljpeg -lz
 
-REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe
+REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress
 REGRESS_OPTS = --load-extension=pg_media
 TAP_TESTS    = 1
 

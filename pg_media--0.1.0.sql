@@ -87,6 +87,7 @@ CREATE TABLE @extschema@.uploads (
     attrs           jsonb NOT NULL DEFAULT '{}',
     received        bigint NOT NULL DEFAULT 0 CHECK (received >= 0),
     hash_state      bytea NOT NULL,
+    compress        boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
@@ -378,6 +379,18 @@ CREATE FUNCTION @extschema@.probe(content bytea)
 RETURNS jsonb AS 'MODULE_PATHNAME', 'media_probe' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.probe(bytea) IS
   'type, display size, duration and format details of the bytes, read from their headers';
+
+-- Compression ---------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.deflate(data bytea, level integer DEFAULT 6)
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_deflate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.deflate(bytea, integer) IS
+  'compresses bytes with zlib (levels 1 to 9)';
+
+CREATE FUNCTION @extschema@.inflate(data bytea)
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_inflate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.inflate(bytea) IS
+  'decompresses what media.deflate() made, up to media.max_inflated_size bytes';
 
 -- Privileges ----------------------------------------------------------------
 -- Writing functions are not for everyone: grant them to your application's

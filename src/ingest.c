@@ -12,6 +12,7 @@
 #include "utils/jsonb.h"
 
 #include "mm_base64.h"
+#include "mm_deflate.h"
 #include "mm_name.h"
 #include "mm_strip.h"
 #include "storage_sql.h"
@@ -90,9 +91,9 @@ ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 {
 	static SPIPlanPtr plan = NULL;
 	static const Oid argtypes[] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	INT8OID, INT4OID, INT4OID, INT8OID, BYTEAOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, TEXTOID};
-	Datum		values[16];
-	char		nulls[16];
+	INT8OID, INT4OID, INT4OID, INT8OID, BYTEAOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, TEXTOID, BOOLOID};
+	Datum		values[17];
+	char		nulls[17];
 	char	   *hex = to_hex(sha256, MM_SHA256_DIGEST_LEN);
 	bytea	   *digest = (bytea *) palloc(MM_SHA256_DIGEST_LEN + VARHDRSZ);
 	Jsonb	   *probe_json = probe_to_jsonb(probe);
@@ -131,14 +132,22 @@ ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 	values[13] = JsonbPGetDatum(probe_json);
 	values[14] = CStringGetTextDatum(req->owner);
 	values[15] = CStringGetTextDatum(media_require_scan ? "pending" : "clean");
+	values[16] = BoolGetDatum(storage_blob_compressed(blob_id));
 
 	media_check_quota(req->owner, byte_size);
 	media_spi_connect();
-	media_plan(&plan, SQL_INSERT_FILE, 16, argtypes);
+	media_plan(&plan, SQL_INSERT_FILE, 17, argtypes);
 	media_exec(plan, values, nulls, false, 1);
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
 	return id;
+}
+
+/* Should content of this MIME type be stored compressed (media.compression)? */
+bool
+media_should_compress(const char *mime)
+{
+	return media_compression == MEDIA_COMPRESSION_AUTO && mm_mime_compresses(mime);
 }
 
 /* Can this MIME type carry EXIF location data that mm_strip_location() removes? */
@@ -225,7 +234,7 @@ ingest_bytes(const char *data, int64 len, IngestRequest *req)
 			break;
 		blob_id = storage_claim_blob(sha256, len);
 		if (blob_id != 0)
-			storage_write_chunks(blob_id, 0, data, len);
+			storage_write_chunks(blob_id, 0, data, len, media_should_compress(probe.mime));
 	}
 	id = ingest_file_row(req, blob_id, len, sha256, &probe);
 	storage_leave(&access);

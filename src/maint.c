@@ -60,11 +60,12 @@ blob_matches(int64 blob_id, int64 byte_size, const uint8 *expected)
 	while (pos < byte_size)
 	{
 		bytea	   *data = NULL;
+		bool		damaged = false;
 		int64		start;
 
 		CHECK_FOR_INTERRUPTS();
-		start = storage_next_chunk(blob_id, pos, &data);
-		if (start != pos || data == NULL || VARSIZE_ANY_EXHDR(data) == 0)
+		start = storage_next_chunk(blob_id, pos, &data, &damaged);
+		if (damaged || start != pos || data == NULL || VARSIZE_ANY_EXHDR(data) == 0)
 		{
 			ok = false;
 			break;

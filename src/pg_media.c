@@ -16,6 +16,15 @@ bool		media_allow_active_content = false;
 bool		media_require_scan = false;
 bool		media_strip_location = true;
 int			media_max_open_uploads = 16;
+int			media_compression = MEDIA_COMPRESSION_AUTO;
+int			media_compression_level = 6;
+int			media_max_inflated_size = 64 * 1024 * 1024;
+
+static const struct config_enum_entry compression_options[] = {
+	{"off", MEDIA_COMPRESSION_OFF, false},
+	{"auto", MEDIA_COMPRESSION_AUTO, false},
+	{NULL, 0, false}
+};
 
 static const struct config_enum_entry isolation_options[] = {
 	{"none", MEDIA_ISOLATION_NONE, false},
@@ -115,6 +124,37 @@ _PG_init(void)
 							1, 100000,
 							PGC_SUSET,
 							0,
+							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("media.compression",
+							 "Compress the stored parts of types that compress (text, JSON, SVG, PDF, BMP, TIFF, WAV, ...).",
+							 "auto: deflate each part of such types when that saves at least 10%; off: store bytes as they come. "
+							 "Already-compressed formats (JPEG, PNG, MP4, ...) are never recompressed.",
+							 &media_compression,
+							 MEDIA_COMPRESSION_AUTO,
+							 compression_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("media.compression_level",
+							"zlib level (1 fastest .. 9 smallest) for compressed parts.",
+							NULL,
+							&media_compression_level,
+							6,
+							1, 9,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("media.max_inflated_size",
+							"Largest result media.inflate() produces; larger is refused as a likely decompression bomb.",
+							NULL,
+							&media_max_inflated_size,
+							64 * 1024 * 1024,
+							1024, MaxAllocSize - VARHDRSZ - 1,
+							PGC_USERSET,
+							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000

@@ -28,6 +28,13 @@ extern bool media_allow_active_content;
 extern bool media_require_scan;
 extern bool media_strip_location;
 extern int	media_max_open_uploads;
+extern int	media_compression;		/* MEDIA_COMPRESSION_* */
+extern int	media_compression_level;
+extern int	media_max_inflated_size;	/* bytes: cap for media.inflate() */
+
+/* media.compression */
+#define MEDIA_COMPRESSION_OFF 0
+#define MEDIA_COMPRESSION_AUTO 1
 
 /* media.isolation: which media.files rows a session sees (row-level security) */
 #define MEDIA_ISOLATION_NONE 0
@@ -65,10 +72,15 @@ extern void storage_require_file(int64 id, MediaFile *file);
 extern int64 storage_new_blob(void);
 extern int64 storage_find_blob(const uint8 *sha256);
 extern int64 storage_claim_blob(const uint8 *sha256, int64 byte_size);
-extern void storage_write_chunks(int64 blob_id, int64 start, const char *data, int64 len);
-extern void storage_read_range(int64 blob_id, int64 offset, int64 length, char *dest);
 extern void storage_delete_blob(int64 blob_id);
-extern int64 storage_next_chunk(int64 blob_id, int64 from, bytea **data);
+extern bytea *make_bytea(const void *p, size_t len);
+
+/* chunks.c: a blob's bytes */
+extern int	storage_write_chunks(int64 blob_id, int64 start, const char *data, int64 len,
+								 bool compress);
+extern void storage_read_range(int64 blob_id, int64 offset, int64 length, char *dest);
+extern int64 storage_next_chunk(int64 blob_id, int64 from, bytea **data, bool *damaged);
+extern bool storage_blob_compressed(int64 blob_id);
 
 /* ingest.c: turning received bytes into a media.files row */
 typedef struct IngestRequest
@@ -84,6 +96,7 @@ extern int64 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte
 extern void media_check_size(int64 size, bool reading);
 extern const char *media_remove_location(const char *data, int64 len, const mm_probe *probe,
 										Jsonb **attrs);
+extern bool media_should_compress(const char *mime);
 extern Jsonb *media_attrs_add(Jsonb *attrs, const char *key, const char *value);
 
 /* security.c */

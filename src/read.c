@@ -118,7 +118,7 @@ media_parts(PG_FUNCTION_ARGS)
 		SRF_RETURN_DONE(funcctx);
 
 	storage_enter(&access);
-	start = storage_next_chunk(state->file.blob_id, state->next, &data);
+	start = storage_next_chunk(state->file.blob_id, state->next, &data, NULL);
 	storage_leave(&access);
 	if (start != state->next || data == NULL || VARSIZE_ANY_EXHDR(data) == 0)
 		ereport(ERROR,

@@ -25,7 +25,7 @@
 	"  ON CONFLICT (sha256) DO NOTHING RETURNING id"
 
 #define SQL_INSERT_CHUNK \
-	"INSERT INTO media.chunks (blob_id, start, size, data) VALUES ($1, $2, $3, $4)"
+	"INSERT INTO media.chunks (blob_id, start, size, deflated, data) VALUES ($1, $2, $3, $4, $5)"
 
 /* The chunks overlapping [$2, $3), starting with the one that holds byte $2. */
 #define SQL_READ_RANGE \
@@ -37,9 +37,12 @@
 	" ORDER BY c.start"
 
 #define SQL_NEXT_CHUNK \
-	"SELECT start, data FROM media.chunks" \
+	"SELECT start, size, deflated, data FROM media.chunks" \
 	" WHERE blob_id OPERATOR(pg_catalog.=) $1 AND start OPERATOR(pg_catalog.>=) $2" \
 	" ORDER BY start LIMIT 1"
+
+#define SQL_BLOB_COMPRESSED \
+	"SELECT pg_catalog.bool_or(deflated) FROM media.chunks WHERE blob_id OPERATOR(pg_catalog.=) $1"
 
 #define SQL_DELETE_BLOB \
 	"DELETE FROM media.blobs WHERE id OPERATOR(pg_catalog.=) $1"
@@ -47,8 +50,8 @@
 #define SQL_INSERT_FILE \
 	"INSERT INTO media.files (blob_id, name, original_name, declared_type, mime_type," \
 	"   media_type, byte_size, width, height, duration_ms, sha256, etag, attrs, probe, owner," \
-	"   scan_status)" \
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id"
+	"   scan_status, is_compressed)" \
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id"
 
 #define SQL_NEW_UPLOAD \
 	"INSERT INTO media.uploads (id, blob_id, owner, name, declared_type, attrs, hash_state)" \
@@ -56,7 +59,7 @@
 
 /* The caller's own upload, locked so parts are appended one at a time. */
 #define SQL_LOCK_UPLOAD \
-	"SELECT blob_id, received, hash_state, name, declared_type, attrs FROM media.uploads" \
+	"SELECT blob_id, received, hash_state, name, declared_type, attrs, compress FROM media.uploads" \
 	" WHERE id OPERATOR(pg_catalog.=) $1 AND owner OPERATOR(pg_catalog.=) $2 FOR UPDATE"
 
 #define SQL_UPLOAD_STATUS \
@@ -64,7 +67,7 @@
 	" WHERE id OPERATOR(pg_catalog.=) $1 AND owner OPERATOR(pg_catalog.=) $2"
 
 #define SQL_UPLOAD_PROGRESS \
-	"UPDATE media.uploads SET received = $2, hash_state = $3, updated_at = pg_catalog.now()" \
+	"UPDATE media.uploads SET received = $2, hash_state = $3, compress = $4, updated_at = pg_catalog.now()" \
 	" WHERE id OPERATOR(pg_catalog.=) $1"
 
 /* Moves an upload's chunks to the blob that now holds its content (TOAST data is not copied). */

@@ -32,6 +32,7 @@ typedef struct Upload
 	text	   *name;
 	text	   *declared_type;
 	Jsonb	   *attrs;
+	bool		compress;		/* deflate parts: decided from the first part's type */
 } Upload;
 
 /* A random positive upload id that cannot be guessed. */
@@ -118,6 +119,7 @@ lock_upload(int64 id, const char *owner, Upload *up)
 	up->name = (text *) copy_datum(tuple, desc, 4, caller_cxt);
 	up->declared_type = (text *) copy_datum(tuple, desc, 5, caller_cxt);
 	up->attrs = (Jsonb *) copy_datum(tuple, desc, 6, caller_cxt);
+	up->compress = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
 	SPI_finish();
 }
 
@@ -192,27 +194,36 @@ Datum
 media_upload_append(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID, INT8OID, BYTEAOID};
+	static const Oid argtypes[] = {INT8OID, INT8OID, BYTEAOID, BOOLOID};
 	int64		id = PG_GETARG_INT64(0);
 	bytea	   *part = PG_GETARG_BYTEA_PP(1);
 	int64		len = VARSIZE_ANY_EXHDR(part);
 	char	   *owner = media_current_owner();
 	StorageAccess access;
 	Upload		up;
-	Datum		values[3];
+	Datum		values[4];
 
 	storage_enter(&access);
 	lock_upload(id, owner, &up);
 	if (len > 0)
 	{
 		check_upload_size(up.received, len);
-		storage_write_chunks(up.blob_id, up.received, VARDATA_ANY(part), len);
+		if (up.received == 0)
+		{
+			/* the first part holds the file's header: decide on compression */
+			mm_probe	head;
+
+			mm_probe_buffer((const uint8_t *) VARDATA_ANY(part), (size_t) len, &head);
+			up.compress = media_should_compress(head.mime);
+		}
+		storage_write_chunks(up.blob_id, up.received, VARDATA_ANY(part), len, up.compress);
 		mm_sha256_update(&up.hash, VARDATA_ANY(part), (size_t) len);
 		up.received += len;
 		values[0] = Int64GetDatum(id);
 		values[1] = Int64GetDatum(up.received);
 		values[2] = PointerGetDatum(hash_state_bytea(&up.hash));
-		exec_simple(&plan, SQL_UPLOAD_PROGRESS, 3, argtypes, values);
+		values[3] = BoolGetDatum(up.compress);
+		exec_simple(&plan, SQL_UPLOAD_PROGRESS, 4, argtypes, values);
 	}
 	storage_leave(&access);
 	PG_RETURN_INT64(up.received);
@@ -317,7 +328,7 @@ strip_upload_location(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **
 	}
 	values[0] = Int64GetDatum(up->blob_id);
 	exec_simple(&plan, SQL_DELETE_CHUNKS, 1, argtypes, values);
-	storage_write_chunks(up->blob_id, 0, cleaned, up->received);
+	storage_write_chunks(up->blob_id, 0, cleaned, up->received, false);
 	mm_sha256(cleaned, (size_t) up->received, sha256);
 	pfree(content);
 	pfree((void *) cleaned);

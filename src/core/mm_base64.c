@@ -160,6 +160,99 @@ b64_find_mixed(const unsigned char *s, size_t start, size_t end)
 	return end;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(B64_NO_AVX2)
+#define B64_HAVE_AVX2_PATH 1
+#include <immintrin.h>
+
+/* Does this CPU have AVX2?  Asked once; the answer never changes. */
+static int
+b64_cpu_has_avx2(void)
+{
+	static int	known = -1;
+
+	if (known < 0)
+	{
+		__builtin_cpu_init();
+		known = __builtin_cpu_supports("avx2") ? 1 : 0;
+	}
+	return known;
+}
+
+/*
+ * AVX2 fast path: decodes 32 characters into 24 bytes per step while every
+ * character of the block is in one of the two alphabets, and stops at the
+ * first block that is not (the scalar code then finds out why).  It writes
+ * 32 bytes per step, so it runs only while 32 more output bytes fit.
+ * Sets the alphabet flags of what it decoded in *acc.
+ */
+__attribute__((target("avx2")))
+static void
+b64_decode_avx2(const unsigned char *s, size_t len, size_t *ip,
+				uint8_t *out, size_t *op, size_t omax, uint32_t *acc)
+{
+	size_t		i = *ip;
+	size_t		o = *op;
+	const __m256i pack_pairs = _mm256_set1_epi32(0x01400140);
+	const __m256i pack_quads = _mm256_set1_epi32(0x00011000);
+	const __m256i order = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,
+										   2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+	const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
+	int			std_seen = 0;
+	int			url_seen = 0;
+
+	while (len - i >= 32 && omax - o >= 32)
+	{
+		__m256i		v = _mm256_loadu_si256((const __m256i *) (s + i));
+		__m256i		upper = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('A' - 1)),
+											 _mm256_cmpgt_epi8(_mm256_set1_epi8('Z' + 1), v));
+		__m256i		lower = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('a' - 1)),
+											 _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), v));
+		__m256i		digit = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
+											 _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), v));
+		__m256i		plus = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+'));
+		__m256i		slash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/'));
+		__m256i		minus = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('-'));
+		__m256i		under = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_'));
+		__m256i		std = _mm256_or_si256(plus, slash);
+		__m256i		url = _mm256_or_si256(minus, under);
+		__m256i		valid = _mm256_or_si256(_mm256_or_si256(upper, lower),
+											_mm256_or_si256(digit, _mm256_or_si256(std, url)));
+		__m256i		shift;
+		__m256i		sextets;
+		__m256i		packed;
+
+		if ((uint32_t) _mm256_movemask_epi8(valid) != 0xFFFFFFFFu)
+			break;
+		std_seen |= _mm256_movemask_epi8(std);
+		url_seen |= _mm256_movemask_epi8(url);
+
+		/* character -> 6-bit value: add the offset of its class */
+		shift = _mm256_and_si256(upper, _mm256_set1_epi8(-'A'));
+		shift = _mm256_or_si256(shift, _mm256_and_si256(lower, _mm256_set1_epi8(26 - 'a')));
+		shift = _mm256_or_si256(shift, _mm256_and_si256(digit, _mm256_set1_epi8(52 - '0')));
+		shift = _mm256_or_si256(shift, _mm256_and_si256(plus, _mm256_set1_epi8(62 - '+')));
+		shift = _mm256_or_si256(shift, _mm256_and_si256(minus, _mm256_set1_epi8(62 - '-')));
+		shift = _mm256_or_si256(shift, _mm256_and_si256(slash, _mm256_set1_epi8(63 - '/')));
+		shift = _mm256_or_si256(shift, _mm256_and_si256(under, _mm256_set1_epi8(63 - '_')));
+		sextets = _mm256_add_epi8(v, shift);
+
+		/* four sextets -> 24 bits per 32-bit word, then 12 bytes per lane */
+		packed = _mm256_madd_epi16(_mm256_maddubs_epi16(sextets, pack_pairs), pack_quads);
+		packed = _mm256_shuffle_epi8(packed, order);
+		packed = _mm256_permutevar8x32_epi32(packed, lanes);
+		_mm256_storeu_si256((__m256i *) (out + o), packed);
+		i += 32;
+		o += 24;
+	}
+	if (std_seen)
+		*acc |= B64_STD;
+	if (url_seen)
+		*acc |= B64_URL;
+	*ip = i;
+	*op = o;
+}
+#endif
+
 /*
  * Fast path: decodes whole groups at s[*ip..) while they contain only
  * alphabet characters, stopping at the first group that does not.  Uses
@@ -173,6 +266,11 @@ b64_decode_fast(const unsigned char *s, size_t len, size_t *ip,
 	size_t		i = *ip;
 	size_t		o = *op;
 	uint32_t	acc = 0;
+
+#ifdef B64_HAVE_AVX2_PATH
+	if (b64_cpu_has_avx2())
+		b64_decode_avx2(s, len, &i, out, &o, omax, &acc);
+#endif
 
 	/* 16 characters at a time, the error bit checked once */
 	while (len - i >= 16 && omax - o >= 16)

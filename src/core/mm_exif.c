@@ -73,6 +73,7 @@ tiff_read(mm_tiff *t, uint64_t off, void *buf, size_t len)
 	return tiff_status(mm_read(t->src, t->base + off, buf, len));
 }
 
+/* Reads and checks the TIFF (or BigTIFF) header; see mm_exif.h. */
 mm_tiff_status
 mm_tiff_open(mm_tiff *t, mm_source *src, uint64_t base, uint64_t len, uint64_t *ifd0)
 {
@@ -162,6 +163,10 @@ tiff_first_value(mm_tiff *t, const uint8_t *e, mm_tiff_tag *tag)
 	return st == MM_TIFF_NEED ? st : MM_TIFF_OK;
 }
 
+/*
+ * Reads one IFD with at most MM_IFD_MAX_ENTRIES entries, every offset
+ * checked against the structure; see mm_exif.h.
+ */
 mm_tiff_status
 mm_tiff_read_ifd(mm_tiff *t, uint64_t off, mm_tiff_tag *tags, int ntags, uint64_t *next)
 {
@@ -217,6 +222,7 @@ mm_tiff_read_ifd(mm_tiff *t, uint64_t off, mm_tiff_tag *tags, int ntags, uint64_
 	return st == MM_TIFF_NEED ? st : MM_TIFF_OK;
 }
 
+/* Looks up tag 0x0112 in IFD0 only: no IFD chain is followed. */
 mm_tiff_status
 mm_exif_orientation(mm_source *src, uint64_t base, uint64_t len, int *orientation)
 {
@@ -237,6 +243,7 @@ mm_exif_orientation(mm_source *src, uint64_t base, uint64_t len, int *orientatio
 	return MM_TIFF_OK;
 }
 
+/* Turns stored size into display size for orientations 5-8; see mm_exif.h. */
 void
 mm_apply_orientation(mm_probe *out, int orientation)
 {

@@ -20,6 +20,13 @@
 /* A sequential walk that runs out of windows asks for this many bytes. */
 #define MM_NEED_CHUNK		((uint64_t) 1024 * 1024)
 
+/*
+ * A header walk (chunks, segments, boxes, attributes) that runs out of
+ * windows asks for at least this many bytes, so that the following small
+ * reads fall into the same new window.
+ */
+#define MM_NEED_HEADER		((uint64_t) 64 * 1024)
+
 /* The text-like formats look at no more than this prefix of the file. */
 #define MM_TEXT_PREFIX		((size_t) 64 * 1024)
 
@@ -40,6 +47,14 @@ mm_need_widen(mm_source *src, uint64_t len)
 		len = room;
 	if (len > (uint64_t) src->need_len && len <= (uint64_t) SIZE_MAX)
 		src->need_len = (size_t) len;
+}
+
+/* Widens the pending request to at least len bytes and returns MM_FMT_NEED. */
+static inline int
+mm_fmt_need(mm_source *src, uint64_t len)
+{
+	mm_need_widen(src, len);
+	return MM_FMT_NEED;
 }
 
 /*

@@ -115,6 +115,7 @@ probe_class(const uint8_t *head, size_t headlen, mm_probe *out)
 	return MM_FMT_YES;
 }
 
+/* Probes the archive and compression formats by their magic numbers. */
 int
 mm_probe_archive(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

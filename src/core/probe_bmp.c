@@ -43,6 +43,7 @@ bmp_compression_name(uint32_t c)
 	}
 }
 
+/* Probes BMP: "BM" and a known DIB header, whose fields are in head. */
 int
 mm_probe_bmp(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

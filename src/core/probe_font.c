@@ -42,6 +42,7 @@ font_sfnt_ok(const uint8_t *head, size_t headlen)
 	return headlen < 16 || font_tag_ok(head + 12);
 }
 
+/* Probes fonts by the WHATWG font signatures, checking sfnt headers. */
 int
 mm_probe_font(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

@@ -34,8 +34,10 @@ gif_skip_subblocks(mm_source *src, uint64_t *off)
 {
 	uint8_t		n;
 	mm_src_status st;
+	uint64_t	i;
 
-	for (;;)
+	/* each sub-block is at least one byte: the limit bounds the count too */
+	for (i = 0; i < MM_SCAN_LIMIT; i++)
 	{
 		if (*off >= MM_SCAN_LIMIT)
 			return MM_SRC_EOF;
@@ -45,6 +47,7 @@ gif_skip_subblocks(mm_source *src, uint64_t *off)
 		if (n == 0)
 			return MM_SRC_OK;
 	}
+	return MM_SRC_EOF;
 }
 
 /*
@@ -126,6 +129,7 @@ gif_walk_blocks(mm_source *src, uint64_t off, gif_walk *w)
 	return MM_FMT_YES;
 }
 
+/* Probes GIF: the logical screen size, then the block walk for frames. */
 int
 mm_probe_gif(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

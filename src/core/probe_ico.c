@@ -40,6 +40,7 @@ ico_png_size(mm_source *src, uint64_t off, uint32_t size, int64_t *w, int64_t *h
 	return MM_FMT_YES;
 }
 
+/* Probes ICO/CUR: a plausible directory, reporting its largest entry. */
 int
 mm_probe_ico(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

@@ -128,7 +128,7 @@ probe_exr(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 		if ((st = mm_read(src, off, a, n)) != MM_SRC_OK)
 		{
 			if (st == MM_SRC_NEED)
-				return MM_FMT_NEED;
+				return mm_fmt_need(src, MM_NEED_HEADER);
 			break;
 		}
 		if ((nlen = exr_strlen(a, n)) <= 0)
@@ -143,8 +143,9 @@ probe_exr(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 			int64_t    *dst = nlen == 13 ? disp : data;
 
 			if ((st = mm_read(src, off + nlen + tlen + 6, v, 16)) == MM_SRC_NEED)
-				return MM_FMT_NEED;
-			if (st == MM_SRC_OK && (memcmp(a, "displayWindow", 13) == 0 || memcmp(a, "dataWindow", 10) == 0))
+				return mm_fmt_need(src, MM_NEED_HEADER);
+			if (st == MM_SRC_OK && ((nlen == 13 && memcmp(a, "displayWindow", 13) == 0) ||
+									(nlen == 10 && memcmp(a, "dataWindow", 10) == 0)))
 			{
 				/* inclusive bounds; int64 keeps max - min + 1 from overflowing */
 				dst[0] = (int64_t) (int32_t) mm_le32(v + 8) - (int32_t) mm_le32(v) + 1;
@@ -152,6 +153,8 @@ probe_exr(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 			}
 		}
 		off += (uint64_t) nlen + tlen + 6 + size;
+		if (disp[0] > 0 && data[0] > 0)
+			break;				/* both found: the rest does not matter */
 	}
 	if (disp[0] > 0 && disp[1] > 0)
 		mm_set_size(out, disp[0], disp[1]);
@@ -185,7 +188,12 @@ icns_type_size(const uint8_t *t)
 	return 0;
 }
 
-/* Apple ICNS: "icns", total length, then (type, length) elements. */
+/*
+ * Apple ICNS: "icns", total length, then (type, length) elements.  A "TOC "
+ * element first lists the others (type, length pairs), which saves walking
+ * over the image data; otherwise the elements are walked, asking for large
+ * windows since each element header follows a whole image.
+ */
 static int
 probe_icns(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {
@@ -193,6 +201,7 @@ probe_icns(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	uint64_t	off = 8;
 	int			best = 0;
 	int			i;
+	int			toc_entries = -1;
 
 	if (headlen < 8 || memcmp(head, "icns", 4) != 0)
 		return MM_FMT_NO;
@@ -200,6 +209,11 @@ probe_icns(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	end = mm_be32(head + 4);
 	if (end > src->size)
 		end = src->size;
+	if (headlen >= 16 && end >= 16 && memcmp(head + 8, "TOC ", 4) == 0 && mm_be32(head + 12) >= 8)
+	{
+		toc_entries = (int) ((mm_be32(head + 12) - 8) / 8);
+		off = 16;
+	}
 	for (i = 0; i < ICNS_MAX_ELEMENTS && off + 8 <= end; i++)
 	{
 		uint8_t		e[8];
@@ -207,10 +221,12 @@ probe_icns(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 		int			s;
 		mm_src_status st;
 
+		if (toc_entries >= 0 && i >= toc_entries)
+			break;
 		if ((st = mm_read(src, off, e, 8)) != MM_SRC_OK)
 		{
 			if (st == MM_SRC_NEED)
-				return MM_FMT_NEED;
+				return mm_fmt_need(src, MM_NEED_CHUNK);
 			break;
 		}
 		len = mm_be32(e + 4);
@@ -218,13 +234,14 @@ probe_icns(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 			break;				/* would not advance */
 		if ((s = icns_type_size(e)) > best)
 			best = s;
-		off += len;
+		off += toc_entries >= 0 ? 8 : len;
 	}
 	if (best > 0)
 		mm_set_size(out, best, best);
 	return MM_FMT_YES;
 }
 
+/* Probes SGI, Sun raster, XCF, OpenEXR and ICNS, in that order. */
 int
 mm_probe_image_misc(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

@@ -18,12 +18,6 @@
 /* Stray bytes skipped while looking for the next marker. */
 #define JPEG_MAX_RESYNC 4096
 
-/*
- * Bytes asked for when the walk leaves the windows: a marker segment is at
- * most 64 KB, so one round trip covers the segment that was not there.
- */
-#define JPEG_NEED_CHUNK ((uint64_t) 64 * 1024)
-
 /* What the segments before the first scan said. */
 typedef struct jpeg_info
 {
@@ -200,6 +194,7 @@ jpeg_walk(mm_source *src, jpeg_info *ji)
 	return MM_FMT_YES;
 }
 
+/* Probes JPEG (FF D8 FF, as WHATWG): walks the header segments. */
 int
 mm_probe_jpeg(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {
@@ -212,8 +207,9 @@ mm_probe_jpeg(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 	memset(&ji, 0, sizeof(ji));
 	ji.adobe_transform = -1;
 	r = jpeg_walk(src, &ji);
+	/* a marker segment is at most 64 KB: one round trip covers it */
 	if (r == MM_FMT_NEED)
-		mm_need_widen(src, JPEG_NEED_CHUNK);
+		mm_need_widen(src, MM_NEED_HEADER);
 	jpeg_report(&ji, out);
 	return r;
 }

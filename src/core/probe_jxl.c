@@ -15,8 +15,8 @@
 /* Codestream bytes copied for the header decoder; headers are far smaller. */
 #define JXL_HEADER_BYTES 256
 
-/* Container boxes walked to find the codestream. */
-#define JXL_MAX_BOXES 64
+/* Container boxes walked to find the codestream (real files have ~4). */
+#define JXL_MAX_BOXES 16
 
 /* LSB-first bit reader over a bounded buffer; err is set on running out. */
 typedef struct jxl_bits
@@ -214,7 +214,7 @@ jxl_container(mm_source *src, mm_probe *out)
 		mm_src_status st;
 
 		if ((st = mm_read(src, off, h, 8)) != MM_SRC_OK)
-			return st == MM_SRC_NEED ? MM_FMT_NEED : MM_FMT_YES;
+			return st == MM_SRC_NEED ? mm_fmt_need(src, MM_NEED_HEADER) : MM_FMT_YES;
 		size = mm_be32(h);
 		if (size == 1)
 		{
@@ -247,6 +247,7 @@ jxl_container(mm_source *src, mm_probe *out)
 	return MM_FMT_YES;
 }
 
+/* Probes JPEG XL: a bare codestream or the box container. */
 int
 mm_probe_jxl(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

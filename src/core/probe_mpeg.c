@@ -6,17 +6,20 @@
  * video sequence header (00 00 01 B3) in the head region gives the frame
  * size and rate.  The duration is the largest presentation time stamp of
  * the chosen stream (first video stream, else first audio stream) in the
- * tail region minus the smallest in the head region, plus one frame.
+ * tail region (or, for a short file, the head region) minus the smallest
+ * in the head region, plus one frame.
  *
  * Transport stream: the 0x47 sync byte repeats every 188 bytes (or every
  * 192 in M2TS/BDAV, after a 4-byte time code) for every packet in the
  * first MM_HEAD_LEN bytes, at least TS_MIN_PACKETS of them.  The duration
- * is the last PCR in the tail region minus the first PCR in the head
- * region, on the same PID.
+ * is the last PCR in the tail region (or, for a short file, the head
+ * region) minus the first PCR in the head region, on the same PID.
  *
- * The head and tail regions are the first and last MPEG_REGION bytes (the
- * same bytes whatever the source), so the middle of the file is never read
- * and every loop is bounded by the region's size.
+ * The head region is the first MPEG_REGION bytes and the tail region the
+ * last MPEG_REGION bytes that are not in the head region (empty for a
+ * short file): the glue's two windows, fixed by the file size alone, so the
+ * result does not depend on the source, the middle of the file is never
+ * read and every loop is bounded by the region's size.
  */
 #include <string.h>
 
@@ -51,18 +54,32 @@ mpeg_units_to_ms(uint64_t units, uint64_t rate)
 }
 
 /*
- * Loads the head region (tail = 0) or the tail region (tail = 1).  Returns
- * NULL with *need set when the bytes must be fetched.
+ * Loads the head region (tail = 0): the first MPEG_REGION bytes, or the
+ * tail region (tail = 1): the last MPEG_REGION bytes but none of the head
+ * region, which are exactly the glue's head and tail windows.  Returns NULL
+ * (with *len 0 for an empty region) or with *need set when the bytes must
+ * be fetched.
  */
 static const uint8_t *
 mpeg_region(mm_source *src, int tail, uint64_t *start, size_t *len, int *need)
 {
 	mm_src_status st;
 	const uint8_t *p;
+	uint64_t	size = src->size;
 
-	*len = src->size > MPEG_REGION ? MPEG_REGION : (size_t) src->size;
-	*start = tail ? src->size - *len : 0;
 	*need = 0;
+	if (!tail)
+	{
+		*start = 0;
+		*len = size > MPEG_REGION ? MPEG_REGION : (size_t) size;
+	}
+	else
+	{
+		*start = size > MPEG_REGION ? size - MPEG_REGION : 0;
+		if (*start < MPEG_REGION)
+			*start = size > MPEG_REGION ? MPEG_REGION : size;
+		*len = (size_t) (size - *start);
+	}
 	if (*len == 0)
 		return NULL;
 	p = mm_peek(src, *start, *len, &st);
@@ -246,10 +263,14 @@ ps_probe(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 		mm_probe_add_str(out, "codec", mpeg2_video ? "mpeg2video" : "mpeg1video");
 		mm_probe_add_int(out, "frame_rate_milli", (int64_t) fr_num * 1000 / fr_den);
 	}
-	if (h && t && ps_scan_pts(h, hlen, &sid, &hmin, &hmax) &&
-		ps_scan_pts(t, tlen, &sid, &tmin, &tmax))
+	if (h && ps_scan_pts(h, hlen, &sid, &hmin, &hmax))
 	{
-		uint64_t	span = tmax >= hmin ? tmax - hmin : tmax + ((uint64_t) 1 << 33) - hmin;
+		uint64_t	last = hmax;
+		uint64_t	span;
+
+		if (t && ps_scan_pts(t, tlen, &sid, &tmin, &tmax))
+			last = tmax;		/* the tail's stamps are the later ones, even across a wrap */
+		span = last >= hmin ? last - hmin : last + ((uint64_t) 1 << 33) - hmin;
 		int64_t		ms = mpeg_units_to_ms(span, 90000);
 
 		if (ms >= 0 && (sid & 0xF0) == 0xE0 && fr_num > 0)
@@ -342,16 +363,23 @@ ts_probe(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	mm_probe_set_type(out, "video/mp2t");
 	if (pkt == 192)
 		mm_probe_add_int(out, "packet_size", 192);
-	for (i = sync; h && i + 188 <= hlen && !have_first; i += pkt)
+	for (i = sync; h && i + 188 <= hlen; i += pkt)
 	{
 		unsigned	pid;
 		uint64_t	pcr;
 
-		if (ts_pcr(h + i, &pid, &pcr))
+		if (!ts_pcr(h + i, &pid, &pcr))
+			continue;
+		if (!have_first)
 		{
 			pcr_pid = pid;
 			first = pcr;
 			have_first = 1;
+		}
+		else if (pid == pcr_pid)
+		{
+			last = pcr;			/* a short file's last PCR may be in the head */
+			have_last = 1;
 		}
 	}
 	if (have_first && t)

@@ -9,6 +9,7 @@
  * is at most 65307 bytes, so the final page starts inside that window); a
  * candidate page counts only when its CRC matches, and at most
  * OGG_MAX_CANDIDATES candidates are checked.  Nothing in between is read.
+ * OGG_TAIL matches the glue's 64 KB head and tail windows.
  */
 #include <string.h>
 
@@ -184,17 +185,83 @@ ogg_stream_ms(const ogg_stream *s)
 }
 
 /*
- * Scans the tail backwards for each known stream's last page with a
- * granule position.  Returns MM_FMT_NEED when the tail must be fetched.
+ * Checks the candidate page at t + i (avail bytes from there to the end of
+ * the file): capture pattern, version, a complete body and the CRC.
+ * Returns 1 with the granule position and serial number of a valid page.
+ */
+static int
+ogg_tail_page(const uint32_t *tab, const uint8_t *t, size_t avail, uint64_t *g, uint32_t *serial)
+{
+	size_t		nsegs,
+				body = 0,
+				j;
+
+	nsegs = t[26];
+	if (avail < 27 + nsegs)
+		return 0;
+	for (j = 0; j < nsegs; j++)
+		body += t[27 + j];
+	if (avail - 27 - nsegs < body)
+		return 0;				/* runs past the end: a truncated page */
+	if (ogg_crc(tab, t, 27 + nsegs + body) != mm_le32(t + 22))
+		return 0;
+	*g = mm_le64(t + 6);
+	*serial = mm_le32(t + 14);
+	return 1;
+}
+
+/*
+ * Scans backwards, from file offset hi - 1 down to lo, for each known
+ * stream's last page with a granule position; t holds the file from tstart
+ * to its end.  *candidates and *missing carry over between calls.
+ */
+static void
+ogg_scan_range(const uint32_t *tab, const uint8_t *t, uint64_t tstart, uint64_t lo, uint64_t hi,
+			   uint64_t size, ogg_stream *st, int nst, int *candidates, int *missing)
+{
+	uint64_t	pos;
+	int			k;
+
+	for (pos = hi; pos-- > lo && *missing > 0 && *candidates < OGG_MAX_CANDIDATES;)
+	{
+		const uint8_t *p = t + (pos - tstart);
+		uint64_t	g;
+		uint32_t	serial;
+
+		if (size - pos < 27 || p[0] != 'O' || memcmp(p, "OggS", 4) != 0 || p[4] != 0)
+			continue;
+		(*candidates)++;
+		if (!ogg_tail_page(tab, p, (size_t) (size - pos), &g, &serial) || g == UINT64_MAX)
+			continue;			/* invalid, or no packet ends on this page */
+		for (k = 0; k < nst; k++)
+			if (st[k].serial == serial && !st[k].have_last &&
+				st[k].codec != OGG_UNKNOWN && st[k].codec != OGG_SKELETON)
+			{
+				st[k].last_granule = g;
+				st[k].have_last = 1;
+				(*missing)--;
+				break;
+			}
+	}
+}
+
+/*
+ * Finds each known stream's last page with a granule position in the last
+ * OGG_TAIL bytes, scanning backwards.  The scan first covers the file from
+ * the start of the glue's tail window (the last OGG_TAIL bytes, but not
+ * before OGG_TAIL) and only when a stream's last page is still missing the
+ * rest of the last OGG_TAIL bytes: the order of the pages looked at is the
+ * same either way, so the result does not depend on which windows the
+ * source holds.  Returns MM_FMT_NEED when bytes must be fetched.
  */
 static int
 ogg_scan_tail(mm_source *src, ogg_stream *st, int nst)
 {
-	uint64_t	start = src->size > OGG_TAIL ? src->size - OGG_TAIL : 0;
-	size_t		len = (size_t) (src->size - start);
+	uint64_t	size = src->size;
+	uint64_t	full = size > OGG_TAIL ? size - OGG_TAIL : 0;
+	uint64_t	part = size > OGG_TAIL ? (full > OGG_TAIL ? full : OGG_TAIL) : 0;
 	mm_src_status status;
 	const uint8_t *t;
-	size_t		i;
 	int			candidates = 0,
 				missing = 0,
 				k;
@@ -203,46 +270,19 @@ ogg_scan_tail(mm_source *src, ogg_stream *st, int nst)
 	for (k = 0; k < nst; k++)
 		if (st[k].codec != OGG_UNKNOWN && st[k].codec != OGG_SKELETON)
 			missing++;
-	if (missing == 0 || len < 27)
+	if (missing == 0 || size < 27)
 		return MM_FMT_YES;
-	t = mm_peek(src, start, len, &status);
+	ogg_crc_table(tab);
+	t = mm_peek(src, part, (size_t) (size - part), &status);
 	if (t == NULL)
 		return status == MM_SRC_NEED ? MM_FMT_NEED : MM_FMT_YES;
-	ogg_crc_table(tab);
-	for (i = len - 27 + 1; i-- > 0 && missing > 0 && candidates < OGG_MAX_CANDIDATES;)
-	{
-		size_t		nsegs,
-					body = 0,
-					j;
-		uint64_t	g;
-		uint32_t	serial;
-
-		if (t[i] != 'O' || memcmp(t + i, "OggS", 4) != 0 || t[i + 4] != 0)
-			continue;
-		candidates++;
-		nsegs = t[i + 26];
-		if (len - i < 27 + nsegs)
-			continue;
-		for (j = 0; j < nsegs; j++)
-			body += t[i + 27 + j];
-		if (len - i - 27 - nsegs < body)
-			continue;			/* runs past the end: a truncated page */
-		if (ogg_crc(tab, t + i, 27 + nsegs + body) != mm_le32(t + i + 22))
-			continue;
-		g = mm_le64(t + i + 6);
-		serial = mm_le32(t + i + 14);
-		if (g == UINT64_MAX)
-			continue;			/* no packet ends on this page */
-		for (k = 0; k < nst; k++)
-			if (st[k].serial == serial && !st[k].have_last &&
-				st[k].codec != OGG_UNKNOWN && st[k].codec != OGG_SKELETON)
-			{
-				st[k].last_granule = g;
-				st[k].have_last = 1;
-				missing--;
-				break;
-			}
-	}
+	ogg_scan_range(tab, t, part, part, size, size, st, nst, &candidates, &missing);
+	if (missing == 0 || candidates >= OGG_MAX_CANDIDATES || part == full)
+		return MM_FMT_YES;
+	t = mm_peek(src, full, (size_t) (size - full), &status);
+	if (t == NULL)
+		return status == MM_SRC_NEED ? MM_FMT_NEED : MM_FMT_YES;
+	ogg_scan_range(tab, t, full, full, part, size, st, nst, &candidates, &missing);
 	return MM_FMT_YES;
 }
 

@@ -112,7 +112,7 @@ pdf_pages_in(const uint8_t *p, size_t len)
 		/* /Count may come before or after /Type in the same dictionary */
 		from = pos > PDF_DICT_WINDOW ? pos - PDF_DICT_WINDOW : 0;
 		to = len - pos > PDF_DICT_WINDOW ? pos + PDF_DICT_WINDOW : len;
-		while ((c = pdf_find(p + from, to - from, "/Count", 6)) >= 0)
+		for (k = 0; k < 64 && (c = pdf_find(p + from, to - from, "/Count", 6)) >= 0; k++)
 		{
 			int64_t		v = pdf_int_after(p, len, from + c + 6);
 
@@ -200,6 +200,7 @@ probe_ps(const uint8_t *head, size_t headlen, mm_probe *out)
 	return MM_FMT_YES;
 }
 
+/* Probes PDF ("%PDF-") and PostScript ("%!PS-Adobe-", DOS EPS). */
 int
 mm_probe_pdf(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

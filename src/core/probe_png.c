@@ -39,8 +39,8 @@ png_color_name(int color_type)
 }
 
 /*
- * Reads IHDR at off (the data part, 13 bytes) into *out.  Returns the colour
- * type, or -1 when IHDR is missing or malformed.
+ * Reports the 13 bytes of IHDR data d into *out.  Returns the colour type,
+ * or -1 when it is not a valid one.
  */
 static int
 png_ihdr(const uint8_t *d, mm_probe *out)
@@ -60,6 +60,7 @@ png_ihdr(const uint8_t *d, mm_probe *out)
 	return name ? ct : -1;
 }
 
+/* Probes PNG/APNG: IHDR, then the chunks before the first IDAT. */
 int
 mm_probe_png(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {
@@ -103,7 +104,7 @@ mm_probe_png(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 
 		st = mm_read(src, off, ch, 8);
 		if (st == MM_SRC_NEED)
-			return MM_FMT_NEED;
+			return mm_fmt_need(src, MM_NEED_HEADER);
 		if (st != MM_SRC_OK)
 			break;				/* truncated: report what we have */
 		len = mm_be32(ch);
@@ -117,7 +118,7 @@ mm_probe_png(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 			uint8_t		a[8];
 
 			if ((st = mm_read(src, off + 8, a, 8)) == MM_SRC_NEED)
-				return MM_FMT_NEED;
+				return mm_fmt_need(src, MM_NEED_HEADER);
 			if (st == MM_SRC_OK)
 			{
 				seen_actl = 1;
@@ -127,7 +128,7 @@ mm_probe_png(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 		else if (memcmp(ch + 4, "eXIf", 4) == 0 && orientation == 0)
 		{
 			if (mm_exif_orientation(src, off + 8, len, &orientation) == MM_TIFF_NEED)
-				return MM_FMT_NEED;
+				return mm_fmt_need(src, MM_NEED_HEADER);
 		}
 		off += 12 + (uint64_t) len;
 	}

@@ -133,6 +133,7 @@ pnm_pam(pnm_cur *c, mm_probe *out)
 	mm_set_size(out, w, h);
 }
 
+/* Probes Netpbm: magic, then the decimal header fields in head. */
 int
 mm_probe_pnm(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

@@ -35,6 +35,7 @@ psd_mode_name(int mode)
 	}
 }
 
+/* Probes PSD/PSB: the fixed 26-byte header. */
 int
 mm_probe_psd(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

@@ -8,6 +8,7 @@
 
 #include "mm_scan.h"
 
+/* Probes QOI: the fixed 14-byte header. */
 int
 mm_probe_qoi(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

@@ -1014,6 +1014,11 @@ text_utf16(const uint8_t *p, size_t len, int le, mm_probe *out)
 	return MM_FMT_YES;
 }
 
+/*
+ * Probes text: UTF-16 by its BOM; else markup when the first non-blank
+ * byte is "<"; else, for UTF-8 without binary bytes, JSON, RTF, XBM, XPM
+ * or plain text.  Binary heads are rejected before more bytes are asked for.
+ */
 int
 mm_probe_text(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

@@ -29,6 +29,7 @@ tga_depth_ok(int type, int depth)
 	}
 }
 
+/* Probes TGA: the footer, or a self-consistent header. */
 int
 mm_probe_tga(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

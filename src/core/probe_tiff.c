@@ -153,6 +153,7 @@ tiff_report(const mm_tiff_tag *tags, mm_probe *out)
 		mm_apply_orientation(out, (int) tags[5].value);
 }
 
+/* Probes TIFF/BigTIFF: the first IFD, then the page chain. */
 int
 mm_probe_tiff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {
@@ -179,7 +180,7 @@ mm_probe_tiff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 	if (st == MM_TIFF_OK)
 		st = mm_tiff_read_ifd(&t, ifd0, tags, 9, &next);
 	if (st == MM_TIFF_NEED)
-		return MM_FMT_NEED;
+		return mm_fmt_need(src, MM_NEED_HEADER);
 	if (st != MM_TIFF_OK)
 		return MM_FMT_YES;		/* TIFF magic, broken structure */
 	if (t.big)

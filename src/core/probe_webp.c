@@ -163,6 +163,7 @@ webp_extended(mm_source *src, uint64_t end, mm_probe *out)
 	return MM_FMT_YES;
 }
 
+/* Probes WebP (RIFF....WEBPVP8, as WHATWG): simple or extended layout. */
 int
 mm_probe_webp(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

@@ -247,8 +247,9 @@ zip_walk_cd(mm_source *src, uint64_t cd_off, uint64_t cd_size, zip_names *zn)
 }
 
 /*
- * Walks the local file headers from the start (no central directory):
- * stops at an entry whose size is only in a trailing data descriptor.
+ * Walks the local file headers in the first MM_NEED_CHUNK bytes (when there
+ * is no central directory): stops at an entry whose size is only in a
+ * trailing data descriptor.
  * Returns -1 on NEED, else 0.
  */
 static int
@@ -256,29 +257,35 @@ zip_walk_local(mm_source *src, zip_names *zn)
 {
 	uint64_t	off = 0;
 	int			i;
+	mm_src_status st = MM_SRC_OK;
 
-	for (i = 0; i < ZIP_MAX_LOCAL && off < MM_SCAN_LIMIT; i++)
+	for (i = 0; i < ZIP_MAX_LOCAL && off < MM_NEED_CHUNK; i++)
 	{
 		uint8_t		h[30 + 64];
 		uint32_t	nlen;
 		uint32_t	csize;
-		mm_src_status st;
 
 		if ((st = mm_read(src, off, h, 30)) != MM_SRC_OK)
-			return st == MM_SRC_NEED ? -1 : 0;
+			break;
 		if (memcmp(h, "PK\003\004", 4) != 0)
-			return 0;
+			break;
 		nlen = mm_le16(h + 26);
 		csize = mm_le32(h + 18);
 		if (nlen > 0 && nlen <= 64)
 		{
 			if ((st = mm_read(src, off + 30, h + 30, nlen)) != MM_SRC_OK)
-				return st == MM_SRC_NEED ? -1 : 0;
+				break;
 			zip_note_name(zn, h + 30, nlen);
 		}
 		if ((mm_le16(h + 6) & 8) && csize == 0)
-			return 0;			/* size unknown until the data descriptor */
+			break;				/* size unknown until the data descriptor */
 		off += 30 + (uint64_t) nlen + mm_le16(h + 28) + csize;
+	}
+	if (st == MM_SRC_NEED)
+	{
+		/* one window for the rest of the walk */
+		mm_need_widen(src, MM_NEED_CHUNK);
+		return -1;
 	}
 	return 0;
 }
@@ -303,6 +310,10 @@ zip_classify(const zip_names *zn)
 	return "application/zip";
 }
 
+/*
+ * Probes ZIP: a stored "mimetype" first entry, else the names in the
+ * central directory (or the local headers), picks the MIME type.
+ */
 int
 mm_probe_zip(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {

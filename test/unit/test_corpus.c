@@ -169,12 +169,15 @@ same_result(const mm_probe *a, const mm_probe *b)
 }
 
 /*
- * Probes data through a windowed source: head and tail windows, then one
- * window per NEED.  Returns the number of rounds, or -1 when it did not
- * finish within MAX_ROUNDS (or the source ran out of windows).
+ * Probes data through a windowed source: a head window of head bytes and,
+ * when tail is set, a 64 KB tail window; then one window per NEED of the
+ * requested bytes, at least minwin of them.  Returns the number of rounds,
+ * or -1 when it did not finish within MAX_ROUNDS (or the source ran out of
+ * windows).
  */
 static int
-probe_windowed(const uint8_t *data, size_t len, mm_probe *out)
+probe_windowed(const uint8_t *data, size_t len, size_t head, int tail, size_t minwin,
+			   mm_probe *out)
 {
 	mm_source	src;
 	int			round;
@@ -182,8 +185,8 @@ probe_windowed(const uint8_t *data, size_t len, mm_probe *out)
 	mm_source_init(&src, len);
 	if (len > 0)
 	{
-		mm_source_add(&src, 0, data, len < WINDOW ? len : WINDOW);
-		if (len > WINDOW)
+		mm_source_add(&src, 0, data, len < head ? len : head);
+		if (tail && len > WINDOW)
 			mm_source_add(&src, len - WINDOW, data + len - WINDOW, WINDOW);
 	}
 	for (round = 0; round < MAX_ROUNDS; round++)
@@ -194,7 +197,7 @@ probe_windowed(const uint8_t *data, size_t len, mm_probe *out)
 		if (mm_probe_source(&src, out) == MM_PROBE_OK)
 			return round;
 		off = src.need_off;
-		n = src.need_len > WINDOW ? src.need_len : WINDOW;
+		n = src.need_len > minwin ? src.need_len : minwin;
 		if (off >= len)
 			return -1;
 		if (n > len - off)
@@ -221,6 +224,7 @@ stat_for(format_stat *stats, int *nstats, const char *format)
 	return &stats[(*nstats)++];
 }
 
+/* Runs every group and prints the TAP plan. */
 int
 main(void)
 {
@@ -243,6 +247,9 @@ main(void)
 	int			files = 0;
 	int			window_same = 0;
 	int			max_rounds = 0;
+	int			small_same = 0;
+	int			small_unfinished = 0;
+	int			small_max_rounds = 0;
 	format_stat stats[MAX_FORMATS];
 	int			nstats = 0;
 	int			i;
@@ -299,13 +306,25 @@ main(void)
 		}
 		files++;
 		mm_probe_buffer(data, len, &a);
-		rounds = probe_windowed(data, len, &b);
+		rounds = probe_windowed(data, len, WINDOW, 1, WINDOW, &b);
 		if (rounds > max_rounds)
 			max_rounds = rounds;
 		if (rounds >= 0 && same_result(&a, &b))
 			window_same++;
 		else
 			printf("# windowed result differs (rounds %d): %s: %s %lldx%lld vs %s %lldx%lld\n",
+				   rounds, r.path, a.mime, (long long) a.width, (long long) a.height,
+				   b.mime, (long long) b.width, (long long) b.height);
+		/* harder: a 4 KB head, no tail, windows of exactly what is asked */
+		rounds = probe_windowed(data, len, 4096, 0, 1, &b);
+		if (rounds > small_max_rounds)
+			small_max_rounds = rounds;
+		if (rounds < 0)
+			small_unfinished++;
+		else if (same_result(&a, &b))
+			small_same++;
+		else
+			printf("# small-window result differs (rounds %d): %s: %s %lldx%lld vs %s %lldx%lld\n",
 				   rounds, r.path, a.mime, (long long) a.width, (long long) a.height,
 				   b.mime, (long long) b.width, (long long) b.height);
 		if (!valid)
@@ -351,8 +370,12 @@ main(void)
 		free(data);
 	}
 
-	MM_CHECK(window_same == files, "windowed probing equals buffer probing for %d/%d files (max %d NEED rounds)",
-			 window_same, files, max_rounds);
+	MM_CHECK(window_same == files, "windowed probing (64 KB head and tail) equals buffer probing for "
+			 "%d/%d files (max %d NEED rounds)", window_same, files, max_rounds);
+	MM_CHECK(small_same + small_unfinished == files,
+			 "windowed probing (4 KB head, exact windows) equals buffer probing for %d/%d files "
+			 "(max %d NEED rounds, %d unfinished in %d rounds)", small_same, files, small_max_rounds,
+			 small_unfinished, MAX_ROUNDS);
 	for (i = 0; i < nstats; i++)
 	{
 		if (stats[i].mime_ok < stats[i].mime_total || stats[i].size_ok < stats[i].size_total)

@@ -1513,6 +1513,7 @@ test_ogg(void)
 	uint8_t		pkt[64];
 	uint8_t		junk[3000];
 	size_t		n;
+	int			i;
 
 	memset(junk, 0x55, sizeof(junk));
 
@@ -1605,13 +1606,48 @@ test_ogg(void)
 	MM_CHECK(strcmp(det_s(&p, "codec"), "flac") == 0, "FLAC in Ogg: codec flac");
 	bb_free(&b);
 
+	/* a 100 KB Ogg (between one and two windows): no NEED through 64 KB windows */
+	{
+		vfile		vf;
+		wstats		ws;
+
+		bb_init(&b);
+		n = vorbis_ident(pkt, 2, 44100);
+		ogg_page(&b, 2, 0, 8, 0, pkt, n);
+		for (i = 0; i < 35; i++)
+			ogg_page(&b, 0, 44100ull * (i + 1), 8, 1 + i, junk, 2900);
+		vf.size = b.len;
+		vf.head = b.d;
+		vf.headlen = b.len;
+		vf.tail = NULL;
+		vf.taillen = 0;
+		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		expect(&p, "audio/ogg", -1, -1, 35000, "100 KB Ogg via 64 KB windows");
+		MM_CHECK(b.len > 65536 && b.len < 131072 && ws.rounds == 0,
+				 "100 KB Ogg: the last page is found in the tail window, no NEED (%d)", ws.rounds);
+		/* the last page straddles the head/tail boundary: one 64 KB NEED, same result */
+		bb_free(&b);
+		bb_init(&b);
+		ogg_page(&b, 2, 0, 8, 0, pkt, n);
+		while (b.len < 65536 - 2000)
+			ogg_page(&b, 0, 44100, 8, 1, junk, 2900);
+		ogg_page(&b, 0, 44100ull * 9, 8, 2, junk, 2900);
+		bb_fill(&b, 0, 3000);	/* trailing junk, no page */
+		vf.size = b.len;
+		vf.head = b.d;
+		vf.headlen = b.len;
+		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		expect(&p, "audio/ogg", -1, -1, 9000, "Ogg whose last page straddles 64 KB");
+		MM_CHECK(ws.rounds == 1, "straddling last page: one NEED (%d)", ws.rounds);
+		bb_free(&b);
+	}
+
 	/* a 1 GB virtual Ogg: the tail window gives the duration, nothing else is read */
 	{
 		bb			h,
 					t;
 		vfile		vf;
 		wstats		ws;
-		int			i;
 
 		bb_init(&h);
 		n = vorbis_ident(pkt, 2, 48000);
@@ -2315,6 +2351,14 @@ test_mpeg(void)
 	}
 	probe(&b, &p, "mpeg-ps");
 	expect(&p, "video/mpeg", 720, 480, 99 * 3003 / 90 + 33, "MPEG-PS 720x480: PTS span + one frame");
+	{
+		vfile		vf = {b.len, b.d, b.len, NULL, 0};
+		wstats		ws;
+
+		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		MM_CHECK(b.len > 65536 && p.duration_ms == 99 * 3003 / 90 + 33 && ws.rounds == 0,
+				 "MPEG-PS of %zu bytes via 64 KB windows: no NEED (%d)", b.len, ws.rounds);
+	}
 	truncations(&b, "video/mpeg", "mpeg-ps");
 	bb_free(&b);
 
@@ -2340,6 +2384,16 @@ test_mpeg(void)
 	}
 	probe(&b, &p, "mpeg-ts");
 	expect(&p, "video/mp2t", -1, -1, 3990, "MPEG-TS: last PCR - first PCR");
+	{
+		vfile		vf = {b.len, b.d, b.len, NULL, 0};
+		wstats		ws;
+
+		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		MM_CHECK(p.duration_ms == 3990 && ws.rounds == 0, "MPEG-TS via 64 KB windows: no NEED (%d)", ws.rounds);
+		b.len = 70 * 188;		/* a short file: head region only */
+		probe(&b, &p, "short ts");
+		expect(&p, "video/mp2t", -1, -1, 69 * 10, "short MPEG-TS: last PCR from the head region");
+	}
 	truncations(&b, "video/mp2t", "mpeg-ts");
 	bb_free(&b);
 

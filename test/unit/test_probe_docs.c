@@ -20,6 +20,7 @@ probe_str(const char *s, mm_probe *out)
 
 /* ---- PDF, PostScript ---- */
 
+/* PDF page counts and encryption, PostScript. */
 static void
 test_pdf(void)
 {
@@ -141,6 +142,7 @@ zip_mime(const zentry *e, int n, int cd, mm_probe *p)
 	return p->mime;
 }
 
+/* ZIP and the formats inside it, hostile directories, NEED. */
 static void
 test_zip(void)
 {
@@ -240,6 +242,7 @@ tar_v7(uint8_t *h)
 	snprintf((char *) h + 148, 8, "%06o", sum);
 }
 
+/* Archive, compression and font magic numbers; tar checksums. */
 static void
 test_archives_fonts(void)
 {
@@ -305,6 +308,7 @@ check_text(const char *s, const char *mime, int64_t w, int64_t h, const char *wh
 			 p.mime, (long long) p.width, (long long) p.height);
 }
 
+/* SVG roots after prologs, and sizes in every unit. */
 static void
 test_svg(void)
 {
@@ -327,6 +331,8 @@ test_svg(void)
 	check_text("<svg height=\"10\" viewBox=\"0 0 100 50\">", "image/svg+xml", 20, 10,
 			   "svg: height + viewBox aspect");
 	check_text("<svg>", "image/svg+xml", -1, -1, "svg: no size");
+	check_text("<svg width=\"25.4mm\" height=\"50%\" viewBox=\"0 0 200 1\">", "image/svg+xml", 96, 1,
+			   "svg: sub-pixel height rounds up to 1 (fuzz regression)");
 	check_text("<svg width=\"1e308\" height=\"-5\">", "image/svg+xml", -1, -1, "svg: absurd sizes unknown");
 	check_text("<svg width=\"10furlongs\" height=\"abc\" viewBox=\"0 0 0 0\">", "image/svg+xml", -1, -1,
 			   "svg: unknown units, empty viewBox");
@@ -339,6 +345,7 @@ test_svg(void)
 	MM_CHECK(p.active_content == 1 && strcmp(p.media_type, "image") == 0, "svg: active content");
 }
 
+/* HTML, XHTML and XML decisions; UTF-16 markup and text. */
 static void
 test_markup(void)
 {
@@ -377,6 +384,7 @@ test_markup(void)
 	bb_reset(&b);
 }
 
+/* JSON validation, RTF, XBM, XPM and plain-text encodings. */
 static void
 test_json_text(void)
 {
@@ -435,6 +443,7 @@ test_json_text(void)
 			 "text: charset utf-8, no active content");
 }
 
+/* Runs every group and prints the TAP plan. */
 int
 main(void)
 {

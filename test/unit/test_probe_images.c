@@ -58,6 +58,7 @@ exif_block(bb *b, int orientation)
 	bb_be32(b, 0);
 }
 
+/* PNG: sizes, colour types, APNG, eXIf orientation, truncation. */
 static void
 test_png(void)
 {
@@ -193,6 +194,7 @@ jpeg_adobe(bb *b, int t)
 	jpeg_seg(b, 0xEE, a, sizeof(a));
 }
 
+/* JPEG: SOF variants, EXIF orientation, Adobe colour transforms, junk. */
 static void
 test_jpeg(void)
 {
@@ -369,6 +371,7 @@ gif_frame(bb *b, int delay_cs, int transparent)
 	bb_u8(b, 0);
 }
 
+/* GIF: frames, delays, transparency, zero and maximal sizes. */
 static void
 test_gif(void)
 {
@@ -417,12 +420,14 @@ webp_start(bb *b)
 	bb_str(b, "WEBP");
 }
 
+/* Sets the RIFF size from the buffer length. */
 static void
 webp_done(bb *b)
 {
 	bb_set_le32(b, 4, (uint32_t) b->len - 8);
 }
 
+/* WebP: lossy, lossless and animated extended files. */
 static void
 test_webp(void)
 {
@@ -494,6 +499,7 @@ test_webp(void)
 
 /* ---- BMP, ICO ---- */
 
+/* BMP and ICO/CUR, and a TGA that looks like a CUR. */
 static void
 test_bmp_ico(void)
 {
@@ -603,6 +609,7 @@ tiff_entry(bb *b, int tag, int type, uint32_t count, uint32_t value)
 		bb_le32(b, value);
 }
 
+/* TIFF: orientation, out-of-line values, IFD cycles, BigTIFF. */
 static void
 test_tiff(void)
 {
@@ -690,6 +697,7 @@ typedef struct bitw
 	size_t		pos;
 } bitw;
 
+/* Appends the n low bits of v, least significant first. */
 static void
 bits_put(bitw *w, uint32_t v, int n)
 {
@@ -700,6 +708,7 @@ bits_put(bitw *w, uint32_t v, int n)
 			w->b[w->pos >> 3] |= (uint8_t) (1 << (w->pos & 7));
 }
 
+/* PSD, QOI, PNM/PAM, JPEG XL, SGI, Sun raster, XCF, OpenEXR, ICNS. */
 static void
 test_misc(void)
 {
@@ -874,10 +883,29 @@ test_misc(void)
 	MM_CHECK(strcmp(p.mime, "image/x-icns") == 0 && p.width == 256 && p.height == 256,
 			 "icns: largest 256, a zero-length element stops the walk");
 	bb_reset(&b);
+
+	/* ICNS with a table of contents: the elements need not be walked */
+	bb_str(&b, "icns");
+	bb_be32(&b, 0);
+	bb_str(&b, "TOC ");
+	bb_be32(&b, 8 + 2 * 8);
+	bb_str(&b, "ic07");
+	bb_be32(&b, 100);
+	bb_str(&b, "ic10");
+	bb_be32(&b, 200000);
+	bb_fill(&b, 0, 300000);
+	bb_set_be32(&b, 4, (uint32_t) b.len);
+	mm_probe_buffer(b.p, 28, &p);
+	MM_CHECK(strcmp(p.mime, "image/x-icns") == 0 && p.width == 128, "icns: TOC cut short after ic07");
+	probe_bytes(&b, &p);
+	MM_CHECK(p.width == 1024 && p.height == 1024, "icns: TOC lists ic10 -> 1024");
+	MM_CHECK(probe_windowed(b.p, b.len, 4096, &p) == 0 && p.width == 1024, "icns: TOC needs no NEED round");
+	bb_reset(&b);
 }
 
 /* ---- NEED: bytes stored far from the head ---- */
 
+/* NEED round trips for data stored far from the head window. */
 static void
 test_need(void)
 {
@@ -950,6 +978,7 @@ test_need(void)
 	bb_reset(&b);
 }
 
+/* Runs every group and prints the TAP plan. */
 int
 main(void)
 {

@@ -1,0 +1,448 @@
+#!/usr/bin/env bash
+# bench/run.sh - pg_media benchmarks (`make bench` runs it from the repo root).
+#
+# Builds and installs the extension if needed, starts ONE throwaway cluster,
+# runs every measurement against a baseline measured in the same run on the
+# same server, writes bench/results.md and prints it.  The cluster is stopped
+# and removed on exit.
+#
+# Timing is server-side: bench.run() runs the statements of a comparison
+# interleaved, once as a warm-up, then REPS times each, and bench.med() gives
+# the median of the clock_timestamp() deltas in ms.  Results are reduced to a
+# scalar (length(), a returned id) so nothing large is shipped to the client.
+#
+# Environment knobs: BENCH_PORT (default 54329), BENCH_KEEP=1 keeps the
+# cluster directory after exit (for investigation), BENCH_NO_BUILD=1 skips
+# the build and benchmarks the installed extension.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT=$ROOT/bench/results.md
+PORT=${BENCH_PORT:-54329}
+T_START=$(date +%s)
+
+# --- build and install ------------------------------------------------------
+if [ "${BENCH_NO_BUILD:-0}" = 1 ]; then
+  echo "== BENCH_NO_BUILD=1: using the installed pg_media as is" >&2
+else
+  echo "== building pg_media" >&2
+  make -s >&2
+  if [ "$(id -u)" = 0 ]; then
+    make -s install >&2
+  fi
+fi
+
+# --- one throwaway cluster --------------------------------------------------
+DIR=$(mktemp -d /tmp/pg_media_bench.XXXXXX)
+cleanup() {
+  "$ROOT/scripts/cluster.sh" stop "$DIR" || true
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$DIR"; else echo "kept $DIR" >&2; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== starting cluster in $DIR (port $PORT)" >&2
+"$ROOT/scripts/cluster.sh" start "$DIR" "$PORT"
+# settings for the benchmark (on top of scripts/cluster.sh's: fsync off, wal_level logical)
+cat >>"$DIR/data/postgresql.conf" <<CONF
+shared_buffers = 256MB
+max_wal_size = 8GB
+checkpoint_timeout = 1h
+autovacuum = off
+jit = off
+CONF
+"$ROOT/scripts/cluster.sh" stop "$DIR"
+"$ROOT/scripts/cluster.sh" start "$DIR" "$PORT"
+
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres)
+psql_q() { "${PSQL[@]}" -At "$@"; }
+RUN=("${PSQL[@]}" -o /dev/null)   # for the measurement scripts: results go to bench.results
+
+# --- input data (files the server reads with pg_read_binary_file) ----------
+IN=$DIR/in
+mkdir -p "$IN/jpeg"
+head -c $((12 * 1024 * 1024)) /dev/urandom >"$IN/rand12.bin"
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$IN/rand20.bin"
+head -c $((100 * 1024 * 1024)) /dev/urandom >"$IN/rand100.bin"
+CORPUS=/work/shared/corpus
+NJPEG=0
+if [ -f "$CORPUS/MANIFEST.tsv" ]; then
+  while IFS= read -r p; do
+    [ -f "$CORPUS/$p" ] || continue
+    NJPEG=$((NJPEG + 1))
+    cp "$CORPUS/$p" "$IN/jpeg/$NJPEG.jpg"
+  done < <(awk -F'\t' 'NR > 1 && $6 == "image/jpeg" && $7 == "yes" { print $1 }' "$CORPUS/MANIFEST.tsv")
+fi
+if [ "$NJPEG" = 0 ]; then
+  STORAGE_SOURCE="random bytes (corpus absent): 64 files of 160 KB"
+  for i in $(seq 1 64); do head -c 163840 /dev/urandom >"$IN/jpeg/$i.jpg"; done
+  NJPEG=64
+else
+  STORAGE_SOURCE="$NJPEG real JPEG files (valid=yes) from $CORPUS"
+fi
+[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$IN"
+
+# --- harness ----------------------------------------------------------------
+"${RUN[@]}" <<'SQL'
+CREATE EXTENSION pg_media;
+CREATE SCHEMA bench;
+
+-- every timing, for the details section
+CREATE TABLE bench.timings (label text, reps int, min_ms float8, median_ms float8, max_ms float8);
+
+-- the rows of the results table, in order
+CREATE TABLE bench.results (
+    ord         serial,
+    measurement text,
+    media       text,
+    baseline    text,
+    ratio       text,
+    goal        text,
+    met         text
+);
+
+-- every rep of every timing
+CREATE TABLE bench.samples (label text, rep int, ms float8);
+
+-- Times plpgsql statements, interleaved: each rep runs stmts[1], stmts[2],
+-- ... in turn (so background load hits all sides alike), after one warm-up
+-- round (rep 0, not recorded).  The statements are compiled into a
+-- temporary plpgsql function: static SQL, planned once, variables passed by
+-- reference, so a rep pays neither for parsing nor for copying its input.
+-- A statement can use _i (rep number, 0 for the warm-up: to vary content per
+-- rep), _t text and _b bytea (the given inputs, detoasted into memory once,
+-- before timing), and _x bigint, a sink: `_x := length(expr)` computes expr
+-- fully and ships nothing.  Each rep is timed with clock_timestamp().
+CREATE FUNCTION bench.run(labels text[], stmts text[], reps int,
+                          t text DEFAULT NULL, b bytea DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    body text := '';
+BEGIN
+    FOR k IN 1..array_length(stmts, 1) LOOP
+        body := body || format($s$
+        t0 := clock_timestamp();
+        %s;
+        t1 := clock_timestamp();
+        IF _i > 0 THEN
+            INSERT INTO bench.samples VALUES (%L, _i, extract(epoch FROM t1 - t0) * 1000);
+        END IF;$s$, stmts[k], labels[k]);
+    END LOOP;
+    EXECUTE format($f$
+CREATE OR REPLACE FUNCTION pg_temp.bench_body(reps int, _t text, _b bytea) RETURNS void
+LANGUAGE plpgsql AS $body$
+DECLARE
+    t0 timestamptz;
+    t1 timestamptz;
+    _x bigint;
+BEGIN
+    _t := _t || '';
+    _b := _b || ''::bytea;
+    FOR _i IN 0..reps LOOP%s
+    END LOOP;
+END
+$body$ $f$, body);
+    EXECUTE 'SELECT pg_temp.bench_body($1, $2, $3)' USING reps, t, b;
+    INSERT INTO bench.timings
+        SELECT label, count(*), min(ms), percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), max(ms)
+          FROM bench.samples WHERE label = ANY (labels) GROUP BY label
+         ORDER BY array_position(labels, label);
+END
+$$;
+
+-- The median ms of a timing.
+CREATE FUNCTION bench.med(label text) RETURNS float8 LANGUAGE sql AS
+$$ SELECT median_ms FROM bench.timings t WHERE t.label = med.label $$;
+
+-- Stops the run when a sanity check fails.
+CREATE FUNCTION bench.check(ok boolean, msg text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF ok IS NOT TRUE THEN RAISE EXCEPTION 'bench sanity check failed: %', msg; END IF;
+END
+$$;
+
+-- Appends a result row.  ratio/goal/met are given by the caller.
+CREATE FUNCTION bench.add(measurement text, media text, baseline text,
+                          ratio float8, goal text, met boolean)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO bench.results (measurement, media, baseline, ratio, goal, met)
+    VALUES (measurement, media, baseline,
+            CASE WHEN ratio IS NULL THEN '-' ELSE to_char(ratio, 'FM999990.000') END,
+            goal, CASE WHEN met IS NULL THEN '-' WHEN met THEN 'yes' ELSE 'no' END);
+$$;
+
+CREATE FUNCTION bench.ms(x float8) RETURNS text LANGUAGE sql AS
+$$ SELECT CASE WHEN x < 10 THEN to_char(x, 'FM9990.000') ELSE to_char(x, 'FM999990.0') END || ' ms' $$;
+CREATE FUNCTION bench.mib(x float8) RETURNS text LANGUAGE sql AS
+$$ SELECT to_char(x / 1048576.0, 'FM999990.00') || ' MiB' $$;
+
+-- total on-disk size (all forks, TOAST, indexes) of pg_media's content tables
+CREATE FUNCTION bench.media_bytes() RETURNS bigint LANGUAGE sql AS $$
+    SELECT pg_total_relation_size('media.chunks') + pg_total_relation_size('media.blobs')
+         + pg_total_relation_size('media.files')
+$$;
+
+-- input data, held in tables so each measurement can load it into memory
+CREATE TABLE bench.data (name text PRIMARY KEY, b bytea);
+ALTER TABLE bench.data ALTER COLUMN b SET STORAGE EXTERNAL;
+SQL
+
+"${RUN[@]}" -v in="$IN" <<'SQL'
+INSERT INTO bench.data VALUES
+    ('rand12',  pg_read_binary_file(:'in' || '/rand12.bin')),
+    ('rand20',  pg_read_binary_file(:'in' || '/rand20.bin')),
+    ('rand100', pg_read_binary_file(:'in' || '/rand100.bin'));
+SQL
+
+# =========================================================================
+# 4. on-disk storage: pg_media vs base64 TEXT vs bytea (run first, while
+#    pg_media's tables hold nothing else)
+# =========================================================================
+echo "== storage" >&2
+"${RUN[@]}" -v in="$IN" -v njpeg="$NJPEG" <<'SQL'
+CREATE TABLE bench.jpeg_src AS
+    SELECT i AS n, i || '.jpg' AS name,
+           pg_read_binary_file(:'in' || '/jpeg/' || i || '.jpg') AS data
+      FROM generate_series(1, :njpeg) i;
+-- each file several times, each copy with a distinct 8-byte suffix so that
+-- nothing deduplicates, up to 100 MiB in all
+CREATE TABLE bench.jpeg_copies AS
+SELECT name, data FROM (
+    SELECT r, n, format('copy%s-%s', r, name) AS name, data || int8send(r) AS data,
+           sum(length(data) + 8) OVER (ORDER BY r, n) AS running
+      FROM bench.jpeg_src, generate_series(1::bigint, 100) r) s
+ WHERE running <= 100 * 1048576
+ ORDER BY r, n;
+
+-- the hand-made design: base64 in a TEXT column (no line breaks, as a
+-- browser's data: URL or JSON upload gives it), and the same with bytea
+CREATE TABLE public.media_files_b64 (
+    id bigserial PRIMARY KEY, file_name text NOT NULL, mime_type text NOT NULL,
+    file_size bigint NOT NULL, file_data text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE public.media_files_b64_wrapped (LIKE public.media_files_b64 INCLUDING ALL);
+CREATE TABLE public.media_files_bytea (
+    id bigserial PRIMARY KEY, file_name text NOT NULL, mime_type text NOT NULL,
+    file_size bigint NOT NULL, file_data bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now());
+
+SELECT count(media.put(data, name)) FROM bench.jpeg_copies \g /dev/null
+INSERT INTO public.media_files_b64 (file_name, mime_type, file_size, file_data)
+    SELECT name, 'image/jpeg', length(data), translate(encode(data, 'base64'), E'\n', '')
+      FROM bench.jpeg_copies;
+INSERT INTO public.media_files_b64_wrapped (file_name, mime_type, file_size, file_data)
+    SELECT name, 'image/jpeg', length(data), encode(data, 'base64') FROM bench.jpeg_copies;
+INSERT INTO public.media_files_bytea (file_name, mime_type, file_size, file_data)
+    SELECT name, 'image/jpeg', length(data), data FROM bench.jpeg_copies;
+VACUUM (ANALYZE) media.chunks, media.blobs, media.files,
+                 public.media_files_b64, public.media_files_b64_wrapped, public.media_files_bytea;
+CHECKPOINT;
+
+SELECT count(*) AS nfiles, sum(length(data)) AS raw_bytes,
+       bench.media_bytes() AS media,
+       pg_total_relation_size('public.media_files_b64') AS b64,
+       pg_total_relation_size('public.media_files_bytea') AS bya,
+       pg_total_relation_size('public.media_files_b64_wrapped') AS b64w,
+       (SELECT count(*) FROM media.files) AS media_files,
+       (SELECT count(*) FROM media.blobs) AS media_blobs,
+       (SELECT count(*) FROM media.files WHERE mime_type = 'image/jpeg') AS media_jpeg
+  FROM bench.jpeg_copies \gset
+SELECT bench.add(format('storage: %s files, %s of JPEG bytes (%s blobs, %s sniffed image/jpeg) vs base64 TEXT column',
+                        :nfiles, bench.mib(:raw_bytes), :media_blobs, :media_jpeg),
+                 bench.mib(:media), bench.mib(:b64), :media::float8 / :b64, '≈ 0.75 or better (<= 0.76)',
+                 :media::float8 / :b64 <= 0.76);
+SELECT bench.add('storage: same files vs base64 TEXT with newlines every 76 chars (encode() output)',
+                 bench.mib(:media), bench.mib(:b64w), :media::float8 / :b64w, '≈ 0.75 or better (<= 0.76)',
+                 :media::float8 / :b64w <= 0.76);
+SELECT bench.add('storage: same files vs plain bytea column (overhead of chunking + metadata)',
+                 bench.mib(:media), bench.mib(:bya), :media::float8 / :bya, 'info (size ratio)', NULL);
+CREATE TABLE bench.storage AS
+SELECT c.oid::regclass::text AS relation,
+       pg_relation_size(c.oid) AS heap,
+       coalesce(pg_total_relation_size(c.reltoastrelid), 0) AS toast,
+       pg_indexes_size(c.oid) AS indexes,
+       pg_total_relation_size(c.oid) - pg_relation_size(c.oid) - pg_indexes_size(c.oid)
+         - coalesce(pg_total_relation_size(c.reltoastrelid), 0) AS fsm_vm,
+       pg_total_relation_size(c.oid) AS total,
+       c.reltuples::bigint AS rows
+  FROM pg_class c
+ WHERE c.oid IN ('media.chunks'::regclass, 'media.blobs'::regclass, 'media.files'::regclass,
+                 'public.media_files_b64'::regclass, 'public.media_files_b64_wrapped'::regclass,
+                 'public.media_files_bytea'::regclass);
+SELECT bench.add('storage: raw bytes / pg_media size', bench.mib(:raw_bytes), bench.mib(:media),
+                 :raw_bytes::float8 / :media, 'info', NULL);
+SQL
+
+# =========================================================================
+# 1. base64 decoding of 12 MiB: media.decode_base64 vs decode(t, 'base64')
+# =========================================================================
+echo "== base64" >&2
+"${RUN[@]}" <<'SQL'
+CREATE TABLE bench.b64 AS
+    SELECT encode(b, 'base64') AS wrapped, translate(encode(b, 'base64'), E'\n', '') AS flat
+      FROM bench.data WHERE name = 'rand12';
+ALTER TABLE bench.b64 ALTER COLUMN wrapped SET STORAGE EXTERNAL, ALTER COLUMN flat SET STORAGE EXTERNAL;
+-- both decoders must agree on the bytes
+SELECT bool_and(media.decode_base64(wrapped) = d.b AND media.decode_base64(flat) = d.b
+                AND decode(wrapped, 'base64') = d.b AND decode(flat, 'base64') = d.b) AS same
+  FROM bench.b64, bench.data d WHERE d.name = 'rand12' \gset
+SELECT bench.check(:'same'::boolean, 'the decoders disagree on the bytes');
+
+SELECT bench.run(ARRAY['decode_base64, wrapped', 'decode(base64), wrapped', 'harness: octet_length, wrapped'],
+                 ARRAY['_x := length(media.decode_base64(_t))', '_x := length(decode(_t, ''base64''))',
+                       '_x := octet_length(_t)'], 21, wrapped) FROM bench.b64;
+SELECT bench.run(ARRAY['decode_base64, flat', 'decode(base64), flat', 'harness: octet_length, flat'],
+                 ARRAY['_x := length(media.decode_base64(_t))', '_x := length(decode(_t, ''base64''))',
+                       '_x := octet_length(_t)'], 21, flat) FROM bench.b64;
+SELECT bench.med('decode_base64, wrapped') AS m_w, bench.med('decode(base64), wrapped') AS p_w,
+       bench.med('decode_base64, flat') AS m_f, bench.med('decode(base64), flat') AS p_f \gset
+SELECT bench.add('decode 12 MiB as base64 with newlines every 76 chars (PostgreSQL encode() output); ratio = speed-up',
+                 bench.ms(:m_w), bench.ms(:p_w), :p_w / :m_w, '>= 4x faster', :p_w / :m_w >= 4);
+SELECT bench.add('decode 12 MiB as base64 without newlines; ratio = speed-up',
+                 bench.ms(:m_f), bench.ms(:p_f), :p_f / :m_f, '>= 4x faster', :p_f / :m_f >= 4);
+SQL
+
+# =========================================================================
+# 3. put() of 20 MiB vs INSERT of the same bytea into a bigserial table
+# 5. dedup: the same 20 MiB a second time
+# =========================================================================
+echo "== put / insert / dedup" >&2
+"${RUN[@]}" <<'SQL'
+CREATE TABLE public.plain_files (id bigserial PRIMARY KEY, data bytea NOT NULL);
+SELECT count(*) AS blobs0 FROM media.blobs \gset
+-- each rep stores new content on both sides: the first 8 bytes are the rep number
+SELECT bench.run(ARRAY['put 20 MiB (new content)', 'INSERT 20 MiB bytea', 'harness: overlay 20 MiB alone'],
+         ARRAY['_x := media.put(overlay(_b PLACING substring(sha256(int8send(_i)) FOR 8) FROM 1 FOR 8))',
+               'INSERT INTO public.plain_files (data) VALUES (overlay(_b PLACING substring(sha256(int8send(_i)) FOR 8) FROM 1 FOR 8)) RETURNING id INTO _x',
+               '_x := length(overlay(_b PLACING substring(sha256(int8send(_i)) FOR 8) FROM 1 FOR 8))'],
+         9, NULL, b)
+  FROM bench.data WHERE name = 'rand20';
+SELECT bench.med('put 20 MiB (new content)') AS put, bench.med('INSERT 20 MiB bytea') AS ins \gset
+SELECT count(*) - :blobs0 AS new_blobs FROM media.blobs \gset
+SELECT bench.add(format('put() 20 MiB vs INSERT into bigserial table (%s new blobs for 10 puts); ratio = put throughput / INSERT throughput', :new_blobs),
+                 bench.ms(:put) || ' (' || round(20 * 1000 / :put) || ' MiB/s)',
+                 bench.ms(:ins) || ' (' || round(20 * 1000 / :ins) || ' MiB/s)',
+                 :ins / :put, '>= 0.6', :ins / :put >= 0.6 AND :new_blobs = 10);
+
+-- dedup: size added by the first put of a new 20 MiB, then by the same again
+CHECKPOINT;
+SELECT bench.media_bytes() AS s0 \gset
+SELECT media.put(overlay(b PLACING substring(sha256(int8send(1000000)) FOR 8) FROM 1 FOR 8)) FROM bench.data WHERE name = 'rand20' \g /dev/null
+SELECT bench.media_bytes() AS s1 \gset
+SELECT media.put(overlay(b PLACING substring(sha256(int8send(1000000)) FOR 8) FROM 1 FOR 8)) FROM bench.data WHERE name = 'rand20' \g /dev/null
+SELECT bench.media_bytes() AS s2 \gset
+-- time of a put whose content is already stored (the warm-up stores it once)
+SELECT bench.run(ARRAY['put 20 MiB (already stored)', 'put 20 MiB (new content, 2nd series)'],
+         ARRAY['_x := media.put(overlay(_b PLACING substring(sha256(int8send(2000000)) FOR 8) FROM 1 FOR 8))',
+               '_x := media.put(overlay(_b PLACING substring(sha256(int8send(3000000 + _i)) FOR 8) FROM 1 FOR 8))'],
+         9, NULL, b)
+  FROM bench.data WHERE name = 'rand20';
+SELECT bench.med('put 20 MiB (already stored)') AS dup, bench.med('put 20 MiB (new content, 2nd series)') AS put2 \gset
+SELECT bench.add('dedup: put() of 20 MiB already stored vs first put() of new 20 MiB (time); ratio = dup / first',
+                 bench.ms(:dup), bench.ms(:put2), :dup / :put2, '< 1 (no rewrite)', :dup / :put2 < 1);
+SELECT bench.add('dedup: bytes added on disk by the second put() vs the first (one more media.files row only)',
+                 (:s2 - :s1) || ' B', (:s1 - :s0) || ' B', (:s2 - :s1)::float8 / (:s1 - :s0),
+                 '~0 (< 0.001)', (:s2 - :s1)::float8 / (:s1 - :s0) < 0.001);
+SQL
+
+# =========================================================================
+# 2. media.read() of 64 KiB at 90 MiB vs media.get() of a 100 MiB file
+# =========================================================================
+echo "== read / get" >&2
+"${RUN[@]}" <<'SQL'
+SELECT media.put(b, 'big.bin') AS big FROM bench.data WHERE name = 'rand100' \gset
+VACUUM (ANALYZE) media.chunks, media.blobs, media.files;
+SELECT media.read(:big, 90 * 1048576, 65536) = substring(b FROM 90 * 1048576 + 1 FOR 65536)
+       AND media.get(:big) = b AS ok
+  FROM bench.data WHERE name = 'rand100' \gset
+SELECT bench.check(:'ok'::boolean, 'media.read()/media.get() returned wrong bytes');
+SELECT bench.run(ARRAY['read 64 KiB at 90 MiB', 'get 100 MiB'],
+         ARRAY[format('_x := length(media.read(%s, 90 * 1048576, 65536))', :big),
+               format('_x := length(media.get(%s))', :big)], 11);
+SELECT bench.med('read 64 KiB at 90 MiB') AS rd, bench.med('get 100 MiB') AS gt \gset
+SELECT bench.add('read() 64 KiB at offset 90 MiB vs get() of the whole 100 MiB file; ratio = read / get',
+                 bench.ms(:rd), bench.ms(:gt), :rd / :gt, '<= 0.02', :rd / :gt <= 0.02);
+SQL
+
+# =========================================================================
+# >>> HOOK: further measurements go here. <<<
+# Each section runs against the same cluster ("${RUN[@]}" <<'SQL' ... SQL, input
+# files in $IN, bench.data for in-memory inputs, bench.run() + bench.med()
+# for timings) and appends its rows with
+#   SELECT bench.add(measurement, media_text, baseline_text, ratio, goal_text, met_bool);
+# Planned: probe cost of a 2 GB vs a 2 MB video; thumbnails.
+# =========================================================================
+
+# --- report -------------------------------------------------------------------
+CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
+[ -n "$CPU" ] || CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
+PGVER=$(psql_q -c "SELECT version()")
+SETTINGS=$(psql_q -c "LOAD 'pg_media'" -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name)
+                        FROM pg_settings WHERE name IN ('shared_buffers', 'fsync', 'wal_level', 'max_wal_size',
+                        'autovacuum', 'jit', 'synchronous_commit', 'full_page_writes', 'media.chunk_size',
+                        'media.max_file_size')")
+CHUNK=$(psql_q -c "LOAD 'pg_media'" -c "SHOW media.chunk_size")
+T_END=$(date +%s)
+
+{
+  echo "# pg_media benchmarks"
+  echo
+  echo "| measurement | pg_media | baseline | ratio | goal | met |"
+  echo "|---|---|---|---|---|---|"
+  psql_q -c "SELECT format('| %s | %s | %s | %s | %s | %s |', measurement, media, baseline, ratio, goal, met)
+                FROM bench.results ORDER BY ord"
+  echo
+  echo "## How measured"
+  echo
+  echo "One throwaway cluster, one run: pg_media and every baseline on the same server, ratios only"
+  echo "against baselines from this run. Timings are server-side: \`bench.run()\` compiles the statements"
+  echo "of a comparison into a temporary plpgsql function that runs them interleaved (A, B, A, B, ...) once"
+  echo "as a warm-up and then N times each, timing each with clock_timestamp(); the table gives medians."
+  echo "Inputs are random bytes (12, 20, 100 MiB) detoasted into plpgsql variables before timing and passed"
+  echo "by reference (static SQL, planned once), so no rep pays for parsing, detoasting or copying its"
+  echo "input; every result is reduced to \`length(...)\` or a returned id assigned to a variable, so it is"
+  echo "fully computed and nothing large goes to the client. Both sides of a comparison get the same input"
+  echo "and the same per-rep work: put() and INSERT both overwrite the first 8 bytes with 8 bytes of"
+  echo "sha256(rep), so each rep stores new content (checked: one new blob per put) and neither side sees"
+  echo "compressible bytes. Base64 input is PostgreSQL's own \`encode(b, 'base64')\` (newline every 76"
+  echo "chars) and the same without newlines; \`octet_length(_t)\` on the same variable is timed as the"
+  echo "harness floor. Sizes are \`pg_total_relation_size\` (heap, TOAST, indexes, FSM/VM) after VACUUM and"
+  echo "CHECKPOINT, with pg_media's tables holding only the storage set (measured first); pg_media ="
+  echo "media.chunks + media.blobs + media.files. Storage input: $STORAGE_SOURCE, each"
+  echo "stored several times with a distinct 8-byte suffix so nothing deduplicates, up to 100 MiB. The"
+  echo "base64 baseline is the hand-made design, \`media_files(file_name, mime_type, file_size, file_data"
+  echo "text, created_at)\`, holding base64 without line breaks (as data: URLs arrive) and, second row, with"
+  echo "encode()'s line breaks; the bytea table has the same columns with \`file_data bytea\`. Base64 is"
+  echo "exactly 4/3 of the bytes and both sides pay the same TOAST page overhead, so 0.75 is the floor for"
+  echo "any uncompressed store of incompressible bytes; \"≈ 0.75\" is checked as <= 0.76, the rest being"
+  echo "pg_media's per-file rows (media.files, media.blobs and their indexes; see the breakdown below)."
+  echo "\"harness:\" timings are the cost of the measuring statement's own input handling, paid by both sides."
+  echo
+  echo "Server settings: $SETTINGS (on top of initdb defaults; fsync off and wal_level come from scripts/cluster.sh)."
+  echo
+  echo "## Timings (ms)"
+  echo
+  echo "| timing | reps | min | median | max |"
+  echo "|---|---|---|---|---|"
+  psql_q -c "SELECT format('| %s | %s | %s | %s | %s |', label, reps, round(min_ms::numeric, 3),
+                       round(median_ms::numeric, 3), round(max_ms::numeric, 3)) FROM bench.timings"
+  echo
+  echo "## Storage breakdown (bytes)"
+  echo
+  echo "| relation | rows | heap | TOAST | indexes | FSM+VM | total |"
+  echo "|---|---|---|---|---|---|---|"
+  psql_q -c "SELECT format('| %s | %s | %s | %s | %s | %s | %s |', relation, rows, heap, toast, indexes, fsm_vm, total)
+               FROM bench.storage ORDER BY relation"
+  echo
+  echo "## Machine"
+  echo
+  echo "- nproc: $(nproc)"
+  echo "- CPU: $CPU"
+  echo "- PostgreSQL: $PGVER"
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "- pg_media commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (src has uncommitted changes)')"
+  echo "- bench run time: $((T_END - T_START)) s"
+} >"$OUT"
+
+cat "$OUT"

@@ -1,0 +1,153 @@
+/*
+ * main.c - pg_media: the command-line tool of the pg_media extension.
+ *
+ *   pg_media import DIR|FILE...    store files (resumable, skips unchanged ones)
+ *   pg_media export --to DIR       write stored files back out, with a manifest
+ *   pg_media verify [--id N]       recompute and compare every SHA-256
+ *   pg_media stats                 counts, bytes, dedup savings
+ *   pg_media serve                 an HTTP server for /media/{id}
+ *
+ * This file dispatches to the subcommands and handles the options they
+ * share.
+ */
+#include "pg_media_cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *progname = "pg_media";
+
+/* Prints the top-level help. */
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+			"pg_media: store, export, verify and serve media files kept in PostgreSQL\n"
+			"(the pg_media extension).\n"
+			"\n"
+			"Usage:\n"
+			"  pg_media COMMAND [OPTION]...\n"
+			"\n"
+			"Commands:\n"
+			"  import DIR|FILE...   store files and folders (resumable; skips unchanged files)\n"
+			"  export --to DIR      write stored files to a folder, with manifest.csv\n"
+			"  verify [--id N]      recompute every file's SHA-256 and report mismatches\n"
+			"  stats                counts and bytes by media type, dedup savings\n"
+			"  serve                HTTP server: GET/HEAD /media/{id} with ETag, Range, 304\n"
+			"\n"
+			"Run \"pg_media COMMAND --help\" for a command's options.\n"
+			"\n"
+			COMMON_OPTIONS_HELP);
+}
+
+/*
+ * Handles an option every subcommand shares.  Returns 1 if c was one of
+ * them, 0 if not (the caller handles it); exits for --help and for an
+ * unknown option.
+ */
+int
+common_option(ConnOpts *opts, int c, const char *arg, void (*help) (void))
+{
+	switch (c)
+	{
+		case 'd':
+			opts->dbname = arg;
+			return 1;
+		case 'h':
+			opts->host = arg;
+			return 1;
+		case 'p':
+			opts->port = arg;
+			return 1;
+		case 'U':
+			opts->user = arg;
+			return 1;
+		case 'q':
+			opts->quiet = true;
+			return 1;
+		case 'v':
+			opts->verbose = true;
+			return 1;
+		case OPT_HELP:
+			help();
+			exit(EXIT_OK);
+		case '?':
+			/* getopt has printed what was wrong */
+			fprintf(stderr, "Try \"%s --help\" for more information.\n", progname);
+			exit(EXIT_USAGE);
+	}
+	return 0;
+}
+
+/* Reports a command-line error and exits with the usage exit code. */
+void
+pg_fatal_usage(const char *fmt,...)
+{
+	va_list		ap;
+
+	fprintf(stderr, "%s: error: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry \"%s --help\" for more information.\n", progname);
+	exit(EXIT_USAGE);
+}
+
+/* Prints "pg_media: error: ..." on stderr. */
+void
+log_error(const char *fmt,...)
+{
+	va_list		ap;
+
+	fprintf(stderr, "%s: error: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Dispatches to the subcommand named by argv[1]. */
+int
+main(int argc, char **argv)
+{
+	static const struct
+	{
+		const char *name;
+		int			(*fn) (int, char **);
+	}			commands[] =
+	{
+		{"import", cmd_import},
+		{"export", cmd_export},
+		{"verify", cmd_verify},
+		{"stats", cmd_stats},
+		{"serve", cmd_serve},
+	};
+
+	if (argc < 2)
+	{
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+	{
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+	{
+		printf("pg_media (pg_media extension) %s\n", PG_MEDIA_CLI_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	{
+		if (strcmp(argv[1], commands[i].name) == 0)
+		{
+			optind = 1;
+			return commands[i].fn(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "%s: error: unknown command \"%s\"\n", progname, argv[1]);
+	fprintf(stderr, "Try \"%s --help\" for more information.\n", progname);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,281 @@
+/*
+ * chunks.c - a blob's bytes in media.chunks: writing them in parts,
+ * compressing the parts of types that compress, and reading any range back
+ * at a cost proportional to the range.
+ *
+ * Each chunk row records the raw size of its part and whether the stored
+ * data is deflated.  A raw chunk is read by slicing its TOAST value, so only
+ * the TOAST pieces a range covers are fetched; a deflated chunk is inflated
+ * whole, so a range of a compressed file costs the range plus at most one
+ * chunk at each end.  All calls run inside storage_enter().
+ */
+#include "pg_media.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+
+#include "mm_deflate.h"
+#include "storage_sql.h"
+
+/*
+ * Deflates one part when that saves at least 10%; returns the compressed
+ * bytes (palloc'd) and their length, or NULL to store the part raw.
+ */
+static char *
+deflate_part(const char *data, int n, int *out_len)
+{
+	size_t		cap = (size_t) n - (size_t) n / 10;
+	size_t		len = 0;
+	char	   *buf;
+
+	if (n < 256)
+		return NULL;
+	buf = palloc(cap);
+	if (mm_deflate((const uint8_t *) data, (size_t) n, media_compression_level,
+				   (uint8_t *) buf, cap, &len) != 0)
+	{
+		pfree(buf);
+		return NULL;
+	}
+	*out_len = (int) len;
+	return buf;
+}
+
+/*
+ * Appends len bytes to a blob's chunks, starting at byte offset start, in
+ * parts of at most media.chunk_size, deflating each part when compress is
+ * set and it pays.  Memory stays bounded by one part.  Returns how many
+ * parts were stored deflated.
+ */
+int
+storage_write_chunks(int64 blob_id, int64 start, const char *data, int64 len, bool compress)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[] = {INT8OID, INT8OID, INT4OID, BOOLOID, BYTEAOID};
+	MemoryContext part_cxt;
+	MemoryContext oldcxt;
+	int64		done = 0;
+	int			chunk = media_chunk_size;
+	int			deflated = 0;
+
+	media_spi_connect();
+	media_plan(&plan, SQL_INSERT_CHUNK, 5, argtypes);
+	part_cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_media chunk",
+									 ALLOCSET_DEFAULT_SIZES);
+	while (done < len)
+	{
+		int			n = (int) Min((int64) chunk, len - done);
+		int			stored_len = n;
+		char	   *stored = NULL;
+		Datum		values[5];
+
+		CHECK_FOR_INTERRUPTS();
+		oldcxt = MemoryContextSwitchTo(part_cxt);
+		if (compress)
+			stored = deflate_part(data + done, n, &stored_len);
+		values[0] = Int64GetDatum(blob_id);
+		values[1] = Int64GetDatum(start + done);
+		values[2] = Int32GetDatum(n);
+		values[3] = BoolGetDatum(stored != NULL);
+		values[4] = PointerGetDatum(make_bytea(stored ? stored : data + done, stored_len));
+		media_exec(plan, values, NULL, false, 0);
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(part_cxt);
+		if (stored)
+			deflated++;
+		done += n;
+	}
+	MemoryContextDelete(part_cxt);
+	SPI_finish();
+	return deflated;
+}
+
+/*
+ * The raw bytes of a deflated chunk of size raw_size, inflated into a new
+ * buffer.  A chunk that does not inflate to exactly its recorded size is
+ * reported as damaged, or, when lenient, yields NULL.
+ */
+static char *
+inflate_chunk(int64 blob_id, int64 start, struct varlena *stored, int32 raw_size, bool lenient)
+{
+	struct varlena *whole = pg_detoast_datum_packed(stored);
+	char	   *raw = palloc(raw_size);
+	size_t		len = 0;
+
+	if (mm_inflate((const uint8_t *) VARDATA_ANY(whole), VARSIZE_ANY_EXHDR(whole),
+				   (uint8_t *) raw, (size_t) raw_size, &len) != MM_INFLATE_OK ||
+		len != (size_t) raw_size)
+	{
+		if (lenient)
+		{
+			pfree(raw);
+			return NULL;
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("stored content is damaged at offset " INT64_FORMAT, start),
+				 errdetail("The compressed chunk of blob " INT64_FORMAT " does not inflate to its recorded size.",
+						   blob_id),
+				 errhint("Run media.verify() to find damaged files, and restore them from a backup.")));
+	}
+	if (whole != stored)
+		pfree(whole);
+	return raw;
+}
+
+/* Raised when the chunks of a blob do not cover a range they should. */
+static void
+report_gap(int64 blob_id, int64 pos)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("stored content is missing bytes at offset " INT64_FORMAT, pos),
+			 errdetail("The chunks of blob " INT64_FORMAT " do not cover the requested range.", blob_id),
+			 errhint("Run media.verify() to find damaged files, and restore them from a backup.")));
+}
+
+/*
+ * Copies bytes [offset, offset+length) of a blob into dest, fetching only
+ * the chunks that hold them and, within each raw chunk, only the TOAST
+ * pieces needed.  The caller has checked the range against the blob's size.
+ */
+void
+storage_read_range(int64 blob_id, int64 offset, int64 length, char *dest)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[] = {INT8OID, INT8OID, INT8OID};
+	Datum		values[3];
+	Portal		portal;
+	int64		pos = offset;
+	int64		end = offset + length;
+
+	if (length <= 0)
+		return;
+	media_spi_connect();
+	values[0] = Int64GetDatum(blob_id);
+	values[1] = Int64GetDatum(offset);
+	values[2] = Int64GetDatum(end);
+	media_plan(&plan, SQL_READ_RANGE, 3, argtypes);
+	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
+	while (pos < end)
+	{
+		HeapTuple	tuple;
+		TupleDesc	desc;
+		bool		isnull;
+		int64		cstart;
+		int32		csize;
+		int32		from;
+		int32		count;
+		struct varlena *stored;
+
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, 1);
+		if (SPI_processed != 1)
+			break;
+		tuple = SPI_tuptable->vals[0];
+		desc = SPI_tuptable->tupdesc;
+		cstart = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+		csize = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &isnull));
+		if (cstart > pos || cstart + csize <= pos)
+			break;				/* a gap: reported below */
+		from = (int32) (pos - cstart);
+		count = (int32) Min((int64) (csize - from), end - pos);
+		stored = (struct varlena *) DatumGetPointer(SPI_getbinval(tuple, desc, 4, &isnull));
+		if (DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull)))
+		{
+			char	   *raw = inflate_chunk(blob_id, cstart, stored, csize, false);
+
+			memcpy(dest + (pos - offset), raw + from, count);
+			pfree(raw);
+		}
+		else
+		{
+			struct varlena *slice = pg_detoast_datum_slice(stored, from, count);
+
+			if (VARSIZE_ANY_EXHDR(slice) != (Size) count)
+				break;
+			memcpy(dest + (pos - offset), VARDATA_ANY(slice), count);
+			if (slice != stored)
+				pfree(slice);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		pos += count;
+	}
+	SPI_cursor_close(portal);
+	SPI_finish();
+	if (pos < end)
+		report_gap(blob_id, pos);
+}
+
+/*
+ * Returns the chunk of a blob that starts at or after offset from, with its
+ * raw bytes (inflated if need be, in the caller's memory context) in *data;
+ * -1 when there is none.  A chunk that does not inflate is an error, or,
+ * when damaged is not NULL, sets *damaged and leaves *data NULL (so
+ * media.verify() can report it and go on).
+ */
+int64
+storage_next_chunk(int64 blob_id, int64 from, bytea **data, bool *damaged)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[] = {INT8OID, INT8OID};
+	Datum		values[2];
+	int64		start = -1;
+	bool		isnull;
+	MemoryContext caller_cxt = CurrentMemoryContext;
+
+	media_spi_connect();
+	values[0] = Int64GetDatum(blob_id);
+	values[1] = Int64GetDatum(from);
+	media_plan(&plan, SQL_NEXT_CHUNK, 2, argtypes);
+	media_exec(plan, values, NULL, true, 1);
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		int32		size = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &isnull));
+		bool		deflated = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
+		struct varlena *stored = (struct varlena *) DatumGetPointer(SPI_getbinval(tuple, desc, 4, &isnull));
+		MemoryContext oldcxt;
+
+		start = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+		oldcxt = MemoryContextSwitchTo(caller_cxt);
+		if (deflated)
+		{
+			char	   *raw = inflate_chunk(blob_id, start, stored, size, damaged != NULL);
+
+			if (raw == NULL)
+				*damaged = true;
+			else
+			{
+				*data = make_bytea(raw, size);
+				pfree(raw);
+			}
+		}
+		else
+			*data = (bytea *) pg_detoast_datum_copy(stored);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	SPI_finish();
+	return start;
+}
+
+/* Does any chunk of this blob hold deflated data? */
+bool
+storage_blob_compressed(int64 blob_id)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(blob_id)};
+	bool		isnull;
+	bool		result;
+
+	media_spi_connect();
+	media_plan(&plan, SQL_BLOB_COMPRESSED, 1, argtypes);
+	/* not read-only: this transaction may have just written the chunks */
+	media_exec(plan, values, NULL, false, 1);
+	result = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return !isnull && result;
+}

@@ -1,0 +1,256 @@
+# The pg_media command-line tool: import of a real folder tree (nested
+# folders, duplicates, an unreadable file, a FIFO, symbolic links inside and
+# outside the tree, a file the server refuses), an import interrupted by
+# --limit and by SIGINT mid-upload and then resumed without duplicates,
+# export round trip (byte-identical, no overwriting), verify, stats, and the
+# exit codes.
+use strict;
+use warnings;
+use Cwd ();
+use File::Compare qw(compare);
+use File::Path qw(make_path);
+use JSON::PP;
+use POSIX qw(mkfifo);
+use Time::HiRes qw(usleep);
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+BEGIN { unshift @INC, "$ENV{PG_MEDIA_SRC}/test/cli"; }
+use CliTest;
+
+my $node = PostgreSQL::Test::Cluster->new('cli');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_media');
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+
+# writes bytes to a file, creating its folder
+sub put_file
+{
+	my ($path, $bytes) = @_;
+	(my $dir = $path) =~ s{/[^/]*$}{};
+	make_path($dir);
+	open my $fh, '>:raw', $path or die "$path: $!";
+	print $fh $bytes;
+	close $fh;
+}
+
+# bytes that look random (so nothing compresses or deduplicates by accident)
+sub noise
+{
+	my ($len, $seed) = @_;
+	my $s = $seed;
+	my $out = '';
+	while (length $out < $len)
+	{
+		$s = ($s * 1103515245 + 12345) % 4294967296;
+		$out .= pack('N', $s ^ ($s >> 7));
+	}
+	return substr($out, 0, $len);
+}
+
+sub sql { return $node->safe_psql('postgres', $_[0]); }
+
+# --- the tree ---
+my $tree = "$tmp/uploads";
+my $png_a = make_png(37, 23, 200, 30, 30);
+put_file("$tree/photos/2023/summer/a.png", $png_a);
+put_file("$tree/photos/b.png", make_png(64, 48, 30, 200, 30));
+put_file("$tree/dup/a copy.png", $png_a);    # same bytes as a.png
+put_file("$tree/docs/readme.txt", "hello from pg_media\n");
+put_file("$tree/media/nested/deeper/still/big.bin", noise(3 * 1024 * 1024 + 12345, 7));
+put_file("$tree/docs/na\x{c3}\x{af}ve caf\x{c3}\x{a9}.txt", "unicode name\n");
+put_file("$tree/empty.txt", '');
+put_file("$tree/page.html", "<html><body><script>alert(1)</script></body></html>\n");
+put_file("$tree/secret/unreadable.bin", noise(1000, 3));
+chmod 0000, "$tree/secret/unreadable.bin";
+put_file("$tmp/outside/private.txt", "must not be imported\n");
+symlink("$tmp/outside/private.txt", "$tree/docs/escape.txt") or die $!;
+symlink("../photos/b.png", "$tree/dup/b-link.png") or die $!;
+symlink("$tmp/outside", "$tree/outside-dir") or die $!;
+mkfifo("$tree/pipe", 0644) or die "mkfifo: $!";
+my $corpus = ($ENV{PG_MEDIA_CORPUS} // '/work/shared/corpus') . '/golang-github-gabriel-vasile-mimetype-dev';
+my $have_corpus = -r "$corpus/jpg.jpg";
+if ($have_corpus)
+{
+	for my $f (qw(jpg.jpg webm.webm))
+	{
+		open my $in, '<:raw', "$corpus/$f" or die $!;
+		local $/;
+		put_file("$tree/zcorpus/$f", <$in>);
+	}
+}
+my $unreadable_really = !open(my $probe, '<', "$tree/secret/unreadable.bin");
+my $root = Cwd::realpath($tree);
+
+# --- usage and exit codes ---
+my ($rc, $out, $err) = run_cli($node, ['--help'], no_conn => 1);
+is($rc, 0, 'pg_media --help exits 0');
+like($out, qr/import.*export.*verify.*stats.*serve/s, '--help lists the commands');
+for my $cmd (qw(import export verify stats serve))
+{
+	($rc, $out, $err) = run_cli($node, [ $cmd, '--help' ], no_conn => 1);
+	ok($rc == 0 && $out =~ /Usage:\n  pg_media $cmd/ && $out =~ /PGPASSWORD/,
+		"pg_media $cmd --help");
+}
+($rc, $out, $err) = run_cli($node, [ 'import', '--bogus' ], no_conn => 1);
+is($rc, 2, 'an unknown option exits 2');
+($rc, $out, $err) = run_cli($node, ['frobnicate'], no_conn => 1);
+is($rc, 2, 'an unknown command exits 2');
+($rc, $out, $err) = run_cli($node, ['import'], no_conn => 1);
+is($rc, 2, 'import without a folder exits 2');
+($rc, $out, $err) = run_cli($node, [ 'stats', '-h', $node->host, '-p', '1', '-d', 'postgres' ], no_conn => 1);
+is($rc, 3, 'a connection failure exits 3');
+like($err, qr/could not connect/, 'and says so');
+
+# --- an import stopped by --limit, then one stopped by SIGINT in mid-upload ---
+($rc, $out, $err) = run_cli($node, [ 'import', '--limit', '2', $tree ]);
+like($out, qr/stopped after 2 files \(--limit\)/, '--limit stops the import after 2 files');
+is(sql('SELECT count(*) FROM media_import_map WHERE file_id IS NOT NULL'), '2',
+	'the map table records the 2 files');
+is(sql('SELECT count(*) FROM media.files'), '2', 'and only they are stored');
+
+# Hold back uploads (upload_begin inserts into media.uploads) with a lock, so
+# that the SIGINT arrives while big.bin is being uploaded, deterministically.
+my ($lock_out, $lock_err) = ('', '');
+my $locker = IPC::Run::start(
+	[ 'psql', '-X', '-h', $node->host, '-p', $node->port, '-d', 'postgres', '-c',
+	  'BEGIN; LOCK TABLE media.uploads IN SHARE MODE; SELECT pg_sleep(3); COMMIT;' ],
+	'>', \$lock_out, '2>', \$lock_err);
+$node->poll_query_until('postgres',
+	q{SELECT count(*) > 0 FROM pg_locks WHERE relation = 'media.uploads'::regclass AND mode = 'ShareLock' AND granted})
+  or die 'the lock was not taken';
+my ($imp_out, $imp_err) = ('', '');
+my $importer = IPC::Run::start(
+	[ cli_path(), 'import', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
+	  '--part-size', '64k', '--map', "$tmp/map-interrupted.csv", $tree ],
+	'>', \$imp_out, '2>', \$imp_err, IPC::Run::timeout(120));
+$node->poll_query_until('postgres',
+	q{SELECT count(*) > 0 FROM pg_stat_activity WHERE application_name = 'pg_media import' AND wait_event_type = 'Lock'})
+  or die 'the import did not wait for the lock';
+$importer->signal('INT');
+$importer->finish;
+my $imp_rc = $? >> 8;
+$locker->finish;
+is($imp_rc, 1, 'an interrupted import exits 1');
+like($imp_out, qr/interrupted \Q$root\E\/media\/nested\/deeper\/still\/big\.bin at byte 65536/,
+	'SIGINT stops the import after the part being sent');
+like($imp_out, qr/^interrupted: .*run the same command again to resume/ms, 'and tells how to resume');
+is(sql(qq{SELECT upload_id IS NOT NULL, file_id IS NULL FROM media_import_map WHERE path = '$root/media/nested/deeper/still/big.bin'}),
+	't|t', 'the map records the upload in progress');
+is(sql('SELECT count(*), sum(received) FROM media.uploads'), '1|65536', 'the server kept the bytes received');
+
+# --- the full import, resuming ---
+($rc, $out, $err) = run_cli($node, [ 'import', '--map', "$tmp/map.csv", '--attrs', '{"batch": "test"}', $tree ]);
+is($rc, 1, 'the import exits 1: some files failed');
+like($out, qr/resuming \Q$root\E\/media\/nested\/deeper\/still\/big\.bin at byte 65536 of 3158073/,
+	'the interrupted upload is resumed where the server stopped');
+like($out, qr/skipped \Q$root\E\/docs\/escape\.txt: symbolic link to .*outside the folders being imported/,
+	'a symbolic link out of the tree is skipped with a message');
+like($out, qr/skipped \Q$root\E\/pipe: a FIFO/, 'a FIFO is skipped');
+unlike($out . $err, qr/private\.txt/, 'nothing outside the tree is read');
+like($err, qr/page\.html: not stored: active content is not accepted/, 'a file the server refuses is reported');
+SKIP:
+{
+	skip 'running as root: chmod 000 does not stop reading', 1 unless $unreadable_really;
+	like($err, qr/unreadable\.bin: cannot open: Permission denied/, 'an unreadable file is reported');
+}
+my $expect_failed = $unreadable_really ? 2 : 1;
+my $expect_files = 8 + ($have_corpus ? 2 : 0) + ($unreadable_really ? 0 : 1);
+like($out, qr/^(\d+) imported .* 5 unchanged, 3 skipped, $expect_failed failed$/m, 'the summary counts every kind');
+is(sql('SELECT count(*) FROM media.uploads'), '0', 'no upload is left behind');
+
+my $files = sql('SELECT count(*) FROM media.files');
+is($files, $expect_files, 'every importable file is stored once');
+is(sql('SELECT count(*), count(DISTINCT file_id) FROM media_import_map WHERE file_id IS NOT NULL'),
+	"$expect_files|$expect_files", 'one map row and one id per path: no duplicates');
+is(sql(qq{SELECT f.byte_size FROM media_import_map m JOIN media.files f ON f.id = m.file_id WHERE m.path = '$root/media/nested/deeper/still/big.bin'}),
+	3 * 1024 * 1024 + 12345, 'the resumed file has its full size');
+is(sql(qq{SELECT count(DISTINCT f.blob_id) FROM media_import_map m JOIN media.files f ON f.id = m.file_id
+        WHERE m.path IN ('$root/photos/2023/summer/a.png', '$root/dup/a copy.png')}), '1',
+	'duplicates share one stored content');
+is(sql(qq{SELECT f.width || 'x' || f.height || ' ' || f.mime_type FROM media_import_map m JOIN media.files f ON f.id = m.file_id WHERE m.path = '$root/photos/2023/summer/a.png'}),
+	'37x23 image/png', 'the server probed the image');
+is(sql(qq{SELECT f.name || ' ' || (f.attrs->>'batch') || ' ' || (f.attrs->>'source_path') FROM media_import_map m JOIN media.files f ON f.id = m.file_id WHERE m.path = '$root/dup/b-link.png'}),
+	'b-link.png test dup/b-link.png', 'a link inside the tree is imported under its own name, with --attrs');
+
+open my $csv, '<', "$tmp/map.csv" or die $!;
+my @csv = <$csv>;
+close $csv;
+is($csv[0], "path,file_id,size,mtime,imported_at\n", 'the CSV map has a header');
+is(scalar(@csv) - 1, $expect_files, 'and a row per stored file');
+
+# --- a second run skips everything; a changed file is imported anew ---
+($rc, $out, $err) = run_cli($node, [ 'import', $tree ]);
+like($out, qr/^0 imported .* $expect_files unchanged/m, 'a second run imports nothing');
+is(sql('SELECT count(*) FROM media.files'), $expect_files, 'and stores nothing twice');
+put_file("$tree/docs/readme.txt", "hello again, changed\n");
+utime(time + 5, time + 5, "$tree/docs/readme.txt");
+($rc, $out, $err) = run_cli($node, [ 'import', $tree ]);
+like($out, qr/^1 imported .* @{[$expect_files - 1]} unchanged/m, 'a changed file is imported again');
+is(sql(qq{SELECT convert_from(media.get(file_id), 'UTF8') FROM media_import_map WHERE path = '$root/docs/readme.txt'}),
+	"hello again, changed\n", 'and the map points at its new content');
+
+# --- verify and stats ---
+($rc, $out, $err) = run_cli($node, ['verify']);
+is($rc, 0, 'verify exits 0');
+like($out, qr/verified @{[$expect_files + 1]} files .*: @{[$expect_files + 1]} ok, 0 failed/, 'verify checks every file');
+($rc, $out, $err) = run_cli($node, ['stats']);
+like($out, qr/^image\s+\d+/m, 'stats has a row per media type');
+like($out, qr/distinct contents: \d+/, 'stats counts distinct contents');
+like($out, qr/dedup savings: /, 'stats reports dedup savings');
+($rc, $out, $err) = run_cli($node, [ 'stats', '--json' ]);
+my $stats = decode_json($out);
+is($stats->{files}, $expect_files + 1, 'stats --json counts the files');
+ok($stats->{dedup_saved_bytes} >= length($png_a), 'stats --json counts the bytes dedup saves');
+
+# --- export round trip ---
+my $outdir = "$tmp/export";
+($rc, $out, $err) = run_cli($node, [ 'export', '--to', $outdir ]);
+is($rc, 0, 'export exits 0') or diag($err);
+like($out, qr/^@{[$expect_files + 1]} exported .* 0 failed; manifest: manifest\.csv/m, 'export writes every file');
+my %path_of = map { split /\|/ } split /\n/,
+  sql(q{SELECT file_id, path FROM media_import_map WHERE file_id IS NOT NULL});
+open my $mf, '<', "$outdir/manifest.csv" or die $!;
+my $header = <$mf>;
+is($header, "id,name,path,size,sha256,mime_type\n", 'the manifest has its columns');
+my ($same, $rows, %names) = (0, 0);
+while (my $line = <$mf>)
+{
+	chomp $line;
+	my @f;
+	push @f, defined($1) ? $1 =~ s/""/"/gr : $2 while $line =~ /\G(?:"((?:[^"]|"")*)"|([^,]*))(?:,|$)/g;
+	$rows++;
+	$names{ $f[2] }++;
+	my $src = $path_of{ $f[0] };
+	next unless defined $src;    # the old readme.txt content has no path now
+	$same++ if compare("$outdir/$f[2]", $src) == 0 && -s "$outdir/$f[2]" == $f[3];
+}
+close $mf;
+is($rows, $expect_files + 1, 'the manifest lists every file');
+is($same, $expect_files, 'every exported file is byte-identical to its source');
+ok(-e "$outdir/readme.txt" && -e "$outdir/readme (2).txt", 'a taken name gets " (2)"');
+ok(-e "$outdir/naïve café.txt", 'a UTF-8 name is kept');
+
+# exporting again into the same folder overwrites nothing
+my $before = -s "$outdir/b.png";
+($rc, $out, $err) = run_cli($node, [ 'export', '--to', $outdir, '--where', q{media_type = 'image' AND width = 64} ]);
+is($rc, 0, 'export --where exits 0');
+like($out, qr/^2 exported .* manifest: manifest \(2\)\.csv/m, '--where selects the files; a new manifest name');
+ok(-e "$outdir/b (2).png" && -s "$outdir/b.png" == $before, 'existing files are not overwritten');
+($rc, $out, $err) = run_cli($node, [ 'export', '--to', $outdir, '--where', 'true; DROP TABLE media_import_map' ]);
+isnt($rc, 0, 'a --where with a second statement fails');
+is(sql('SELECT count(*) > 0 FROM media_import_map'), 't', 'and runs nothing');
+
+# --- verify finds a corrupted file ---
+my $victim = sql(qq{SELECT file_id FROM media_import_map WHERE path = '$root/media/nested/deeper/still/big.bin'});
+sql(qq{UPDATE media.chunks SET data = overlay(data placing '\\x00ff'::bytea from 10) WHERE blob_id = (SELECT blob_id FROM media.files WHERE id = $victim) AND start = 0});
+($rc, $out, $err) = run_cli($node, ['verify']);
+is($rc, 1, 'verify exits 1 when a file is corrupted');
+like($out, qr/FAILED file $victim \(big\.bin, 3158073 bytes\)/, 'and names it');
+($rc, $out, $err) = run_cli($node, [ 'verify', '--id', $victim ]);
+is($rc, 1, 'verify --id checks one file');
+
+chmod 0644, "$tree/secret/unreadable.bin";
+$node->stop;
+done_testing();
