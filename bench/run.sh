@@ -246,10 +246,12 @@ SELECT count(*) AS nfiles, sum(length(data)) AS raw_bytes,
        pg_total_relation_size('public.media_files_b64_wrapped') AS b64w,
        (SELECT count(*) FROM media.files) AS media_files,
        (SELECT count(*) FROM media.blobs) AS media_blobs,
-       (SELECT count(*) FROM media.files WHERE mime_type = 'image/jpeg') AS media_jpeg
+       (SELECT count(*) FROM media.files WHERE mime_type = 'image/jpeg') AS media_jpeg,
+       (SELECT sum(byte_size) FROM media.files) AS media_stored
   FROM bench.jpeg_copies \gset
-SELECT bench.add(format('storage: %s files, %s of JPEG bytes (%s blobs, %s sniffed image/jpeg) vs base64 TEXT column',
-                        :nfiles, bench.mib(:raw_bytes), :media_blobs, :media_jpeg),
+SELECT bench.add(format('storage: %s files, %s of JPEG bytes (%s blobs, %s sniffed image/jpeg, %s bytes kept by pg_media) vs base64 TEXT column',
+                        :nfiles, bench.mib(:raw_bytes), :media_blobs, :media_jpeg,
+                        CASE WHEN :media_stored = :raw_bytes THEN 'all' ELSE :media_stored || ' of ' || :raw_bytes END),
                  bench.mib(:media), bench.mib(:b64), :media::float8 / :b64, '≈ 0.75 or better (<= 0.76)',
                  :media::float8 / :b64 <= 0.76);
 SELECT bench.add('storage: same files vs base64 TEXT with newlines every 76 chars (encode() output)',
@@ -381,7 +383,7 @@ PGVER=$(psql_q -c "SELECT version()")
 SETTINGS=$(psql_q -c "LOAD 'pg_media'" -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name)
                         FROM pg_settings WHERE name IN ('shared_buffers', 'fsync', 'wal_level', 'max_wal_size',
                         'autovacuum', 'jit', 'synchronous_commit', 'full_page_writes', 'media.chunk_size',
-                        'media.max_file_size')")
+                        'media.max_file_size', 'media.compression', 'media.strip_location')")
 CHUNK=$(psql_q -c "LOAD 'pg_media'" -c "SHOW media.chunk_size")
 T_END=$(date +%s)
 

@@ -179,11 +179,14 @@ b64_cpu_has_avx2(void)
 }
 
 /*
- * AVX2 fast path: decodes 32 characters into 24 bytes per step while every
- * character of the block is in one of the two alphabets, and stops at the
- * first block that is not (the scalar code then finds out why).  It writes
- * 32 bytes per step, so it runs only while 32 more output bytes fit.
- * Sets the alphabet flags of what it decoded in *acc.
+ * AVX2 fast path: decodes 32 characters into 24 bytes per step.  A block
+ * with bytes outside the alphabets is decoded up to its last whole group
+ * before the first such byte; when that byte starts a run of whitespace
+ * at a group boundary (the line breaks of wrapped base64), the run is
+ * skipped and the loop goes on, otherwise it stops and the scalar code
+ * finds out what the byte is.  It writes 32 bytes per step, so it runs
+ * only while 32 more output bytes fit.  Sets the alphabet flags of what it
+ * decoded in *acc.
  */
 __attribute__((target("avx2")))
 static void
@@ -197,8 +200,8 @@ b64_decode_avx2(const unsigned char *s, size_t len, size_t *ip,
 	const __m256i order = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,
 										   2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
 	const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
-	int			std_seen = 0;
-	int			url_seen = 0;
+	uint32_t	std_seen = 0;
+	uint32_t	url_seen = 0;
 
 	while (len - i >= 32 && omax - o >= 32)
 	{
@@ -217,32 +220,48 @@ b64_decode_avx2(const unsigned char *s, size_t len, size_t *ip,
 		__m256i		url = _mm256_or_si256(minus, under);
 		__m256i		valid = _mm256_or_si256(_mm256_or_si256(upper, lower),
 											_mm256_or_si256(digit, _mm256_or_si256(std, url)));
+		uint32_t	valid_bits = (uint32_t) _mm256_movemask_epi8(valid);
+		uint32_t	keep_bits = 0xFFFFFFFFu;
+		size_t		whole = 32;
 		__m256i		shift;
-		__m256i		sextets;
 		__m256i		packed;
 
-		if ((uint32_t) _mm256_movemask_epi8(valid) != 0xFFFFFFFFu)
+		if (valid_bits != 0xFFFFFFFFu)
+		{
+			/* decode only the whole groups before the first foreign byte */
+			whole = (size_t) __builtin_ctz(~valid_bits) & ~(size_t) 3;
+			keep_bits = whole == 0 ? 0 : (0xFFFFFFFFu >> (32 - whole));
+		}
+		if (whole > 0)
+		{
+			std_seen |= (uint32_t) _mm256_movemask_epi8(std) & keep_bits;
+			url_seen |= (uint32_t) _mm256_movemask_epi8(url) & keep_bits;
+
+			/* character -> 6-bit value: add the offset of its class */
+			shift = _mm256_and_si256(upper, _mm256_set1_epi8(-'A'));
+			shift = _mm256_or_si256(shift, _mm256_and_si256(lower, _mm256_set1_epi8(26 - 'a')));
+			shift = _mm256_or_si256(shift, _mm256_and_si256(digit, _mm256_set1_epi8(52 - '0')));
+			shift = _mm256_or_si256(shift, _mm256_and_si256(plus, _mm256_set1_epi8(62 - '+')));
+			shift = _mm256_or_si256(shift, _mm256_and_si256(minus, _mm256_set1_epi8(62 - '-')));
+			shift = _mm256_or_si256(shift, _mm256_and_si256(slash, _mm256_set1_epi8(63 - '/')));
+			shift = _mm256_or_si256(shift, _mm256_and_si256(under, _mm256_set1_epi8(63 - '_')));
+
+			/* four sextets -> 24 bits per 32-bit word, then 12 bytes per lane */
+			packed = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_add_epi8(v, shift), pack_pairs),
+									   pack_quads);
+			packed = _mm256_shuffle_epi8(packed, order);
+			packed = _mm256_permutevar8x32_epi32(packed, lanes);
+			_mm256_storeu_si256((__m256i *) (out + o), packed);
+			i += whole;
+			o += whole / 4 * 3;
+		}
+		if (whole == 32)
+			continue;
+		/* at a group boundary: whitespace is skipped, anything else is the scalar code's */
+		if ((size_t) __builtin_ctz(~valid_bits) != whole || !b64_is_space(s[i]))
 			break;
-		std_seen |= _mm256_movemask_epi8(std);
-		url_seen |= _mm256_movemask_epi8(url);
-
-		/* character -> 6-bit value: add the offset of its class */
-		shift = _mm256_and_si256(upper, _mm256_set1_epi8(-'A'));
-		shift = _mm256_or_si256(shift, _mm256_and_si256(lower, _mm256_set1_epi8(26 - 'a')));
-		shift = _mm256_or_si256(shift, _mm256_and_si256(digit, _mm256_set1_epi8(52 - '0')));
-		shift = _mm256_or_si256(shift, _mm256_and_si256(plus, _mm256_set1_epi8(62 - '+')));
-		shift = _mm256_or_si256(shift, _mm256_and_si256(minus, _mm256_set1_epi8(62 - '-')));
-		shift = _mm256_or_si256(shift, _mm256_and_si256(slash, _mm256_set1_epi8(63 - '/')));
-		shift = _mm256_or_si256(shift, _mm256_and_si256(under, _mm256_set1_epi8(63 - '_')));
-		sextets = _mm256_add_epi8(v, shift);
-
-		/* four sextets -> 24 bits per 32-bit word, then 12 bytes per lane */
-		packed = _mm256_madd_epi16(_mm256_maddubs_epi16(sextets, pack_pairs), pack_quads);
-		packed = _mm256_shuffle_epi8(packed, order);
-		packed = _mm256_permutevar8x32_epi32(packed, lanes);
-		_mm256_storeu_si256((__m256i *) (out + o), packed);
-		i += 32;
-		o += 24;
+		while (i < len && b64_is_space(s[i]))
+			i++;
 	}
 	if (std_seen)
 		*acc |= B64_STD;

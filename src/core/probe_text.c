@@ -571,8 +571,8 @@ text_markup_sniff(const text_view *t, mm_probe *out)
 			return MK_HTML;
 		if (xml_decl || xmlns || doctype_svg)
 			return MK_XML;
-		if (doctype_html)
-			return MK_HTML;
+		if (doctype_html || comment)
+			return MK_HTML;		/* WHATWG: "<!--" sniffs as HTML */
 		return MK_NONE;
 	}
 	/* no root element inside the buffer */

@@ -349,12 +349,10 @@ mm_probe_zip(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	r = zip_find_cd(src, &cd_off, &cd_size, &nent);
 	if (r < 0)
 		return MM_FMT_NEED;
-	if (r > 0)
-	{
-		if (zip_walk_cd(src, cd_off, cd_size, &zn) < 0)
-			return MM_FMT_NEED;
-	}
-	else if (zip_walk_local(src, &zn) < 0)
+	if (r > 0 && zip_walk_cd(src, cd_off, cd_size, &zn) < 0)
+		return MM_FMT_NEED;
+	/* no directory, or one that names nothing: the local headers then */
+	if (zn.entries == 0 && zip_walk_local(src, &zn) < 0)
 		return MM_FMT_NEED;
 
 	if (zn.have_mimetype)

@@ -329,6 +329,55 @@ test_error_every_position(void)
 	MM_CHECK(!bad, "bad character at each of 300 positions reported exactly");
 }
 
+/*
+ * Wrapped input at every line width from 1 to 100 with three kinds of line
+ * break, and spaces inside groups: exercises the vector path's whitespace
+ * skipping at group boundaries and its hand-over to the scalar path
+ * elsewhere.
+ */
+static void
+test_wrapped_widths(void)
+{
+	static const char *const breaks[] = {"\n", "\r\n", " \t "};
+	uint8_t		data[3000];
+	char		enc[4100];
+	char		wrapped[16000];
+	uint8_t		dec[4000];
+	size_t		i,
+				n = sizeof(data),
+				elen;
+	int			width,
+				b,
+				failures = 0;
+
+	for (i = 0; i < n; i++)
+		data[i] = (uint8_t) (i * 131 + (i >> 3));
+	elen = mm_base64_encoded_len(n, 1);
+	mm_base64_encode(data, n, enc, 0, 1);
+	for (b = 0; b < 3; b++)
+		for (width = 1; width <= 100; width++)
+		{
+			size_t		w = 0,
+						outlen = 0,
+						err = 0,
+						k;
+
+			for (k = 0; k < elen; k++)
+			{
+				if (k > 0 && k % (size_t) width == 0)
+				{
+					memcpy(wrapped + w, breaks[b], strlen(breaks[b]));
+					w += strlen(breaks[b]);
+				}
+				wrapped[w++] = enc[k];
+			}
+			if (mm_base64_decode(wrapped, w, dec, &outlen, &err) != MM_B64_OK ||
+				outlen != n || memcmp(dec, data, n) != 0)
+				failures++;
+		}
+	MM_CHECK(failures == 0, "wrapped at every width 1..100 with three kinds of break (%d failures)", failures);
+}
+
 int
 main(void)
 {
@@ -340,5 +389,6 @@ main(void)
 	test_sizes();
 	test_round_trip();
 	test_error_every_position();
+	test_wrapped_widths();
 	return mm_test_done();
 }

@@ -197,6 +197,10 @@ test_zip(void)
 	probe_bytes(&b, &p);
 	MM_CHECK(strcmp(p.mime, "application/vnd.openxmlformats-officedocument.wordprocessingml.document") == 0,
 			 "zip: bad directory offset falls back to local headers");
+	bb_set_le32(&b, b.len - 22 + 16, 3);	/* inside the file, not a directory */
+	probe_bytes(&b, &p);
+	MM_CHECK(strcmp(p.mime, "application/vnd.openxmlformats-officedocument.wordprocessingml.document") == 0,
+			 "zip: directory offset to garbage falls back to local headers");
 	bb_set_le32(&b, b.len - 22 + 12, 0xFFFFFFFFu);
 	bb_set_le32(&b, b.len - 22 + 16, 0xFFFFFFFFu);
 	probe_bytes(&b, &p);
@@ -367,6 +371,8 @@ test_markup(void)
 	check_text("<foo@example.org> wrote:\nhi\n", "text/plain", -1, -1, "text: <mail address> is not markup");
 	check_text("<?xml version=\"1.0\"?>", "application/xml", -1, -1, "xml: declaration only");
 	check_text("<!-- unterminated comment", "text/html", -1, -1, "html: unterminated comment");
+	check_text("<!-- c --><foo>bar</foo>", "text/html", -1, -1, "html: comment before an unknown root");
+	check_text("<foo>bar</foo>", "text/plain", -1, -1, "text: unknown root without XML hints");
 	probe_str("<html>", &p);
 	MM_CHECK(p.active_content == 1 && strcmp(p.media_type, "document") == 0, "html: active content");
 
