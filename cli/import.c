@@ -572,7 +572,7 @@ import_one(ImportState *st, FileEntry *e)
 			if (!db_ok(res))
 				return file_failed(st, e, res, "not stored");
 			csv_row(st, e, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
-			if (!st->opts.quiet)
+			if (!st->prog.tty || st->opts.verbose)
 				progress_log(&st->prog, "imported %s -> file %s (%lld bytes)", e->key,
 							 PQgetvalue(res, 0, 0), (long long) n);
 			PQclear(res);
@@ -704,7 +704,7 @@ import_one(ImportState *st, FileEntry *e)
 	}
 	e->size = offset;
 	csv_row(st, e, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
-	if (!st->opts.quiet)
+	if (!st->prog.tty || st->opts.verbose)
 		progress_log(&st->prog, "imported %s -> file %s (%lld bytes)", e->key,
 					 PQgetvalue(res, 0, 0), (long long) offset);
 	PQclear(res);

@@ -22,6 +22,7 @@
 #include "pg_media_cli.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -35,9 +36,9 @@
 #include <microhttpd.h>
 
 #include "mm_http.h"
+#include "mm_sha256.h"
 
 #define SMALL_BODY_TXT "4194304"	/* bytes of body read with the headers, in one statement */
-#define UPLOAD_PART (1024 * 1024)
 
 /* A fixed set of libpq connections, each lent to one request at a time. */
 typedef struct Pool
@@ -425,12 +426,65 @@ serve_file(struct MHD_Connection *c, Request *rq, const char *id)
 	return queue(c, rq, status, resp);
 }
 
+/* The MIME type of an image from its first bytes (the formats thumbnails come in). */
+static const char *
+image_type(const unsigned char *b, size_t len)
+{
+	if (len >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+		return "image/jpeg";
+	if (len >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	if (len >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
+		return "image/webp";
+	if (len >= 6 && (memcmp(b, "GIF87a", 6) == 0 || memcmp(b, "GIF89a", 6) == 0))
+		return "image/gif";
+	return "application/octet-stream";
+}
+
+/*
+ * Serves a thumbnail given as bytes: 200 with its type, an ETag of its
+ * SHA-256 (304 when If-None-Match matches) and one-year caching.
+ */
+static enum MHD_Result
+respond_bytes(struct MHD_Connection *c, Request *rq, const unsigned char *body, size_t len,
+			  const char *type)
+{
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	uint8_t		digest[MM_SHA256_DIGEST_LEN];
+	char		etag[2 * MM_SHA256_DIGEST_LEN + 3];
+	struct MHD_Response *resp;
+	int			status = 200;
+
+	mm_sha256(body, len, digest);
+	etag[0] = '"';
+	for (int i = 0; i < MM_SHA256_DIGEST_LEN; i++)
+		snprintf(etag + 1 + 2 * i, 3, "%02x", digest[i]);
+	snprintf(etag + 1 + 2 * MM_SHA256_DIGEST_LEN, 2, "\"");
+	if (inm && mm_http_etag_matches(inm, strlen(inm), etag))
+	{
+		status = 304;
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, read_body, rq, NULL);
+	}
+	else
+	{
+		resp = MHD_create_response_from_buffer(len, (void *) body, MHD_RESPMEM_MUST_COPY);
+		MHD_add_response_header(resp, "Content-Type", type ? type : image_type(body, len));
+		rq->bytes = rq->head ? 0 : len;
+	}
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	return queue(c, rq, status, resp);
+}
+
 /*
  * GET/HEAD /media/{id}/thumbnail?w=&h=: answers 501 until the database has
  * media.thumbnail(bigint, integer, integer).  Its result is served the way
  * its declared type says: a (status, headers, body) record like
- * media.http(), a bytea (served with an ETag of its SHA-256), or a bigint
- * (the id of a stored file, served as /media/{id}).
+ * media.http() is passed through; a bigint is the id of a stored file,
+ * served as /media/{id}; bytes (a bytea, or a record with a bytea column and
+ * maybe a mime_type/content_type column) are served with an ETag of their
+ * SHA-256.
  */
 static enum MHD_Result
 serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
@@ -438,11 +492,11 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 	const char *w = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "w");
 	const char *h = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "h");
 	const char *values[3] = {id, w, h};
-	const char *sql;
 	char	   *end;
 	PGresult   *res;
 	int			slot;
-	char		kind[256];
+	char		kind[512];
+	bool		http_like;
 	long		wv = w ? strtol(w, &end, 10) : 0;
 
 	if (w == NULL || *w == '\0' || *end != '\0' || wv < 1 || wv > 10000 ||
@@ -470,42 +524,53 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 	}
 	snprintf(kind, sizeof(kind), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
+	http_like = strstr(kind, "headers") && strstr(kind, "status");
 
-	if (strstr(kind, "headers") && strstr(kind, "status"))
-		sql = "SELECT t.status,"
-			" (SELECT string_agg(key || ': ' || value, E'\\n') FROM jsonb_each_text(t.headers)),"
-			" t.body FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t";
-	else if (strcmp(kind, "bytea") == 0)
-		sql = "SELECT CASE WHEN t IS NULL THEN 404 ELSE 200 END,"
-			" 'Content-Type: ' || coalesce(media.sniff(t), 'application/octet-stream')"
-			" || E'\\nETag: \"' || encode(sha256(t), 'hex') || '\"'"
-			" || E'\\nCache-Control: public, max-age=31536000, immutable'"
-			" || E'\\nX-Content-Type-Options: nosniff', t"
-			" FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t";
-	else if (strcmp(kind, "bigint") == 0)
-		sql = "SELECT t FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t";
-	else
+	res = pool_exec(slot, http_like ?
+					"SELECT t.status,"
+					" (SELECT string_agg(key || ': ' || value, E'\\n') FROM jsonb_each_text(t.headers)),"
+					" t.body FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t" :
+					"SELECT * FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t",
+					3, values, 1);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
-		pool_put(&server.pool, slot);
-		return respond_text(c, rq, 501, "media.thumbnail() returns a type this server does not know\n");
-	}
-	res = pool_exec(slot, sql, 3, values, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-	{
-		enum MHD_Result r;
+		enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[slot], res, false);
 
-		if (PQresultStatus(res) == PGRES_TUPLES_OK)
-		{
-			PQclear(res);
-			pool_put(&server.pool, slot);
-			return respond_text(c, rq, 404, "no thumbnail\n");
-		}
-		r = respond_db_error(c, rq, server.pool.conns[slot], res, false);
 		pool_put(&server.pool, slot);
 		return r;
 	}
 	pool_put(&server.pool, slot);
-	if (strcmp(kind, "bigint") == 0)
+	if (PQntuples(res) == 0)
+	{
+		PQclear(res);
+		return respond_text(c, rq, 404, "no thumbnail\n");
+	}
+
+	if (http_like)
+	{
+		/* status (int4), headers as "Key: Value" lines, body: binary format */
+		int			status = (int) ntohl(*(uint32_t *) PQgetvalue(res, 0, 0));
+		char	   *headers = strdup(PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1));
+		size_t		len = PQgetisnull(res, 0, 2) ? 0 : PQgetlength(res, 0, 2);
+		struct MHD_Response *resp;
+
+		if (status == 404)
+		{
+			free(headers);
+			PQclear(res);
+			return respond_text(c, rq, 404, "no thumbnail\n");
+		}
+		if (status == 304)
+			resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, read_body, rq, NULL);
+		else
+			resp = MHD_create_response_from_buffer(len, PQgetvalue(res, 0, 2), MHD_RESPMEM_MUST_COPY);
+		rq->bytes = rq->head || status == 304 ? 0 : len;
+		add_headers_text(resp, headers, NULL, NULL);
+		free(headers);
+		PQclear(res);
+		return queue(c, rq, status, resp);
+	}
+	if (PQnfields(res) == 1 && PQftype(res, 0) == 20)	/* int8: a stored file's id */
 	{
 		char		file_id[24];
 
@@ -514,47 +579,43 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 			PQclear(res);
 			return respond_text(c, rq, 404, "no thumbnail\n");
 		}
-		snprintf(file_id, sizeof(file_id), "%s", PQgetvalue(res, 0, 0));
+		snprintf(file_id, sizeof(file_id), "%lld",
+				 (long long) be64toh(*(uint64_t *) PQgetvalue(res, 0, 0)));
 		PQclear(res);
 		return serve_file(c, rq, file_id);
 	}
-	else
 	{
-		int			status = atoi(PQgetvalue(res, 0, 0));
-		char	   *headers = strdup(PQgetvalue(res, 0, 1));
-		const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-		const char *etag = strstr(headers, "ETag: ");
-		char		tag[80] = "";
-		struct MHD_Response *resp;
-		size_t		body_len = PQgetisnull(res, 0, 2) ? 0 : PQgetlength(res, 0, 2);
-		unsigned char *body = NULL;
+		/* bytes: the first bytea column; a type from a mime_type/content_type column */
+		int			data_col = -1;
+		int			type_col = -1;
+		char		type[128] = "";
+		enum MHD_Result r;
 
-		if (status == 404)
+		for (int i = 0; i < PQnfields(res); i++)
 		{
-			free(headers);
+			if (PQftype(res, i) == 17 && data_col < 0)	/* bytea */
+				data_col = i;
+			if ((strcmp(PQfname(res, i), "mime_type") == 0 ||
+				 strcmp(PQfname(res, i), "content_type") == 0) && PQftype(res, i) == 25)
+				type_col = i;
+		}
+		if (data_col < 0)
+		{
+			PQclear(res);
+			return respond_text(c, rq, 501, "media.thumbnail() returns a type this server does not know\n");
+		}
+		if (PQgetisnull(res, 0, data_col))
+		{
 			PQclear(res);
 			return respond_text(c, rq, 404, "no thumbnail\n");
 		}
-		if (etag)
-			sscanf(etag + 6, "%79[^\n]", tag);
-		/* a bytea answer is revalidated here; a record answer did it itself */
-		if (strcmp(kind, "bytea") == 0 && inm && tag[0] &&
-			mm_http_etag_matches(inm, strlen(inm), tag))
-		{
-			status = 304;
-			body_len = 0;
-		}
-		if (body_len > 0)
-			body = PQunescapeBytea((const unsigned char *) PQgetvalue(res, 0, 2), &body_len);
-		resp = MHD_create_response_from_buffer(body ? body_len : 0, body ? (void *) body : (void *) "",
-											   body ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
-		if (body)
-			PQfreemem(body);
-		rq->bytes = rq->head ? 0 : body_len;
-		add_headers_text(resp, headers, NULL, NULL);
-		free(headers);
+		if (type_col >= 0 && !PQgetisnull(res, 0, type_col) &&
+			strpbrk(PQgetvalue(res, 0, type_col), "\r\n") == NULL)
+			snprintf(type, sizeof(type), "%s", PQgetvalue(res, 0, type_col));
+		r = respond_bytes(c, rq, (const unsigned char *) PQgetvalue(res, 0, data_col),
+						  PQgetlength(res, 0, data_col), type[0] ? type : NULL);
 		PQclear(res);
-		return queue(c, rq, status, resp);
+		return r;
 	}
 }
 
@@ -662,7 +723,7 @@ handle_upload(struct MHD_Connection *c, Request *rq, const char *upload_data,
 			return respond_text(c, rq, 401, "a valid \"Authorization: Bearer\" token is required\n");
 		if (name == NULL)
 			name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
-		rq->buf = malloc(UPLOAD_PART);
+		rq->buf = malloc(server.read_size);
 		if (rq->buf == NULL)
 			return respond_text(c, rq, 500, "out of memory\n");
 		rq->slot = pool_get(&server.pool);
@@ -691,7 +752,7 @@ handle_upload(struct MHD_Connection *c, Request *rq, const char *upload_data,
 
 		while (left > 0 && !rq->fail_status)
 		{
-			size_t		n = UPLOAD_PART - rq->buflen;
+			size_t		n = server.read_size - rq->buflen;
 
 			if (n > left)
 				n = left;
@@ -699,7 +760,7 @@ handle_upload(struct MHD_Connection *c, Request *rq, const char *upload_data,
 			rq->buflen += n;
 			upload_data += n;
 			left -= n;
-			if (rq->buflen == UPLOAD_PART)
+			if (rq->buflen == (size_t) server.read_size)
 				upload_flush(rq);
 		}
 		*upload_data_size = 0;	/* consumed (or discarded after a failure) */

@@ -1,124 +1,246 @@
 /*
- * mm_deflate.c - zlib compression of stored parts and bounded inflation.
+ * mm_deflate.c - zlib-format compression of stored parts, and inflation
+ * that never writes or allocates past a cap.
+ *
+ * zlib counts in 32-bit units, so buffers are fed to it in pieces of at
+ * most 1 GiB.  Inflation tells a full output buffer apart from a finished
+ * stream by asking zlib for one more byte into a scratch byte: a stream
+ * that has more to give is over the cap, whatever it would grow to, and is
+ * refused at once (a decompression bomb costs the cap, not its claimed
+ * size).
  */
-#include <stdlib.h>
-#include <string.h>
-#include <zlib.h>
-
 #include "mm_deflate.h"
 
-/* Largest amount handed to zlib in one call (its counters are 32-bit). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
 #define ZCHUNK ((size_t) 1 << 30)
 
+/* Puts as much of src[*done..len) as zlib can count into avail_in. */
+static void
+feed_in(z_stream *zs, const uint8_t *src, size_t len, size_t *done)
+{
+	size_t		n;
+
+	if (zs->avail_in > 0 || *done >= len)
+		return;
+	n = len - *done;
+	if (n > ZCHUNK)
+		n = ZCHUNK;
+	zs->next_in = (Bytef *) (uintptr_t) (src + *done);
+	zs->avail_in = (uInt) n;
+	*done += n;
+}
+
+/*
+ * zlib's worst case for len bytes at the default settings (compressBound),
+ * saturating instead of overflowing.
+ */
+size_t
+mm_deflate_bound(size_t len)
+{
+	size_t		extra = (len >> 12) + (len >> 14) + (len >> 25) + 13;
+
+	if (len > SIZE_MAX - extra)
+		return SIZE_MAX;
+	return len + extra;
+}
+
+/*
+ * Compresses src into dst in zlib format at level 1-9.  Fails (-1) when
+ * the output does not fit in dst_cap, on a bad level, or when zlib fails.
+ */
 int
 mm_deflate(const uint8_t *src, size_t len, int level,
 		   uint8_t *dst, size_t dst_cap, size_t *out_len)
 {
 	z_stream	zs;
-	int			rc;
+	size_t		in_done = 0;
+	size_t		out_done = 0;
+	int			ret;
 
-	memset(&zs, 0, sizeof(zs));
-	if (level < 1 || level > 9 || deflateInit(&zs, level) != Z_OK)
+	if (out_len != NULL)
+		*out_len = 0;
+	if (level < 1 || level > 9 || (src == NULL && len > 0) || dst == NULL || out_len == NULL)
 		return -1;
-	zs.next_in = (Bytef *) src;
-	zs.next_out = dst;
-	do
+	memset(&zs, 0, sizeof(zs));
+	if (deflateInit(&zs, level) != Z_OK)
+		return -1;
+	for (;;)
 	{
-		size_t		in_left = len - (size_t) ((const uint8_t *) zs.next_in - src);
-		size_t		out_left = dst_cap - (size_t) (zs.next_out - dst);
+		size_t		n;
 
-		zs.avail_in = (uInt) (in_left < ZCHUNK ? in_left : ZCHUNK);
-		zs.avail_out = (uInt) (out_left < ZCHUNK ? out_left : ZCHUNK);
-		rc = deflate(&zs, zs.avail_in == in_left ? Z_FINISH : Z_NO_FLUSH);
-		if (rc == Z_STREAM_ERROR || (rc == Z_BUF_ERROR && zs.avail_out == 0 && out_left <= ZCHUNK))
+		feed_in(&zs, src, len, &in_done);
+		if (zs.avail_out == 0)
+		{
+			if (out_done >= dst_cap)
+				break;			/* full, and zlib has more to write */
+			n = dst_cap - out_done;
+			if (n > ZCHUNK)
+				n = ZCHUNK;
+			zs.next_out = dst + out_done;
+			zs.avail_out = (uInt) n;
+			out_done += n;
+		}
+		ret = deflate(&zs, in_done >= len && zs.avail_in == 0 ? Z_FINISH : Z_NO_FLUSH);
+		if (ret == Z_STREAM_END)
+		{
+			*out_len = out_done - zs.avail_out;
+			deflateEnd(&zs);
+			return 0;
+		}
+		/* Z_BUF_ERROR (no progress) only happens with the output full */
+		if (ret != Z_OK && ret != Z_BUF_ERROR)
 			break;
-	} while (rc != Z_STREAM_END && zs.avail_out > 0);
-	*out_len = (size_t) (zs.next_out - dst);
+	}
 	deflateEnd(&zs);
-	return rc == Z_STREAM_END ? 0 : -1;
+	return -1;
+}
+
+/* Maps a zlib error to a status; Z_BUF_ERROR means the input ran out. */
+static mm_inflate_status
+inflate_error(int ret)
+{
+	if (ret == Z_MEM_ERROR)
+		return MM_INFLATE_NOMEM;
+	if (ret == Z_BUF_ERROR)
+		return MM_INFLATE_TRUNCATED;
+	return MM_INFLATE_CORRUPT;
 }
 
 /*
- * Runs inflate over src into dst[0..dst_cap); *out_len is what was
- * produced.  TOO_BIG as soon as the output is full and more would follow.
+ * Runs zlib on src until the stream ends, writing at most cap bytes
+ * into buf; returns OK (stream complete, all input used), TOO_BIG with
+ * *produced == cap when more output is pending, or an error.
  */
 static mm_inflate_status
-inflate_into(z_stream *zs, const uint8_t *src, size_t len, uint8_t *dst, size_t dst_cap,
-			 size_t *out_len)
+inflate_into(z_stream *zs, const uint8_t *src, size_t len, size_t *in_done,
+			 uint8_t *buf, size_t cap, size_t *produced)
 {
-	int			rc = Z_OK;
+	size_t		out_done = *produced;
 
-	zs->next_out = dst + *out_len;
 	for (;;)
 	{
-		size_t		in_left = len - (size_t) ((const uint8_t *) zs->next_in - src);
-		size_t		out_left = dst_cap - (size_t) (zs->next_out - dst);
+		int			ret;
 
-		if (out_left == 0)
+		feed_in(zs, src, len, in_done);
+		if (zs->avail_out == 0)
 		{
-			*out_len = dst_cap;
-			return MM_INFLATE_TOO_BIG;
+			size_t		n = cap - out_done;
+
+			if (n == 0)
+				break;
+			if (n > ZCHUNK)
+				n = ZCHUNK;
+			zs->next_out = buf + out_done;
+			zs->avail_out = (uInt) n;
+			out_done += n;
 		}
-		zs->avail_in = (uInt) (in_left < ZCHUNK ? in_left : ZCHUNK);
-		zs->avail_out = (uInt) (out_left < ZCHUNK ? out_left : ZCHUNK);
-		rc = inflate(zs, Z_NO_FLUSH);
-		*out_len = (size_t) (zs->next_out - dst);
-		if (rc == Z_STREAM_END)
+		ret = inflate(zs, Z_NO_FLUSH);
+		if (ret == Z_STREAM_END)
+		{
+			*produced = out_done - zs->avail_out;
+			zs->avail_out = 0;
+			/* trailing bytes after the stream mean it is not ours */
+			if (zs->avail_in > 0 || *in_done < len)
+				return MM_INFLATE_CORRUPT;
 			return MM_INFLATE_OK;
-		if (rc == Z_MEM_ERROR)
-			return MM_INFLATE_NOMEM;
-		if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR || rc == Z_STREAM_ERROR)
-			return MM_INFLATE_CORRUPT;
-		if (rc == Z_BUF_ERROR && zs->avail_out > 0)
-			return MM_INFLATE_TRUNCATED;	/* no input left, no end of stream */
-		if ((const uint8_t *) zs->next_in - src == (ptrdiff_t) len && zs->avail_out > 0)
+		}
+		if (ret == Z_BUF_ERROR && zs->avail_in == 0 && *in_done >= len)
 			return MM_INFLATE_TRUNCATED;
+		if (ret != Z_OK && ret != Z_BUF_ERROR)
+			return inflate_error(ret);
+	}
+	*produced = out_done;
+	return MM_INFLATE_TOO_BIG;
+}
+
+/*
+ * After the buffer filled up: does the stream end here (OK), or is there
+ * more output (TOO_BIG)?  Asks zlib for one byte into a scratch byte.
+ */
+static mm_inflate_status
+inflate_probe(z_stream *zs, const uint8_t *src, size_t len, size_t *in_done)
+{
+	uint8_t		scratch;
+
+	for (;;)
+	{
+		int			ret;
+
+		feed_in(zs, src, len, in_done);
+		zs->next_out = &scratch;
+		zs->avail_out = 1;
+		ret = inflate(zs, Z_NO_FLUSH);
+		if (zs->avail_out == 0)
+			return MM_INFLATE_TOO_BIG;
+		if (ret == Z_STREAM_END)
+			return (zs->avail_in > 0 || *in_done < len) ? MM_INFLATE_CORRUPT : MM_INFLATE_OK;
+		if (ret == Z_BUF_ERROR && zs->avail_in == 0 && *in_done >= len)
+			return MM_INFLATE_TRUNCATED;
+		if (ret != Z_OK && ret != Z_BUF_ERROR)
+			return inflate_error(ret);
 	}
 }
 
+/* Inflates a zlib stream into dst, never writing past dst_cap. */
 mm_inflate_status
 mm_inflate(const uint8_t *src, size_t len, uint8_t *dst, size_t dst_cap, size_t *out_len)
 {
 	z_stream	zs;
+	size_t		in_done = 0;
+	size_t		produced = 0;
 	mm_inflate_status st;
 
+	if (out_len != NULL)
+		*out_len = 0;
+	if (src == NULL || len == 0)
+		return MM_INFLATE_TRUNCATED;
+	if (dst == NULL && dst_cap > 0)
+		return MM_INFLATE_CORRUPT;
 	memset(&zs, 0, sizeof(zs));
-	*out_len = 0;
 	if (inflateInit(&zs) != Z_OK)
 		return MM_INFLATE_NOMEM;
-	zs.next_in = (Bytef *) src;
-	st = inflate_into(&zs, src, len, dst, dst_cap, out_len);
-	/* a stream that exactly fills dst is fine if it ends there */
+	st = inflate_into(&zs, src, len, &in_done, dst, dst_cap, &produced);
 	if (st == MM_INFLATE_TOO_BIG)
-	{
-		uint8_t		probe;
-
-		zs.next_out = &probe;
-		zs.avail_out = 1;
-		zs.avail_in = (uInt) (len - (size_t) ((const uint8_t *) zs.next_in - src));
-		if (inflate(&zs, Z_NO_FLUSH) == Z_STREAM_END && zs.avail_out == 1)
-			st = MM_INFLATE_OK;
-	}
+		st = inflate_probe(&zs, src, len, &in_done);
 	inflateEnd(&zs);
+	if (st == MM_INFLATE_OK && out_len != NULL)
+		*out_len = produced;
 	return st;
 }
 
+/*
+ * Inflates a zlib stream of unknown size into a malloc'd buffer that
+ * starts at about four times the input and doubles, never past max_out.
+ */
 mm_inflate_status
 mm_inflate_alloc(const uint8_t *src, size_t len, size_t max_out,
 				 uint8_t **out, size_t *out_len)
 {
 	z_stream	zs;
-	size_t		cap = len < 4096 ? 16384 : (len * 4 < max_out ? len * 4 : max_out);
+	size_t		in_done = 0;
+	size_t		produced = 0;
+	size_t		cap;
 	uint8_t    *buf;
 	mm_inflate_status st;
 
-	*out = NULL;
-	*out_len = 0;
+	if (out != NULL)
+		*out = NULL;
+	if (out_len != NULL)
+		*out_len = 0;
+	if (out == NULL || out_len == NULL)
+		return MM_INFLATE_CORRUPT;
+	if (src == NULL || len == 0)
+		return MM_INFLATE_TRUNCATED;
+	cap = len < SIZE_MAX / 4 ? len * 4 : SIZE_MAX;
+	if (cap < 4096)
+		cap = 4096;
 	if (cap > max_out)
 		cap = max_out;
-	if (cap == 0)
-		cap = 1;
-	buf = malloc(cap);
+	buf = malloc(cap > 0 ? cap : 1);
 	if (buf == NULL)
 		return MM_INFLATE_NOMEM;
 	memset(&zs, 0, sizeof(zs));
@@ -127,73 +249,37 @@ mm_inflate_alloc(const uint8_t *src, size_t len, size_t max_out,
 		free(buf);
 		return MM_INFLATE_NOMEM;
 	}
-	zs.next_in = (Bytef *) src;
 	for (;;)
 	{
-		st = inflate_into(&zs, src, len, buf, cap, out_len);
-		if (st != MM_INFLATE_TOO_BIG || cap >= max_out)
+		uint8_t    *bigger;
+		size_t		ncap;
+
+		st = inflate_into(&zs, src, len, &in_done, buf, cap, &produced);
+		if (st != MM_INFLATE_TOO_BIG)
 			break;
+		if (cap >= max_out)
 		{
-			size_t		grown = cap > max_out / 2 ? max_out : cap * 2;
-			uint8_t    *bigger = realloc(buf, grown);
-
-			if (bigger == NULL)
-			{
-				st = MM_INFLATE_NOMEM;
-				break;
-			}
-			buf = bigger;
-			cap = grown;
+			st = inflate_probe(&zs, src, len, &in_done);
+			break;
 		}
-	}
-	if (st == MM_INFLATE_TOO_BIG)
-	{
-		/* full at the cap: fine only if the stream ends exactly there */
-		uint8_t		probe;
-
-		zs.next_out = &probe;
-		zs.avail_out = 1;
-		zs.avail_in = (uInt) (len - (size_t) ((const uint8_t *) zs.next_in - src));
-		if (inflate(&zs, Z_NO_FLUSH) == Z_STREAM_END && zs.avail_out == 1)
-			st = MM_INFLATE_OK;
+		ncap = cap > max_out / 2 ? max_out : cap * 2;
+		bigger = realloc(buf, ncap);
+		if (bigger == NULL)
+		{
+			st = MM_INFLATE_NOMEM;
+			break;
+		}
+		buf = bigger;
+		cap = ncap;
+		zs.avail_out = 0;		/* inflate_into points zlib at the new space */
 	}
 	inflateEnd(&zs);
 	if (st != MM_INFLATE_OK)
 	{
 		free(buf);
-		*out_len = 0;
 		return st;
 	}
 	*out = buf;
+	*out_len = produced;
 	return MM_INFLATE_OK;
-}
-
-size_t
-mm_deflate_bound(size_t len)
-{
-	/* zlib's compressBound, with 64-bit arithmetic */
-	return len + (len >> 12) + (len >> 14) + (len >> 25) + 13 + 16;
-}
-
-int
-mm_mime_compresses(const char *mime)
-{
-	static const char *const yes[] = {
-		"application/json", "application/xml", "application/xhtml+xml", "image/svg+xml",
-		"application/pdf", "image/bmp", "image/tiff", "audio/wav", "audio/aiff",
-		"image/x-portable-bitmap", "image/x-portable-graymap", "image/x-portable-pixmap",
-		"image/x-portable-anymap", "image/x-portable-arbitrarymap", "image/x-tga",
-		"application/postscript", "application/x-tar", "font/ttf", "font/otf",
-		"image/x-icon", "image/vnd.adobe.photoshop", "image/x-xcf", "image/x-xbitmap",
-		"image/x-xpixmap", "image/x-sgi", "image/x-sun-raster", "image/x-exr",
-		"audio/basic", "application/x-java-applet", NULL
-	};
-	int			i;
-
-	if (strncmp(mime, "text/", 5) == 0)
-		return 1;
-	for (i = 0; yes[i]; i++)
-		if (strcmp(mime, yes[i]) == 0)
-			return 1;
-	return 0;
 }

@@ -444,8 +444,7 @@ bmp_run(bmp_dec *b, mm_img_sink *sink, uint8_t **rowp)
 		return b->ctx->status;
 	for (y = 0; y < b->h; y++)
 	{
-		int64_t		sy = (b->top_down || b->rle != NULL) == b->top_down ?
-			(b->top_down ? y : b->h - 1 - y) : b->h - 1 - y;
+		int64_t		sy = b->top_down ? y : b->h - 1 - y;
 
 		if (mm_img_poll(b->ctx))
 			return b->ctx->status;

@@ -101,9 +101,12 @@ const char *
 mm_media_type_of(const char *mime)
 {
 	static const char *const documents[] = {
-		"application/pdf", "application/zip", "application/gzip", "application/json",
-		"application/xml", "application/epub+zip", "application/rtf",
-		"application/msword", "application/vnd.", NULL
+		"application/pdf", "application/postscript", "application/zip", "application/gzip",
+		"application/x-tar", "application/x-xz", "application/x-7z-compressed",
+		"application/x-bzip2", "application/zstd", "application/json", "application/xml",
+		"application/xhtml+xml", "application/epub+zip", "application/rtf",
+		"application/msword", "application/vnd.ms-", "application/vnd.openxmlformats-",
+		"application/vnd.oasis.opendocument.", "application/vnd.rar", NULL
 	};
 	int			i;
 

@@ -891,9 +891,11 @@ iso_report(iso_kind kind, uint32_t major, const iso_info *info, mm_probe *out)
 		iso_fourcc_str(major, s);
 		mm_probe_add_str(out, "brand", s);
 	}
-	if (image && info->img_codec != 0)
+	if (image && (info->img_codec != 0 || kind == ISO_AVIF || kind == ISO_HEIC))
 	{
-		iso_fourcc_str(info->img_codec, s);
+		/* a grid's properties name no codec, but the brand does */
+		iso_fourcc_str(info->img_codec != 0 ? info->img_codec :
+					   kind == ISO_AVIF ? FOURCC('a', 'v', '0', '1') : FOURCC('h', 'v', 'c', '1'), s);
 		mm_probe_add_str(out, "codec", s);
 	}
 	else if (info->vcodec != 0)

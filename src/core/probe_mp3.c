@@ -319,15 +319,10 @@ mm_probe_mp3(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	{
 		if (w[pos] != 0xFF || !mp3_parse(w + pos, wlen - pos, &h))
 			continue;
-		if (h.len > wlen - pos)
+		if (h.len >= wlen - pos)
 		{
-			if (off + pos + h.len == src->size && id3)
-				break;			/* a lone frame filling the file after a tag */
-			continue;
-		}
-		if (h.len == wlen - pos)
-		{
-			if (off + pos + h.len == src->size && id3)
+			/* no room for a second header: only a lone frame ending the file after a tag */
+			if (id3 && off + pos + h.len == src->size)
 				break;
 			continue;
 		}

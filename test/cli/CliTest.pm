@@ -117,7 +117,7 @@ sub curl_get
 	IPC::Run::run([ 'curl', '-sS', '--noproxy', '*', '-D', '-', '-o', $bodyfile,
 			'--max-time', '60', @extra, $url ],
 		'>', \$out, '2>', \$err, IPC::Run::timeout(90));
-	diag("curl $url: $err") if $err ne '';
+	note("curl $url: $err") if $err ne '';
 	my %headers;
 	my $status = 0;
 	for my $line (split /\r?\n/, $out)

@@ -241,6 +241,12 @@ my $before = -s "$outdir/b.png";
 is($rc, 0, 'export --where exits 0');
 like($out, qr/^2 exported .* manifest: manifest \(2\)\.csv/m, '--where selects the files; a new manifest name');
 ok(-e "$outdir/b (2).png" && -s "$outdir/b.png" == $before, 'existing files are not overwritten');
+# a symbolic link planted in the target folder is never written through
+mkdir "$tmp/export2";
+symlink("$tmp/victim.png", "$tmp/export2/b.png") or die $!;
+($rc, $out, $err) = run_cli($node, [ 'export', '--to', "$tmp/export2", '--where', q{media_type = 'image' AND width = 64} ]);
+ok($rc == 0 && !-e "$tmp/victim.png" && -s "$tmp/export2/b (2).png",
+	'a symbolic link in the target folder is not followed: the file gets another name');
 ($rc, $out, $err) = run_cli($node, [ 'export', '--to', $outdir, '--where', 'true; DROP TABLE media_import_map' ]);
 isnt($rc, 0, 'a --where with a second statement fails');
 is(sql('SELECT count(*) > 0 FROM media_import_map'), 't', 'and runs nothing');
