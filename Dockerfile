@@ -13,8 +13,9 @@ RUN set -eux; \
     apt-get update; \
     PGMAJOR=${PG_MAJOR} ./scripts/install-deps.sh build; \
     make clean; make -j"$(nproc)"; make install; \
-    apt-get purge -y --auto-remove gcc libc6-dev make pkg-config postgresql-server-dev-${PG_MAJOR}; \
-    apt-get install -y --no-install-recommends libpng16-16 libjpeg62-turbo zlib1g; \
+    apt-get purge -y --auto-remove gcc libc6-dev make pkg-config postgresql-server-dev-${PG_MAJOR} \
+        libpq-dev libmicrohttpd-dev; \
+    apt-get install -y --no-install-recommends libpng16-16 libjpeg62-turbo zlib1g libpq5 libmicrohttpd12; \
     rm -rf /var/lib/apt/lists/* /tmp/pg_media
 
 # Creates the extension in the default database on first start.

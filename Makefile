@@ -28,6 +28,18 @@ PG_CONFIG   ?= pg_config
 PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# The command-line tool (cli/) is built and installed with the extension.
+all: cli/pg_media
+cli/pg_media: $(wildcard cli/*.c cli/*.h) src/core/mm_name.c src/core/mm_http.c src/core/mm_sha256.c
+	$(MAKE) -C cli
+install: install-cli
+install-cli: cli/pg_media
+	$(MAKE) -C cli install
+clean: clean-cli
+clean-cli:
+	$(MAKE) -C cli clean
+.PHONY: install-cli clean-cli
+
 # The pure-C core is plain C99 code; keep it free of PostgreSQL headers.
 src/core/%.o: override CPPFLAGS := -I$(srcdir)/src/core $(filter-out -I%,$(CPPFLAGS))
 

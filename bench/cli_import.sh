@@ -55,7 +55,7 @@ seconds() {
   t0=$(date +%s.%N)
   "$@" >/dev/null
   t1=$(date +%s.%N)
-  echo "$t1 - $t0" | bc -l 2>/dev/null || awk "BEGIN {print $t1 - $t0}"
+  awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}'
 }
 
 best_copy=""

@@ -838,6 +838,24 @@ cmd_import(int argc, char **argv)
 		return EXIT_FATAL;
 	}
 	ensure_map_table(&st);
+	/* one import per map table at a time, or two could upload the same file */
+	{
+		const char *v[1] = {st.map_table};
+		PGresult   *res = db_exec(st.conn,
+								  "SELECT pg_try_advisory_lock(hashtext('pg_media import ' || $1::regclass::oid::text))",
+								  1, v, NULL, NULL, 0);
+
+		if (!db_ok(res) || strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		{
+			if (db_ok(res))
+				PQclear(res);
+			else
+				db_error_text(st.conn, res);
+			log_error("another pg_media import is running with the map table %s", st.map_table);
+			return EXIT_FATAL;
+		}
+		PQclear(res);
+	}
 	if (csv_path)
 	{
 		st.csv = fopen(csv_path, "w");

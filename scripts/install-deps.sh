@@ -49,4 +49,12 @@ if [ -n "$srv" ] && [ "$dev" != "$srv" ]; then
 elif [ -z "$srv" ] && [ -z "$dev" ]; then
   apt_install "postgresql-server-dev-$pgmajor"
 fi
+
+# the command-line tool (cli/): libpq and libmicrohttpd; for tests also curl,
+# Chromium and playwright-core
+if [ "$what" = build ]; then
+  "$(dirname "$0")/../cli/install-deps.sh" build
+else
+  "$(dirname "$0")/../cli/install-deps.sh" test
+fi
 exit 0

@@ -15,6 +15,15 @@ use Test::More;
 our @EXPORT = qw(cli_path run_cli make_png start_server stop_server curl_get have_program);
 
 my $src = $ENV{PG_MEDIA_SRC} or die "PG_MEDIA_SRC is not set";
+my @servers;    # harnesses of servers started, stopped at exit if a test dies
+
+END
+{
+	for my $h (@servers)
+	{
+		eval { $h->kill_kill(grace => 5) if $h->pumpable; };
+	}
+}
 
 # The pg_media program: the one built in cli/, else the one on the PATH.
 sub cli_path
@@ -93,6 +102,7 @@ sub start_server
 		last unless $h->pumpable;
 		usleep(50_000);
 	}
+	push @servers, $h;
 	die "pg_media serve did not start: $err" unless $err =~ /listening on/;
 	return { h => $h, base => "http://127.0.0.1:$port", log => $log, err => \$err, port => $port };
 }

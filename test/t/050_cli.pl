@@ -194,6 +194,18 @@ like($out, qr/^1 imported .* @{[$expect_files - 1]} unchanged/m, 'a changed file
 is(sql(qq{SELECT convert_from(media.get(file_id), 'UTF8') FROM media_import_map WHERE path = '$root/docs/readme.txt'}),
 	"hello again, changed\n", 'and the map points at its new content');
 
+# --- one import per map table at a time ---
+my $holder = IPC::Run::start(
+	[ 'psql', '-X', '-h', $node->host, '-p', $node->port, '-d', 'postgres', '-c',
+	  q{SELECT pg_advisory_lock(hashtext('pg_media import ' || 'media_import_map'::regclass::oid::text)), pg_sleep(1.5)} ],
+	'>', \my $hold_out, '2>', \my $hold_err);
+$node->poll_query_until('postgres', q{SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND granted})
+  or die 'no advisory lock';
+($rc, $out, $err) = run_cli($node, [ 'import', $tree ]);
+is($rc, 3, 'a second import on the same map table at once exits 3');
+like($err, qr/another pg_media import is running/, 'and says why');
+$holder->finish;
+
 # --- verify and stats ---
 ($rc, $out, $err) = run_cli($node, ['verify']);
 is($rc, 0, 'verify exits 0');

@@ -53,10 +53,15 @@ my $big = noise(6 * 1024 * 1024 + 777, 11);
 mkdir "$tmp/files";
 write_file("$tmp/files/small.png", $png);
 write_file("$tmp/files/big.bin", $big);
+# for the graceful shutdown: large enough to outlast the sockets' buffers at 3 MB/s
+mkdir "$tmp/slow";
+write_file("$tmp/slow/huge.bin", $big x 3);
 my ($rc, $out, $err) = run_cli($node, [ 'import', '--map-table', 'public.served', "$tmp/files" ]);
 is($rc, 0, 'the files are imported') or diag($err);
 my $img = sql(q{SELECT file_id FROM served WHERE path LIKE '%/small.png'});
 my $bin = sql(q{SELECT file_id FROM served WHERE path LIKE '%/big.bin'});
+($rc, $out, $err) = run_cli($node, [ 'import', '--map-table', 'public.served', "$tmp/slow" ]);
+my $huge = sql(q{SELECT file_id FROM served WHERE path LIKE '%/huge.bin'});
 my $etag = sql(qq{SELECT etag FROM media.files WHERE id = $img});
 my $big_etag = sql(qq{SELECT etag FROM media.files WHERE id = $bin});
 
@@ -189,8 +194,8 @@ ok($lines >= 20, "one line per request ($lines)");
 
 # --- graceful shutdown: a slow download in flight finishes ---
 my ($slow_out, $slow_err) = ('', '');
-my $slow = IPC::Run::start([ 'curl', '-sS', '--noproxy', '*', '--limit-rate', '2M', '-o', "$tmp/slow.bin",
-		'-w', '%{http_code}', "$base/media/$bin" ], '>', \$slow_out, '2>', \$slow_err,
+my $slow = IPC::Run::start([ 'curl', '-sS', '--noproxy', '*', '--limit-rate', '3M', '-o', "$tmp/slow.bin",
+		'-w', '%{http_code}', "$base/media/$huge" ], '>', \$slow_out, '2>', \$slow_err,
 	IPC::Run::timeout(60));
 my $seen = 0;
 for (1 .. 100)
@@ -205,7 +210,7 @@ usleep(300_000);
 isnt($status, 200, 'no new request is served once shutting down');
 $slow->finish;
 is($slow_out, '200', 'the download in flight completed with 200');
-ok(-s "$tmp/slow.bin" == length($big) && slurp_file("$tmp/slow.bin") eq $big, 'and is whole');
+ok(-s "$tmp/slow.bin" == 3 * length($big) && slurp_file("$tmp/slow.bin") eq $big x 3, 'and is whole');
 $srv->{h}->finish;
 is($? >> 8, 0, 'the server exits 0 after SIGTERM');
 like(${ $srv->{err} }, qr/SIGTERM received, finishing 1 request\(s\) in flight.*stopped/s,
