@@ -14,13 +14,13 @@ DOCS         = README.md
 
 CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*.c))
 GLUE_OBJS    = src/pg_media.o src/storage.o src/chunks.o src/ingest.o src/upload.o src/read.o \
-               src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o
+               src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o src/thumbnail.o
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
 SHLIB_LINK   = -lpng -ljpeg -lz
 
-REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress
+REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail
 REGRESS_OPTS = --load-extension=pg_media
 TAP_TESTS    = 1
 
@@ -39,6 +39,9 @@ clean: clean-cli
 clean-cli:
 	$(MAKE) -C cli clean
 .PHONY: install-cli clean-cli
+
+# PGXS does not track header dependencies: rebuild every object when a header changes.
+$(OBJS): $(wildcard src/*.h src/core/*.h)
 
 # The pure-C core is plain C99 code; keep it free of PostgreSQL headers.
 src/core/%.o: override CPPFLAGS := -I$(srcdir)/src/core $(filter-out -I%,$(CPPFLAGS))

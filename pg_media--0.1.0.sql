@@ -380,6 +380,18 @@ RETURNS jsonb AS 'MODULE_PATHNAME', 'media_probe' LANGUAGE C IMMUTABLE STRICT PA
 COMMENT ON FUNCTION @extschema@.probe(bytea) IS
   'type, display size, duration and format details of the bytes, read from their headers';
 
+-- Thumbnails ----------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.thumbnail(id bigint, width integer, height integer, format text DEFAULT 'jpeg')
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_thumbnail_file' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.thumbnail(bigint, integer, integer, text) IS
+  'a thumbnail of a stored image that fits the box (jpeg or png), cached for the next call';
+
+CREATE FUNCTION @extschema@.thumbnail(content bytea, width integer, height integer, format text DEFAULT 'jpeg')
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_thumbnail_bytes' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.thumbnail(bytea, integer, integer, text) IS
+  'a thumbnail of image bytes that fits the box: orientation applied, aspect kept, never enlarged';
+
 -- Compression ---------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.deflate(data bytea, level integer DEFAULT 6)

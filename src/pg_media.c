@@ -19,6 +19,8 @@ int			media_max_open_uploads = 16;
 int			media_compression = MEDIA_COMPRESSION_AUTO;
 int			media_compression_level = 6;
 int			media_max_inflated_size = 64 * 1024 * 1024;
+int			media_max_pixels = 100000000;
+int			media_thumbnail_quality = 82;
 
 static const struct config_enum_entry compression_options[] = {
 	{"off", MEDIA_COMPRESSION_OFF, false},
@@ -155,6 +157,26 @@ _PG_init(void)
 							1024, MaxAllocSize - VARHDRSZ - 1,
 							PGC_USERSET,
 							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("media.max_pixels",
+							"Largest image (width times height, from its header) that thumbnails decode.",
+							"Checked before any pixel memory is allocated, so a decompression bomb is refused at once.",
+							&media_max_pixels,
+							100000000,
+							1, PG_INT32_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("media.thumbnail_quality",
+							"JPEG quality (1-100) of thumbnails.",
+							"Part of a cached thumbnail's key: changing it makes new thumbnails.",
+							&media_thumbnail_quality,
+							82,
+							1, 100,
+							PGC_USERSET,
+							0,
 							NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000

@@ -31,6 +31,8 @@ extern int	media_max_open_uploads;
 extern int	media_compression;		/* MEDIA_COMPRESSION_* */
 extern int	media_compression_level;
 extern int	media_max_inflated_size;	/* bytes: cap for media.inflate() */
+extern int	media_max_pixels;		/* decoded image size limit (thumbnails) */
+extern int	media_thumbnail_quality;	/* JPEG quality of thumbnails */
 
 /* media.compression */
 #define MEDIA_COMPRESSION_OFF 0
@@ -52,6 +54,7 @@ typedef struct MediaFile
 	char	   *etag;
 	char	   *scan_status;
 	TimestampTz created_at;
+	uint8		sha256[MM_SHA256_DIGEST_LEN];
 } MediaFile;
 
 /* Saved state of a switch to the storage owner (storage.c). */

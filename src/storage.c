@@ -160,6 +160,13 @@ storage_lookup_file(int64 id, MediaFile *file)
 		file->etag = TextDatumGetCString(SPI_getbinval(tuple, desc, 6, &isnull));
 		file->scan_status = TextDatumGetCString(SPI_getbinval(tuple, desc, 7, &isnull));
 		file->created_at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 8, &isnull));
+		{
+			bytea	   *sha = DatumGetByteaPP(SPI_getbinval(tuple, desc, 9, &isnull));
+
+			memset(file->sha256, 0, sizeof(file->sha256));
+			if (!isnull && VARSIZE_ANY_EXHDR(sha) == MM_SHA256_DIGEST_LEN)
+				memcpy(file->sha256, VARDATA_ANY(sha), MM_SHA256_DIGEST_LEN);
+		}
 		MemoryContextSwitchTo(spi_cxt);
 		found = true;
 	}

@@ -11,7 +11,7 @@
 #include "executor/spi.h"
 
 #define SQL_LOOKUP_FILE \
-	"SELECT id, blob_id, byte_size, name, mime_type, etag, scan_status, created_at" \
+	"SELECT id, blob_id, byte_size, name, mime_type, etag, scan_status, created_at, sha256" \
 	"  FROM media.files WHERE id OPERATOR(pg_catalog.=) $1"
 
 #define SQL_NEW_BLOB \
@@ -101,6 +101,14 @@
 
 #define SQL_OPEN_UPLOADS \
 	"SELECT pg_catalog.count(*) FROM media.uploads WHERE owner OPERATOR(pg_catalog.=) $1"
+
+#define SQL_FIND_DERIVATIVE \
+	"SELECT blob_id, byte_size FROM media.derivatives" \
+	" WHERE source_sha256 OPERATOR(pg_catalog.=) $1 AND spec OPERATOR(pg_catalog.=) $2"
+
+#define SQL_INSERT_DERIVATIVE \
+	"INSERT INTO media.derivatives (source_sha256, spec, blob_id, mime_type, width, height, byte_size)" \
+	" VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
 
 /* Helpers shared by the files that run these statements (storage.c). */
 extern SPIPlanPtr media_plan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes);

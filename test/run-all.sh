@@ -48,8 +48,13 @@ else
 fi
 
 say "unit tests of the pure-C core"
-make -s -C test/unit run 2>&1 | tee "$log_dir/unit.log" | grep -E '^(not ok|# )' || true
+make -s -C test/unit run >"$log_dir/unit.log" 2>&1
+unit_rc=$?
+grep -E '^(not ok|# )' "$log_dir/unit.log"
 count_tap "$log_dir/unit.log" "unit"
+if [ "$unit_rc" != 0 ] && ! grep -qE '^not ok' "$log_dir/unit.log"; then
+  grep -E 'error|Error' "$log_dir/unit.log" | head -20; step_failed "unit tests (build or run)"
+fi
 
 say "fuzzing each harness for ${FUZZ_SECONDS:-10} s"
 if make -s -C test/fuzz all >"$log_dir/fuzz-build.log" 2>&1; then

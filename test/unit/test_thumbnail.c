@@ -13,13 +13,14 @@
  * and BMP of the shared corpus ($MM_CORPUS_DIR, else
  * ../../../shared/corpus; skipped when absent).
  */
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jpeglib.h>
 #include <png.h>
+#include <zlib.h>
 
 #include "mm_image.h"
 #include "mm_test.h"
@@ -175,6 +176,25 @@ orient_map(int o, int x, int y, int w, int h, int *X, int *Y)
 			*Y = y;
 			break;
 	}
+}
+
+/* Absolute value of a double. */
+static double
+fabs_d(double v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* Whether needle occurs in hay (memmem is not C99). */
+static int
+contains(const uint8_t *hay, size_t n, const void *needle, size_t k)
+{
+	size_t		i;
+
+	for (i = 0; k <= n && i <= n - k; i++)
+		if (memcmp(hay + i, needle, k) == 0)
+			return 1;
+	return 0;
 }
 
 /* Reads a whole file; NULL when it cannot. */
@@ -802,8 +822,8 @@ make_bmp(int w, int h, int bpp, int kind, size_t *len)
 				buf_le32(&b, 0xFF000000);
 			}
 			buf_le32(&b, 0x73524742);	/* 'sRGB' */
-			for (i = 0; i < 68 / 4; i++)
-				buf_le32(&b, 0);
+			for (i = 0; i < 64 / 4; i++)
+				buf_le32(&b, 0);	/* endpoints, gamma, intent, profile, reserved */
 		}
 	}
 	for (i = 0; i < ncol; i++)
@@ -903,4 +923,1158 @@ thumb_check(const char *what, const uint8_t *src, size_t len, int box_w, int box
 			 "%s: %dx%d fits %dx%d with the aspect of %dx%d", what, im.w, im.h,
 			 box_w, box_h, disp_w, disp_h);
 	return im;
+}
+
+/* Checks the colors at the centers of the four quadrants of a thumbnail. */
+static void
+check_quadrants(const char *what, const img *im, int tol)
+{
+	static const char *names[4] = {"top-left red", "top-right green",
+	"bottom-left blue", "bottom-right white"};
+	const uint8_t *want[4] = {RED, GREEN, BLUE, WHITE};
+	int			q;
+
+	for (q = 0; q < 4; q++)
+	{
+		int			x = (q % 2) ? im->w * 3 / 4 : im->w / 4;
+		int			y = (q / 2) ? im->h * 3 / 4 : im->h / 4;
+		const uint8_t *p = img_at(im, x, y);
+
+		MM_CHECK(near(p, want[q], 3, tol), "%s: %s (got %d,%d,%d)", what, names[q],
+				 p[0], p[1], p[2]);
+	}
+}
+
+/* The quadrant test image as stored for orientation o (display w x h). */
+static img
+quadrant_image(int dw, int dh, int o, int nch)
+{
+	int			swap = o >= 5;
+	int			sw = swap ? dh : dw;
+	int			sh = swap ? dw : dh;
+	img			im = img_new(sw, sh, nch);
+	int			x;
+	int			y;
+
+	for (y = 0; y < sh; y++)
+		for (x = 0; x < sw; x++)
+		{
+			int			X;
+			int			Y;
+			const uint8_t *c;
+			uint8_t    *p = img_at(&im, x, y);
+
+			orient_map(o, x, y, sw, sh, &X, &Y);
+			c = quadrant(X, Y, dw, dh);
+			if (nch == 3)
+				memcpy(p, c, 3);
+			else if (nch == 1)
+				p[0] = c == RED ? 60 : c == GREEN ? 120 : c == BLUE ? 180 : 240;
+			else
+			{
+				/* Adobe (inverted) CMYK: 255 means no ink */
+				p[0] = (uint8_t) c[0];
+				p[1] = (uint8_t) c[1];
+				p[2] = (uint8_t) c[2];
+				p[3] = 255;
+			}
+		}
+	return im;
+}
+
+/* ------------------------------------------------------------- tests */
+
+/* JPEG flavors: sampling, progressive, arithmetic, gray, CMYK, YCCK. */
+static void
+test_jpeg_variants(void)
+{
+	static const struct
+	{
+		const char *name;
+		int			nch;
+		jpeg_opts	o;
+	}			v[] = {
+		{"baseline 4:4:4", 3, {90, 0, 0, 1, 1, 0, 0, 0}},
+		{"baseline 4:2:2", 3, {90, 0, 0, 2, 1, 0, 0, 0}},
+		{"baseline 4:2:0", 3, {90, 0, 0, 2, 2, 0, 0, 0}},
+		{"baseline 4:4:0", 3, {90, 0, 0, 1, 2, 0, 0, 0}},
+		{"baseline 4:1:1", 3, {90, 0, 0, 4, 1, 0, 0, 0}},
+		{"progressive 4:2:0", 3, {90, 1, 0, 2, 2, 0, 0, 0}},
+		{"progressive 4:4:4", 3, {90, 1, 0, 1, 1, 0, 0, 0}},
+		{"arithmetic 4:2:0", 3, {90, 0, 1, 2, 2, 0, 0, 0}},
+		{"grayscale", 1, {90, 0, 0, 1, 1, 0, 0, 0}},
+		{"progressive grayscale", 1, {90, 1, 0, 1, 1, 0, 0, 0}},
+		{"CMYK (Adobe)", 4, {90, 0, 0, 1, 1, 0, 1, 0}},
+		{"YCCK (Adobe)", 4, {90, 0, 0, 2, 2, 0, 2, 0}},
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+	{
+		img			src = quadrant_image(120, 80, 1, v[i].nch);
+		size_t		len;
+		uint8_t    *jpg = make_jpeg(&src, &v[i].o, &len);
+		char		what[64];
+		img			t;
+
+		snprintf(what, sizeof(what), "JPEG %s", v[i].name);
+		t = thumb_check(what, jpg, len, 60, 60, MM_THUMB_JPEG, 120, 80, NULL);
+		if (t.px != NULL)
+		{
+			if (v[i].nch == 1)
+			{
+				static const int gray[4] = {60, 120, 180, 240};
+				int			q;
+
+				for (q = 0; q < 4; q++)
+				{
+					const uint8_t *p = img_at(&t, (q % 2) ? 45 : 15, (q / 2) ? 30 : 10);
+
+					MM_CHECK(abs(p[0] - gray[q]) <= 12 && p[0] == p[1] && p[1] == p[2],
+							 "%s: quadrant %d gray %d (got %d)", what, q, gray[q], p[0]);
+				}
+			}
+			else
+				check_quadrants(what, &t, 48);
+			free(t.px);
+		}
+		t = thumb_check(what, jpg, len, 60, 60, MM_THUMB_PNG, 120, 80, NULL);
+		free(t.px);
+		free(jpg);
+		free(src.px);
+	}
+}
+
+/* The eight EXIF orientations: the red quadrant must land top left. */
+static void
+test_orientation(void)
+{
+	int			o;
+
+	for (o = 1; o <= 8; o++)
+	{
+		img			src = quadrant_image(64, 48, o, 3);
+		jpeg_opts	opts = {95, 0, 0, 1, 1, o, 0, 0};
+		size_t		len;
+		uint8_t    *jpg = make_jpeg(&src, &opts, &len);
+		char		what[64];
+		mm_thumb_info info;
+		img			t;
+
+		snprintf(what, sizeof(what), "EXIF orientation %d", o);
+		t = thumb_check(what, jpg, len, 32, 32, MM_THUMB_JPEG, 64, 48, &info);
+		MM_CHECK(info.orientation == o, "%s: reported as applied (%d)", what, info.orientation);
+		if (t.px != NULL)
+		{
+			MM_CHECK(t.w == 32 && t.h == 24, "%s: display size 32x24 (got %dx%d)", what, t.w, t.h);
+			check_quadrants(what, &t, 48);
+			free(t.px);
+		}
+		snprintf(what, sizeof(what), "EXIF orientation %d to PNG", o);
+		t = thumb_check(what, jpg, len, 32, 32, MM_THUMB_PNG, 64, 48, NULL);
+		if (t.px != NULL)
+		{
+			check_quadrants(what, &t, 48);
+			free(t.px);
+		}
+		free(jpg);
+		free(src.px);
+	}
+}
+
+/* A smooth test picture (gradients) of w x h RGB. */
+static img
+gradient_image(int w, int h)
+{
+	img			im = img_new(w, h, 3);
+	int			x;
+	int			y;
+
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+		{
+			uint8_t    *p = img_at(&im, x, y);
+
+			p[0] = (uint8_t) (x * 255 / (w - 1));
+			p[1] = (uint8_t) (y * 255 / (h - 1));
+			p[2] = (uint8_t) (((x + y) / 8) % 2 ? 200 : 50);
+		}
+	return im;
+}
+
+/* JPEG shrink-on-load picks the smallest DCT scale above twice the target. */
+static void
+test_shrink_on_load(void)
+{
+	img			src = gradient_image(2000, 1500);
+	jpeg_opts	opts = {85, 0, 0, 2, 2, 0, 0, 0};
+	size_t		len;
+	uint8_t    *jpg = make_jpeg(&src, &opts, &len);
+	mm_thumb_info info;
+	img			t;
+	img			small;
+	uint8_t    *sjpg;
+
+	t = thumb_check("shrink 2000x1500 -> 100", jpg, len, 100, 100, MM_THUMB_JPEG, 2000, 1500, &info);
+	MM_CHECK(info.jpeg_scale == 1 && info.decoded_width == 250 && info.decoded_height == 188,
+			 "shrink-on-load at 1/8 (got %d/8, %dx%d)", info.jpeg_scale,
+			 info.decoded_width, info.decoded_height);
+	MM_CHECK(t.px != NULL && t.w == 100 && t.h == 75, "100x75 thumbnail");
+	free(t.px);
+	t = thumb_check("shrink 2000x1500 -> 600", jpg, len, 600, 600, MM_THUMB_JPEG, 2000, 1500, &info);
+	MM_CHECK(info.jpeg_scale == 5 && info.decoded_width == 1250,
+			 "shrink-on-load at 5/8 for a 600 box (got %d/8, %dx%d)", info.jpeg_scale,
+			 info.decoded_width, info.decoded_height);
+	free(t.px);
+	free(jpg);
+	free(src.px);
+
+	/* never enlarged */
+	small = gradient_image(200, 150);
+	sjpg = make_jpeg(&small, &opts, &len);
+	t = thumb_check("small source", sjpg, len, 256, 256, MM_THUMB_JPEG, 200, 150, &info);
+	MM_CHECK(t.px != NULL && t.w == 200 && t.h == 150 && info.jpeg_scale == 8,
+			 "a 200x150 source keeps its size in a 256 box");
+	free(t.px);
+	t = thumb_check("1-pixel box", sjpg, len, 1, 1, MM_THUMB_PNG, 200, 150, &info);
+	MM_CHECK(t.px != NULL && t.w == 1 && t.h == 1, "a 1x1 box gives 1x1");
+	free(t.px);
+	t = thumb_check("thin box", sjpg, len, 1000, 2, MM_THUMB_PNG, 200, 150, &info);
+	MM_CHECK(t.px != NULL && t.w == 3 && t.h == 2, "a 1000x2 box gives 3x2 (got %dx%d)",
+			 t.w, t.h);
+	free(t.px);
+	free(sjpg);
+	free(small.px);
+}
+
+/* Expected left/right halves of make_png() images: 0 transparent. */
+static const uint8_t *
+png_expect(int ctype, int trns, int right)
+{
+	switch (ctype)
+	{
+		case PNG_COLOR_TYPE_GRAY:
+			return right ? WHITE : (trns ? NULL : BLACK);
+		case PNG_COLOR_TYPE_GRAY_ALPHA:
+			return right ? BLACK : NULL;
+		case PNG_COLOR_TYPE_RGB:
+		case PNG_COLOR_TYPE_PALETTE:
+			return right ? BLUE : (trns ? NULL : RED);
+		default:
+			return right ? BLUE : NULL;
+	}
+}
+
+/* Every PNG color type and bit depth, tRNS, 16-bit, interlaced. */
+static void
+test_png_variants(void)
+{
+	static const struct
+	{
+		int			ctype;
+		int			depth;
+		int			trns;
+	}			v[] = {
+		{PNG_COLOR_TYPE_GRAY, 1, 0}, {PNG_COLOR_TYPE_GRAY, 2, 0},
+		{PNG_COLOR_TYPE_GRAY, 4, 0}, {PNG_COLOR_TYPE_GRAY, 8, 0},
+		{PNG_COLOR_TYPE_GRAY, 16, 0}, {PNG_COLOR_TYPE_GRAY, 8, 1},
+		{PNG_COLOR_TYPE_GRAY, 16, 1}, {PNG_COLOR_TYPE_GRAY, 2, 1},
+		{PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0}, {PNG_COLOR_TYPE_GRAY_ALPHA, 16, 0},
+		{PNG_COLOR_TYPE_RGB, 8, 0}, {PNG_COLOR_TYPE_RGB, 16, 0},
+		{PNG_COLOR_TYPE_RGB, 8, 1}, {PNG_COLOR_TYPE_RGB, 16, 1},
+		{PNG_COLOR_TYPE_RGB_ALPHA, 8, 0}, {PNG_COLOR_TYPE_RGB_ALPHA, 16, 0},
+		{PNG_COLOR_TYPE_PALETTE, 1, 0}, {PNG_COLOR_TYPE_PALETTE, 2, 0},
+		{PNG_COLOR_TYPE_PALETTE, 4, 0}, {PNG_COLOR_TYPE_PALETTE, 8, 0},
+		{PNG_COLOR_TYPE_PALETTE, 8, 1}, {PNG_COLOR_TYPE_PALETTE, 4, 1},
+	};
+	size_t		i;
+	int			inter;
+	int			fmt;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		for (inter = 0; inter <= 1; inter++)
+			for (fmt = 0; fmt <= 1; fmt++)
+			{
+				size_t		len;
+				uint8_t    *png = make_png(64, 32, v[i].ctype, v[i].depth, inter, v[i].trns, &len);
+				char		what[96];
+				img			t;
+				int			side;
+				int			alpha_src = v[i].trns || (v[i].ctype & PNG_COLOR_MASK_ALPHA);
+
+				snprintf(what, sizeof(what), "PNG type %d depth %d%s%s to %s", v[i].ctype,
+						 v[i].depth, v[i].trns ? " tRNS" : "", inter ? " interlaced" : "",
+						 fmt ? "PNG" : "JPEG");
+				t = thumb_check(what, png, len, 16, 16, fmt ? MM_THUMB_PNG : MM_THUMB_JPEG,
+								64, 32, NULL);
+				if (t.px != NULL)
+				{
+					MM_CHECK(t.w == 16 && t.h == 8, "%s: 16x8", what);
+					for (side = 0; side <= 1; side++)
+					{
+						const uint8_t *want = png_expect(v[i].ctype, v[i].trns, side);
+						const uint8_t *p = img_at(&t, side ? 13 : 2, 4);
+
+						if (want == NULL && fmt)
+							MM_CHECK(p[3] <= 8, "%s: %s side transparent (alpha %d)", what,
+									 side ? "right" : "left", p[3]);
+						else if (want == NULL)
+							MM_CHECK(near(p, WHITE, 3, 12), "%s: %s side white (got %d,%d,%d)",
+									 what, side ? "right" : "left", p[0], p[1], p[2]);
+						else
+							MM_CHECK(near(p, want, 3, fmt ? 10 : 40) && p[3] >= 247,
+									 "%s: %s side color (got %d,%d,%d,%d)", what,
+									 side ? "right" : "left", p[0], p[1], p[2], p[3]);
+					}
+					free(t.px);
+				}
+				if (fmt)
+				{
+					uint8_t    *out;
+					size_t		olen;
+					img			dec;
+					int			had_alpha = -1;
+
+					if (mm_thumbnail(png, len, 16, 16, MM_THUMB_PNG, 0, NULL, &out, &olen,
+									 NULL, NULL, 0) == MM_IMG_OK)
+					{
+						if (decode_png(out, olen, &dec, &had_alpha) == 0)
+							free(dec.px);
+						free(out);
+					}
+					MM_CHECK(had_alpha == alpha_src, "%s: alpha %s in the output", what,
+							 alpha_src ? "kept" : "absent");
+				}
+				free(png);
+			}
+}
+
+/* Hand-made GIFs: palette, transparency, interlace, local table, offsets. */
+static void
+test_gif(void)
+{
+	int			fmt;
+
+	for (fmt = 0; fmt <= 1; fmt++)
+	{
+		mm_thumb_format f = fmt ? MM_THUMB_PNG : MM_THUMB_JPEG;
+		const char *fn = fmt ? "PNG" : "JPEG";
+		int			variant;
+
+		for (variant = 0; variant < 4; variant++)
+		{
+			int			trns = variant == 2;
+			int			inter = variant == 1;
+			int			local = variant == 3;
+			size_t		len;
+			uint8_t    *gif = make_gif(40, 30, 0, 0, 40, 30, trns, inter, local, &len);
+			char		what[64];
+			img			t;
+
+			snprintf(what, sizeof(what), "GIF %s to %s",
+					 trns ? "transparent" : inter ? "interlaced" : local ? "local palette" : "plain",
+					 fn);
+			t = thumb_check(what, gif, len, 20, 20, f, 40, 30, NULL);
+			if (t.px != NULL)
+			{
+				const uint8_t *br = img_at(&t, 16, 12);
+
+				MM_CHECK(near(img_at(&t, 4, 3), RED, 3, fmt ? 4 : 40), "%s: red top left", what);
+				MM_CHECK(near(img_at(&t, 16, 3), BLUE, 3, fmt ? 4 : 40), "%s: blue top right", what);
+				if (!trns)
+					MM_CHECK(near(br, GREEN, 3, fmt ? 4 : 40), "%s: green bottom right", what);
+				else if (fmt)
+					MM_CHECK(br[3] == 0, "%s: transparent bottom right (alpha %d)", what, br[3]);
+				else
+					MM_CHECK(near(br, WHITE, 3, 12), "%s: white bottom right", what);
+				free(t.px);
+			}
+			free(gif);
+		}
+	}
+
+	/* a frame inside a bigger screen: the rest is transparent */
+	{
+		size_t		len;
+		uint8_t    *gif = make_gif(40, 30, 10, 10, 20, 10, 0, 0, 0, &len);
+		img			t = thumb_check("GIF frame inside the screen", gif, len, 40, 40,
+									MM_THUMB_PNG, 40, 30, NULL);
+
+		if (t.px != NULL)
+		{
+			MM_CHECK(img_at(&t, 2, 2)[3] == 0, "GIF: outside the frame is transparent");
+			MM_CHECK(near(img_at(&t, 12, 12), RED, 4, 0), "GIF: frame pixels in place");
+			MM_CHECK(near(img_at(&t, 25, 12), BLUE, 4, 0), "GIF: frame right half in place");
+			free(t.px);
+		}
+		free(gif);
+	}
+}
+
+/* Hand-made BMPs of every supported layout. */
+static void
+test_bmp(void)
+{
+	static const struct
+	{
+		const char *name;
+		int			h;
+		int			bpp;
+		int			kind;
+	}			v[] = {
+		{"24-bit", 32, 24, 0}, {"24-bit top-down", -32, 24, 0},
+		{"32-bit", 32, 32, 0}, {"16-bit 555", 32, 16, 0},
+		{"8-bit palette", 32, 8, 0}, {"4-bit palette", 32, 4, 0},
+		{"1-bit palette", 32, 1, 0}, {"V5 bit fields 565", 32, 16, 1},
+		{"V5 bit fields 32 with alpha", 32, 32, 1}, {"OS/2 core 24-bit", 32, 24, 2},
+		{"OS/2 core 8-bit", 32, 8, 2}, {"RLE8", 32, 8, 3},
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+	{
+		size_t		len;
+		uint8_t    *bmp = make_bmp(64, v[i].h, v[i].bpp, v[i].kind, &len);
+		char		what[64];
+		img			t;
+
+		snprintf(what, sizeof(what), "BMP %s", v[i].name);
+		t = thumb_check(what, bmp, len, 16, 16, MM_THUMB_PNG, 64, 32, NULL);
+		if (t.px != NULL)
+		{
+			const uint8_t *l = img_at(&t, 2, 4);
+			const uint8_t *r = img_at(&t, 13, 4);
+
+			MM_CHECK(near(l, RED, 3, 4) && near(r, BLUE, 3, 4), "%s: red | blue (got %d,%d,%d | %d,%d,%d)",
+					 what, l[0], l[1], l[2], r[0], r[1], r[2]);
+			if (v[i].kind == 1 && v[i].bpp == 32)
+				MM_CHECK(l[3] == 255 && abs(r[3] - 128) <= 2, "%s: alpha kept (%d, %d)",
+						 what, l[3], r[3]);
+			free(t.px);
+		}
+		free(bmp);
+	}
+}
+
+/* Alpha: kept in PNG output, composited on white in JPEG output. */
+static void
+test_alpha(void)
+{
+	size_t		len;
+	uint8_t    *png = make_png(64, 32, PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, 0, &len);
+	mm_thumb_info info;
+	uint8_t    *out;
+	size_t		olen;
+	mm_img_status st;
+
+	st = mm_thumbnail(png, len, 32, 32, MM_THUMB_AUTO, 0, NULL, &out, &olen, &info, NULL, 0);
+	MM_CHECK(st == MM_IMG_OK && info.format == MM_THUMB_PNG && info.has_alpha &&
+			 olen > 8 && memcmp(out, "\x89PNG", 4) == 0, "AUTO gives PNG for an image with alpha");
+	if (st == MM_IMG_OK)
+		free(out);
+	free(png);
+	png = make_png(64, 32, PNG_COLOR_TYPE_RGB, 8, 0, 0, &len);
+	st = mm_thumbnail(png, len, 32, 32, MM_THUMB_AUTO, 0, NULL, &out, &olen, &info, NULL, 0);
+	MM_CHECK(st == MM_IMG_OK && info.format == MM_THUMB_JPEG && !info.has_alpha &&
+			 olen > 3 && out[0] == 0xFF && out[1] == 0xD8, "AUTO gives JPEG for an opaque image");
+	if (st == MM_IMG_OK)
+		free(out);
+	free(png);
+
+	/* premultiplied filtering: a transparent red next to opaque blue stays blue */
+	{
+		img			t;
+
+		png = make_png(64, 32, PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, 0, &len);
+		t = thumb_check("alpha edge", png, len, 16, 16, MM_THUMB_PNG, 64, 32, NULL);
+		if (t.px != NULL)
+		{
+			const uint8_t *p = img_at(&t, 8, 4);
+
+			MM_CHECK(p[0] <= 8 && p[2] >= 247, "no color bleeds from transparent pixels (%d,%d,%d,%d)",
+					 p[0], p[1], p[2], p[3]);
+			free(t.px);
+		}
+		free(png);
+	}
+}
+
+/* A PNG file with just an IHDR claiming w x h, an IDAT and an IEND. */
+static uint8_t *
+png_header_only(uint32_t w, uint32_t h, size_t *len)
+{
+	buf			b = {NULL, 0, 0};
+	uint8_t		ihdr[17] = {'I', 'H', 'D', 'R'};
+	uint8_t		idat[4 + 11] = {'I', 'D', 'A', 'T', 0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1, 0, 0};
+	uint8_t		be[4];
+	uint32_t	crc;
+
+	ihdr[4] = (uint8_t) (w >> 24);
+	ihdr[5] = (uint8_t) (w >> 16);
+	ihdr[6] = (uint8_t) (w >> 8);
+	ihdr[7] = (uint8_t) w;
+	ihdr[8] = (uint8_t) (h >> 24);
+	ihdr[9] = (uint8_t) (h >> 16);
+	ihdr[10] = (uint8_t) (h >> 8);
+	ihdr[11] = (uint8_t) h;
+	ihdr[12] = 8;
+	ihdr[13] = 6;				/* RGBA */
+	buf_put(&b, "\x89PNG\r\n\x1a\n", 8);
+	buf_put(&b, "\0\0\0\x0d", 4);
+	buf_put(&b, ihdr, 17);
+	crc = (uint32_t) crc32(0, ihdr, 17);
+	be[0] = (uint8_t) (crc >> 24);
+	be[1] = (uint8_t) (crc >> 16);
+	be[2] = (uint8_t) (crc >> 8);
+	be[3] = (uint8_t) crc;
+	buf_put(&b, be, 4);
+	buf_put(&b, "\0\0\0\x0b", 4);
+	buf_put(&b, idat, sizeof(idat));
+	crc = (uint32_t) crc32(0, idat, sizeof(idat));
+	be[0] = (uint8_t) (crc >> 24);
+	be[1] = (uint8_t) (crc >> 16);
+	be[2] = (uint8_t) (crc >> 8);
+	be[3] = (uint8_t) crc;
+	buf_put(&b, be, 4);
+	buf_put(&b, "\0\0\0\0IEND\xae\x42\x60\x82", 12);
+	*len = b.len;
+	return b.p;
+}
+
+/* Sets the size in a JPEG's SOFn marker. */
+static void
+jpeg_patch_size(uint8_t *p, size_t len, unsigned w, unsigned h)
+{
+	size_t		i;
+
+	for (i = 2; i + 9 < len; i++)
+		if (p[i] == 0xFF && (p[i + 1] == 0xC0 || p[i + 1] == 0xC2))
+		{
+			p[i + 5] = (uint8_t) (h >> 8);
+			p[i + 6] = (uint8_t) h;
+			p[i + 7] = (uint8_t) (w >> 8);
+			p[i + 8] = (uint8_t) w;
+			return;
+		}
+}
+
+/* Runs a thumbnail with limits and the counting allocator. */
+static mm_img_status
+limited(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
+		alloc_stats *stats, int_state *is, char *err, size_t errlen)
+{
+	mm_alloc	a = {hook_alloc, hook_free, stats};
+	mm_limits	lim;
+	uint8_t    *out = NULL;
+	size_t		olen = 0;
+	mm_img_status st;
+
+	memset(&lim, 0, sizeof(lim));
+	lim.max_pixels = max_pixels;
+	lim.max_bytes = max_bytes;
+	lim.alloc = &a;
+	if (is != NULL)
+	{
+		lim.interrupted = interrupt_cb;
+		lim.arg = is;
+	}
+	st = mm_thumbnail(src, len, 64, 64, MM_THUMB_JPEG, 80, &lim, &out, &olen, NULL, err, errlen);
+	if (st == MM_IMG_OK)
+		mm_img_free(&lim, out);
+	else if (out != NULL)
+		st = MM_IMG_FAILED;		/* an error must not leave an output */
+	return st;
+}
+
+/* Pixel and byte limits refuse before allocating. */
+static void
+test_limits(void)
+{
+	alloc_stats s;
+	char		err[256];
+	size_t		len;
+	uint8_t    *p;
+	mm_img_status st;
+
+	/* PNG claiming 100000 x 100000 with a 10^8 pixel limit */
+	p = png_header_only(100000, 100000, &len);
+	memset(&s, 0, sizeof(s));
+	st = limited(p, len, 100000000, 0, &s, NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_TOO_BIG, "PNG 100000x100000: too big (%s: %s)", mm_img_status_name(st), err);
+	MM_CHECK(s.biggest < 65536 && s.total < 262144,
+			 "PNG 100000x100000: refused before any big allocation (biggest %zu, total %zu)",
+			 s.biggest, s.total);
+	MM_CHECK(s.live == 0, "PNG 100000x100000: everything freed");
+	free(p);
+
+	/* the same header within the limit gets to decode (and fails on data) */
+	p = png_header_only(2000, 2000, &len);
+	memset(&s, 0, sizeof(s));
+	st = limited(p, len, 100000000, 0, &s, NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_CORRUPT, "PNG 2000x2000 with one byte of data: corrupt (%s)",
+			 mm_img_status_name(st));
+	MM_CHECK(s.live == 0, "PNG 2000x2000: everything freed");
+	free(p);
+
+	/* GIF screen of 65535 x 65535 */
+	{
+		buf			b = {NULL, 0, 0};
+
+		buf_put(&b, "GIF89a\xff\xff\xff\xff\x00\x00\x00", 13);
+		buf_put(&b, "\x2c\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0\x3b", 16);
+		memset(&s, 0, sizeof(s));
+		st = limited(b.p, b.len, 100000000, 0, &s, NULL, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_TOO_BIG && s.biggest < 65536 && s.live == 0,
+				 "GIF 65535x65535: too big before allocating (%s, biggest %zu)",
+				 mm_img_status_name(st), s.biggest);
+		free(b.p);
+	}
+
+	/* BMP of 100000 x 100000 */
+	p = make_bmp(64, 32, 24, 0, &len);
+	p[18] = 0xA0;
+	p[19] = 0x86;
+	p[20] = 0x01;				/* width 100000 */
+	p[22] = 0xA0;
+	p[23] = 0x86;
+	p[24] = 0x01;				/* height 100000 */
+	memset(&s, 0, sizeof(s));
+	st = limited(p, len, 100000000, 0, &s, NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_TOO_BIG && s.biggest < 65536 && s.live == 0,
+			 "BMP 100000x100000: too big before allocating (%s, biggest %zu)",
+			 mm_img_status_name(st), s.biggest);
+	free(p);
+
+	/* JPEG whose SOF claims 60000 x 60000 */
+	{
+		img			src = gradient_image(64, 48);
+		jpeg_opts	o = {80, 0, 0, 2, 2, 0, 0, 0};
+
+		p = make_jpeg(&src, &o, &len);
+		jpeg_patch_size(p, len, 60000, 60000);
+		memset(&s, 0, sizeof(s));
+		st = limited(p, len, 100000000, 0, &s, NULL, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_TOO_BIG && s.biggest < 65536 && s.live == 0,
+				 "JPEG 60000x60000: too big before decoding (%s: %s)", mm_img_status_name(st), err);
+		free(p);
+		o.progressive = 1;
+		p = make_jpeg(&src, &o, &len);
+		jpeg_patch_size(p, len, 60000, 60000);
+		st = limited(p, len, 100000000, 0, &s, NULL, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_TOO_BIG, "progressive JPEG 60000x60000: too big (%s)",
+				 mm_img_status_name(st));
+		free(p);
+		free(src.px);
+	}
+
+	/* max_bytes: an interlaced PNG must be held whole, a plain one need not */
+	p = make_png(1000, 1000, PNG_COLOR_TYPE_RGB_ALPHA, 8, 1, 0, &len);
+	memset(&s, 0, sizeof(s));
+	st = limited(p, len, 0, 1000000, &s, NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_TOO_BIG && s.biggest <= 1000000 && s.live == 0,
+			 "interlaced 1000x1000 RGBA PNG over a 1 MB cap: too big (%s, biggest %zu)",
+			 mm_img_status_name(st), s.biggest);
+	free(p);
+	p = make_png(1000, 1000, PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, 0, &len);
+	memset(&s, 0, sizeof(s));
+	st = limited(p, len, 0, 1000000, &s, NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_OK && s.biggest <= 1000000 && s.live == 0,
+			 "plain 1000x1000 RGBA PNG streams under a 1 MB cap (%s, biggest %zu)",
+			 mm_img_status_name(st), s.biggest);
+	free(p);
+
+	/* a pixel limit below the image */
+	p = make_png(100, 100, PNG_COLOR_TYPE_RGB, 8, 0, 0, &len);
+	st = limited(p, len, 9999, 0, &s, NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_TOO_BIG, "100x100 over a 9999-pixel limit: too big");
+	st = limited(p, len, 10000, 0, &s, NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_OK, "100x100 at a 10000-pixel limit: ok");
+	free(p);
+}
+
+/* A set of small valid inputs of every decoder path, for the tests below. */
+typedef struct sample
+{
+	const char *name;
+	uint8_t    *p;
+	size_t		len;
+	int			rows;			/* decoded rows (for the polling count) */
+} sample;
+
+#define NSAMPLES 8
+
+/* Builds the samples (free them with free_samples). */
+static void
+make_samples(sample *s)
+{
+	img			src = gradient_image(200, 150);
+	jpeg_opts	base = {85, 0, 0, 2, 2, 0, 0, 0};
+	jpeg_opts	prog = {85, 1, 0, 2, 2, 0, 0, 0};
+
+	s[0].name = "baseline JPEG";
+	s[0].p = make_jpeg(&src, &base, &s[0].len);
+	s[0].rows = 150;
+	s[1].name = "progressive JPEG";
+	s[1].p = make_jpeg(&src, &prog, &s[1].len);
+	s[1].rows = 150;
+	s[2].name = "PNG";
+	s[2].p = make_png(200, 150, PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, 0, &s[2].len);
+	s[2].rows = 150;
+	s[3].name = "interlaced PNG";
+	s[3].p = make_png(200, 150, PNG_COLOR_TYPE_PALETTE, 4, 1, 1, &s[3].len);
+	s[3].rows = 150;
+	s[4].name = "GIF";
+	s[4].p = make_gif(200, 150, 0, 0, 200, 150, 1, 0, 0, &s[4].len);
+	s[4].rows = 150;
+	s[5].name = "interlaced GIF";
+	s[5].p = make_gif(200, 150, 0, 0, 200, 150, 0, 1, 1, &s[5].len);
+	s[5].rows = 150;
+	s[6].name = "BMP";
+	s[6].p = make_bmp(200, 150, 24, 0, &s[6].len);
+	s[6].rows = 150;
+	s[7].name = "RLE8 BMP";
+	s[7].p = make_bmp(200, 150, 8, 3, &s[7].len);
+	s[7].rows = 150;
+	free(src.px);
+}
+
+/* Frees the samples. */
+static void
+free_samples(sample *s)
+{
+	int			i;
+
+	for (i = 0; i < NSAMPLES; i++)
+		free(s[i].p);
+}
+
+/* The interrupt callback stops every decoder cleanly. */
+static void
+test_interrupt(const sample *s)
+{
+	int			i;
+
+	for (i = 0; i < NSAMPLES; i++)
+	{
+		alloc_stats st;
+		int_state	is;
+		char		err[128];
+		mm_img_status r;
+		long		stops[3] = {0, 3, 60};
+		int			k;
+
+		memset(&st, 0, sizeof(st));
+		memset(&is, 0, sizeof(is));
+		is.stop_after = 1000000;
+		r = limited(s[i].p, s[i].len, 0, 0, &st, &is, err, sizeof(err));
+		MM_CHECK(r == MM_IMG_OK && is.calls >= s[i].rows,
+				 "%s: polled at least once per row (%ld polls for %d rows)", s[i].name,
+				 is.calls, s[i].rows);
+		for (k = 0; k < 3; k++)
+		{
+			memset(&st, 0, sizeof(st));
+			memset(&is, 0, sizeof(is));
+			is.stop_after = stops[k];
+			r = limited(s[i].p, s[i].len, 0, 0, &st, &is, err, sizeof(err));
+			MM_CHECK(r == MM_IMG_INTERRUPTED && st.live == 0 && is.calls == stops[k] + 1,
+					 "%s: interrupted after %ld polls, everything freed (%s, %zu bytes live)",
+					 s[i].name, stops[k], mm_img_status_name(r), st.live);
+		}
+	}
+}
+
+/* Allocation failures at every point leave nothing allocated. */
+static void
+test_alloc_failures(const sample *s)
+{
+	int			i;
+
+	for (i = 0; i < NSAMPLES; i++)
+	{
+		long		n;
+		int			clean = 1;
+		int			nomem = 0;
+		long		total;
+		alloc_stats st;
+		char		err[128];
+
+		memset(&st, 0, sizeof(st));
+		limited(s[i].p, s[i].len, 0, 0, &st, NULL, err, sizeof(err));
+		total = st.count;
+		for (n = 1; n <= total; n++)
+		{
+			mm_img_status r;
+
+			memset(&st, 0, sizeof(st));
+			st.fail_after = n;
+			r = limited(s[i].p, s[i].len, 0, 0, &st, NULL, err, sizeof(err));
+			if (st.live != 0 || r == MM_IMG_OK)
+				clean = 0;
+			if (r == MM_IMG_NOMEM)
+				nomem++;
+		}
+		MM_CHECK(clean && nomem == total,
+				 "%s: each of %ld allocations failing gives out-of-memory and frees all (%d)",
+				 s[i].name, total, nomem);
+	}
+}
+
+/* A small deterministic PRNG for the corruption tests. */
+static uint32_t
+lcg(uint32_t *state)
+{
+	*state = *state * 1664525u + 1013904223u;
+	return *state >> 8;
+}
+
+/* Truncated and corrupted inputs give errors, never crashes or leaks. */
+static void
+test_corrupt(const sample *s)
+{
+	int			i;
+	uint32_t	seed = 12345;
+
+	for (i = 0; i < NSAMPLES; i++)
+	{
+		alloc_stats st;
+		char		err[128];
+		mm_img_status r;
+		size_t		cut;
+		int			leaks = 0;
+		int			k;
+		uint8_t    *copy = malloc(s[i].len);
+
+		memset(&st, 0, sizeof(st));
+		r = limited(s[i].p, s[i].len / 2, 0, 0, &st, NULL, err, sizeof(err));
+		MM_CHECK(r == MM_IMG_CORRUPT && st.live == 0, "%s cut in half: corrupt (%s: %s)",
+				 s[i].name, mm_img_status_name(r), err);
+		for (cut = 0; cut < s[i].len; cut += 1 + s[i].len / 97)
+		{
+			memset(&st, 0, sizeof(st));
+			r = limited(s[i].p, cut, 0, 0, &st, NULL, err, sizeof(err));
+			if (st.live != 0)
+				leaks++;
+		}
+		MM_CHECK(leaks == 0, "%s truncated at ~100 points: no crash, no leak", s[i].name);
+		leaks = 0;
+		for (k = 0; k < 300; k++)
+		{
+			int			flips = 1 + (int) (lcg(&seed) % 4);
+			int			f;
+
+			memcpy(copy, s[i].p, s[i].len);
+			for (f = 0; f < flips; f++)
+				copy[lcg(&seed) % s[i].len] = (uint8_t) lcg(&seed);
+			memset(&st, 0, sizeof(st));
+			r = limited(copy, s[i].len, 0, 0, &st, NULL, err, sizeof(err));
+			if (st.live != 0)
+				leaks++;
+		}
+		MM_CHECK(leaks == 0, "%s with 300 random corruptions: no crash, no leak", s[i].name);
+		free(copy);
+	}
+}
+
+/* Arguments and unknown formats. */
+static void
+test_args(const sample *s)
+{
+	uint8_t    *out = (uint8_t *) "x";
+	size_t		olen = 99;
+	char		err[128];
+	mm_img_status st;
+
+	st = mm_thumbnail(s[0].p, s[0].len, 0, 64, MM_THUMB_JPEG, 80, NULL, &out, &olen, NULL,
+					  err, sizeof(err));
+	MM_CHECK(st == MM_IMG_BAD_ARG && out == NULL && olen == 0, "a 0-wide box is refused");
+	st = mm_thumbnail(s[0].p, s[0].len, 64, 64, MM_THUMB_JPEG, 101, NULL, &out, &olen, NULL,
+					  err, sizeof(err));
+	MM_CHECK(st == MM_IMG_BAD_ARG, "quality 101 is refused");
+	st = mm_thumbnail(s[0].p, s[0].len, 64, 64, MM_THUMB_JPEG, 80, NULL, NULL, &olen, NULL,
+					  err, sizeof(err));
+	MM_CHECK(st == MM_IMG_BAD_ARG, "no output pointer is refused");
+	st = mm_thumbnail((const uint8_t *) "", 0, 64, 64, MM_THUMB_JPEG, 80, NULL, &out, &olen,
+					  NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_UNSUPPORTED, "empty input: unsupported");
+	st = mm_thumbnail((const uint8_t *) "hello, world", 12, 64, 64, MM_THUMB_JPEG, 80, NULL,
+					  &out, &olen, NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_UNSUPPORTED && strlen(err) > 0, "text: unsupported (%s)", err);
+	MM_CHECK(mm_img_sniff(s[0].p, s[0].len) == MM_DEC_JPEG &&
+			 mm_img_sniff(s[2].p, s[2].len) == MM_DEC_PNG &&
+			 mm_img_sniff(s[4].p, s[4].len) == MM_DEC_GIF &&
+			 mm_img_sniff(s[6].p, s[6].len) == MM_DEC_BMP, "formats are sniffed from magic bytes");
+	MM_CHECK(strcmp(mm_img_status_name(MM_IMG_TOO_BIG), "too big") == 0, "status names");
+}
+
+/* Decodes a JPEG to its native components; NULL px on failure. */
+static img
+raw_pixels(const uint8_t *p, size_t len)
+{
+	img			im = {0, 0, 0, NULL};
+
+	if (decode_jpeg(p, len, 1, &im, NULL) != 0)
+		im.px = NULL;
+	return im;
+}
+
+/* mm_jpeg_optimize: same pixels, not larger, markers kept. */
+static void
+test_optimize(void)
+{
+	static const struct
+	{
+		const char *name;
+		int			nch;
+		jpeg_opts	o;
+	}			v[] = {
+		{"baseline 4:2:0 with EXIF, ICC, COM", 3, {92, 0, 0, 2, 2, 6, 0, 1}},
+		{"baseline 4:4:4", 3, {75, 0, 0, 1, 1, 0, 0, 0}},
+		{"progressive", 3, {85, 1, 0, 2, 2, 0, 0, 1}},
+		{"arithmetic", 3, {85, 0, 1, 2, 1, 0, 0, 0}},
+		{"grayscale", 1, {85, 0, 0, 1, 1, 0, 0, 1}},
+		{"CMYK", 4, {85, 0, 0, 1, 1, 0, 1, 0}},
+		{"YCCK", 4, {85, 0, 0, 2, 2, 0, 2, 1}},
+	};
+	size_t		i;
+	int			prog;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+	{
+		img			src = v[i].nch == 3 ? gradient_image(301, 203) : quadrant_image(301, 203, 1, v[i].nch);
+		size_t		len;
+		uint8_t    *jpg = make_jpeg(&src, &v[i].o, &len);
+		img			a = raw_pixels(jpg, len);
+
+		for (prog = 0; prog <= 1; prog++)
+		{
+			uint8_t    *out = NULL;
+			size_t		olen = 0;
+			int			optimized = -1;
+			char		err[256];
+			mm_img_status st;
+			img			b;
+
+			st = mm_jpeg_optimize(jpg, len, prog, NULL, &out, &olen, &optimized, err, sizeof(err));
+			MM_CHECK(st == MM_IMG_OK && out != NULL && olen <= len && (optimized == 0 || olen < len),
+					 "optimize %s%s: ok, %zu -> %zu bytes (%s)", v[i].name,
+					 prog ? " to progressive" : "", len, olen, st ? err : "");
+			if (st != MM_IMG_OK)
+				continue;
+			if (!optimized)
+				MM_CHECK(olen == len && memcmp(out, jpg, len) == 0,
+						 "optimize %s: no gain gives the input back", v[i].name);
+			b = raw_pixels(out, olen);
+			MM_CHECK(a.px != NULL && b.px != NULL && a.w == b.w && a.h == b.h && a.nch == b.nch &&
+					 memcmp(a.px, b.px, (size_t) a.w * a.h * a.nch) == 0,
+					 "optimize %s%s: decoded pixels identical", v[i].name,
+					 prog ? " to progressive" : "");
+			if (v[i].o.markers)
+				MM_CHECK(contains(out, olen, "ICC_PROFILE", 11) &&
+						 contains(out, olen, "made by test_thumbnail", 22),
+						 "optimize %s: ICC and COM markers kept", v[i].name);
+			if (v[i].o.exif_o)
+			{
+				mm_thumb_info info;
+				uint8_t    *t;
+				size_t		tlen;
+
+				MM_CHECK(contains(out, olen, "Exif\0\0", 6), "optimize %s: EXIF kept", v[i].name);
+				if (mm_thumbnail(out, olen, 64, 64, MM_THUMB_JPEG, 0, NULL, &t, &tlen, &info,
+								 NULL, 0) == MM_IMG_OK)
+					free(t);
+				MM_CHECK(info.orientation == v[i].o.exif_o, "optimize %s: orientation still read",
+						 v[i].name);
+			}
+			free(b.px);
+			free(out);
+		}
+		free(a.px);
+		free(jpg);
+		free(src.px);
+	}
+
+	/* errors, limits, interrupts */
+	{
+		img			src = gradient_image(300, 200);
+		jpeg_opts	o = {85, 0, 0, 2, 2, 0, 0, 0};
+		size_t		len;
+		uint8_t    *jpg = make_jpeg(&src, &o, &len);
+		uint8_t    *out = NULL;
+		size_t		olen;
+		int			optimized;
+		char		err[256];
+		mm_img_status st;
+		alloc_stats s;
+		mm_alloc	a = {hook_alloc, hook_free, &s};
+		int_state	is = {0, 2};
+		mm_limits	lim;
+
+		st = mm_jpeg_optimize((const uint8_t *) "\x89PNG\r\n\x1a\n", 8, 0, NULL, &out, &olen,
+							  &optimized, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_UNSUPPORTED && out == NULL, "optimize: not a JPEG");
+		st = mm_jpeg_optimize(jpg, len / 2, 0, NULL, &out, &olen, &optimized, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_CORRUPT && out == NULL, "optimize: truncated JPEG is corrupt (%s)", err);
+		memset(&lim, 0, sizeof(lim));
+		memset(&s, 0, sizeof(s));
+		lim.max_pixels = 10000;
+		lim.alloc = &a;
+		st = mm_jpeg_optimize(jpg, len, 0, &lim, &out, &olen, &optimized, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_TOO_BIG && out == NULL && s.live == 0,
+				 "optimize: 300x200 over a 10000-pixel limit");
+		lim.max_pixels = 0;
+		lim.max_bytes = 100000;
+		st = mm_jpeg_optimize(jpg, len, 0, &lim, &out, &olen, &optimized, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_TOO_BIG && out == NULL && s.live == 0,
+				 "optimize: coefficients over a 100 kB memory cap (%s: %s)",
+				 mm_img_status_name(st), err);
+		lim.max_bytes = 0;
+		lim.interrupted = interrupt_cb;
+		lim.arg = &is;
+		st = mm_jpeg_optimize(jpg, len, 1, &lim, &out, &olen, &optimized, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_INTERRUPTED && out == NULL && s.live == 0,
+				 "optimize: interrupted");
+		lim.interrupted = NULL;
+		st = mm_jpeg_optimize(jpg, len, 1, &lim, &out, &olen, &optimized, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_OK && s.live >= olen && s.live > 0,
+				 "optimize: output from the caller's allocator");
+		if (st == MM_IMG_OK)
+			mm_img_free(&lim, out);
+		MM_CHECK(s.live == 0, "optimize: all freed");
+		free(jpg);
+		free(src.px);
+	}
+}
+
+/* ---------------------------------------------------------- corpus */
+
+/* Splits line at tabs into at most n fields; returns the count. */
+static int
+split_tabs(char *line, char **f, int n)
+{
+	int			k = 0;
+
+	f[k++] = line;
+	for (; *line != '\0' && k < n; line++)
+		if (*line == '\t')
+		{
+			*line = '\0';
+			f[k++] = line + 1;
+		}
+	return k;
+}
+
+/*
+ * Thumbnails every valid JPEG, PNG, GIF and BMP of the shared corpus into
+ * a 256x256 box, and runs the invalid ones for robustness.
+ */
+static void
+test_corpus(void)
+{
+	const char *dir = getenv("MM_CORPUS_DIR");
+	char		path[4096];
+	char	   *manifest;
+	size_t		mlen;
+	char	   *line;
+	int			total = 0;
+	int			ok = 0;
+	int			bad_total = 0;
+	int			bad_refused = 0;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "../../../shared/corpus";
+	snprintf(path, sizeof(path), "%s/MANIFEST.tsv", dir);
+	manifest = (char *) read_file(path, &mlen);
+	if (manifest == NULL)
+	{
+		MM_CHECK(1, "corpus thumbnails # SKIP no corpus at %s", dir);
+		return;
+	}
+	manifest = realloc(manifest, mlen + 1);
+	manifest[mlen] = '\0';
+	line = strtok(manifest, "\n");
+	while (line != NULL)
+	{
+		char	   *f[8];
+		char	   *next = strtok(NULL, "\n");
+
+		if (split_tabs(line, f, 8) >= 7 &&
+			(strcmp(f[2], "jpeg") == 0 || strcmp(f[2], "png") == 0 ||
+			 strcmp(f[2], "gif") == 0 || strcmp(f[2], "bmp") == 0))
+		{
+			int			valid = strcmp(f[6], "yes") == 0;
+			size_t		len;
+			uint8_t    *data;
+
+			snprintf(path, sizeof(path), "%s/%s", dir, f[0]);
+			data = read_file(path, &len);
+			if (data != NULL)
+			{
+				uint8_t    *out = NULL;
+				size_t		olen = 0;
+				mm_thumb_info info;
+				char		err[256];
+				mm_img_status st;
+
+				st = mm_thumbnail(data, len, 256, 256, MM_THUMB_AUTO, 80, NULL, &out, &olen,
+								  &info, err, sizeof(err));
+				if (valid)
+				{
+					img			t = {0, 0, 0, NULL};
+					int			good = st == MM_IMG_OK &&
+						decode_thumb(out, olen, info.format, &t, NULL) == 0 &&
+						t.w >= 1 && t.h >= 1 && t.w <= 256 && t.h <= 256 &&
+						t.w == info.out_width && t.h == info.out_height &&
+						t.w <= info.src_width && t.h <= info.src_height;
+
+					total++;
+					if (good)
+						ok++;
+					else
+						printf("# corpus thumbnail failed: %s: %s %s\n", f[0],
+							   mm_img_status_name(st), st ? err : "");
+					free(t.px);
+				}
+				else
+				{
+					bad_total++;
+					if (st != MM_IMG_OK)
+						bad_refused++;
+				}
+				if (st == MM_IMG_OK)
+					free(out);
+				free(data);
+			}
+		}
+		line = next;
+	}
+	free(manifest);
+	printf("# corpus thumbnails: %d ok of %d\n", ok, total);
+	MM_CHECK(total > 0 && ok == total, "corpus: %d of %d valid JPEG/PNG/GIF/BMP files thumbnailed",
+			 ok, total);
+	MM_CHECK(1, "corpus: %d invalid files handled without crashing (%d refused)",
+			 bad_total, bad_refused);
+}
+
+int
+main(void)
+{
+	sample		s[NSAMPLES];
+
+	test_jpeg_variants();
+	test_orientation();
+	test_shrink_on_load();
+	test_png_variants();
+	test_gif();
+	test_bmp();
+	test_alpha();
+	test_limits();
+	make_samples(s);
+	test_interrupt(s);
+	test_alloc_failures(s);
+	test_corrupt(s);
+	test_args(s);
+	free_samples(s);
+	test_optimize();
+	test_corpus();
+	return mm_test_done();
 }
