@@ -8,13 +8,11 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
-#include "utils/json.h"
 #include "utils/jsonb.h"
 
 #include "mm_base64.h"
 #include "mm_deflate.h"
 #include "mm_name.h"
-#include "mm_strip.h"
 #include "storage_sql.h"
 
 PG_FUNCTION_INFO_V1(media_put);
@@ -150,56 +148,6 @@ media_should_compress(const char *mime)
 	return media_compression == MEDIA_COMPRESSION_AUTO && mm_mime_compresses(mime);
 }
 
-/* Can this MIME type carry EXIF location data that mm_strip_location() removes? */
-static bool
-may_carry_location(const char *mime)
-{
-	return strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0 ||
-		strcmp(mime, "image/webp") == 0;
-}
-
-/*
- * With media.strip_location on, removes GPS data from a JPEG, PNG or WebP
- * held in memory.  Returns the bytes to store: data itself when there was
- * nothing to remove, else a cleaned copy; records the removal in *attrs.
- */
-const char *
-media_remove_location(const char *data, int64 len, const mm_probe *probe, Jsonb **attrs)
-{
-	uint8	   *copy;
-
-	if (!media_strip_location || !may_carry_location(probe->mime))
-		return data;
-	copy = (uint8 *) palloc(len);
-	memcpy(copy, data, len);
-	if (mm_strip_location(copy, (size_t) len) == 0)
-	{
-		pfree(copy);
-		return data;
-	}
-	*attrs = media_attrs_add(*attrs, "location_removed", "exif_gps");
-	return (const char *) copy;
-}
-
-/* attrs with "key": "value" added (attrs may be NULL: then {}). */
-Jsonb *
-media_attrs_add(Jsonb *attrs, const char *key, const char *value)
-{
-	StringInfoData buf;
-	Datum		addition;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	escape_json(&buf, key);
-	appendStringInfoChar(&buf, ':');
-	escape_json(&buf, value);
-	appendStringInfoChar(&buf, '}');
-	addition = DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
-	if (attrs == NULL)
-		return DatumGetJsonbP(addition);
-	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(attrs), addition));
-}
-
 /*
  * Stores len bytes held in memory and returns the new file's id.  The
  * content is written only if no blob holds it yet; a concurrent put() of
@@ -218,7 +166,7 @@ ingest_bytes(const char *data, int64 len, IngestRequest *req)
 	media_check_size(len, false);
 	mm_probe_buffer((const uint8_t *) data, (size_t) len, &probe);
 	media_check_active_content(&probe);
-	data = media_remove_location(data, len, &probe, &req->attrs);
+	data = media_transform(data, &len, &probe, &req->attrs);
 	mm_sha256(data, (size_t) len, sha256);
 
 	storage_enter(&access);

@@ -21,6 +21,14 @@ int			media_compression_level = 6;
 int			media_max_inflated_size = 64 * 1024 * 1024;
 int			media_max_pixels = 100000000;
 int			media_thumbnail_quality = 82;
+int			media_optimize_jpeg = MEDIA_OPTIMIZE_OFF;
+
+static const struct config_enum_entry optimize_options[] = {
+	{"off", MEDIA_OPTIMIZE_OFF, false},
+	{"huffman", MEDIA_OPTIMIZE_HUFFMAN, false},
+	{"progressive", MEDIA_OPTIMIZE_PROGRESSIVE, false},
+	{NULL, 0, false}
+};
 
 static const struct config_enum_entry compression_options[] = {
 	{"off", MEDIA_COMPRESSION_OFF, false},
@@ -178,6 +186,16 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("media.optimize_jpeg",
+							 "Re-encode JPEGs losslessly on ingest: off, huffman (optimized tables) or progressive.",
+							 "The decoded pixels stay identical; the file is kept as it came when re-encoding saves nothing.",
+							 &media_optimize_jpeg,
+							 MEDIA_OPTIMIZE_OFF,
+							 optimize_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("media");

@@ -33,6 +33,12 @@ extern int	media_compression_level;
 extern int	media_max_inflated_size;	/* bytes: cap for media.inflate() */
 extern int	media_max_pixels;		/* decoded image size limit (thumbnails) */
 extern int	media_thumbnail_quality;	/* JPEG quality of thumbnails */
+extern int	media_optimize_jpeg;	/* MEDIA_OPTIMIZE_* */
+
+/* media.optimize_jpeg */
+#define MEDIA_OPTIMIZE_OFF 0
+#define MEDIA_OPTIMIZE_HUFFMAN 1
+#define MEDIA_OPTIMIZE_PROGRESSIVE 2
 
 /* media.compression */
 #define MEDIA_COMPRESSION_OFF 0
@@ -97,9 +103,12 @@ typedef struct IngestRequest
 extern int64 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 							 const uint8 *sha256, const mm_probe *probe);
 extern void media_check_size(int64 size, bool reading);
-extern const char *media_remove_location(const char *data, int64 len, const mm_probe *probe,
-										Jsonb **attrs);
 extern bool media_should_compress(const char *mime);
+
+/* transform.c: what ingest may change before storing */
+extern bool media_may_transform(const char *mime);
+extern const char *media_transform(const char *data, int64 *len, const mm_probe *probe,
+								   Jsonb **attrs);
 extern Jsonb *media_attrs_add(Jsonb *attrs, const char *key, const char *value);
 
 /* security.c */

@@ -294,44 +294,41 @@ settle_upload_blob(const Upload *up, const uint8 *sha256)
 }
 
 /*
- * Removes location data from a finished upload of an image that may carry
- * it (media.strip_location): the content is read back, cleaned in memory
- * and, if anything was removed, its chunks are rewritten and *sha256
- * recomputed.  Images too large to hold in memory (media.max_file_size)
- * are kept as they are, which attrs records.
+ * Applies the ingest transforms (location removal, JPEG optimization) to a
+ * finished upload of an image they may change: the content is read back,
+ * transformed in memory and, if anything changed, its chunks are
+ * rewritten, *sha256 recomputed and up->received set to the new length.
+ * Images too large to hold in memory (media.max_file_size) are kept as
+ * they are, which attrs records.
  */
 static void
-strip_upload_location(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **attrs)
+transform_upload(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **attrs)
 {
 	static SPIPlanPtr plan = NULL;
 	static const Oid argtypes[] = {INT8OID};
 	char	   *content;
-	const char *cleaned;
+	const char *result;
+	int64		len = up->received;
 	Datum		values[1];
 
-	if (!media_strip_location ||
-		!(strcmp(probe->mime, "image/jpeg") == 0 || strcmp(probe->mime, "image/png") == 0 ||
-		  strcmp(probe->mime, "image/webp") == 0))
+	if (!media_may_transform(probe->mime))
 		return;
-	if (up->received > (int64) media_max_file_size)
+	if (len > (int64) media_max_file_size)
 	{
-		*attrs = media_attrs_add(*attrs, "location_removed", "not checked: larger than media.max_file_size");
+		*attrs = media_attrs_add(*attrs, "transforms", "skipped: larger than media.max_file_size");
 		return;
 	}
-	content = palloc(Max(up->received, 1));
-	storage_read_range(up->blob_id, 0, up->received, content);
-	cleaned = media_remove_location(content, up->received, probe, attrs);
-	if (cleaned == content)
+	content = palloc(Max(len, 1));
+	storage_read_range(up->blob_id, 0, len, content);
+	result = media_transform(content, &len, probe, attrs);
+	if (result != content)
 	{
-		pfree(content);
-		return;
+		values[0] = Int64GetDatum(up->blob_id);
+		exec_simple(&plan, SQL_DELETE_CHUNKS, 1, argtypes, values);
+		storage_write_chunks(up->blob_id, 0, result, len, false);
+		mm_sha256(result, (size_t) len, sha256);
+		up->received = len;
 	}
-	values[0] = Int64GetDatum(up->blob_id);
-	exec_simple(&plan, SQL_DELETE_CHUNKS, 1, argtypes, values);
-	storage_write_chunks(up->blob_id, 0, cleaned, up->received, false);
-	mm_sha256(cleaned, (size_t) up->received, sha256);
-	pfree(content);
-	pfree((void *) cleaned);
 }
 
 /* media.upload_finish(upload bigint) RETURNS bigint: the new file's id */
@@ -354,7 +351,7 @@ media_upload_finish(PG_FUNCTION_ARGS)
 	probe_stored_blob(up.blob_id, up.received, &probe);
 	media_check_active_content(&probe);
 	req.attrs = up.attrs;
-	strip_upload_location(&up, &probe, sha256, &req.attrs);
+	transform_upload(&up, &probe, sha256, &req.attrs);
 	blob_id = settle_upload_blob(&up, sha256);
 	req.name = up.name;
 	req.declared_type = up.declared_type;

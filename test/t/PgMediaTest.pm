@@ -291,4 +291,106 @@ sub orphan_counts
 		         WHERE NOT EXISTS (SELECT 1 FROM media.blobs b WHERE b.id = c.blob_id))});
 }
 
+# --- Helpers of the reliability tests (02x_*.pl), exported on request only:
+#   use PgMediaTest qw(:DEFAULT sql_gen_bytes integrity_counts ...);
+#
+#   sql_gen_bytes($seed, $len, $off)   SQL for bytes [off, off+len) of gen_bytes($seed, ...),
+#                                      made server-side (no bytes cross the wire)
+#   integrity_counts($node, $db)       { problem => count }: orphans, gaps, mismatches
+#   integrity_clean()                  what integrity_counts returns for sound storage
+#   proc_memory($pid)                  (VmHWM kB, RssAnon kB) of a local process
+#   sqlstate_of($node, $db, $sql)      (SQLSTATE or '' on success, stdout, stderr)
+#   server_problems($node, $offset)    log lines since $offset that show a crash or XX000
+our @EXPORT_OK = qw(sql_gen_bytes integrity_counts integrity_clean proc_memory
+  sqlstate_of server_problems);
+
+sub sql_gen_bytes
+{
+	my ($seed, $len, $off) = @_;
+	$off //= 0;
+	die "sql_gen_bytes: seed '$seed' must be made of [A-Za-z0-9_.:-]" unless $seed =~ /^[\w.:\-]+$/;
+	return q{'\x'::bytea} if $len <= 0;
+	my $first = int($off / 32);
+	my $last = int(($off + $len - 1) / 32);
+	my $from = $off - 32 * $first + 1;
+	return "(SELECT substring(string_agg(sha256(convert_to('$seed:' || i, 'UTF8')), ''::bytea ORDER BY i)"
+	  . " FROM $from FOR $len) FROM generate_series($first, $last) i)";
+}
+
+my @integrity_keys = qw(orphan_blobs orphan_provisional_blobs orphan_chunks incomplete_files
+  file_blob_mismatch incomplete_uploads verify_failures);
+
+sub integrity_clean
+{
+	return { map { $_ => 0 } @integrity_keys };
+}
+
+# Counts, each 0 for sound storage:
+#   orphan_blobs              blobs with content (sha256) that no file or derivative refers to
+#   orphan_provisional_blobs  blobs without sha256 (upload blobs) that no upload fills
+#   orphan_chunks             chunks whose blob does not exist
+#   incomplete_files          files whose blob's chunks do not tile [0, byte_size) exactly
+#   file_blob_mismatch        files whose blob is missing or records another sha256/byte_size
+#   incomplete_uploads        uploads whose blob's chunks do not tile [0, received) exactly
+#   verify_failures           files media.verify() does not find ok
+sub integrity_counts
+{
+	my ($node, $db) = @_;
+	my $row = $node->safe_psql($db // 'postgres', q{
+		WITH c AS (
+		  SELECT blob_id, start, size,
+		         COALESCE(sum(size) OVER (PARTITION BY blob_id ORDER BY start
+		                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS expected_start
+		    FROM media.chunks),
+		per_blob AS (
+		  SELECT blob_id, sum(size) AS total, bool_and(start = expected_start) AS tiled
+		    FROM c GROUP BY blob_id)
+		SELECT
+		 (SELECT count(*) FROM media.blobs b
+		   WHERE b.sha256 IS NOT NULL
+		     AND NOT EXISTS (SELECT 1 FROM media.files f WHERE f.blob_id = b.id)
+		     AND NOT EXISTS (SELECT 1 FROM media.derivatives d WHERE d.blob_id = b.id)),
+		 (SELECT count(*) FROM media.blobs b
+		   WHERE b.sha256 IS NULL
+		     AND NOT EXISTS (SELECT 1 FROM media.uploads u WHERE u.blob_id = b.id)),
+		 (SELECT count(*) FROM media.chunks ch
+		   WHERE NOT EXISTS (SELECT 1 FROM media.blobs b WHERE b.id = ch.blob_id)),
+		 (SELECT count(*) FROM media.files f LEFT JOIN per_blob p ON p.blob_id = f.blob_id
+		   WHERE COALESCE(p.total, 0) <> f.byte_size OR NOT COALESCE(p.tiled, true)),
+		 (SELECT count(*) FROM media.files f LEFT JOIN media.blobs b ON b.id = f.blob_id
+		   WHERE b.id IS NULL OR b.sha256 IS DISTINCT FROM f.sha256 OR b.byte_size <> f.byte_size),
+		 (SELECT count(*) FROM media.uploads u LEFT JOIN per_blob p ON p.blob_id = u.blob_id
+		   WHERE COALESCE(p.total, 0) <> u.received OR NOT COALESCE(p.tiled, true)),
+		 (SELECT count(*) FROM media.verify() v WHERE NOT v.ok)});
+	my @v = split /\|/, $row;
+	die "integrity_counts: unexpected row '$row'" unless @v == @integrity_keys;
+	return { map { $integrity_keys[$_] => $v[$_] } 0 .. $#integrity_keys };
+}
+
+sub proc_memory
+{
+	my ($pid) = @_;
+	my $status = PostgreSQL::Test::Utils::slurp_file("/proc/$pid/status");
+	my ($hwm) = $status =~ /^VmHWM:\s+(\d+) kB/m;
+	my ($anon) = $status =~ /^RssAnon:\s+(\d+) kB/m;
+	return ($hwm, $anon);
+}
+
+sub sqlstate_of
+{
+	my ($node, $db, $sql) = @_;
+	my ($rc, $out, $err) = psql_ok($node, $db, "\\set VERBOSITY verbose\n$sql");
+	return ('', $out, $err) if $rc == 0;
+	my ($state) = $err =~ /(?:ERROR|FATAL|PANIC):\s+([0-9A-Z]{5}):/;
+	return ($state // "no SQLSTATE (psql exit $rc)", $out, $err);
+}
+
+sub server_problems
+{
+	my ($node, $offset) = @_;
+	my $log = PostgreSQL::Test::Utils::slurp_file($node->logfile, $offset // 0);
+	return grep { /terminated by signal|exited with exit code [1-9]|PANIC:|\bXX000\b|TRAP:/ }
+	  split /\n/, $log;
+}
+
 1;
