@@ -380,6 +380,11 @@ RETURNS jsonb AS 'MODULE_PATHNAME', 'media_probe' LANGUAGE C IMMUTABLE STRICT PA
 COMMENT ON FUNCTION @extschema@.probe(bytea) IS
   'type, display size, duration and format details of the bytes, read from their headers';
 
+CREATE FUNCTION @extschema@.probe_file(id bigint)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'media_probe_file' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.probe_file(bigint) IS
+  'probes a stored file again from the slices its format needs (cheap for files of any size)';
+
 -- Thumbnails ----------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.thumbnail(id bigint, width integer, height integer, format text DEFAULT 'jpeg')

@@ -23,6 +23,9 @@ PORT=${BENCH_PORT:-54329}
 T_START=$(date +%s)
 
 # --- build and install ------------------------------------------------------
+if [ "$(id -u)" = 0 ]; then
+  "$ROOT/scripts/install-deps.sh" test >&2   # libvips-tools, imagemagick, time for the comparisons
+fi
 if [ "${BENCH_NO_BUILD:-0}" = 1 ]; then
   echo "== BENCH_NO_BUILD=1: using the installed pg_media as is" >&2
 else
@@ -65,7 +68,7 @@ mkdir -p "$IN/jpeg"
 head -c $((12 * 1024 * 1024)) /dev/urandom >"$IN/rand12.bin"
 head -c $((20 * 1024 * 1024)) /dev/urandom >"$IN/rand20.bin"
 head -c $((100 * 1024 * 1024)) /dev/urandom >"$IN/rand100.bin"
-CORPUS=/work/shared/corpus
+CORPUS=${PG_MEDIA_CORPUS:-$ROOT/../shared/corpus}
 NJPEG=0
 if [ -f "$CORPUS/MANIFEST.tsv" ]; then
   while IFS= read -r p; do
@@ -373,8 +376,172 @@ SQL
 # files in $IN, bench.data for in-memory inputs, bench.run() + bench.med()
 # for timings) and appends its rows with
 #   SELECT bench.add(measurement, media_text, baseline_text, ratio, goal_text, met_bool);
-# Planned: probe cost of a 2 GB vs a 2 MB video; thumbnails.
 # =========================================================================
+
+# =========================================================================
+# 6. probing a stored file reads slices: a 2 GB video costs about what a
+#    2 MB one does.  The corpus MP4 with a giant 'free' box between ftyp and
+#    the rest, so its moov sits 2 GB into the file.
+# =========================================================================
+MP4="$CORPUS/golang-github-gabriel-vasile-mimetype-dev/mp4.mp4"
+if [ -f "$MP4" ]; then
+  echo "== probe: 2 GB vs 2 MB MP4 (moov 2 GB into the file)" >&2
+  for mib in 2 2048; do
+    perl -e 'my ($in, $out, $mib) = @ARGV; open my $f, "<:raw", $in or die; local $/; my $d = <$f>;
+             my $fsz = unpack("N", substr($d, 0, 4)); my $pad = $mib * 1048576 - length($d) - 16;
+             open my $h, ">:raw", "$out.head" or die; print $h substr($d, 0, $fsz), pack("N", 1), "free", pack("Q>", $pad + 16);
+             open my $t, ">:raw", "$out.tail" or die; print $t substr($d, $fsz); print "$pad\n";' \
+         "$MP4" "$IN/video$mib" "$mib" >"$IN/video$mib.pad"
+  done
+  [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$IN"
+  "${RUN[@]}" -v in="$IN" -v pad2="$(cat "$IN/video2.pad")" -v pad2048="$(cat "$IN/video2048.pad")" <<'SQL'
+CREATE FUNCTION bench.padded_upload(name text, head bytea, pad bigint, tail bytea) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    up bigint := media.upload_begin(name);
+    zeros bytea := decode(repeat('00', 1048576), 'hex');
+    sent bigint := 0;
+BEGIN
+    PERFORM media.upload_append(up, head);
+    WHILE sent < pad LOOP
+        PERFORM media.upload_append(up, substring(zeros FROM 1 FOR least(1048576, pad - sent)::int));
+        sent := sent + least(1048576, pad - sent);
+    END LOOP;
+    PERFORM media.upload_append(up, tail);
+    RETURN media.upload_finish(up);
+END $$;
+CREATE TABLE bench.videos AS
+SELECT 'small' AS which, bench.padded_upload('small.mp4', pg_read_binary_file(:'in' || '/video2.head'), :pad2,
+                                             pg_read_binary_file(:'in' || '/video2.tail')) AS id
+UNION ALL
+SELECT 'large', bench.padded_upload('large.mp4', pg_read_binary_file(:'in' || '/video2048.head'), :pad2048,
+                                    pg_read_binary_file(:'in' || '/video2048.tail'));
+SELECT bench.check((SELECT count(*) FROM media.files f JOIN bench.videos v ON v.id = f.id
+                     WHERE f.mime_type = 'video/mp4' AND f.width = 560 AND f.duration_ms = 5568) = 2,
+                   'both padded videos probe as the 560x320 5.568 s MP4');
+DO $$
+DECLARE s bigint := (SELECT id FROM bench.videos WHERE which = 'small');
+        l bigint := (SELECT id FROM bench.videos WHERE which = 'large');
+BEGIN
+    PERFORM bench.run(ARRAY['probe_file 2 MiB MP4', 'probe_file 2 GiB MP4'],
+                      ARRAY[format('_x := length(media.probe_file(%s)::text)', s),
+                            format('_x := length(media.probe_file(%s)::text)', l)], 15);
+END $$;
+SELECT bench.add(format('probe_file() of a stored %s MP4 (moov 2 GiB in) vs the same MP4 padded to %s; ratio = large / small',
+                        pg_size_pretty((SELECT byte_size FROM media.files WHERE id = (SELECT id FROM bench.videos WHERE which = 'large'))),
+                        pg_size_pretty((SELECT byte_size FROM media.files WHERE id = (SELECT id FROM bench.videos WHERE which = 'small')))),
+                 bench.ms(bench.med('probe_file 2 GiB MP4')), bench.ms(bench.med('probe_file 2 MiB MP4')),
+                 bench.med('probe_file 2 GiB MP4') / bench.med('probe_file 2 MiB MP4'), '~1 (<= 2)',
+                 bench.med('probe_file 2 GiB MP4') / bench.med('probe_file 2 MiB MP4') <= 2);
+DELETE FROM media.files WHERE id IN (SELECT id FROM bench.videos);
+CHECKPOINT;
+SQL
+else
+  psql_q -c "SELECT bench.add('probe_file() 2 GiB vs 2 MiB MP4', 'skipped: shared corpus absent', '-', NULL, '~1', NULL)" >/dev/null
+fi
+
+# =========================================================================
+# 7. thumbnails: a 24-megapixel JPEG to 256 px, pg_media vs vipsthumbnail
+#    (one thread) and ImageMagick, wall time of one call each (median of 5)
+#    and peak memory; then the cache; then lossless JPEG optimization and
+#    compression of text.
+# =========================================================================
+echo "== thumbnails" >&2
+PHOTO="$CORPUS/desktop-base/plasma/look-and-feel/org.debian.desktop/contents/previews/fullscreenpreview.jpg"
+BIG=$IN/photo24mp.jpg
+if command -v vipsthumbnail >/dev/null && [ -f "$PHOTO" ]; then
+  vipsthumbnail "$PHOTO" --size 6000x4000! -o "$BIG[Q=90]"
+else
+  convert -size 6000x4000 plasma:fractal -quality 90 "$BIG"
+fi
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$BIG"
+median5() {  # median wall time in ms of 5 runs of a command (after one warm-up)
+  local t=() s e i
+  "$@" >/dev/null 2>&1
+  for i in 1 2 3 4 5; do
+    s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
+    t+=($(( (e - s) / 1000 )))
+  done
+  printf '%s\n' "${t[@]}" | sort -n | sed -n 3p | awk '{printf "%.1f", $1 / 1000}'
+}
+peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+PGM_MS=$(median5 "${PSQL[@]}" -c "SELECT length(media.thumbnail(pg_read_binary_file('$BIG'), 256, 256))")
+VIPS_MS=$(VIPS_CONCURRENCY=1 median5 vipsthumbnail "$BIG" -s 256 -o "$IN/vips_thumb.jpg")
+IM_MS=$(median5 convert "$BIG" -thumbnail 256x256 "$IN/im_thumb.jpg")
+PGM_KB=$("${PSQL[@]}" -At <<SQL
+SELECT length(media.thumbnail(pg_read_binary_file('$BIG'), 256, 256));
+SELECT substring(pg_read_file('/proc/self/status') FROM 'VmHWM:\s*(\d+) kB');
+SQL
+)
+PGM_KB=$(echo "$PGM_KB" | tail -1)
+VIPS_KB=$(VIPS_CONCURRENCY=1 peak_kb vipsthumbnail "$BIG" -s 256 -o "$IN/vips_thumb.jpg")
+IM_KB=$(peak_kb convert "$BIG" -thumbnail 256x256 "$IN/im_thumb.jpg")
+psql_q -v pgm="$PGM_MS" -v vips="$VIPS_MS" -v im="$IM_MS" -v pgmkb="$PGM_KB" -v vipskb="$VIPS_KB" -v imkb="$IM_KB" >/dev/null <<'SQL'
+SELECT bench.add('thumbnail of a 24 MP JPEG (6000x4000) to 256 px, one call each, wall time incl. client/process start; vs VIPS_CONCURRENCY=1 vipsthumbnail; ratio = pg_media / vips',
+                 :'pgm' || ' ms', :'vips' || ' ms', :pgm::float8 / :vips::float8, '<= 1.0', :pgm::float8 <= :vips::float8);
+SELECT bench.add('same, vs ImageMagick convert -thumbnail 256x256; ratio = pg_media / ImageMagick',
+                 :'pgm' || ' ms', :'im' || ' ms', :pgm::float8 / :im::float8, '<= 0.5', :pgm::float8 <= 0.5 * :im::float8);
+SELECT bench.add('peak memory of that thumbnail: backend VmHWM (includes shared memory touched) vs vipsthumbnail max RSS',
+                 round(:pgmkb / 1024.0, 1) || ' MiB', round(:vipskb / 1024.0, 1) || ' MiB', :pgmkb::float8 / :vipskb::float8, 'backend < 32 MiB', :pgmkb < 32 * 1024);
+SELECT bench.add('peak memory: ImageMagick convert max RSS (for reference)', '-', round(:imkb / 1024.0, 1) || ' MiB', NULL, 'info', NULL);
+SQL
+"${RUN[@]}" -v big="$BIG" <<'SQL'
+CREATE TABLE bench.photo AS SELECT media.put(pg_read_binary_file(:'big'), 'photo24mp.jpg') AS id;
+DO $$
+DECLARE id bigint := (SELECT p.id FROM bench.photo p);
+        t0 timestamptz;
+        first_ms float8;
+BEGIN
+    t0 := clock_timestamp();
+    PERFORM media.thumbnail(id, 256, 256);
+    first_ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    INSERT INTO bench.timings VALUES ('thumbnail(id) first call (makes and caches)', 1, first_ms, first_ms, first_ms);
+    PERFORM bench.run(ARRAY['thumbnail(id) cached call'], ARRAY[format('_x := length(media.thumbnail(%s, 256, 256))', id)], 15);
+    PERFORM bench.add('thumbnail(id) second call (cached row) vs first call (decode + resize + encode); ratio = cached / first',
+                      bench.ms(bench.med('thumbnail(id) cached call')), bench.ms(first_ms),
+                      bench.med('thumbnail(id) cached call') / first_ms, '<< 1', bench.med('thumbnail(id) cached call') < 0.1 * first_ms);
+END $$;
+SQL
+
+# lossless JPEG optimization over the corpus JPEGs
+"${RUN[@]}" -v in="$IN" -v n="$NJPEG" <<'SQL'
+SET media.optimize_jpeg = progressive;
+CREATE TABLE bench.optimized AS
+SELECT media.put(pg_read_binary_file(:'in' || '/jpeg/' || i || '.jpg') || '\x'::bytea, 'o' || i || '.jpg') AS id
+  FROM generate_series(1, :n) i;
+RESET media.optimize_jpeg;
+SELECT bench.add(format('lossless JPEG optimization (media.optimize_jpeg = progressive) on %s JPEGs: %s re-encoded smaller, pixels identical; bytes stored vs original',
+                        count(*), count(*) FILTER (WHERE f.attrs ? 'jpeg_optimized')),
+                 bench.mib(sum(f.byte_size)), bench.mib(sum(coalesce((f.attrs->>'original_size')::bigint, f.byte_size))),
+                 sum(f.byte_size)::float8 / sum(coalesce((f.attrs->>'original_size')::bigint, f.byte_size)), 'info (saving)', NULL)
+  FROM bench.optimized o JOIN media.files f ON f.id = o.id;
+SQL
+
+# compression of a text corpus: the licence texts every Debian system has
+TEXTS=$IN/texts
+mkdir -p "$TEXTS"
+find /usr/share/doc /usr/share/common-licenses -type f \( -name copyright -o -path '*common-licenses*' \) -size -200k 2>/dev/null |
+  head -3000 | while IFS= read -r f; do cp "$f" "$TEXTS/$(echo "$f" | md5sum | cut -c1-16).txt"; done
+[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$TEXTS"
+ls "$TEXTS" >"$IN/texts.list"
+"${RUN[@]}" -v in="$IN" <<'SQL'
+CREATE TABLE bench.textlist (name text);
+\set listfile :in '/texts.list'
+COPY bench.textlist FROM :'listfile';
+CREATE TABLE bench.texts AS
+SELECT media.put(pg_read_binary_file(:'in' || '/texts/' || name), name) AS id FROM bench.textlist;
+SELECT bench.add(format('storage of %s text files (Debian licence texts, %s, deduplicated to %s distinct) vs their raw bytes; stored = deflated chunk data',
+                        count(*), bench.mib(sum(f.byte_size)), count(DISTINCT f.blob_id)),
+                 bench.mib((SELECT sum(length(c.data)) FROM media.chunks c WHERE c.blob_id IN (SELECT blob_id FROM media.files f2 JOIN bench.texts t2 ON t2.id = f2.id))),
+                 bench.mib((SELECT sum(b.byte_size) FROM media.blobs b WHERE b.id IN (SELECT blob_id FROM media.files f2 JOIN bench.texts t2 ON t2.id = f2.id))),
+                 (SELECT sum(length(c.data)) FROM media.chunks c WHERE c.blob_id IN (SELECT blob_id FROM media.files f2 JOIN bench.texts t2 ON t2.id = f2.id))::float8
+                 / (SELECT sum(b.byte_size) FROM media.blobs b WHERE b.id IN (SELECT blob_id FROM media.files f2 JOIN bench.texts t2 ON t2.id = f2.id)),
+                 '< 0.9 (>= 10% saved)',
+                 (SELECT sum(length(c.data)) FROM media.chunks c WHERE c.blob_id IN (SELECT blob_id FROM media.files f2 JOIN bench.texts t2 ON t2.id = f2.id))::float8
+                 / (SELECT sum(b.byte_size) FROM media.blobs b WHERE b.id IN (SELECT blob_id FROM media.files f2 JOIN bench.texts t2 ON t2.id = f2.id)) < 0.9)
+  FROM bench.texts t JOIN media.files f ON f.id = t.id;
+SQL
+
 
 # --- report -------------------------------------------------------------------
 CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)

@@ -75,14 +75,15 @@ lanczos3(double x)
 /*
  * Builds the taps mapping n_in samples to n_out, where scale is the
  * sampling step (>= 1) in input units.  Output i is centered on input
- * coordinate (i + 0.5) * scale - 0.5; the kernel is stretched by scale;
+ * coordinate (i + 0.5) * scale - 0.5 - shift; the kernel is stretched by
+ * scale;
  * taps outside the input are folded onto the edge sample; weights are
  * normalized to sum to 1.  An identity axis gets one tap of weight 1.
  */
 static int
-axis_init(mm_img_ctx *ctx, mm_axis *ax, int n_in, int n_out, double scale)
+axis_init(mm_img_ctx *ctx, mm_axis *ax, int n_in, int n_out, double scale, double shift)
 {
-	int			identity = (n_in == n_out && fabs(scale - 1.0) < 1e-12);
+	int			identity = (n_in == n_out && fabs(scale - 1.0) < 1e-12 && fabs(shift) < 1e-12);
 	double		support = 3.0 * (scale < 1.0 ? 1.0 : scale);
 	double		kscale = scale < 1.0 ? 1.0 : scale;
 	int			i;
@@ -114,7 +115,7 @@ axis_init(mm_img_ctx *ctx, mm_axis *ax, int n_in, int n_out, double scale)
 			w[0] = 1.0f;
 			continue;
 		}
-		center = (i + 0.5) * scale - 0.5;
+		center = (i + 0.5) * scale - 0.5 - shift;
 		lo = (int) ceil(center - support);
 		hi = (int) floor(center + support);
 		first = lo < 0 ? 0 : lo;
@@ -161,20 +162,47 @@ axis_free(mm_img_ctx *ctx, mm_axis *ax)
 }
 
 /*
- * The integer box factor for scaling n_in to n_out: about half the total
- * factor, so the Lanczos stage still has a factor of 1.5-3 to work with
- * (libvips' "gap" of 2).
+ * The integer box factor for a scale factor: about half of it, so the
+ * Lanczos stage still has a factor of 1.5-3 to work with (libvips' "gap"
+ * of 2).
  */
 static int
-box_factor(int n_in, int n_out)
+box_factor(double scale, int n_in)
 {
-	double		f = floor((double) n_in / (2.0 * n_out) + 0.5);
+	double		f = floor(scale / 2.0 + 0.5);
 
 	if (f < 1.0)
 		return 1;
 	if (f > n_in)
 		return n_in;
 	return (int) f;
+}
+
+/*
+ * The scale factor of one axis and the shift that centers the output on
+ * the input.  Both axes use the same factor, the larger of the two, as
+ * long as that overhangs the input by less than one output pixel (the
+ * sizes only differ from the exact aspect ratio by rounding): so pixels
+ * stay square and the rounding error is split evenly between the two
+ * edges, as libvips does.  A size clamped far from the aspect ratio (a
+ * 1-pixel side) gets its own factor.
+ */
+static void
+axis_scale(int n_in, int n_out, double common, double *scale, double *shift)
+{
+	double		own = (double) n_in / n_out;
+	double		over = n_out * common - n_in;
+
+	if (common > own && over <= common)
+	{
+		*scale = common;
+		*shift = over / 2.0;
+	}
+	else
+	{
+		*scale = own;
+		*shift = 0.0;
+	}
 }
 
 /*
@@ -185,6 +213,11 @@ mm_resampler *
 mm_resample_new(mm_img_ctx *ctx, int sw, int sh, int nch, int dw, int dh, uint8_t *dst)
 {
 	mm_resampler *r;
+	double		common;
+	double		sx;
+	double		sy;
+	double		shx;
+	double		shy;
 	int			i;
 
 	if (sw < 1 || sh < 1 || dw < 1 || dh < 1 || dw > sw || dh > sh || nch < 1 || nch > 4)
@@ -205,12 +238,16 @@ mm_resample_new(mm_img_ctx *ctx, int sw, int sh, int nch, int dw, int dh, uint8_
 	r->dh = dh;
 	r->dst = dst;
 	r->alpha = (nch == 2 || nch == 4) ? nch - 1 : -1;
-	r->fx = box_factor(sw, dw);
-	r->fy = box_factor(sh, dh);
+	common = (double) sw / dw > (double) sh / dh ? (double) sw / dw : (double) sh / dh;
+	axis_scale(sw, dw, common, &sx, &shx);
+	axis_scale(sh, dh, common, &sy, &shy);
+	r->fx = box_factor(sx, sw);
+	r->fy = box_factor(sy, sh);
 	r->bw = (sw + r->fx - 1) / r->fx;
 	r->bh = (sh + r->fy - 1) / r->fy;
-	if (axis_init(ctx, &r->ax, r->bw, dw, (double) sw / r->fx / dw) != 0 ||
-		axis_init(ctx, &r->ay, r->bh, dh, (double) sh / r->fy / dh) != 0)
+	/* box pixel k is centered on input k * f + (f - 1) / 2 */
+	if (axis_init(ctx, &r->ax, r->bw, dw, sx / r->fx, shx / r->fx) != 0 ||
+		axis_init(ctx, &r->ay, r->bh, dh, sy / r->fy, shy / r->fy) != 0)
 		goto fail;
 	r->nring = r->ay.maxtaps;
 	r->acc = mm_img_alloc_array(ctx, (size_t) r->bw * nch, sizeof(float));

@@ -389,7 +389,7 @@ sub server_problems
 {
 	my ($node, $offset) = @_;
 	my $log = PostgreSQL::Test::Utils::slurp_file($node->logfile, $offset // 0);
-	return grep { /terminated by signal|exited with exit code [1-9]|PANIC:|\bXX000\b|TRAP:/ }
+	return grep { /terminated by signal|server process \(PID \d+\) exited with exit code [1-9]|PANIC:|\bXX000\b|TRAP:/ }
 	  split /\n/, $log;
 }
 

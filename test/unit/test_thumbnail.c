@@ -1008,41 +1008,49 @@ test_jpeg_variants(void)
 		{"YCCK (Adobe)", 4, {90, 0, 0, 2, 2, 0, 2, 0}},
 	};
 	size_t		i;
+	int			big;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-	{
-		img			src = quadrant_image(120, 80, 1, v[i].nch);
-		size_t		len;
-		uint8_t    *jpg = make_jpeg(&src, &v[i].o, &len);
-		char		what[64];
-		img			t;
-
-		snprintf(what, sizeof(what), "JPEG %s", v[i].name);
-		t = thumb_check(what, jpg, len, 60, 60, MM_THUMB_JPEG, 120, 80, NULL);
-		if (t.px != NULL)
+		for (big = 0; big <= 1; big++)
 		{
-			if (v[i].nch == 1)
+			/* 480x320 into a 60 box is decoded with DCT scaling at 2/8 */
+			int			w = big ? 480 : 120;
+			int			h = big ? 320 : 80;
+			img			src = quadrant_image(w, h, 1, v[i].nch);
+			size_t		len;
+			uint8_t    *jpg = make_jpeg(&src, &v[i].o, &len);
+			char		what[64];
+			mm_thumb_info info;
+			img			t;
+
+			snprintf(what, sizeof(what), "JPEG %s %dx%d", v[i].name, w, h);
+			t = thumb_check(what, jpg, len, 60, 60, MM_THUMB_JPEG, w, h, &info);
+			MM_CHECK(info.jpeg_scale == (big ? 2 : 8), "%s: decoded at %d/8", what,
+					 info.jpeg_scale);
+			if (t.px != NULL)
 			{
-				static const int gray[4] = {60, 120, 180, 240};
-				int			q;
-
-				for (q = 0; q < 4; q++)
+				if (v[i].nch == 1)
 				{
-					const uint8_t *p = img_at(&t, (q % 2) ? 45 : 15, (q / 2) ? 30 : 10);
+					static const int gray[4] = {60, 120, 180, 240};
+					int			q;
 
-					MM_CHECK(abs(p[0] - gray[q]) <= 12 && p[0] == p[1] && p[1] == p[2],
-							 "%s: quadrant %d gray %d (got %d)", what, q, gray[q], p[0]);
+					for (q = 0; q < 4; q++)
+					{
+						const uint8_t *p = img_at(&t, (q % 2) ? 45 : 15, (q / 2) ? 30 : 10);
+
+						MM_CHECK(abs(p[0] - gray[q]) <= 12 && p[0] == p[1] && p[1] == p[2],
+								 "%s: quadrant %d gray %d (got %d)", what, q, gray[q], p[0]);
+					}
 				}
+				else
+					check_quadrants(what, &t, 48);
+				free(t.px);
 			}
-			else
-				check_quadrants(what, &t, 48);
+			t = thumb_check(what, jpg, len, 60, 60, MM_THUMB_PNG, w, h, NULL);
 			free(t.px);
+			free(jpg);
+			free(src.px);
 		}
-		t = thumb_check(what, jpg, len, 60, 60, MM_THUMB_PNG, 120, 80, NULL);
-		free(t.px);
-		free(jpg);
-		free(src.px);
-	}
 }
 
 /* The eight EXIF orientations: the red quadrant must land top left. */

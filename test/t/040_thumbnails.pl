@@ -1,0 +1,134 @@
+# Thumbnails of every valid JPEG and PNG of the shared corpus: each decodes,
+# fits the box, keeps the display aspect ratio, and is within 30 dB PSNR of
+# libvips' vipsthumbnail of the same file at the same size.  CMYK JPEGs are
+# the one exception: without an embedded profile, vips converts them with a
+# built-in print profile while pg_media (like libjpeg's and Go's reference
+# decoders) uses the uncalibrated CMYK formula, so they are compared with
+# ImageMagick, which uses that formula too.  Then the cache on a hot
+# standby: thumbnails are computed there without caching or error.
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use MIME::Base64 qw(decode_base64);
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $corpus = $ENV{PG_MEDIA_CORPUS} // '';
+my $src = $ENV{PG_MEDIA_SRC} or die "PG_MEDIA_SRC is not set";
+my $box = 256;
+
+my $node = PostgreSQL::Test::Cluster->new('thumbs');
+$node->init(allows_streaming => 1);
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_media');
+
+# width and height from a PNG's IHDR
+sub png_size
+{
+	my ($bytes) = @_;
+	return (0, 0) unless length($bytes) > 24 && substr($bytes, 1, 3) eq 'PNG';
+	return unpack('NN', substr($bytes, 16, 8));
+}
+
+SKIP:
+{
+	skip "shared corpus not found at '$corpus'", 6 unless -f "$corpus/MANIFEST.tsv";
+	my $have_vips = system('sh', '-c', 'command -v vipsthumbnail && command -v convert >/dev/null 2>&1') == 0;
+	skip 'vipsthumbnail (libvips-tools) or convert (imagemagick) is not installed', 6 unless $have_vips;
+
+	my $tmp = tempdir(DIR => $PostgreSQL::Test::Utils::tmp_check, CLEANUP => 1);
+	system('cc', '-O2', '-o', "$tmp/psnr", "$src/test/tools/psnr.c", '-lpng', '-lm') == 0
+	  or BAIL_OUT('cannot build test/tools/psnr.c');
+
+	open my $mf, '<', "$corpus/MANIFEST.tsv" or die $!;
+	<$mf>;
+	my @files;
+	while (<$mf>)
+	{
+		chomp;
+		my ($path, $pkg, $format, $w, $h, $mime, $valid, $note) = split /\t/, $_, -1;
+		next unless $valid eq 'yes' && ($mime eq 'image/jpeg' || $mime eq 'image/png');
+		push @files, { path => $path, swap => ($note =~ /displays as/ ? 1 : 0) };
+	}
+	close $mf;
+
+	my ($decoded, $fits, $aspect, $psnr_ok, $n, $cmyk) = (0, 0, 0, 0, 0, 0);
+	my (@bad, @psnrs);
+	for my $f (@files)
+	{
+		$n++;
+		my $full = "$corpus/$f->{path}";
+		(my $lit = $full) =~ s/'/''/g;
+		my ($rc, $out, $err) = $node->psql('postgres', qq{
+SELECT media.put(pg_read_binary_file('$lit'), 'x') AS id \\gset
+SELECT width || ' ' || height || ' ' || coalesce(probe->>'components', '3') || ' '
+       || encode(media.thumbnail(:id, $box, $box, 'png'), 'base64')
+  FROM media.files WHERE id = :id});
+		if ($rc != 0)
+		{
+			push @bad, "$f->{path}: $err";
+			next;
+		}
+		my ($dw, $dh, $components, $b64) = split / /, $out, 4;
+		my $png = decode_base64($b64);
+		my ($tw, $th) = png_size($png);
+		next unless $tw > 0;
+		$decoded++;
+		$fits++ if $tw <= $box && $th <= $box && ($tw == $box || $th == $box || ($tw == $dw && $th == $dh));
+		# the aspect ratio within one pixel of the display aspect
+		my $exp_h = $tw * $dh / $dw;
+		my $exp_w = $th * $dw / $dh;
+		if (abs($exp_h - $th) <= 1 || abs($exp_w - $tw) <= 1) { $aspect++ } else { push @bad, "$f->{path}: ${tw}x$th for ${dw}x$dh" }
+
+		open my $o, '>:raw', "$tmp/ours.png" or die $!;
+		print $o $png;
+		close $o;
+		# vipsthumbnail at exactly our size; it applies EXIF orientation too
+		my @ref = $components == 4
+		  ? ('convert', $full, '-auto-orient', '-colorspace', 'sRGB', '-resize', "${tw}x${th}!", "$tmp/vips.png")
+		  : ('vipsthumbnail', $full, '--size', "${tw}x${th}!", '-o', "$tmp/vips.png");
+		$cmyk++ if $components == 4;
+		system(@ref) == 0
+		  or do { push @bad, "$f->{path}: $ref[0] failed"; next };
+		my $psnr = `$tmp/psnr $tmp/ours.png $tmp/vips.png`;
+		chomp $psnr;
+		$psnr = 999 if $psnr eq 'inf';
+		if ($psnr =~ /^[\d.]+$/ && $psnr >= 30) { $psnr_ok++ } else { push @bad, "$f->{path}: PSNR '$psnr'" }
+		push @psnrs, $psnr if $psnr =~ /^[\d.]+$/;
+	}
+	my @sorted = sort { $a <=> $b } @psnrs;
+	note(sprintf("%d corpus JPEG/PNG files (%d CMYK, compared with ImageMagick); PSNR: min %.2f, median %.2f dB",
+		$n, $cmyk, $sorted[0] // 0, $sorted[ int(@sorted / 2) ] // 0));
+	diag(join("\n", @bad)) if @bad;
+	cmp_ok($n, '>', 100, "the corpus has $n valid JPEG and PNG files");
+	is($decoded, $n, 'every thumbnail was made and is a PNG');
+	is($fits, $n, "every thumbnail fits the ${box}x$box box, never enlarged");
+	is($aspect, $n, 'every thumbnail keeps the display aspect ratio within a pixel');
+	is($psnr_ok, $n, 'every thumbnail is within 30 dB PSNR of vipsthumbnail at the same size');
+	is($node->safe_psql('postgres', "SELECT count(*) FROM media.derivatives WHERE spec = 'thumbnail ${box}x$box png'"),
+		$node->safe_psql('postgres', 'SELECT count(DISTINCT sha256) FROM media.files'),
+		'one cached thumbnail per distinct content');
+}
+
+# --- hot standby: compute without caching, serve what the primary cached ---
+my $png = '\x89504e470d0a1a0a0000000d49484452000000030000000208020000001216f14d0000001c49444154789c6360d008a85870e283840303bb7e78fdf2f3dfe5dd01450f0780be6add9d0000000049454e44ae426082';
+my $id = $node->safe_psql('postgres', "SELECT media.put('$png', 'tiny.png')");
+$node->backup('b');
+my $standby = PostgreSQL::Test::Cluster->new('thumbs_standby');
+$standby->init_from_backup($node, 'b', has_streaming => 1);
+$standby->start;
+$node->wait_for_catchup($standby);
+my $before = $standby->safe_psql('postgres', 'SELECT count(*) FROM media.derivatives');
+my ($rc, $out, $err) = $standby->psql('postgres', "SELECT length(media.thumbnail($id, 2, 2, 'png')) > 0");
+is($out, 't', 'a hot standby makes a thumbnail') or diag($err);
+is($err, '', 'without error or warning');
+is($standby->safe_psql('postgres', 'SELECT count(*) FROM media.derivatives'), $before,
+	'and caches nothing there');
+$node->safe_psql('postgres', "SELECT media.thumbnail($id, 2, 2, 'png')");
+$node->wait_for_catchup($standby);
+is($standby->safe_psql('postgres', "SELECT media.thumbnail($id, 2, 2, 'png') = "
+	  . "(SELECT media.thumbnail(media.get($id), 2, 2, 'png'))"), 't',
+	'the standby serves the thumbnail the primary cached');
+
+done_testing();
