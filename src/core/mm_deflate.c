@@ -214,7 +214,8 @@ mm_inflate(const uint8_t *src, size_t len, uint8_t *dst, size_t dst_cap, size_t 
 
 /*
  * Inflates a zlib stream of unknown size into a malloc'd buffer that
- * starts at about four times the input and doubles, never past max_out.
+ * starts at twice the input (64 kB at least) and doubles, never past
+ * max_out.
  */
 mm_inflate_status
 mm_inflate_alloc(const uint8_t *src, size_t len, size_t max_out,
@@ -235,9 +236,9 @@ mm_inflate_alloc(const uint8_t *src, size_t len, size_t max_out,
 		return MM_INFLATE_CORRUPT;
 	if (src == NULL || len == 0)
 		return MM_INFLATE_TRUNCATED;
-	cap = len < SIZE_MAX / 4 ? len * 4 : SIZE_MAX;
-	if (cap < 4096)
-		cap = 4096;
+	cap = len < SIZE_MAX / 2 ? len * 2 : SIZE_MAX;
+	if (cap < 65536)
+		cap = 65536;
 	if (cap > max_out)
 		cap = max_out;
 	buf = malloc(cap > 0 ? cap : 1);

@@ -97,6 +97,28 @@ is($out, 'f', 'bob cannot remove alice\'s file');
 is($out, '1', 'bob cannot turn isolation off before pg_media is loaded');
 ($rc, $out, $err) = as_role('bob', q{SELECT media.sniff('x'); SET media.isolation = 'none'});
 like($err, qr/permission denied to set parameter "media.isolation"/, 'nor once it is loaded');
+# ... nor through the command-line tool, which runs as bob too
+my $cli = "$src/cli/pg_media";
+SKIP:
+{
+	skip 'the pg_media command-line tool is not built (make -C cli)', 4 unless -x $cli;
+	my $exp = "$PostgreSQL::Test::Utils::tmp_check/bob-export";
+	my ($cout, $cerr) = ('', '');
+	IPC::Run::run([ $cli, 'export', '--to', $exp, '-h', $node->host, '-p', $node->port,
+			'-U', 'bob', '-d', 'postgres', '-q' ], '>', \$cout, '2>', \$cerr);
+	opendir my $dh, $exp or die "no export folder: $cerr";
+	my @exported = grep { !/^\./ && $_ ne 'manifest.csv' } readdir $dh;
+	closedir $dh;
+	is_deeply(\@exported, ['guess.txt'], 'pg_media export as bob writes only bob\'s file');
+	my $manifest = slurp_file("$exp/manifest.csv");
+	unlike($manifest, qr/diary/, 'and its manifest does not name alice\'s');
+	IPC::Run::run([ $cli, 'verify', '--id', $secret, '-h', $node->host, '-p', $node->port,
+			'-U', 'bob', '-d', 'postgres' ], '>', \$cout, '2>', \$cerr);
+	unlike($cout . $cerr, qr/\bok\b.*$secret|$secret.*\bok\b/i, 'pg_media verify as bob does not vouch for alice\'s file');
+	IPC::Run::run([ $cli, 'stats', '-h', $node->host, '-p', $node->port, '-U', 'bob', '-d', 'postgres' ],
+		'>', \$cout, '2>', \$cerr);
+	like($cout, qr/\b1\b/, 'pg_media stats as bob counts his one file') or diag($cout . $cerr);
+}
 ($rc, $out, $err) = as_role('bob', qq{SELECT media.remove($bobs)});
 ($rc, $out, $err) = as_role('alice', qq{SELECT convert_from(media.get($secret), 'UTF8')});
 is($out, 'SECRET-ALICE', 'alice still reads her file after bob removed his copy');
