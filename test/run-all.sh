@@ -1,8 +1,9 @@
 #!/bin/bash
 # make test: every test pg_media has, with one summary line at the end.
 #
-#   1. unit tests of the pure-C core (test/unit, TAP)
-#   2. a short run of every libFuzzer harness (test/fuzz; FUZZ_SECONDS, default 10)
+#   1. unit tests of the pure-C core (test/unit, TAP), then again under ASan + UBSan
+#   2. a short run of every libFuzzer harness, built with ASan + UBSan (test/fuzz;
+#      FUZZ_SECONDS, default 10)
 #   3. pg_regress (sql/ + expected/) against a throwaway cluster
 #   4. TAP tests (test/t/*.pl) with PostgreSQL::Test::Cluster, run as the postgres user
 #
@@ -54,6 +55,17 @@ grep -E '^(not ok|# )' "$log_dir/unit.log"
 count_tap "$log_dir/unit.log" "unit"
 if [ "$unit_rc" != 0 ] && ! grep -qE '^not ok' "$log_dir/unit.log"; then
   grep -E 'error|Error' "$log_dir/unit.log" | head -20; step_failed "unit tests (build or run)"
+fi
+
+say "unit tests again under AddressSanitizer and UBSan"
+make -s -C test/unit run SANITIZE=1 >"$log_dir/unit-san.log" 2>&1
+san_rc=$?
+grep -E '^not ok|runtime error|AddressSanitizer' "$log_dir/unit-san.log" | head -20
+ok=$(grep -cE '^ok [0-9]+' "$log_dir/unit-san.log")
+if [ "$san_rc" = 0 ] && ! grep -qE 'runtime error|AddressSanitizer' "$log_dir/unit-san.log"; then
+  passed=$((passed + 1)); echo "--- sanitized unit run: clean ($ok assertions)"
+else
+  failed=$((failed + 1)); echo "--- sanitized unit run: FAILED"
 fi
 
 say "fuzzing each harness for ${FUZZ_SECONDS:-10} s"

@@ -198,12 +198,18 @@ is(join('', map { grep { !/^(ACK|IDLE|WRITTEN|DONE|PID) / && !/^(IDLE|DONE)$/ } 
 $node->stop('immediate');
 note sprintf('crashed after %.1f s of streaming; sessions active/idle in transaction just before: %s',
 	time - $t, $active);
+# Read everything the clients wrote before they saw the connection drop: the
+# streams' psql exits by itself (it was waiting on the server); the idle
+# sessions are told to quit.  Only then reap them, so no acknowledgement still
+# in a pipe is lost.
+$_->{in} .= "\\q\n" for $idle, $open;
+pump_until_cond(sub { !grep { $_->{h}->pumpable } @sessions }, 60);
 for my $s (@sessions)
 {
-	# the streams' psql exits on the lost connection; the idle ones are told to
-	eval { $s->{h}->pump_nb; 1 };
-	$s->{in} .= "\\q\n" if $s->{h}->pumpable;
 	eval { $s->{h}->finish; 1 } or eval { $s->{h}->kill_kill; 1 };
+	# what each client was told, for the post-mortem of a failure
+	PostgreSQL::Test::Utils::append_to_file("$PostgreSQL::Test::Utils::tmp_check/020_crash_$s->{name}.client",
+		$s->{err});
 }
 my $log_offset = -s $node->logfile;
 $node->start;
