@@ -129,6 +129,36 @@ SELECT width || ' ' || height || ' ' || coalesce(probe->>'components', '3') || '
 		'one cached thumbnail per distinct content');
 }
 
+# --- a 24-megapixel JPEG: memory stays small, and statement_timeout stops a decode ---
+SKIP:
+{
+	my $have_vips = system('sh', '-c', 'command -v vips >/dev/null 2>&1') == 0;
+	skip 'vips (libvips-tools) is not installed', 4 unless $have_vips;
+	my $dir = tempdir(DIR => $PostgreSQL::Test::Utils::tmp_check, CLEANUP => 1);
+	chmod 0755, $dir;
+	system('vips', 'gaussnoise', "$dir/noise.v", '6000', '4000') == 0 or BAIL_OUT('vips gaussnoise failed');
+	system('vips', 'copy', "$dir/noise.v", "$dir/big.jpg[Q=90]") == 0 or BAIL_OUT('vips copy failed');
+	system('vips', 'copy', "$dir/noise.v", "$dir/big-progressive.jpg[Q=90,interlace]") == 0 or BAIL_OUT('vips copy failed');
+	chmod 0644, "$dir/big.jpg", "$dir/big-progressive.jpg";
+
+	# a fresh backend: its peak resident memory (VmHWM) after the thumbnail
+	my $hwm = $node->safe_psql('postgres', qq{
+SELECT length(media.thumbnail(pg_read_binary_file('$dir/big.jpg'), 256, 256));
+SELECT substring(pg_read_file('/proc/self/status') FROM 'VmHWM:\\s*(\\d+) kB')});
+	($hwm) = (split /\n/, $hwm)[-1];
+	note("backend VmHWM after a 256 px thumbnail of a 24 MP JPEG: $hwm kB (includes the 24 MP file read into memory)");
+	cmp_ok($hwm, '<', 32 * 1024, 'a 24 MP JPEG to 256 px keeps the backend under 32 MB');
+
+	my ($rc, $out, $err) = $node->psql('postgres', qq{
+SET statement_timeout = '150ms';
+SELECT length(media.thumbnail(pg_read_binary_file('$dir/big-progressive.jpg'), 256, 256));});
+	like($err, qr/canceling statement due to statement timeout/, 'statement_timeout stops a long decode');
+	is($node->safe_psql('postgres', 'SELECT 1'), '1', 'the server carries on');
+	($rc, $out, $err) = $node->psql('postgres', qq{
+SELECT length(media.thumbnail(pg_read_binary_file('$dir/big-progressive.jpg'), 256, 256)) > 0});
+	is($out, 't', 'without the timeout the same thumbnail completes') or diag($err);
+}
+
 # --- hot standby: compute without caching, serve what the primary cached ---
 my $png = '\x89504e470d0a1a0a0000000d49484452000000030000000208020000001216f14d0000001c49444154789c6360d008a85870e283840303bb7e78fdf2f3dfe5dd01450f0780be6add9d0000000049454e44ae426082';
 my $id = $node->safe_psql('postgres', "SELECT media.put('$png', 'tiny.png')");
