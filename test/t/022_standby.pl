@@ -77,6 +77,28 @@ is($standby->safe_psql('postgres', 'SELECT count(*), count(*) FILTER (WHERE ok) 
 is($standby->safe_psql('postgres', "SELECT media.upload_status($pending)"), '150000',
 	'media.upload_status() works on the standby');
 
+# thumbnails of stored images, when media.thumbnail(bigint, integer, integer) exists:
+# the standby computes them (it cannot cache them) and gets the primary's bytes
+SKIP:
+{
+	skip 'media.thumbnail(bigint, integer, integer) does not exist (yet)', 3
+	  unless $primary->safe_psql('postgres', q{SELECT EXISTS (SELECT 1 FROM pg_proc p
+		WHERE p.pronamespace = 'media'::regnamespace AND p.proname = 'thumbnail' AND p.pronargs >= 3
+		  AND p.pronargs - p.pronargdefaults <= 3 AND p.proargtypes[0] = 'bigint'::regtype)}) eq 't';
+	my @images = split /\n/, $primary->safe_psql('postgres',
+		q{SELECT id FROM media.files WHERE mime_type IN ('image/jpeg', 'image/png', 'image/gif', 'image/bmp')
+		  ORDER BY id LIMIT 4});
+	my $derivatives = $standby->safe_psql('postgres', 'SELECT count(*) FROM media.derivatives');
+	my $list = join(',', @images, 0);
+	my $thumbs = "SELECT id, md5(media.thumbnail(id, 48, 48)) FROM media.files WHERE id IN ($list) ORDER BY id";
+	my ($state, $s_thumbs, $err) = sqlstate_of($standby, 'postgres', $thumbs);
+	is($state, '', 'the standby makes thumbnails of ' . scalar(@images) . ' stored images') or diag($err);
+	is($standby->safe_psql('postgres', 'SELECT count(*) FROM media.derivatives'), $derivatives,
+		'without caching them');
+	is($s_thumbs, $primary->safe_psql('postgres', $thumbs), 'the same bytes as the primary makes');
+	$primary->wait_for_catchup($standby, 'replay');
+}
+
 # --- writes on the standby: a read-only error, never a crash ---
 my $start_time = $standby->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
 my $log_offset = -s $standby->logfile;

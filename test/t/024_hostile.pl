@@ -129,8 +129,13 @@ my %huge = (
 	'bmp 2^31-1 x -2^31 (top-down)' => [ $bmp_huge, 2147483647, 2147483648 ],
 	'webp 2^24 x 2^24' => [ $webp_huge, 16777216, 16777216 ],
 );
-my $has_thumbnail = $node->safe_psql('postgres',
-	q{SELECT to_regprocedure('media.thumbnail(bytea, integer, integer)') IS NOT NULL});
+# media.thumbnail(bytea, integer, integer [, more arguments with defaults])
+my $has_thumbnail = $node->safe_psql('postgres', q{
+	SELECT EXISTS (SELECT 1 FROM pg_proc p
+	                WHERE p.pronamespace = 'media'::regnamespace AND p.proname = 'thumbnail'
+	                  AND p.pronargs >= 3 AND p.pronargs - p.pronargdefaults <= 3
+	                  AND p.proargtypes[0] = 'bytea'::regtype AND p.proargtypes[1] = 'integer'::regtype
+	                  AND p.proargtypes[2] = 'integer'::regtype)});
 note $has_thumbnail eq 't' ? 'media.thumbnail(bytea, integer, integer) exists: it is tested too'
   : 'media.thumbnail(bytea, integer, integer) does not exist (yet): not tested';
 for my $what (sort keys %huge)
