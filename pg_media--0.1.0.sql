@@ -151,17 +151,43 @@ CREATE POLICY files_owner_isolation ON @extschema@.files
  * deleted media.files or media.derivatives row.  The blob row is locked
  * first, so a concurrent put() that is attaching a new file to the same
  * blob (it holds a KEY SHARE lock on it) either commits first, and is then
- * seen by the check, or finds the blob gone and stores the content anew.
+ * seen by the check, or finds the blob gone and stores the content anew;
+ * and of two sessions removing its last two files, the second sees the
+ * first's removal (in READ COMMITTED each statement sees what committed
+ * before it).  Under REPEATABLE READ and SERIALIZABLE the snapshot is
+ * older, so the check locks the reference it finds (KEY SHARE): one removed
+ * since the snapshot is then a serialization failure (40001, retry) rather
+ * than a false "still used".  In every mode, a file committed since the
+ * check's snapshot makes the foreign key refuse the delete, and the content
+ * stays.
  */
 CREATE FUNCTION @extschema@.release_blob() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM 1 FROM @extschema@.blobs WHERE id = OLD.blob_id FOR UPDATE;
-    IF FOUND
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.files WHERE blob_id = OLD.blob_id)
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.derivatives WHERE blob_id = OLD.blob_id) THEN
-        DELETE FROM @extschema@.blobs WHERE id = OLD.blob_id;
+    IF NOT FOUND THEN
+        RETURN NULL;
     END IF;
+    IF pg_catalog.current_setting('transaction_isolation') = 'read committed' THEN
+        IF EXISTS (SELECT 1 FROM @extschema@.files WHERE blob_id = OLD.blob_id)
+           OR EXISTS (SELECT 1 FROM @extschema@.derivatives WHERE blob_id = OLD.blob_id) THEN
+            RETURN NULL;
+        END IF;
+    ELSE
+        PERFORM 1 FROM @extschema@.files WHERE blob_id = OLD.blob_id LIMIT 1 FOR KEY SHARE;
+        IF FOUND THEN
+            RETURN NULL;
+        END IF;
+        PERFORM 1 FROM @extschema@.derivatives WHERE blob_id = OLD.blob_id LIMIT 1 FOR KEY SHARE;
+        IF FOUND THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    BEGIN
+        DELETE FROM @extschema@.blobs WHERE id = OLD.blob_id;
+    EXCEPTION WHEN foreign_key_violation THEN
+        NULL;   -- a file committed meanwhile refers to it: the content stays
+    END;
     RETURN NULL;
 END
 $$;

@@ -478,8 +478,8 @@ respond_bytes(struct MHD_Connection *c, Request *rq, const unsigned char *body, 
 }
 
 /*
- * GET/HEAD /media/{id}/thumbnail?w=&h=: answers 501 until the database has
- * media.thumbnail(bigint, integer, integer).  Its result is served the way
+ * GET/HEAD /media/{id}/thumbnail?w=&h=: answers 501 unless the database has
+ * media.thumbnail(bigint, integer, integer [, format text]).  Its result is served the way
  * its declared type says: a (status, headers, body) record like
  * media.http() is passed through; a bigint is the id of a stored file,
  * served as /media/{id}; bytes (a bytea, or a record with a bytea column and
@@ -506,9 +506,12 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 
 	slot = pool_get(&server.pool);
 	res = pool_exec(slot,
-					"SELECT pg_catalog.pg_get_function_result(p) FROM"
-					" pg_catalog.to_regprocedure('media.thumbnail(bigint,integer,integer)') p"
-					" WHERE p IS NOT NULL", 0, NULL, 0);
+					"SELECT pg_catalog.pg_get_function_result(p.oid) FROM pg_catalog.pg_proc p"
+					" WHERE p.proname = 'thumbnail'"
+					"   AND p.pronamespace = 'media'::pg_catalog.regnamespace"
+					"   AND p.proargtypes[0] = 'pg_catalog.int8'::pg_catalog.regtype"
+					"   AND p.pronargs - p.pronargdefaults <= 3 AND p.pronargs >= 3"
+					" LIMIT 1", 0, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[slot], res, false);

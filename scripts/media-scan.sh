@@ -20,7 +20,7 @@ psql_() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 scanned=0 infected=0 failed=0
 for id in $(psql_ "$@" -c "SELECT id FROM media.files WHERE scan_status = 'pending' ORDER BY id"); do
   # one base64 line per stored part; each decodes on its own
-  psql_ "$@" -c "SELECT replace(encode(data, 'base64'), E'\\n', '') FROM media.parts($id) ORDER BY start" |
+  psql_ "$@" -c "SELECT replace(encode((p).data, 'base64'), E'\\n', '') FROM (SELECT media.parts($id) AS p) s" |
     while IFS= read -r line; do printf '%s' "$line" | base64 -d; done >"$tmp/file"
   set +e
   verdict=$($scanner "$tmp/file" 2>&1)

@@ -216,6 +216,7 @@ media_put(PG_FUNCTION_ARGS)
 	IngestRequest req;
 	bytea	   *content;
 
+	media_require_writable("media.put()");
 	require_content(fcinfo);
 	request_from_args(fcinfo, &req);
 	/* check the stored size before detoasting a value we would refuse */
@@ -232,6 +233,7 @@ media_put_base64(PG_FUNCTION_ARGS)
 	text	   *encoded;
 	bytea	   *decoded;
 
+	media_require_writable("media.put_base64()");
 	require_content(fcinfo);
 	request_from_args(fcinfo, &req);
 	encoded = PG_GETARG_TEXT_PP(0);

@@ -30,6 +30,7 @@ media_remove(PG_FUNCTION_ARGS)
 	Datum		values[1] = {PG_GETARG_DATUM(0)};
 	bool		removed;
 
+	media_require_writable("media.remove()");
 	media_spi_connect();
 	media_plan(&plan, SQL_REMOVE_FILE, 1, argtypes);
 	media_exec(plan, values, NULL, false, 0);

@@ -163,7 +163,7 @@ _PG_init(void)
 							&media_max_inflated_size,
 							64 * 1024 * 1024,
 							1024, MaxAllocSize - VARHDRSZ - 1,
-							PGC_USERSET,
+							PGC_SUSET,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 

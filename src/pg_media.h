@@ -117,6 +117,7 @@ extern void media_check_quota(const char *owner, int64 byte_size);
 extern void media_check_open_uploads(const char *owner);
 extern void media_check_active_content(const mm_probe *probe);
 extern void media_check_servable(const MediaFile *file, bool for_scanner);
+extern void media_require_writable(const char *function);
 
 /* read.c */
 extern bytea *media_read_bytes(const MediaFile *file, int64 offset, int64 length);

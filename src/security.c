@@ -9,6 +9,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -99,6 +100,23 @@ lock_owner(const char *owner)
 	SPI_finish();
 }
 
+/* Does media.quotas have a row for this owner? */
+static bool
+owner_has_quota(const char *owner)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(owner)};
+	bool		found;
+
+	media_spi_connect();
+	media_plan(&plan, SQL_HAS_QUOTA, 1, argtypes);
+	media_exec(plan, values, NULL, false, 1);
+	found = SPI_processed > 0;
+	SPI_finish();
+	return found;
+}
+
 /*
  * Checks media.quotas for a new file of byte_size bytes (inside
  * storage_enter()): raises 53400 when the owner would exceed max_bytes or
@@ -120,6 +138,9 @@ media_check_quota(const char *owner, int64 byte_size)
 				used_bytes,
 				used_files;
 
+	/* only owners with a quota take the lock that serializes their new files */
+	if (!owner_has_quota(owner))
+		return;
 	lock_owner(owner);
 	media_spi_connect();
 	media_plan(&plan, SQL_QUOTA_USAGE, 1, argtypes);
@@ -152,7 +173,11 @@ media_check_quota(const char *owner, int64 byte_size)
 				 errhint("Remove files with media.remove(), or raise max_files in media.quotas.")));
 }
 
-/* Refuses a new upload when the owner already has media.max_open_uploads open. */
+/*
+ * Refuses a new upload when the owner already has media.max_open_uploads
+ * open.  Not serialized: sessions beginning uploads at the same instant may
+ * each pass, so the cap holds to within the number of concurrent sessions.
+ */
 void
 media_check_open_uploads(const char *owner)
 {
@@ -162,7 +187,6 @@ media_check_open_uploads(const char *owner)
 	int64		open;
 	bool		isnull;
 
-	lock_owner(owner);
 	media_spi_connect();
 	media_plan(&plan, SQL_OPEN_UPLOADS, 1, argtypes);
 	media_exec(plan, values, NULL, false, 1);
@@ -212,4 +236,16 @@ media_check_servable(const MediaFile *file, bool for_scanner)
 					file->id, file->scan_status),
 			 errdetail("Files are served only once a virus scanner has marked them clean."),
 			 errhint("The scanner records its verdict with media.set_scan_result().")));
+}
+
+/*
+ * Refuses a writing function in a read-only transaction or on a hot
+ * standby, with an error that names the function (SQLSTATE 25006) rather
+ * than the internal statement that would fail.
+ */
+void
+media_require_writable(const char *function)
+{
+	PreventCommandIfReadOnly(function);
+	PreventCommandDuringRecovery(function);
 }

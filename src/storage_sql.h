@@ -99,6 +99,9 @@
 	"       (SELECT pg_catalog.count(*) FROM media.files f WHERE f.owner OPERATOR(pg_catalog.=) $1)" \
 	"  FROM media.quotas q WHERE q.owner OPERATOR(pg_catalog.=) $1"
 
+#define SQL_HAS_QUOTA \
+	"SELECT 1 FROM media.quotas WHERE owner OPERATOR(pg_catalog.=) $1"
+
 #define SQL_OPEN_UPLOADS \
 	"SELECT pg_catalog.count(*) FROM media.uploads WHERE owner OPERATOR(pg_catalog.=) $1"
 

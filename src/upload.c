@@ -157,6 +157,7 @@ media_upload_begin(PG_FUNCTION_ARGS)
 	Datum		values[7];
 	char		nulls[7] = "       ";
 
+	media_require_writable("media.upload_begin()");
 	mm_sha256_init(&hash);
 	storage_enter(&access);
 	media_check_open_uploads(owner);
@@ -203,6 +204,7 @@ media_upload_append(PG_FUNCTION_ARGS)
 	Upload		up;
 	Datum		values[4];
 
+	media_require_writable("media.upload_append()");
 	storage_enter(&access);
 	lock_upload(id, owner, &up);
 	if (len > 0)
@@ -344,6 +346,7 @@ media_upload_finish(PG_FUNCTION_ARGS)
 	int64		blob_id;
 	int64		file_id;
 
+	media_require_writable("media.upload_finish()");
 	req.owner = media_current_owner();
 	storage_enter(&access);
 	lock_upload(id, req.owner, &up);
@@ -369,6 +372,7 @@ media_upload_abort(PG_FUNCTION_ARGS)
 	StorageAccess access;
 	Upload		up;
 
+	media_require_writable("media.upload_abort()");
 	storage_enter(&access);
 	lock_upload(id, owner, &up);
 	storage_delete_blob(up.blob_id);
