@@ -4,7 +4,7 @@
 #   make demo                set up everything on a fresh Debian 12 (as root) and show it working
 #   make test                unit tests, pg_regress, TAP tests; ends with "N passed, N failed"
 #   make bench               benchmarks, written to bench/results.md
-#   make fuzz                run every libFuzzer harness for FUZZ_SECONDS (default 300)
+#   make fuzz                run every libFuzzer harness for FUZZ_SECONDS (default 120)
 #   make sanitize            core unit tests and fuzz harnesses under ASan + UBSan
 
 EXTENSION    = pg_media
@@ -54,7 +54,7 @@ test:
 bench:
 	./bench/run.sh
 fuzz:
-	$(MAKE) -C test/fuzz run SECONDS=$${FUZZ_SECONDS:-300}
+	$(MAKE) -C test/fuzz run SECONDS=$${FUZZ_SECONDS:-120}
 sanitize:
 	$(MAKE) -C test/unit run SANITIZE=1
 	$(MAKE) -C test/fuzz run SECONDS=$${FUZZ_SECONDS:-30}

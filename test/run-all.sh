@@ -70,7 +70,10 @@ fi
 
 say "fuzzing each harness for ${FUZZ_SECONDS:-10} s"
 if make -s -C test/fuzz all >"$log_dir/fuzz-build.log" 2>&1; then
-  (cd test/fuzz && ./run.sh "${FUZZ_SECONDS:-10}" $(ls fuzz_*.c | sed "s/\.c$//")) 2>&1 | tee "$log_dir/fuzz.log"
+  # the harnesses over whole modules get FUZZ_SECONDS each, the one-parser
+  # harnesses (fuzz_parser_*) PARSER_FUZZ_SECONDS each
+  (cd test/fuzz && ./run.sh "${FUZZ_SECONDS:-10}" $(ls fuzz_*.c | grep -v '^fuzz_parser_' | sed "s/\.c$//")) 2>&1 | tee "$log_dir/fuzz.log"
+  (cd test/fuzz && ./run.sh "${PARSER_FUZZ_SECONDS:-3}" $(ls fuzz_parser_*.c | sed "s/\.c$//")) 2>&1 | tee -a "$log_dir/fuzz.log"
   count_tap "$log_dir/fuzz.log" "fuzz"
 else
   tail -30 "$log_dir/fuzz-build.log"; step_failed "fuzz build"

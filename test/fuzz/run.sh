@@ -38,6 +38,10 @@ for h in "$@"; do
 	if [ -d "seeds/$h" ]; then
 		find "seeds/$h" -maxdepth 1 -type f -exec cp {} "$corpus/" \;
 	fi
+	# a single-parser harness starts from the hand-made files of every format
+	if [[ "$h" == fuzz_parser_* ]]; then
+		find seeds/fuzz_probe seeds/fuzz_probe_av -maxdepth 1 -type f -exec cp {} "$corpus/" \; 2>/dev/null
+	fi
 	if [[ "$h" == fuzz_probe* ]] && [ -d "$shared" ]; then
 		# flatten the tree: a/b/c.png -> shared__a__b__c.png; skip > 1 MB
 		(cd "$shared" && find . -type f -size -1048577c -print0) |
