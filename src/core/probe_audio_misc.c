@@ -12,33 +12,11 @@
  */
 #include <string.h>
 
+#include "mm_av.h"
 #include "mm_formats.h"
 
 #define VOC_MAX_BLOCKS	16
 
-/* units * 1000 / rate in milliseconds; -1 when rate is 0 or it overflows. */
-static int64_t
-misc_units_to_ms(uint64_t units, uint64_t rate)
-{
-	uint64_t	q,
-				r,
-				ms;
-
-	if (rate == 0)
-		return -1;
-	q = units / rate;
-	r = units % rate;
-	if (q > (uint64_t) INT64_MAX / 1000)
-		return -1;
-	ms = q * 1000;
-	if (r <= UINT64_MAX / 1000)
-		ms += r * 1000 / rate;
-	else
-		ms += (uint64_t) ((double) r / (double) rate * 1000.0);
-	if (ms > (uint64_t) INT64_MAX)
-		return -1;
-	return (int64_t) ms;
-}
 
 /* Probes Sun/NeXT AU. */
 static int
@@ -112,7 +90,7 @@ misc_probe_au(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 	if (size == 0xFFFFFFFFu || size > avail)
 		size = avail > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t) avail;
 	if (bits > 0 && channels > 0 && channels < 65536)
-		out->duration_ms = misc_units_to_ms(size, (uint64_t) rate * channels * (bits / 8));
+		out->duration_ms = mm_units_to_ms(size, (uint64_t) rate * channels * (bits / 8));
 	return MM_FMT_YES;
 }
 
@@ -274,7 +252,7 @@ misc_probe_voc(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *ou
 		}
 		if (bytes > 0)
 		{
-			int64_t		m = misc_units_to_ms(bytes, bps);
+			int64_t		m = mm_units_to_ms(bytes, bps);
 
 			if (m < 0 || ms > INT64_MAX - m)
 			{

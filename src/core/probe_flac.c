@@ -9,33 +9,11 @@
  */
 #include <string.h>
 
+#include "mm_av.h"
 #include "mm_formats.h"
 
 #define FLAC_MAX_ID3	4
 
-/* units * 1000 / rate in milliseconds; -1 when rate is 0 or it overflows. */
-static int64_t
-flac_units_to_ms(uint64_t units, uint64_t rate)
-{
-	uint64_t	q,
-				r,
-				ms;
-
-	if (rate == 0)
-		return -1;
-	q = units / rate;
-	r = units % rate;
-	if (q > (uint64_t) INT64_MAX / 1000)
-		return -1;
-	ms = q * 1000;
-	if (r <= UINT64_MAX / 1000)
-		ms += r * 1000 / rate;
-	else
-		ms += (uint64_t) ((double) r / (double) rate * 1000.0);
-	if (ms > (uint64_t) INT64_MAX)
-		return -1;
-	return (int64_t) ms;
-}
 
 /*
  * Returns the total length (header, body, footer) of the ID3v2 tag in the
@@ -114,6 +92,6 @@ mm_probe_flac(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 	mm_probe_add_int(out, "channels", channels);
 	mm_probe_add_int(out, "bit_depth", bits);
 	if (total > 0)
-		out->duration_ms = flac_units_to_ms(total, rate);
+		out->duration_ms = mm_units_to_ms(total, rate);
 	return MM_FMT_YES;
 }

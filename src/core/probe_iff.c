@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "mm_av.h"
 #include "mm_formats.h"
 
 #define IFF_MAX_CHUNKS	64
@@ -37,29 +38,6 @@ typedef struct iff_info
 	int			have_body;
 } iff_info;
 
-/* units * 1000 / rate in milliseconds; -1 when rate is 0 or it overflows. */
-static int64_t
-iff_units_to_ms(uint64_t units, uint64_t rate)
-{
-	uint64_t	q,
-				r,
-				ms;
-
-	if (rate == 0)
-		return -1;
-	q = units / rate;
-	r = units % rate;
-	if (q > (uint64_t) INT64_MAX / 1000)
-		return -1;
-	ms = q * 1000;
-	if (r <= UINT64_MAX / 1000)
-		ms += r * 1000 / rate;
-	else
-		ms += (uint64_t) ((double) r / (double) rate * 1000.0);
-	if (ms > (uint64_t) INT64_MAX)
-		return -1;
-	return (int64_t) ms;
-}
 
 /*
  * Converts an 80-bit IEEE 754 extended float (sign, 15-bit exponent,
@@ -166,9 +144,9 @@ iff_report(uint32_t form, const iff_info *f, mm_probe *out)
 		mm_probe_add_int(out, "sample_rate", f->rate);
 		mm_probe_add_int(out, "bit_depth", 8);
 		if (f->svx_samples > 0)
-			out->duration_ms = iff_units_to_ms(f->svx_samples, f->rate);
+			out->duration_ms = mm_units_to_ms(f->svx_samples, f->rate);
 		else if (f->have_body && f->svx_compression == 0)
-			out->duration_ms = iff_units_to_ms(f->body_size / (f->svx_stereo ? 2 : 1), f->rate);
+			out->duration_ms = mm_units_to_ms(f->body_size / (f->svx_stereo ? 2 : 1), f->rate);
 		return;
 	}
 	mm_probe_set_type(out, "audio/aiff");
@@ -181,7 +159,7 @@ iff_report(uint32_t form, const iff_info *f, mm_probe *out)
 	if (f->rate > 0)
 		mm_probe_add_int(out, "sample_rate", f->rate);
 	mm_probe_add_int(out, "bit_depth", f->bits);
-	out->duration_ms = iff_units_to_ms(f->frames, f->rate);
+	out->duration_ms = mm_units_to_ms(f->frames, f->rate);
 }
 
 /* Probes FORM/AIFF, FORM/AIFC and FORM/8SVX. */

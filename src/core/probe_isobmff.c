@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "mm_av.h"
 #include "mm_formats.h"
 
 #define ISO_MAX_TOP_BOXES	64	/* top-level boxes walked */
@@ -286,29 +287,6 @@ iso_fourcc_str(uint32_t v, char *s)
 		s[i] = '\0';
 }
 
-/* units * 1000 / rate in milliseconds; -1 when rate is 0 or it overflows. */
-static int64_t
-iso_units_to_ms(uint64_t units, uint64_t rate)
-{
-	uint64_t	q,
-				r,
-				ms;
-
-	if (rate == 0)
-		return -1;
-	q = units / rate;
-	r = units % rate;
-	if (q > (uint64_t) INT64_MAX / 1000)
-		return -1;
-	ms = q * 1000;
-	if (r <= UINT64_MAX / 1000)
-		ms += r * 1000 / rate;
-	else
-		ms += (uint64_t) ((double) r / (double) rate * 1000.0);
-	if (ms > (uint64_t) INT64_MAX)
-		return -1;
-	return (int64_t) ms;
-}
 
 /*
  * Reads mvhd or mdhd (same layout up to the duration): timescale and
@@ -440,7 +418,7 @@ iso_commit_track(iso_info *info, const iso_track *t)
 {
 	if (t->have_mdhd)
 	{
-		int64_t		ms = iso_units_to_ms(t->md_duration, t->md_timescale);
+		int64_t		ms = mm_units_to_ms(t->md_duration, t->md_timescale);
 
 		if (ms > info->track_ms)
 			info->track_ms = ms;
@@ -878,9 +856,9 @@ iso_report(iso_kind kind, uint32_t major, const iso_info *info, mm_probe *out)
 		out->height = info->height;
 	}
 	if (info->have_mvhd && info->duration > 0)
-		ms = iso_units_to_ms(info->duration, info->timescale);
+		ms = mm_units_to_ms(info->duration, info->timescale);
 	else if (info->have_mehd && info->have_mvhd && info->frag_duration > 0)
-		ms = iso_units_to_ms(info->frag_duration, info->timescale);
+		ms = mm_units_to_ms(info->frag_duration, info->timescale);
 	else if (info->track_ms > 0)
 		ms = info->track_ms;
 	if (ms >= 0 && info->have_moov)

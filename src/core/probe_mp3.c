@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "mm_av.h"
 #include "mm_formats.h"
 
 #define MP3_MAX_ID3		4
@@ -39,29 +40,6 @@ typedef struct mp3_hdr
 	int			profile;		/* ADTS */
 } mp3_hdr;
 
-/* units * 1000 / rate in milliseconds; -1 when rate is 0 or it overflows. */
-static int64_t
-mp3_units_to_ms(uint64_t units, uint64_t rate)
-{
-	uint64_t	q,
-				r,
-				ms;
-
-	if (rate == 0)
-		return -1;
-	q = units / rate;
-	r = units % rate;
-	if (q > (uint64_t) INT64_MAX / 1000)
-		return -1;
-	ms = q * 1000;
-	if (r <= UINT64_MAX / 1000)
-		ms += r * 1000 / rate;
-	else
-		ms += (uint64_t) ((double) r / (double) rate * 1000.0);
-	if (ms > (uint64_t) INT64_MAX)
-		return -1;
-	return (int64_t) ms;
-}
 
 /* Total length of the ID3v2 tag whose 10-byte header is at p, or 0 if it is none. */
 static uint64_t
@@ -212,7 +190,7 @@ mp3_report_mpeg(mm_source *src, uint64_t first, const uint8_t *p, size_t avail,
 	if (mp3_vbr_header(p, avail, h, &frames))
 	{
 		if (frames > 0)
-			out->duration_ms = mp3_units_to_ms((uint64_t) frames * h->samples, h->rate);
+			out->duration_ms = mm_units_to_ms((uint64_t) frames * h->samples, h->rate);
 		mm_probe_add_bool(out, "vbr_header", 1);
 	}
 	else
@@ -228,7 +206,7 @@ mp3_report_mpeg(mm_source *src, uint64_t first, const uint8_t *p, size_t avail,
 			if (st == MM_SRC_OK && memcmp(t, "TAG", 3) == 0)
 				end -= 128;
 		}
-		out->duration_ms = mp3_units_to_ms((end - first) * 8, h->bitrate);
+		out->duration_ms = mm_units_to_ms((end - first) * 8, h->bitrate);
 	}
 	mm_probe_add_str(out, "codec", h->layer == 3 ? "mp3" : "mp2");
 	mm_probe_add_int(out, "sample_rate", h->rate);
@@ -258,9 +236,9 @@ mp3_report_adts(mm_source *src, uint64_t first, const uint8_t *p, size_t avail,
 		pos += f.len;
 	}
 	if (bytes == audio)
-		out->duration_ms = mp3_units_to_ms(samples, h->rate);
+		out->duration_ms = mm_units_to_ms(samples, h->rate);
 	else if (bytes > 0 && audio <= UINT64_MAX / (samples + 1))
-		out->duration_ms = mp3_units_to_ms(audio * samples / bytes, h->rate);
+		out->duration_ms = mm_units_to_ms(audio * samples / bytes, h->rate);
 	mm_probe_add_str(out, "codec", "aac");
 	mm_probe_add_int(out, "sample_rate", h->rate);
 	if (h->channels > 0)

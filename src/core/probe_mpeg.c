@@ -23,35 +23,13 @@
  */
 #include <string.h>
 
+#include "mm_av.h"
 #include "mm_formats.h"
 
 #define MPEG_REGION		65536
 #define TS_MIN_PACKETS	3
 #define TS_CHECK_PACKETS 16
 
-/* units * 1000 / rate in milliseconds; -1 when rate is 0 or it overflows. */
-static int64_t
-mpeg_units_to_ms(uint64_t units, uint64_t rate)
-{
-	uint64_t	q,
-				r,
-				ms;
-
-	if (rate == 0)
-		return -1;
-	q = units / rate;
-	r = units % rate;
-	if (q > (uint64_t) INT64_MAX / 1000)
-		return -1;
-	ms = q * 1000;
-	if (r <= UINT64_MAX / 1000)
-		ms += r * 1000 / rate;
-	else
-		ms += (uint64_t) ((double) r / (double) rate * 1000.0);
-	if (ms > (uint64_t) INT64_MAX)
-		return -1;
-	return (int64_t) ms;
-}
 
 /*
  * Loads the head region (tail = 0): the first MPEG_REGION bytes, or the
@@ -267,11 +245,12 @@ ps_probe(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	{
 		uint64_t	last = hmax;
 		uint64_t	span;
+		int64_t		ms;
 
 		if (t && ps_scan_pts(t, tlen, &sid, &tmin, &tmax))
 			last = tmax;		/* the tail's stamps are the later ones, even across a wrap */
 		span = last >= hmin ? last - hmin : last + ((uint64_t) 1 << 33) - hmin;
-		int64_t		ms = mpeg_units_to_ms(span, 90000);
+		ms = mm_units_to_ms(span, 90000);
 
 		if (ms >= 0 && (sid & 0xF0) == 0xE0 && fr_num > 0)
 			ms += (int64_t) (1000 * (uint64_t) fr_den / fr_num);	/* the last frame's own time */
@@ -404,7 +383,7 @@ ts_probe(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	{
 		uint64_t	span = last >= first ? last - first : last + ((uint64_t) 1 << 33) - first;
 
-		out->duration_ms = mpeg_units_to_ms(span, 90000);
+		out->duration_ms = mm_units_to_ms(span, 90000);
 	}
 	return MM_FMT_YES;
 }

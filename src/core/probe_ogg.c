@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "mm_av.h"
 #include "mm_formats.h"
 
 #define OGG_MAX_BOS			16	/* BOS pages (logical streams) looked at */
@@ -49,29 +50,6 @@ typedef struct ogg_stream
 	int			have_last;
 } ogg_stream;
 
-/* units * 1000 / rate in milliseconds; -1 when rate is 0 or it overflows. */
-static int64_t
-ogg_units_to_ms(uint64_t units, uint64_t rate)
-{
-	uint64_t	q,
-				r,
-				ms;
-
-	if (rate == 0)
-		return -1;
-	q = units / rate;
-	r = units % rate;
-	if (q > (uint64_t) INT64_MAX / 1000)
-		return -1;
-	ms = q * 1000;
-	if (r <= UINT64_MAX / 1000)
-		ms += r * 1000 / rate;
-	else
-		ms += (uint64_t) ((double) r / (double) rate * 1000.0);
-	if (ms > (uint64_t) INT64_MAX)
-		return -1;
-	return (int64_t) ms;
-}
 
 /* Fills tab with the Ogg CRC table (polynomial 0x04c11db7, no reflection). */
 static void
@@ -162,10 +140,10 @@ ogg_stream_ms(const ogg_stream *s)
 		case OGG_VORBIS:
 		case OGG_FLAC:
 		case OGG_SPEEX:
-			return ogg_units_to_ms(g, s->rate);
+			return mm_units_to_ms(g, s->rate);
 		case OGG_OPUS:
 			/* the granule counts 48 kHz samples, including pre-skip */
-			return ogg_units_to_ms(g > s->preskip ? g - s->preskip : 0, 48000);
+			return mm_units_to_ms(g > s->preskip ? g - s->preskip : 0, 48000);
 		case OGG_THEORA:
 			{
 				int			sh = s->kfgshift;
@@ -178,7 +156,7 @@ ogg_stream_ms(const ogg_stream *s)
 					frames++;
 				if (frames > UINT64_MAX / s->frd)
 					return -1;
-				return ogg_units_to_ms(frames * s->frd, s->frn);
+				return mm_units_to_ms(frames * s->frd, s->frn);
 			}
 	}
 	return -1;

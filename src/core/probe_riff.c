@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mm_av.h"
 #include "mm_formats.h"
 
 #define RIFF_MAX_CHUNKS	64
@@ -41,29 +42,6 @@ typedef struct riff_wave
 	uint64_t	ds64_data;
 } riff_wave;
 
-/* units * 1000 / rate in milliseconds; -1 when rate is 0 or it overflows. */
-static int64_t
-riff_units_to_ms(uint64_t units, uint64_t rate)
-{
-	uint64_t	q,
-				r,
-				ms;
-
-	if (rate == 0)
-		return -1;
-	q = units / rate;
-	r = units % rate;
-	if (q > (uint64_t) INT64_MAX / 1000)
-		return -1;
-	ms = q * 1000;
-	if (r <= UINT64_MAX / 1000)
-		ms += r * 1000 / rate;
-	else
-		ms += (uint64_t) ((double) r / (double) rate * 1000.0);
-	if (ms > (uint64_t) INT64_MAX)
-		return -1;
-	return (int64_t) ms;
-}
 
 /* Names a WAVEFORMATEX format tag; writes "0xNNNN" for unknown ones. */
 static const char *
@@ -168,14 +146,14 @@ riff_report_wave(const riff_wave *w, mm_probe *out)
 	if (w->bits > 0)
 		mm_probe_add_int(out, "bit_depth", w->bits);
 	if (w->tag != 1 && w->tag != 3 && w->have_fact && w->rate > 0)
-		ms = riff_units_to_ms(w->fact_samples, w->rate);
+		ms = mm_units_to_ms(w->fact_samples, w->rate);
 	else if (w->have_data)
 	{
 		uint64_t	br = w->byte_rate;
 
 		if (br == 0)
 			br = (uint64_t) w->align * w->rate;
-		ms = riff_units_to_ms(w->data_size, br);
+		ms = mm_units_to_ms(w->data_size, br);
 	}
 	out->duration_ms = ms;
 }
@@ -388,7 +366,7 @@ riff_report_avi(const riff_avi *a, mm_probe *out)
 		out->duration_ms = (int64_t) ((uint64_t) frames * a->usec_per_frame / 1000);
 	}
 	else if (a->vrate > 0)
-		out->duration_ms = riff_units_to_ms((uint64_t) a->vlength * a->vscale, a->vrate);
+		out->duration_ms = mm_units_to_ms((uint64_t) a->vlength * a->vscale, a->vrate);
 	if (a->vcodec[0])
 		mm_probe_add_str(out, "codec", a->vcodec);
 	if (a->acodec[0])
