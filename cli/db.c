@@ -230,3 +230,23 @@ db_chunk_size(PGconn *conn)
 	PQclear(res);
 	return size;
 }
+
+/* Writes one CSV field, quoted when it needs to be. */
+void
+csv_field(FILE *f, const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n") != NULL)
+	{
+		fputc('"', f);
+		for (; *s; s++)
+		{
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	}
+	else
+		fputs(s, f);
+	fputc(last ? '\n' : ',', f);
+}

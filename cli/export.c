@@ -60,26 +60,6 @@ export_help(void)
 		   COMMON_OPTIONS_HELP);
 }
 
-/* Writes one CSV field, quoted when it needs to be. */
-static void
-csv_field(FILE *f, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n") != NULL)
-	{
-		fputc('"', f);
-		for (; *s; s++)
-		{
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	}
-	else
-		fputs(s, f);
-	fputc(last ? '\n' : ',', f);
-}
-
 /*
  * Creates name in dirfd exclusively, or "stem (2).ext", "stem (3).ext", ...
  * when it is taken.  Writes the name used into out (MM_NAME_MAX + 1 bytes)

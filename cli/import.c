@@ -345,26 +345,6 @@ format_us(int64_t us, char *buf, size_t len)
 	snprintf(buf + strlen(buf), len - strlen(buf), ".%06lld+00", (long long) (us % 1000000));
 }
 
-/* Writes one CSV field, quoted when it needs to be. */
-static void
-csv_field(FILE *f, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n") != NULL)
-	{
-		fputc('"', f);
-		for (; *s; s++)
-		{
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	}
-	else
-		fputs(s, f);
-	fputc(last ? '\n' : ',', f);
-}
-
 /* Appends a row to the --map CSV, if one was asked for. */
 static void
 csv_row(ImportState *st, const FileEntry *e, const char *file_id, const char *imported_at)
