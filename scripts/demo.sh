@@ -13,9 +13,9 @@ step "Installing what is missing"
 if [ "$(id -u)" = 0 ]; then ./scripts/install-deps.sh test; else echo "(not root: assuming dependencies are installed)"; fi
 
 step "Building and installing pg_media"
-make -s
-if [ "$(id -u)" = 0 ]; then make -s install; fi
-echo "installed into $(pg_config --pkglibdir)"
+make -s all cli
+if [ "$(id -u)" = 0 ]; then make -s install-all; fi
+echo "installed into $(pg_config --pkglibdir); the command-line tool is $(command -v pg_media || echo cli/pg_media)"
 
 step "Starting a throwaway PostgreSQL $(pg_config --version | awk '{print $2}') cluster"
 dir=/tmp/pg_media_demo
@@ -31,7 +31,7 @@ psql_ -c "\\dx pg_media"
 
 # Real media: from the shared corpus when present, otherwise from files every
 # Debian system has, otherwise made here.
-corpus="$top/../shared/corpus"
+corpus="${PG_MEDIA_CORPUS:-$top/../shared/corpus}"
 files=()
 if [ -d "$corpus" ]; then
   for f in \
@@ -40,7 +40,6 @@ if [ -d "$corpus" ]; then
     golang-github-gabriel-vasile-mimetype-dev/apng.png \
     gdk-pixbuf-tests/gif-test-suite/255-codes.gif \
     gnome-backgrounds/vnc-l.webp \
-    desktop-base/desktop-base/debian-logos/logo-text-version.svg \
     alsa-utils/Front_Center.wav \
     forensics-samples-files/audio1/debian.ogg \
     forensics-samples-files/audio1/debian.mp3 \
@@ -52,10 +51,16 @@ if [ -d "$corpus" ]; then
   done
 fi
 if [ ${#files[@]} = 0 ]; then
-  echo "(shared corpus not found: using files from this system)"
-  for f in /usr/share/pixmaps/debian-logo.png /usr/share/doc/*/copyright; do
+  echo "(shared corpus not found: making images with ImageMagick and taking text from this system)"
+  gen="$dir/generated"; mkdir -p "$gen"
+  if command -v convert >/dev/null 2>&1; then
+    convert logo: -quality 85 "$gen/logo.jpg" && convert rose: "$gen/rose.png" &&
+      convert logo: -resize 50% "$gen/logo.webp" && convert rose: "$gen/rose.gif" ||
+      echo "(ImageMagick could not make every image)"
+  fi
+  for f in "$gen"/* /usr/share/pixmaps/debian-logo.png /usr/share/doc/*/copyright; do
     [ -f "$f" ] && files+=("$f")
-    [ ${#files[@]} -ge 6 ] && break
+    [ ${#files[@]} -ge 8 ] && break
   done
 fi
 
@@ -78,6 +83,28 @@ for p in "$dir"/part.*; do
 done
 big_id=$(psql_ -At -c "SELECT media.upload_finish($up)")
 echo "upload finished as file $big_id"
+
+step "Active content: an SVG (a browser runs scripts in it) is refused by default"
+svg="$dir/logo.svg"
+if [ -d "$corpus" ] && [ -f "$corpus/desktop-base/desktop-base/debian-logos/logo-text-version.svg" ]; then
+  cp "$corpus/desktop-base/desktop-base/debian-logos/logo-text-version.svg" "$svg"
+else
+  printf '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><script>alert(1)</script><rect width="64" height="64"/></svg>\n' >"$svg"
+fi
+put_svg() {  # $1: SQL run first in the same transaction
+  { printf 'BEGIN;\n%s\nSELECT media.put_base64(\x27' "$1"; base64 -w0 "$svg"
+    printf "', :'name');\nCOMMIT;\n"; } | psql -X -q -At -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -v name="$(basename "$svg")"
+}
+if refusal=$(put_svg "\\set VERBOSITY verbose" 2>&1); then
+  echo "an SVG was accepted while media.allow_active_content is off"; exit 1
+fi
+echo "$refusal" | grep -E '^(ERROR|DETAIL|HINT)' | sed 's/^/  /'
+echo "$refusal" | grep -q "active content" || { echo "the SVG was refused for another reason"; exit 1; }
+echo "An administrator may allow it; it is then served inert (as an attachment, or under a CSP sandbox):"
+svg_id=$(put_svg "SET LOCAL media.allow_active_content = on;")
+psql_ -c "SELECT headers->>'Content-Type' AS type, headers->>'Content-Security-Policy' AS csp,
+                 headers->>'Content-Disposition' AS disposition, headers->>'X-Content-Type-Options' AS nosniff
+            FROM media.http($svg_id, NULL, NULL, 'HEAD')"
 
 step "What pg_media knows about them (sniffed and probed from the bytes)"
 psql_ -c "SELECT id, name, mime_type, media_type, byte_size AS bytes, width, height,
@@ -111,6 +138,18 @@ psql_ -c "SELECT jsonb_pretty(headers) AS \"headers of a 200\" FROM media.http(1
 
 step "Integrity: every file's SHA-256 recomputed"
 psql_ -c "SELECT count(*) AS files, count(*) FILTER (WHERE ok) AS verified FROM media.verify()"
+
+step "The command-line tool (on PATH after make install): stats and verify"
+cli=$(command -v pg_media || echo "$top/cli/pg_media")
+"$cli" stats -h "$dir" -p "$port" -U postgres -d postgres
+"$cli" verify -h "$dir" -p "$port" -U postgres -d postgres
+
+nfiles=$(psql_ -At -c "SELECT count(*) FROM media.files")
+nblobs=$(psql_ -At -c "SELECT count(DISTINCT blob_id) FROM media.files")
+bad=$(psql_ -At -c "SELECT count(*) FILTER (WHERE NOT ok) FROM media.verify()")
+[ "$bad" = 0 ] || { echo "demo: $bad files failed verification"; exit 1; }
+echo
+echo "demo passed: $nfiles files stored as $nblobs contents, one uploaded in parts, file 1 read back byte-identical, active content refused then served inert, all $nfiles verified"
 
 if [ "${DEMO_KEEP:-0}" = 1 ]; then
   echo; echo "The cluster keeps running: psql -h $dir -p $port -U postgres"

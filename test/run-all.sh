@@ -131,10 +131,12 @@ if wants tap; then
   rc=$?
   grep -vE '^[[:space:]]*ok [0-9]+' "$log_dir/tap.log" | tail -40
   count_tap "$log_dir/tap.log" "tap"
-  if [ "$rc" != 0 ] && ! grep -qE '^[[:space:]]*not ok [0-9]+' "$log_dir/tap.log"; then
-    # a script that died or planned more tests than it ran prints no "not ok"
-    while IFS= read -r line; do failures+=("tap: $line"); done < <(
-      grep -E '^[^ ].*\.pl \.\. *(Dubious|Failed|No plan)|^[^ ].*\.pl +\(Wstat' "$log_dir/tap.log")
+  # a script that died, or ran fewer tests than it planned, prints no "not ok": prove's summary
+  # names it with "Failed: 0"; each counts as one failure
+  while IFS= read -r line; do
+    failed=$((failed + 1)); failures+=("tap: ${line%% (Wstat*} died or stopped early")
+  done < <(grep -E '^[^ ].*\.pl \(Wstat: .*Failed: 0\)$' "$log_dir/tap.log")
+  if [ "$rc" != 0 ] && ! grep -qE '^[[:space:]]*not ok [0-9]+|^[^ ].*\.pl \(Wstat: ' "$log_dir/tap.log"; then
     step_failed "TAP (exit $rc; see $log_dir/tap.log)"
   fi
 fi

@@ -1,31 +1,31 @@
 -- owner isolation (row-level security), dedup across owners, quotas
-CREATE ROLE alice;
-CREATE ROLE bob;
-CREATE ROLE app;
-GRANT USAGE ON SCHEMA media TO alice, bob, app;
-GRANT SELECT, DELETE, UPDATE (name, attrs) ON media.files TO alice, bob, app;
-GRANT SELECT ON media.media_files TO alice, bob, app;
+CREATE ROLE regress_alice;
+CREATE ROLE regress_bob;
+CREATE ROLE regress_app;
+GRANT USAGE ON SCHEMA media TO regress_alice, regress_bob, regress_app;
+GRANT SELECT, DELETE, UPDATE (name, attrs) ON media.files TO regress_alice, regress_bob, regress_app;
+GRANT SELECT ON media.media_files TO regress_alice, regress_bob, regress_app;
 GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb), media.remove(bigint),
       media.upload_begin(text, text, jsonb), media.upload_append(bigint, bytea),
-      media.upload_finish(bigint), media.upload_abort(bigint) TO alice, bob, app;
+      media.upload_finish(bigint), media.upload_abort(bigint) TO regress_alice, regress_bob, regress_app;
 
 -- isolation by role: each role sees, reads and removes only its own files
-ALTER ROLE alice SET media.isolation = 'role';
-ALTER ROLE bob SET media.isolation = 'role';
+ALTER ROLE regress_alice SET media.isolation = 'role';
+ALTER ROLE regress_bob SET media.isolation = 'role';
 SET media.isolation = 'role';
-SET ROLE alice;
-SELECT media.put('\x0a0a0a0a', 'alice-secret.txt') AS alice_file \gset
+SET ROLE regress_alice;
+SELECT media.put('\x0a0a0a0a', 'regress_alice-secret.txt') AS alice_file \gset
 -- media.owner cannot charge a file to someone else under role isolation
-SET media.owner = 'bob';
+SET media.owner = 'regress_bob';
 SELECT media.put('\x0b0b', 'still-alice.txt') AS alice_file2 \gset
 RESET media.owner;
 SELECT owner, count(*) FROM media.files GROUP BY owner ORDER BY owner;
 RESET ROLE;
 
-SET ROLE bob;
+SET ROLE regress_bob;
 -- bob stores the very same bytes: dedup shares the blob, not alice's row
-SELECT media.put('\x0a0a0a0a', 'bob-copy.txt') AS bob_file \gset
-SELECT count(*) AS bob_sees, bool_and(owner = 'bob') AS only_his FROM media.files;
+SELECT media.put('\x0a0a0a0a', 'regress_bob-copy.txt') AS bob_file \gset
+SELECT count(*) AS bob_sees, bool_and(owner = 'regress_bob') AS only_his FROM media.files;
 SELECT count(*) AS bob_sees_in_view FROM media.media_files;
 SELECT media.get(:alice_file);
 SELECT media.read(:alice_file, 0, 1);
@@ -39,23 +39,23 @@ SELECT count(*) FROM media.files WHERE sha256 = sha256('\x0a0a0a0a');
 SELECT media.get(:bob_file) AS own_bytes;
 RESET ROLE;
 
-SET ROLE alice;
+SET ROLE regress_alice;
 SELECT name FROM media.files WHERE id = :alice_file;
 SELECT media.get(:alice_file) AS alices_bytes;
 RESET ROLE;
 
 -- removing bob's copy keeps alice's content
-SET ROLE bob;
+SET ROLE regress_bob;
 SELECT media.remove(:bob_file) AS removed;
 RESET ROLE;
-SET ROLE alice;
+SET ROLE regress_alice;
 SELECT media.get(:alice_file) AS still_there;
 RESET ROLE;
 
 -- one database role for the app, the user set per transaction
-ALTER ROLE app SET media.isolation = 'setting';
+ALTER ROLE regress_app SET media.isolation = 'setting';
 SET media.isolation = 'setting';
-SET ROLE app;
+SET ROLE regress_app;
 SELECT media.put('\x01');
 BEGIN;
 SET LOCAL media.owner = 'user-1';
@@ -86,7 +86,7 @@ COMMIT;
 RESET ROLE;
 
 -- a non-superuser cannot switch isolation off
-SET ROLE bob;
+SET ROLE regress_bob;
 SET media.isolation = 'none';
 RESET ROLE;
 
@@ -117,13 +117,13 @@ SELECT count(*) AS unhashed_blobs FROM media.blobs WHERE sha256 IS NULL;
 RESET media.max_open_uploads;
 RESET media.owner;
 
-DELETE FROM media.files WHERE owner IN ('alice', 'bob', 'carol', 'user-1', 'user-2');
+DELETE FROM media.files WHERE owner IN ('regress_alice', 'regress_bob', 'carol', 'user-1', 'user-2');
 DELETE FROM media.quotas;
-REVOKE ALL ON media.files, media.media_files FROM alice, bob, app;
+REVOKE ALL ON media.files, media.media_files FROM regress_alice, regress_bob, regress_app;
 REVOKE ALL ON FUNCTION media.put(bytea, text, text, jsonb), media.remove(bigint),
       media.upload_begin(text, text, jsonb), media.upload_append(bigint, bytea),
-      media.upload_finish(bigint), media.upload_abort(bigint) FROM alice, bob, app;
-REVOKE ALL ON SCHEMA media FROM alice, bob, app;
-DROP ROLE alice;
-DROP ROLE bob;
-DROP ROLE app;
+      media.upload_finish(bigint), media.upload_abort(bigint) FROM regress_alice, regress_bob, regress_app;
+REVOKE ALL ON SCHEMA media FROM regress_alice, regress_bob, regress_app;
+DROP ROLE regress_alice;
+DROP ROLE regress_bob;
+DROP ROLE regress_app;

@@ -1,10 +1,10 @@
 -- quarantine (media.require_scan) and active content
-CREATE ROLE scanner;
-CREATE ROLE webapp;
-GRANT USAGE ON SCHEMA media TO scanner, webapp;
-GRANT SELECT ON media.files TO scanner, webapp;
-GRANT UPDATE (scan_status, scan_detail, scanned_at) ON media.files TO scanner;
-GRANT EXECUTE ON FUNCTION media.set_scan_result(bigint, boolean, text) TO scanner;
+CREATE ROLE regress_scanner;
+CREATE ROLE regress_webapp;
+GRANT USAGE ON SCHEMA media TO regress_scanner, regress_webapp;
+GRANT SELECT ON media.files TO regress_scanner, regress_webapp;
+GRANT UPDATE (scan_status, scan_detail, scanned_at) ON media.files TO regress_scanner;
+GRANT EXECUTE ON FUNCTION media.set_scan_result(bigint, boolean, text) TO regress_scanner;
 
 SET media.require_scan = on;
 SELECT media.put('just some uploaded text', 'notes.txt') AS clean_one \gset
@@ -13,7 +13,7 @@ RESET media.require_scan;
 SELECT id = :clean_one AS is_clean_one, scan_status FROM media.files WHERE id IN (:clean_one, :bad_one) ORDER BY id;
 
 -- nothing is served while pending
-SET ROLE webapp;
+SET ROLE regress_webapp;
 SELECT media.get(:clean_one);
 SELECT media.read(:clean_one, 0, 4);
 SELECT status FROM media.http(:clean_one);
@@ -21,7 +21,7 @@ SELECT count(*) FROM media.parts(:clean_one);
 RESET ROLE;
 
 -- the scanner reads pending content through parts() and records verdicts
-SET ROLE scanner;
+SET ROLE regress_scanner;
 SELECT id, string_agg(data, ''::bytea ORDER BY start) LIKE '%EICAR%'::bytea AS infected
   FROM media.files f, media.parts(f.id) p
  WHERE f.scan_status = 'pending' GROUP BY id ORDER BY id;
@@ -33,7 +33,7 @@ RESET ROLE;
 
 SELECT id = :clean_one AS is_clean_one, scan_status, scan_detail, scanned_at IS NOT NULL AS scanned
   FROM media.files WHERE id IN (:clean_one, :bad_one) ORDER BY id;
-SET ROLE webapp;
+SET ROLE regress_webapp;
 SELECT media.get(:clean_one);
 SELECT status FROM media.http(:bad_one);
 -- only scanners may record verdicts
@@ -63,13 +63,13 @@ SELECT headers->>'Content-Type' AS type, headers->>'Content-Security-Policy' AS 
        headers->>'X-Content-Type-Options' AS nosniff
   FROM media.http(:html);
 -- a non-superuser cannot allow active content for itself
-SET ROLE webapp;
+SET ROLE regress_webapp;
 SET media.allow_active_content = on;
 RESET ROLE;
 
 DELETE FROM media.files WHERE id IN (:clean_one, :bad_one, :svg, :html);
-REVOKE ALL ON media.files FROM scanner, webapp;
-REVOKE ALL ON FUNCTION media.set_scan_result(bigint, boolean, text) FROM scanner;
-REVOKE ALL ON SCHEMA media FROM scanner, webapp;
-DROP ROLE scanner;
-DROP ROLE webapp;
+REVOKE ALL ON media.files FROM regress_scanner, regress_webapp;
+REVOKE ALL ON FUNCTION media.set_scan_result(bigint, boolean, text) FROM regress_scanner;
+REVOKE ALL ON SCHEMA media FROM regress_scanner, regress_webapp;
+DROP ROLE regress_scanner;
+DROP ROLE regress_webapp;

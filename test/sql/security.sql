@@ -1,14 +1,14 @@
 -- privileges: the storage tables are closed to application roles, and the
 -- functions cannot be hijacked through search_path
-CREATE ROLE media_reader;
-CREATE ROLE media_writer;
-GRANT USAGE ON SCHEMA media TO media_reader, media_writer;
-GRANT SELECT ON media.files, media.media_files TO media_reader, media_writer;
-GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb) TO media_writer;
-GRANT DELETE ON media.files TO media_writer;
-GRANT EXECUTE ON FUNCTION media.remove(bigint) TO media_writer;
+CREATE ROLE regress_media_reader;
+CREATE ROLE regress_media_writer;
+GRANT USAGE ON SCHEMA media TO regress_media_reader, regress_media_writer;
+GRANT SELECT ON media.files, media.media_files TO regress_media_reader, regress_media_writer;
+GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb) TO regress_media_writer;
+GRANT DELETE ON media.files TO regress_media_writer;
+GRANT EXECUTE ON FUNCTION media.remove(bigint) TO regress_media_writer;
 
-SET ROLE media_writer;
+SET ROLE regress_media_writer;
 SELECT media.put('\x4142434445', 'w.txt') AS w \gset
 SELECT owner FROM media.files WHERE id = :w;
 SELECT media.get(:w) AS bytes;
@@ -20,7 +20,7 @@ INSERT INTO media.files (blob_id, name, mime_type, media_type, byte_size, sha256
   VALUES (1, 'x', 'x', 'other', 0, sha256(''), '"x"', 'x');
 RESET ROLE;
 
-SET ROLE media_reader;
+SET ROLE regress_media_reader;
 SELECT media.read(:w, 1, 3) AS bytes;
 SELECT status FROM media.http(:w);
 -- writing functions are not granted to PUBLIC
@@ -43,11 +43,11 @@ SELECT count(*) AS verified FROM media.verify(:w);
 RESET search_path;
 DROP SCHEMA hostile CASCADE;
 
-SET ROLE media_writer;
+SET ROLE regress_media_writer;
 SELECT media.remove(:w) AS removed;
 RESET ROLE;
-REVOKE ALL ON media.files, media.media_files FROM media_reader, media_writer;
-REVOKE ALL ON FUNCTION media.put(bytea, text, text, jsonb), media.remove(bigint) FROM media_writer;
-REVOKE ALL ON SCHEMA media FROM media_reader, media_writer;
-DROP ROLE media_reader;
-DROP ROLE media_writer;
+REVOKE ALL ON media.files, media.media_files FROM regress_media_reader, regress_media_writer;
+REVOKE ALL ON FUNCTION media.put(bytea, text, text, jsonb), media.remove(bigint) FROM regress_media_writer;
+REVOKE ALL ON SCHEMA media FROM regress_media_reader, regress_media_writer;
+DROP ROLE regress_media_reader;
+DROP ROLE regress_media_writer;
