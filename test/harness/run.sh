@@ -22,6 +22,12 @@ check "the dead script is named" 'grep -q "dies.pl" <(sed -n "/^failed:/,\$p" "$
 "$top/test/run-all.sh" no-such-stage >"$tmp/stage.log" 2>&1; rc=$?
 check "an unknown stage is refused with exit 2" '[ $rc = 2 ] && grep -q "unknown stage .no-such-stage." "$tmp/stage.log"'
 
+# PostgreSQL's rule: every role a regression test creates is named regress_*, so that
+# make installcheck against a real server never creates or drops a role such as "app"
+others=$(grep -hoiE '(create|drop|alter) (role|user|group) +(if (not )?exists +)?[a-z_0-9"]+' "$top"/test/sql/*.sql |
+         awk '{print tolower($NF)}' | grep -v '^"\?regress_' | sort -u | tr '\n' ' ')
+check "regression tests create only regress_* roles${others:+ (not: $others)}" '[ -z "$others" ]'
+
 if [ "$(id -u)" = 0 ]; then
   # a clone inside a folder only root may enter, as a private home folder would be
   mkdir -p "$tmp/private"; chmod 700 "$tmp/private"
