@@ -69,6 +69,11 @@ common_option(ConnOpts *opts, int c, const char *arg, void (*help) (void))
 		case 'v':
 			opts->verbose = true;
 			return 1;
+		case OPT_OWNER:
+			if (*arg == '\0')
+				pg_fatal_usage("--owner must not be empty");
+			opts->owner = arg;
+			return 1;
 		case OPT_HELP:
 			help();
 			exit(EXIT_OK);
@@ -101,6 +106,22 @@ log_error(const char *fmt,...)
 	va_list		ap;
 
 	fprintf(stderr, "%s: error: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Prints "pg_media: hint: ..." on stderr: what to do about the error just
+ * reported (the form PostgreSQL's own tools use).
+ */
+void
+log_hint(const char *fmt,...)
+{
+	va_list		ap;
+
+	fprintf(stderr, "%s: hint: ", progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
