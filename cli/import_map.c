@@ -20,16 +20,27 @@
 	"may read and write, with --map-table schema.table"
 
 /* Reports why the map table cannot be used, with a hint, and exits. */
-static void
-map_table_fail(const ImportState *st, const char *why, const char *hint)
-	__attribute__((noreturn));
-
-static void
+__attribute__((noreturn)) static void
 map_table_fail(const ImportState *st, const char *why, const char *hint)
 {
 	log_error("cannot use the map table %s: %s", st->map_table_arg, why);
 	log_hint("%s", hint ? hint : MAP_TABLE_HINT);
 	exit(EXIT_FATAL);
+}
+
+/*
+ * Runs a catalog query about the map table, whose name is $1; reports the
+ * failure as the map table's and exits if it fails.
+ */
+static PGresult *
+map_table_query(const ImportState *st, const char *sql)
+{
+	const char *values[1] = {st->map_table};
+	PGresult   *res = db_exec(st->conn, sql, 1, values, NULL, NULL, 0);
+
+	if (!db_ok(res))
+		map_table_fail(st, db_error_text(st->conn, res), NULL);
+	return res;
 }
 
 /*
@@ -40,23 +51,19 @@ map_table_fail(const ImportState *st, const char *why, const char *hint)
 static bool
 map_table_check_existing(ImportState *st)
 {
-	const char *values[1] = {st->map_table};
 	char		why[1024];
 	PGresult   *res;
 	bool		writable;
 	bool		has_upload_id;
 
-	res = db_exec(st->conn,
-				  "SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
-				  "   AND pg_catalog.has_table_privilege(c.oid, 'INSERT')"
-				  "   AND pg_catalog.has_table_privilege(c.oid, 'UPDATE')"
-				  "   AND pg_catalog.has_table_privilege(c.oid, 'DELETE'),"
-				  " EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid"
-				  "   AND a.attname = 'upload_id' AND NOT a.attisdropped)"
-				  " FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)",
-				  1, values, NULL, NULL, 0);
-	if (!db_ok(res))
-		map_table_fail(st, db_error_text(st->conn, res), NULL);
+	res = map_table_query(st,
+						  "SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+						  "   AND pg_catalog.has_table_privilege(c.oid, 'INSERT')"
+						  "   AND pg_catalog.has_table_privilege(c.oid, 'UPDATE')"
+						  "   AND pg_catalog.has_table_privilege(c.oid, 'DELETE'),"
+						  " EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid"
+						  "   AND a.attname = 'upload_id' AND NOT a.attisdropped)"
+						  " FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)");
 	if (PQntuples(res) == 0)
 	{
 		PQclear(res);
@@ -103,20 +110,16 @@ map_table_check_existing(ImportState *st)
 static void
 map_table_create(ImportState *st)
 {
-	const char *values[1] = {st->map_table};
 	char		why[1024];
 	char		sql[1024];
 	PGresult   *res;
 
-	res = db_exec(st->conn,
-				  "SELECT s.name, n.oid IS NOT NULL,"
-				  " n.oid IS NOT NULL AND pg_catalog.has_schema_privilege(n.oid, 'CREATE')"
-				  " FROM (SELECT CASE WHEN pg_catalog.array_length(pg_catalog.parse_ident($1), 1) = 2"
-				  "   THEN (pg_catalog.parse_ident($1))[1] ELSE pg_catalog.current_schema() END AS name) s"
-				  " LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = s.name",
-				  1, values, NULL, NULL, 0);
-	if (!db_ok(res))
-		map_table_fail(st, db_error_text(st->conn, res), NULL);
+	res = map_table_query(st,
+						  "SELECT s.name, n.oid IS NOT NULL,"
+						  " n.oid IS NOT NULL AND pg_catalog.has_schema_privilege(n.oid, 'CREATE')"
+						  " FROM (SELECT CASE WHEN pg_catalog.array_length(pg_catalog.parse_ident($1), 1) = 2"
+						  "   THEN (pg_catalog.parse_ident($1))[1] ELSE pg_catalog.current_schema() END AS name) s"
+						  " LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = s.name");
 	if (PQgetisnull(res, 0, 0))
 	{
 		PQclear(res);

@@ -210,6 +210,17 @@ resume_or_drop(ImportState *st, const FileEntry *e, int fd, MapRow *row, int64_t
 	return true;
 }
 
+/*
+ * A file's size and mtime (microseconds) as text, the parameters its map
+ * row is written with (32 bytes each).
+ */
+static void
+size_mtime_params(const FileEntry *e, char *size_txt, char *mtime_txt)
+{
+	snprintf(size_txt, 32, "%lld", (long long) e->size);
+	snprintf(mtime_txt, 32, "%lld", (long long) e->mtime_us);
+}
+
 /* Logs a stored file (unless a progress bar shows it) and adds it to the CSV. */
 static void
 report_stored(ImportState *st, const FileEntry *e, PGresult *res)
@@ -253,8 +264,7 @@ put_whole(ImportState *st, FileEntry *e, int fd, ImportResult *result)
 	}
 	close(fd);
 	e->size = n;
-	snprintf(size_txt, sizeof(size_txt), "%lld", (long long) n);
-	snprintf(mtime_txt, sizeof(mtime_txt), "%lld", (long long) e->mtime_us);
+	size_mtime_params(e, size_txt, mtime_txt);
 	snprintf(sql, sizeof(sql),
 			 "INSERT INTO %s AS m (path, file_id, size, mtime, imported_at, upload_id)"
 			 " VALUES ($1, media.put($2::bytea, $3, NULL,"
@@ -297,8 +307,7 @@ begin_upload(ImportState *st, const FileEntry *e, char *upload_id)
 	const char *values[6];
 	PGresult   *res;
 
-	snprintf(size_txt, sizeof(size_txt), "%lld", (long long) e->size);
-	snprintf(mtime_txt, sizeof(mtime_txt), "%lld", (long long) e->mtime_us);
+	size_mtime_params(e, size_txt, mtime_txt);
 	snprintf(sql, sizeof(sql),
 			 "WITH u AS (SELECT media.upload_begin($2, NULL,"
 			 "   coalesce($3::jsonb, '{}') || jsonb_build_object('source_path', $6::text)) AS id)"

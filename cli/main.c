@@ -99,17 +99,24 @@ pg_fatal_usage(const char *fmt,...)
 	exit(EXIT_USAGE);
 }
 
+/* Prints "pg_media: KIND: message" on stderr: one line of the tool's log. */
+static void
+log_line(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s: ", progname, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 /* Prints "pg_media: error: ..." on stderr. */
 void
 log_error(const char *fmt,...)
 {
 	va_list		ap;
 
-	fprintf(stderr, "%s: error: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_line("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /*
@@ -121,11 +128,9 @@ log_hint(const char *fmt,...)
 {
 	va_list		ap;
 
-	fprintf(stderr, "%s: hint: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_line("hint", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Dispatches to the subcommand named by argv[1]. */
