@@ -263,7 +263,8 @@ db_error_text(PGconn *conn, PGresult *res)
  * Is an error of this SQLSTATE one that every statement of the same kind
  * would meet again, whatever the data sent: a matter of setup, not of the
  * file?  Privileges and media.owner not set (class 42: 42501 and the
- * like, also missing functions or tables), a read-only server or
+ * like, also missing functions or tables; class 28, authorization), a
+ * read-only server or
  * transaction (25006), an object in the wrong state (class 55), a missing
  * schema (class 3F), a full disk (53100) or an exhausted quota or upload
  * cap (53400).  Bad bytes (class 22), a file too large (54000), a
@@ -275,7 +276,8 @@ db_error_is_setup(const char *sqlstate)
 {
 	if (sqlstate == NULL || strlen(sqlstate) != 5)
 		return false;
-	return strncmp(sqlstate, "42", 2) == 0 || strcmp(sqlstate, "25006") == 0 ||
+	return strncmp(sqlstate, "42", 2) == 0 || strncmp(sqlstate, "28", 2) == 0 ||
+		strcmp(sqlstate, "25006") == 0 ||
 		strncmp(sqlstate, "55", 2) == 0 || strncmp(sqlstate, "3F", 2) == 0 ||
 		strcmp(sqlstate, "53100") == 0 || strcmp(sqlstate, "53400") == 0;
 }

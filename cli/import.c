@@ -100,8 +100,9 @@ import_setup_hint(const ImportState *st, const DbError *err)
 	if (strcmp(err->sqlstate, "42501") == 0 && err->hint[0] == '\0')
 	{
 		snprintf(hint, sizeof(hint),
-				 "role \"%s\" needs the writer grants of the README's \"Roles and privileges\": "
-				 "EXECUTE on media.put and media.upload_begin/append/finish/abort",
+				 "role \"%s\" needs the media_writer grants of the README's \"Roles and "
+				 "privileges\": USAGE on schema media, SELECT on media.files, EXECUTE on "
+				 "media.put and media.upload_begin/append/finish/abort",
 				 st->session.role);
 		return hint;
 	}

@@ -395,6 +395,17 @@ like($err, qr/import stopped at \S+\/1\.txt: cannot execute \S+ in a read-only t
 is(scalar(() = $err =~ /^pg_media: error: /mg), 1, 'with one error');
 like($err, qr/^pg_media: hint: .*read-only/m, 'and a hint about the read-only server');
 
+# a role without the writer grants: one error at the first file, naming them
+osql(q{CREATE ROLE regress_reader LOGIN; GRANT USAGE ON SCHEMA media TO regress_reader;
+       GRANT SELECT ON media.files TO regress_reader;
+       GRANT SELECT, INSERT, UPDATE, DELETE ON public.media_import_map TO regress_reader});
+($rc, $out, $err) = cli_as('regress_reader', 'import', "$tmp/owners/ro");
+is($rc, 3, 'import by a role without EXECUTE on media.put exits 3');
+like($err, qr/import stopped at \S+\/1\.txt: permission denied for function put; .* 2 other file\(s\) were not tried/,
+	'it stops at the first file');
+is(scalar(() = $err =~ /^pg_media: error: /mg), 1, 'with one error');
+like($err, qr/^pg_media: hint: role "regress_reader" needs the media_writer grants/m, 'and a hint naming the grants');
+
 # --owner under 'role' isolation cannot store files for someone else
 osql(q{ALTER ROLE regress_importer IN DATABASE regress_owners SET media.isolation = 'role'});
 ($rc, $out, $err) = cli_as('regress_importer', 'import', '--owner', 'alice', '--map-table', 'public.media_import_map',
