@@ -352,7 +352,8 @@ for my $as (qw(regress_app postgres))
 	my $dir = "$tmp/owners-export-$as";
 	($rc, $out, $err) = cli_as($as, 'export', '--owner', 'alice', '--to', $dir);
 	is($rc, 0, "export --owner alice as $as exits 0") or diag($err);
-	my @got = opendir(my $dh, $dir) ? sort grep { !/^\./ && $_ ne 'manifest.csv' } readdir $dh : ();
+	my $dh;
+	my @got = opendir($dh, $dir) ? sort grep { !/^\./ && $_ ne 'manifest.csv' } readdir $dh : ();
 	is(join(',', @got), join(',', sort @{ $owner_files{alice} }), "export --owner alice as $as writes alice's files only");
 	($rc, $out, $err) = cli_as($as, 'verify', '--owner', 'bob');
 	ok($rc == 0 && $out =~ /verified 2 files .*: 2 ok, 0 failed/, "verify --owner bob as $as checks bob's 2 files")
