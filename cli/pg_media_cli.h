@@ -22,7 +22,8 @@
 #define EXIT_OK			0		/* everything done */
 #define EXIT_SOME_FAILED 1		/* some files failed (or verification failed) */
 #define EXIT_USAGE		2		/* bad command line */
-#define EXIT_FATAL		3		/* cannot connect, or another fatal error */
+#define EXIT_FATAL		3		/* cannot connect, or another fatal error (import:
+								 * an error every file would meet) */
 
 /* Connection options common to every subcommand (all optional). */
 typedef struct ConnOpts
@@ -77,7 +78,8 @@ typedef struct ConnOpts
 	"  -v, --verbose          print more (e.g. each file skipped as unchanged)\n" \
 	"      --help             show this help and exit\n" \
 	"\n" \
-	"Exit status: 0 ok, 1 some files failed, 2 usage error, 3 connection or fatal error.\n"
+	"Exit status: 0 ok, 1 some files failed, 2 usage error, 3 connection or fatal error\n" \
+	"(for import also an error every file would meet, which stops it at the first).\n"
 
 extern const char *progname;
 
