@@ -79,6 +79,115 @@ db_require_extension(PGconn *conn)
 	PQclear(res);
 }
 
+/*
+ * Loads pg_media's library in the session, so that its settings
+ * (media.chunk_size, media.isolation, ...) exist: calling any of its
+ * functions does.  A failure is left to the statements that follow.
+ */
+static void
+db_load_library(PGconn *conn)
+{
+	PQclear(PQexec(conn, "SELECT media.sniff('\\x'::bytea)"));
+}
+
+/*
+ * Connects (db_connect), checks the extension and applies --owner:
+ * media.owner is set for the whole session (set_config(.., false)), so
+ * every statement and transaction of the run works as that owner; under
+ * media.isolation = 'setting' that decides which files the server shows and
+ * whose new files are.  Under 'role' the server ignores media.owner and
+ * stores new files as the connecting role, so a storing command (import)
+ * for another owner is refused instead of storing them under the wrong
+ * name.  Fills *session; exits with EXIT_FATAL on failure.
+ */
+PGconn *
+db_connect_media(const ConnOpts *opts, const char *appname, bool storing,
+				 MediaSession *session)
+{
+	PGconn	   *conn = db_connect(opts, appname);
+	PGresult   *res;
+
+	db_require_extension(conn);
+	db_load_library(conn);
+	if (opts->owner)
+	{
+		const char *values[1] = {opts->owner};
+
+		res = db_exec(conn, "SELECT pg_catalog.set_config('media.owner', $1, false)",
+					  1, values, NULL, NULL, 0);
+		if (!db_ok(res))
+		{
+			log_error("cannot set media.owner: %s", db_error_text(conn, res));
+			exit(EXIT_FATAL);
+		}
+		PQclear(res);
+	}
+	res = PQexec(conn,
+				 "SELECT coalesce(pg_catalog.current_setting('media.isolation', true), ''),"
+				 " coalesce(pg_catalog.current_setting('media.owner', true), '') <> '',"
+				 " current_user");
+	if (!db_ok(res))
+	{
+		log_error("%s", db_error_text(conn, res));
+		exit(EXIT_FATAL);
+	}
+	snprintf(session->isolation, sizeof(session->isolation), "%s", PQgetvalue(res, 0, 0));
+	session->owner_set = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	snprintf(session->role, sizeof(session->role), "%s", PQgetvalue(res, 0, 2));
+	PQclear(res);
+	if (storing && opts->owner && strcmp(session->isolation, "role") == 0 &&
+		strcmp(opts->owner, session->role) != 0)
+	{
+		log_error("--owner \"%s\" cannot be used: media.isolation is \"role\" for role \"%s\", "
+				  "so the server stores new files as that role's, whatever media.owner says",
+				  opts->owner, session->role);
+		log_hint("connect as the owner's role (-U %s), or leave out --owner", opts->owner);
+		exit(EXIT_FATAL);
+	}
+	return conn;
+}
+
+/*
+ * Does this session see no file and may it store none, because
+ * media.isolation is 'setting' and media.owner is not set?  Callers use it
+ * to point at --owner.
+ */
+bool
+db_no_owner(const MediaSession *session)
+{
+	return strcmp(session->isolation, "setting") == 0 && !session->owner_set;
+}
+
+/*
+ * Warns, with a hint naming --owner, when the session sees no file because
+ * media.isolation is 'setting' and media.owner is not set (the server then
+ * shows an empty media.files rather than an error).  Returns whether it
+ * warned.
+ */
+bool
+db_warn_no_owner(const MediaSession *session)
+{
+	if (!db_no_owner(session))
+		return false;
+	fprintf(stderr, "%s: warning: media.isolation is 'setting' for role \"%s\" and media.owner "
+			"is not set, so no file is visible\n", progname, session->role);
+	log_hint("pass --owner NAME to work on the files of owner NAME");
+	return true;
+}
+
+/*
+ * The SQL condition over media.files (or media.uploads) that keeps the
+ * files of --owner: the server's row-level security already does so under
+ * media.isolation = 'setting', but not under 'none', nor for a role that
+ * bypasses it (a superuser), and --owner means "that owner's files" in
+ * every case.  "true" without --owner.
+ */
+const char *
+db_owner_condition(const ConnOpts *opts)
+{
+	return opts->owner ? "owner = pg_catalog.current_setting('media.owner')" : "true";
+}
+
 /* PQexecParams with the argument order this tool uses. */
 PGresult *
 db_exec(PGconn *conn, const char *sql, int nparams,
@@ -99,16 +208,17 @@ db_ok(PGresult *res)
 }
 
 /*
- * The error of a failed statement as one line plus detail and hint, in a
- * static buffer; clears res.
+ * Splits the error of a failed statement into its SQLSTATE, one line of
+ * message and detail, and the hint; clears res.  A lost connection has no
+ * SQLSTATE, and its text is libpq's message.
  */
-char *
-db_error_text(PGconn *conn, PGresult *res)
+void
+db_error_capture(PGconn *conn, PGresult *res, DbError *err)
 {
-	static char buf[2048];
 	const char *msg = NULL;
 	const char *detail = NULL;
 	const char *hint = NULL;
+	const char *state = NULL;
 	size_t		len;
 
 	if (res)
@@ -116,25 +226,60 @@ db_error_text(PGconn *conn, PGresult *res)
 		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 		hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	}
 	if (msg == NULL)
 		msg = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(conn);
-	snprintf(buf, sizeof(buf), "%s%s%s%s", msg,
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state ? state : "");
+	snprintf(err->text, sizeof(err->text), "%s%s%s%s", msg,
 			 detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
-	if (hint)
-	{
-		len = strlen(buf);
-		snprintf(buf + len, sizeof(buf) - len, " Hint: %s", hint);
-	}
+	snprintf(err->hint, sizeof(err->hint), "%s", hint ? hint : "");
 	/* one line: libpq messages end with a newline */
-	len = strlen(buf);
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	for (char *p = buf; *p; p++)
+	len = strlen(err->text);
+	while (len > 0 && (err->text[len - 1] == '\n' || err->text[len - 1] == ' '))
+		err->text[--len] = '\0';
+	for (char *p = err->text; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
 	PQclear(res);
+}
+
+/*
+ * The error of a failed statement as one line plus detail and hint, in a
+ * static buffer; clears res.
+ */
+char *
+db_error_text(PGconn *conn, PGresult *res)
+{
+	static char buf[sizeof(((DbError *) 0)->text) + sizeof(((DbError *) 0)->hint) + 8];
+	DbError		err;
+
+	db_error_capture(conn, res, &err);
+	snprintf(buf, sizeof(buf), "%s%s%s", err.text, err.hint[0] ? " Hint: " : "", err.hint);
 	return buf;
+}
+
+/*
+ * Is an error of this SQLSTATE one that every statement of the same kind
+ * would meet again, whatever the data sent: a matter of setup, not of the
+ * file?  Privileges and media.owner not set (class 42: 42501 and the
+ * like, also missing functions or tables; class 28, authorization), a
+ * read-only server or
+ * transaction (25006), an object in the wrong state (class 55), a missing
+ * schema (class 3F), a full disk (53100) or an exhausted quota or upload
+ * cap (53400).  Bad bytes (class 22), a file too large (54000), a
+ * serialization failure (40001) and internal errors are not: the next file
+ * may well succeed.
+ */
+bool
+db_error_is_setup(const char *sqlstate)
+{
+	if (sqlstate == NULL || strlen(sqlstate) != 5)
+		return false;
+	return strncmp(sqlstate, "42", 2) == 0 || strncmp(sqlstate, "28", 2) == 0 ||
+		strcmp(sqlstate, "25006") == 0 ||
+		strncmp(sqlstate, "55", 2) == 0 || strncmp(sqlstate, "3F", 2) == 0 ||
+		strcmp(sqlstate, "53100") == 0 || strcmp(sqlstate, "53400") == 0;
 }
 
 /* Runs a statement without parameters; false (with the error logged) if it fails. */
@@ -208,8 +353,7 @@ db_quote_qualified(PGconn *conn, const char *name)
 
 /*
  * media.chunk_size in bytes (the size new content is stored in parts of),
- * or 1 MiB when it cannot be read.  The setting exists once pg_media's
- * library is loaded, which calling any of its functions does.
+ * or 1 MiB when it cannot be read.
  */
 int
 db_chunk_size(PGconn *conn)
@@ -217,7 +361,7 @@ db_chunk_size(PGconn *conn)
 	PGresult   *res;
 	int			size = 1024 * 1024;
 
-	PQclear(PQexec(conn, "SELECT media.sniff('\\x'::bytea)"));
+	db_load_library(conn);
 	res = PQexec(conn,
 				 "SELECT pg_catalog.pg_size_bytes(pg_catalog.current_setting('media.chunk_size', true))");
 	if (db_ok(res) && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))

@@ -56,6 +56,7 @@ export_help(void)
 		   "                         It is pasted into the query as it is: trusted input\n"
 		   "                         from the operator, with the connecting role's rights.\n"
 		   "      --manifest=NAME    manifest file name in DIR (default manifest.csv)\n"
+		   OWNER_OPTION_HELP
 		   "\n"
 		   COMMON_OPTIONS_HELP);
 }
@@ -254,9 +255,11 @@ cmd_export(int argc, char **argv)
 		{"to", required_argument, NULL, 1},
 		{"where", required_argument, NULL, 2},
 		{"manifest", required_argument, NULL, 3},
+		OWNER_LONG_OPTION,
 		COMMON_LONG_OPTIONS
 	};
 	ExportState st;
+	MediaSession session;
 	const char *to = NULL;
 	const char *where = "true";
 	const char *manifest = "manifest.csv";
@@ -308,15 +311,16 @@ cmd_export(int argc, char **argv)
 		return EXIT_FATAL;
 	}
 
-	st.conn = db_connect(&st.opts, "pg_media export");
-	db_require_extension(st.conn);
+	st.conn = db_connect_media(&st.opts, "pg_media export", false, &session);
+	db_warn_no_owner(&session);
 	st.read_size = db_chunk_size(st.conn);
 
 	/* one snapshot for the whole export; a cursor keeps the client's memory small */
 	if (!db_command(st.conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
 		return EXIT_FATAL;
 	snprintf(sql, sizeof(sql),
-			 "SELECT count(*), coalesce(sum(byte_size), 0) FROM media.files WHERE (%s)", where);
+			 "SELECT count(*), coalesce(sum(byte_size), 0) FROM media.files WHERE (%s) AND %s",
+			 where, db_owner_condition(&st.opts));
 	/* PQexecParams: one statement only, whatever --where holds */
 	res = db_exec(st.conn, sql, 0, NULL, NULL, NULL, 0);
 	if (!db_ok(res))
@@ -330,7 +334,7 @@ cmd_export(int argc, char **argv)
 	snprintf(sql, sizeof(sql),
 			 "DECLARE export_files NO SCROLL CURSOR FOR"
 			 " SELECT id, name, byte_size, encode(sha256, 'hex'), mime_type"
-			 " FROM media.files WHERE (%s) ORDER BY id", where);
+			 " FROM media.files WHERE (%s) AND %s ORDER BY id", where, db_owner_condition(&st.opts));
 	res = db_exec(st.conn, sql, 0, NULL, NULL, NULL, 0);
 	if (!db_ok(res))
 	{

@@ -69,6 +69,11 @@ common_option(ConnOpts *opts, int c, const char *arg, void (*help) (void))
 		case 'v':
 			opts->verbose = true;
 			return 1;
+		case OPT_OWNER:
+			if (*arg == '\0')
+				pg_fatal_usage("--owner must not be empty");
+			opts->owner = arg;
+			return 1;
 		case OPT_HELP:
 			help();
 			exit(EXIT_OK);
@@ -94,17 +99,38 @@ pg_fatal_usage(const char *fmt,...)
 	exit(EXIT_USAGE);
 }
 
+/* Prints "pg_media: KIND: message" on stderr: one line of the tool's log. */
+static void
+log_line(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s: ", progname, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 /* Prints "pg_media: error: ..." on stderr. */
 void
 log_error(const char *fmt,...)
 {
 	va_list		ap;
 
-	fprintf(stderr, "%s: error: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_line("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+/*
+ * Prints "pg_media: hint: ..." on stderr: what to do about the error just
+ * reported (the form PostgreSQL's own tools use).
+ */
+void
+log_hint(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	log_line("hint", fmt, ap);
+	va_end(ap);
 }
 
 /* Dispatches to the subcommand named by argv[1]. */

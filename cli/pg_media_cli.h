@@ -22,7 +22,8 @@
 #define EXIT_OK			0		/* everything done */
 #define EXIT_SOME_FAILED 1		/* some files failed (or verification failed) */
 #define EXIT_USAGE		2		/* bad command line */
-#define EXIT_FATAL		3		/* cannot connect, or another fatal error */
+#define EXIT_FATAL		3		/* cannot connect, or another fatal error (import:
+								 * an error every file would meet) */
 
 /* Connection options common to every subcommand (all optional). */
 typedef struct ConnOpts
@@ -33,6 +34,7 @@ typedef struct ConnOpts
 	const char *user;			/* -U */
 	bool		quiet;			/* -q: only errors and the summary */
 	bool		verbose;		/* -v: also the files skipped as unchanged */
+	const char *owner;			/* --owner: media.owner for the session, or NULL */
 } ConnOpts;
 
 /*
@@ -41,6 +43,7 @@ typedef struct ConnOpts
  * COMMON_SHORT_OPTIONS.
  */
 #define OPT_HELP 1000
+#define OPT_OWNER 1001
 #define COMMON_SHORT_OPTIONS "d:h:p:U:qv"
 #define COMMON_LONG_OPTIONS \
 	{"dbname", required_argument, NULL, 'd'}, \
@@ -51,6 +54,17 @@ typedef struct ConnOpts
 	{"verbose", no_argument, NULL, 'v'}, \
 	{"help", no_argument, NULL, OPT_HELP}, \
 	{NULL, 0, NULL, 0}
+
+/*
+ * --owner, for the subcommands that work on one owner's files (import,
+ * export, verify, stats): put OWNER_LONG_OPTION before COMMON_LONG_OPTIONS
+ * and OWNER_OPTION_HELP in the help; common_option() handles it.
+ */
+#define OWNER_LONG_OPTION {"owner", required_argument, NULL, OPT_OWNER}
+#define OWNER_OPTION_HELP \
+	"      --owner=NAME       work as owner NAME: sets media.owner for the session\n" \
+	"                         (required under media.isolation = 'setting'); only\n" \
+	"                         NAME's files are seen, and import stores them as NAME's\n"
 
 #define COMMON_OPTIONS_HELP \
 	"Connection options (libpq: PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,\n" \
@@ -64,7 +78,8 @@ typedef struct ConnOpts
 	"  -v, --verbose          print more (e.g. each file skipped as unchanged)\n" \
 	"      --help             show this help and exit\n" \
 	"\n" \
-	"Exit status: 0 ok, 1 some files failed, 2 usage error, 3 connection or fatal error.\n"
+	"Exit status: 0 ok, 1 some files failed, 2 usage error, 3 connection or fatal error\n" \
+	"(for import also an error every file would meet, which stops it at the first).\n"
 
 extern const char *progname;
 
@@ -73,10 +88,35 @@ extern int	common_option(ConnOpts *opts, int c, const char *arg,
 						  void (*help) (void));
 extern void pg_fatal_usage(const char *fmt,...) __attribute__((format(printf, 1, 2), noreturn));
 extern void log_error(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+extern void log_hint(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 
 /* db.c */
+
+/* What db_connect_media() found out about the session's owner settings. */
+typedef struct MediaSession
+{
+	char		isolation[16];	/* media.isolation: "none", "role", "setting" ("" unknown) */
+	bool		owner_set;		/* media.owner is set (--owner, PGOPTIONS, ALTER ROLE) */
+	char		role[128];		/* current_user */
+} MediaSession;
+
+/* A failed statement's error, split so that a caller can classify it. */
+typedef struct DbError
+{
+	char		sqlstate[6];	/* "" when there is none (a lost connection) */
+	char		text[2048];		/* the message and its detail, one line */
+	char		hint[1024];		/* the server's hint, or "" */
+} DbError;
+
 extern PGconn *db_connect(const ConnOpts *opts, const char *appname);
 extern void db_require_extension(PGconn *conn);
+extern PGconn *db_connect_media(const ConnOpts *opts, const char *appname, bool storing,
+								MediaSession *session);
+extern bool db_no_owner(const MediaSession *session);
+extern bool db_warn_no_owner(const MediaSession *session);
+extern const char *db_owner_condition(const ConnOpts *opts);
+extern void db_error_capture(PGconn *conn, PGresult *res, DbError *err);
+extern bool db_error_is_setup(const char *sqlstate);
 extern PGresult *db_exec(PGconn *conn, const char *sql, int nparams,
 						 const char *const *values, const int *lengths,
 						 const int *formats, int result_format);

@@ -3,7 +3,12 @@
 # outside the tree, a file the server refuses), an import interrupted by
 # --limit and by SIGINT mid-upload and then resumed without duplicates,
 # export round trip (byte-identical, no overwriting), verify, stats, and the
-# exit codes.
+# exit codes.  Then, in a database of its own: verify of no file (fails
+# unless --allow-empty), --owner under media.isolation = 'setting' (each
+# subcommand sees exactly that owner's files, also as a superuser), the
+# early stop at the first file when every file would fail the same way
+# (media.owner not set, a read-only session), and the map table's
+# privileges (no CREATE on public: one error naming --map-table).
 use strict;
 use warnings;
 use Cwd ();
@@ -92,6 +97,8 @@ for my $cmd (qw(import export verify stats serve))
 	($rc, $out, $err) = run_cli($node, [ $cmd, '--help' ], no_conn => 1);
 	ok($rc == 0 && $out =~ /Usage:\n  pg_media $cmd/ && $out =~ /PGPASSWORD/,
 		"pg_media $cmd --help");
+	like($out, qr/--owner=NAME/, "pg_media $cmd --help lists --owner")
+	  if $cmd =~ /^(import|export|verify|stats)$/;
 }
 ($rc, $out, $err) = run_cli($node, [ 'import', '--bogus' ], no_conn => 1);
 is($rc, 2, 'an unknown option exits 2');
@@ -271,6 +278,141 @@ is($rc, 1, 'verify exits 1 when a file is corrupted');
 like($out, qr/FAILED file $victim \(big\.bin, 3158073 bytes\)/, 'and names it');
 ($rc, $out, $err) = run_cli($node, [ 'verify', '--id', $victim ]);
 is($rc, 1, 'verify --id checks one file');
+
+# --- --owner, the early stop, the map table's privileges, verify of nothing ---
+# A database of its own, so the counts above stay as they are.
+$node->safe_psql('postgres', 'CREATE DATABASE regress_owners');
+my $grants = q{
+	GRANT USAGE ON SCHEMA media TO %1$s;
+	GRANT SELECT ON media.files TO %1$s;
+	GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb), media.upload_begin(text, text, jsonb),
+	  media.upload_append(bigint, bytea), media.upload_finish(bigint), media.upload_abort(bigint) TO %1$s;
+};
+$node->safe_psql('regress_owners', 'CREATE EXTENSION pg_media;'
+	  . 'CREATE ROLE regress_app LOGIN; CREATE ROLE regress_importer LOGIN;'
+	  . sprintf($grants, 'regress_app') . sprintf($grants, 'regress_importer')
+	  . q{ALTER ROLE regress_app IN DATABASE regress_owners SET media.isolation = 'setting';}
+	  . 'CREATE SCHEMA regress_maps AUTHORIZATION regress_app;');
+sub osql { return $node->safe_psql('regress_owners', $_[0]); }
+
+# runs pg_media CMD as role user on regress_owners
+sub cli_as
+{
+	my ($user, $cmd, @args) = @_;
+	return run_cli($node, [ $cmd, '-d', 'regress_owners', '-U', $user, @args ]);
+}
+
+# verify of an empty database says so and fails, unless --allow-empty
+($rc, $out, $err) = cli_as('postgres', 'verify');
+is($rc, 1, 'verify of a database with no file exits 1');
+like($err, qr/no files to verify: role "postgres" sees no file in database "regress_owners"/,
+	'and says there was nothing to verify');
+($rc, $out, $err) = cli_as('postgres', 'verify', '--allow-empty');
+is($rc, 0, 'verify --allow-empty of no file exits 0');
+like($out, qr/verified 0 files/, 'and reports 0 files');
+
+# folders for two owners
+my %owner_files = (alice => [qw(a1.txt a2.txt a3.txt)], bob => [qw(b1.txt b2.txt)]);
+for my $o (keys %owner_files)
+{
+	put_file("$tmp/owners/$o/$_", "$o owns $_\n") for @{ $owner_files{$o} };
+}
+put_file("$tmp/owners/alice/zz.png", make_png(9, 9, 1, 2, 3));
+push @{ $owner_files{alice} }, 'zz.png';
+
+# under 'setting' isolation without --owner: one error, at the first file, nothing stored
+($rc, $out, $err) = cli_as('regress_app', 'import', '--map-table', 'regress_maps.alice', "$tmp/owners/alice");
+is($rc, 3, 'import under setting isolation without --owner exits 3');
+my @errors = $err =~ /^pg_media: error: /mg;
+is(scalar(@errors), 1, 'with one error, not one per file') or diag($err);
+like($err, qr/import stopped at \S+\/a1\.txt: media\.owner is not set.* 3 other file\(s\) were not tried/,
+	'the error names the first file and says the others were not tried');
+like($err, qr/^pg_media: hint: .*--owner NAME/m, 'the hint names --owner');
+like($out, qr/^stopped: 0 imported .* 1 failed$/m, 'the summary says the import stopped');
+is(osql('SELECT count(*) FROM media.files'), '0', 'no file is stored');
+is(osql('SELECT count(*) FROM regress_maps.alice'), '0', 'and the map table records none');
+
+# --owner: each owner's files stored as theirs
+($rc, $out, $err) = cli_as('regress_app', 'import', '--owner', 'alice', '--map-table', 'regress_maps.alice',
+	"$tmp/owners/alice");
+is($rc, 0, 'import --owner alice exits 0') or diag($err);
+($rc, $out, $err) = cli_as('regress_app', 'import', '--owner', 'bob', '--map-table', 'regress_maps.bob',
+	"$tmp/owners/bob");
+is($rc, 0, 'import --owner bob exits 0') or diag($err);
+is(osql(q{SELECT string_agg(owner || ':' || name, ',' ORDER BY owner, name) FROM media.files}),
+	join(',', (map {"alice:$_"} sort @{ $owner_files{alice} }), (map {"bob:$_"} sort @{ $owner_files{bob} })),
+	'every file is stored under the owner given with --owner');
+($rc, $out, $err) = cli_as('regress_app', 'import', '--owner', 'alice', '--map-table', 'regress_maps.alice',
+	"$tmp/owners/alice");
+like($out, qr/^0 imported .* 4 unchanged/m, 'a second import --owner alice finds its files unchanged');
+
+# export, verify and stats --owner see exactly that owner's files
+for my $as (qw(regress_app postgres))
+{
+	my $dir = "$tmp/owners-export-$as";
+	($rc, $out, $err) = cli_as($as, 'export', '--owner', 'alice', '--to', $dir);
+	is($rc, 0, "export --owner alice as $as exits 0") or diag($err);
+	my $dh;
+	my @got = opendir($dh, $dir) ? sort grep { !/^\./ && $_ ne 'manifest.csv' } readdir $dh : ();
+	is(join(',', @got), join(',', sort @{ $owner_files{alice} }), "export --owner alice as $as writes alice's files only");
+	($rc, $out, $err) = cli_as($as, 'verify', '--owner', 'bob');
+	ok($rc == 0 && $out =~ /verified 2 files .*: 2 ok, 0 failed/, "verify --owner bob as $as checks bob's 2 files")
+	  or diag("$out $err");
+	($rc, $out, $err) = cli_as($as, 'stats', '--owner', 'alice', '--json');
+	is(eval { decode_json($out)->{files} }, 4, "stats --owner alice as $as counts alice's 4 files");
+}
+($rc, $out, $err) = cli_as('regress_app', 'stats', '--json');
+is(eval { decode_json($out)->{files} }, 0, 'without --owner, setting isolation shows no file');
+like($err, qr/media\.owner is not set, so no file is visible.*\n.*hint: .*--owner NAME/, 'and the tool says why');
+($rc, $out, $err) = cli_as('regress_app', 'verify');
+ok($rc == 1 && $err =~ /no files to verify/ && $err =~ /--owner NAME/,
+	'verify without --owner under setting isolation fails and names --owner');
+
+# the default map table in public: PostgreSQL 15 gives ordinary roles no CREATE there
+my $before_files = osql('SELECT count(*) FROM media.files');
+($rc, $out, $err) = cli_as('regress_importer', 'import', "$tmp/owners/bob");
+is($rc, 3, 'import with the default map table and no CREATE on public exits 3');
+like($err, qr/cannot use the map table public\.media_import_map: .*no CREATE privilege on schema "public"/,
+	'the error says the role may not create the map table in public');
+like($err, qr/^pg_media: hint: .*--map-table schema\.table/m, 'the hint names --map-table schema.table');
+is(scalar(() = $err =~ /^pg_media: error: /mg), 1, 'in one error');
+unlike($out, qr/imported|skipped/, 'before anything is walked or imported');
+is(osql('SELECT count(*) FROM media.files'), $before_files, 'nothing is stored');
+# a map table an administrator made in public, with the role's grants, is used as it is
+osql(q{CREATE TABLE public.media_import_map (path text PRIMARY KEY, file_id bigint, size bigint,
+         mtime timestamptz, imported_at timestamptz, upload_id bigint);
+       GRANT SELECT, INSERT, UPDATE, DELETE ON public.media_import_map TO regress_importer});
+($rc, $out, $err) = cli_as('regress_importer', 'import', "$tmp/owners/bob");
+is($rc, 0, 'a map table made for the role in public is used without CREATE on public') or diag($err);
+is(osql('SELECT count(*) FROM public.media_import_map WHERE file_id IS NOT NULL'), '2', 'and records the files');
+
+# a read-only session: one error at the first file, with a hint
+put_file("$tmp/owners/ro/$_.txt", "read-only $_\n") for 1 .. 3;
+($rc, $out, $err) = run_cli($node, [ 'import', '-d', 'regress_owners', "$tmp/owners/ro" ],
+	env => { PGOPTIONS => '-c default_transaction_read_only=on' });
+is($rc, 3, 'import in a read-only session exits 3');
+like($err, qr/import stopped at \S+\/1\.txt: cannot execute \S+ in a read-only transaction/,
+	'it stops at the first file');
+is(scalar(() = $err =~ /^pg_media: error: /mg), 1, 'with one error');
+like($err, qr/^pg_media: hint: .*read-only/m, 'and a hint about the read-only server');
+
+# a role without the writer grants: one error at the first file, naming them
+osql(q{CREATE ROLE regress_reader LOGIN; GRANT USAGE ON SCHEMA media TO regress_reader;
+       GRANT SELECT ON media.files TO regress_reader;
+       GRANT SELECT, INSERT, UPDATE, DELETE ON public.media_import_map TO regress_reader});
+($rc, $out, $err) = cli_as('regress_reader', 'import', "$tmp/owners/ro");
+is($rc, 3, 'import by a role without EXECUTE on media.put exits 3');
+like($err, qr/import stopped at \S+\/1\.txt: permission denied for function put; .* 2 other file\(s\) were not tried/,
+	'it stops at the first file');
+is(scalar(() = $err =~ /^pg_media: error: /mg), 1, 'with one error');
+like($err, qr/^pg_media: hint: role "regress_reader" needs the media_writer grants/m, 'and a hint naming the grants');
+
+# --owner under 'role' isolation cannot store files for someone else
+osql(q{ALTER ROLE regress_importer IN DATABASE regress_owners SET media.isolation = 'role'});
+($rc, $out, $err) = cli_as('regress_importer', 'import', '--owner', 'alice', '--map-table', 'public.media_import_map',
+	"$tmp/owners/alice");
+ok($rc == 3 && $err =~ /--owner "alice" cannot be used: media\.isolation is "role"/,
+	'import --owner for another owner under role isolation is refused');
 
 chmod 0644, "$tree/secret/unreadable.bin";
 $node->stop;

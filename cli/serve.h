@@ -1,0 +1,113 @@
+/*
+ * serve.h - what the files of pg_media serve share: the server's state,
+ * one request's state, and the functions each file offers the others.
+ *
+ *   serve.c            options, listening socket, signals, graceful shutdown
+ *   serve_route.c      request routing, access log, request completion
+ *   serve_pool.c       the pool of libpq connections
+ *   serve_response.c   status and headers from media.http(), bodies streamed
+ *   serve_thumbnail.c  /media/{id}/thumbnail
+ *   serve_upload.c     POST /media
+ */
+#ifndef PG_MEDIA_SERVE_H
+#define PG_MEDIA_SERVE_H
+
+#include "pg_media_cli.h"
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include <microhttpd.h>
+
+/* A fixed set of libpq connections, each lent to one request at a time. */
+typedef struct Pool
+{
+	PGconn	  **conns;
+	bool	   *busy;
+	int			n;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} Pool;
+
+/*
+ * The one server of this process: the pool, the access log, the upload
+ * token and the count of requests in flight (for the graceful stop).
+ */
+typedef struct Server
+{
+	Pool		pool;
+	int			read_size;		/* media.chunk_size */
+	FILE	   *log;
+	pthread_mutex_t log_mu;
+	const char *token;			/* PG_MEDIA_UPLOAD_TOKEN, or NULL: no uploads */
+	pthread_mutex_t mu;
+	pthread_cond_t idle;
+	int			active;			/* requests in flight */
+} Server;
+
+/* One HTTP request, from its headers to the end of its response. */
+typedef struct Request
+{
+	Server	   *srv;
+	double		t0;
+	char		method[8];
+	char	   *path;
+	char	   *range;			/* the Range header, for the log */
+	int			status;
+	uint64_t	bytes;			/* body bytes produced */
+	bool		head;
+	/* a streamed body */
+	char		id[24];
+	int64_t		first;
+	int64_t		length;
+	/* an upload (POST /media) */
+	int			slot;			/* pool connection held, or -1 */
+	char		upload_id[24];
+	char	   *buf;
+	size_t		buflen;
+	int64_t		received;
+	int			fail_status;	/* an error to answer once the body is read */
+	char	   *fail_message;
+} Request;
+
+extern Server server;
+
+/* serve_pool.c */
+extern void pool_open(Pool *p, const ConnOpts *opts, int size);
+extern void pool_close(Pool *p);
+extern int	pool_get(Pool *p);
+extern void pool_put(Pool *p, int slot);
+extern PGresult *pool_exec(int slot, const char *sql, int nparams,
+						   const char *const *values, int result_format);
+
+/* serve_response.c */
+extern int	http_status_for(PGconn *conn, PGresult *res, bool upload);
+extern void add_headers_text(struct MHD_Response *resp, char *text, int64_t *length,
+							 int64_t *first);
+extern enum MHD_Result queue_response(struct MHD_Connection *c, Request *rq, int status,
+									  struct MHD_Response *resp);
+extern enum MHD_Result respond_text(struct MHD_Connection *c, Request *rq, int status,
+									const char *text);
+extern enum MHD_Result respond_db_error(struct MHD_Connection *c, Request *rq, PGconn *conn,
+										PGresult *res, bool upload);
+extern ssize_t read_body(void *cls, uint64_t pos, char *buf, size_t max);
+extern enum MHD_Result serve_file(struct MHD_Connection *c, Request *rq, const char *id);
+
+/* serve_thumbnail.c */
+extern enum MHD_Result serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id);
+
+/* serve_upload.c */
+extern enum MHD_Result handle_upload(struct MHD_Connection *c, Request *rq,
+									 const char *upload_data, size_t *upload_data_size,
+									 bool first_call);
+extern void upload_release(Request *rq);
+
+/* serve_route.c */
+extern enum MHD_Result handle_request(void *cls, struct MHD_Connection *c, const char *url,
+									  const char *method, const char *version,
+									  const char *upload_data, size_t *upload_data_size,
+									  void **con_cls);
+extern void request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+							  enum MHD_RequestTerminationCode toe);
+
+#endif							/* PG_MEDIA_SERVE_H */

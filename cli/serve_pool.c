@@ -1,0 +1,102 @@
+/*
+ * serve_pool.c - pg_media serve: a fixed set of libpq connections, each
+ * lent to one request at a time, so that many HTTP connections share a few
+ * database connections and a slow client holds none between ranges.
+ */
+#include "serve.h"
+
+#include <stdlib.h>
+
+/*
+ * Opens the pool's size connections now, so that a bad setup (no server,
+ * wrong password, no extension) fails at start rather than on the first
+ * request; exits with EXIT_FATAL if one cannot be made.
+ */
+void
+pool_open(Pool *p, const ConnOpts *opts, int size)
+{
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->n = size;
+	p->conns = calloc(size, sizeof(PGconn *));
+	p->busy = calloc(size, sizeof(bool));
+	if (p->conns == NULL || p->busy == NULL)
+	{
+		log_error("out of memory");
+		exit(EXIT_FATAL);
+	}
+	for (int i = 0; i < size; i++)
+		p->conns[i] = db_connect(opts, "pg_media serve");
+	db_require_extension(p->conns[0]);
+}
+
+/* Closes every connection of the pool (once no request uses it). */
+void
+pool_close(Pool *p)
+{
+	for (int i = 0; i < p->n; i++)
+		PQfinish(p->conns[i]);
+	free(p->conns);
+	free(p->busy);
+	p->conns = NULL;
+	p->busy = NULL;
+	p->n = 0;
+}
+
+/* Borrows a connection, waiting for one; reconnects one that was lost. */
+int
+pool_get(Pool *p)
+{
+	int			slot = -1;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;)
+	{
+		for (int i = 0; i < p->n; i++)
+			if (!p->busy[i])
+			{
+				slot = i;
+				break;
+			}
+		if (slot >= 0)
+			break;
+		pthread_cond_wait(&p->cv, &p->mu);
+	}
+	p->busy[slot] = true;
+	pthread_mutex_unlock(&p->mu);
+	if (PQstatus(p->conns[slot]) != CONNECTION_OK)
+		PQreset(p->conns[slot]);
+	return slot;
+}
+
+/* Returns a borrowed connection. */
+void
+pool_put(Pool *p, int slot)
+{
+	pthread_mutex_lock(&p->mu);
+	p->busy[slot] = false;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/*
+ * Runs a read-only statement on a pooled connection, once more after a
+ * reconnect if the connection turns out to have been lost (a server
+ * restart, an idle timeout).
+ */
+PGresult *
+pool_exec(int slot, const char *sql, int nparams, const char *const *values,
+		  int result_format)
+{
+	PGconn	   *conn = server.pool.conns[slot];
+	PGresult   *res = PQexecParams(conn, sql, nparams, NULL, values, NULL, NULL, result_format);
+
+	if (PQstatus(conn) == CONNECTION_BAD)
+	{
+		PQclear(res);
+		PQreset(conn);
+		res = PQexecParams(conn, sql, nparams, NULL, values, NULL, NULL, result_format);
+	}
+	return res;
+}
+

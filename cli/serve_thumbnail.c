@@ -1,0 +1,210 @@
+/*
+ * serve_thumbnail.c - pg_media serve: GET/HEAD /media/{id}/thumbnail,
+ * served the way the database's media.thumbnail() answers (an HTTP-like
+ * record, a file id, or bytes).
+ */
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <endian.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm_http.h"
+#include "mm_sha256.h"
+
+/* The MIME type of an image from its first bytes (the formats thumbnails come in). */
+static const char *
+image_type(const unsigned char *b, size_t len)
+{
+	if (len >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+		return "image/jpeg";
+	if (len >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	if (len >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
+		return "image/webp";
+	if (len >= 6 && (memcmp(b, "GIF87a", 6) == 0 || memcmp(b, "GIF89a", 6) == 0))
+		return "image/gif";
+	return "application/octet-stream";
+}
+
+/*
+ * Serves a thumbnail given as bytes: 200 with its type, an ETag of its
+ * SHA-256 (304 when If-None-Match matches) and one-year caching.
+ */
+static enum MHD_Result
+respond_bytes(struct MHD_Connection *c, Request *rq, const unsigned char *body, size_t len,
+			  const char *type)
+{
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	uint8_t		digest[MM_SHA256_DIGEST_LEN];
+	char		etag[2 * MM_SHA256_DIGEST_LEN + 3];
+	struct MHD_Response *resp;
+	int			status = 200;
+
+	mm_sha256(body, len, digest);
+	etag[0] = '"';
+	for (int i = 0; i < MM_SHA256_DIGEST_LEN; i++)
+		snprintf(etag + 1 + 2 * i, 3, "%02x", digest[i]);
+	snprintf(etag + 1 + 2 * MM_SHA256_DIGEST_LEN, 2, "\"");
+	if (inm && mm_http_etag_matches(inm, strlen(inm), etag))
+	{
+		status = 304;
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, read_body, rq, NULL);
+	}
+	else
+	{
+		resp = MHD_create_response_from_buffer(len, (void *) body, MHD_RESPMEM_MUST_COPY);
+		MHD_add_response_header(resp, "Content-Type", type ? type : image_type(body, len));
+		rq->bytes = rq->head ? 0 : len;
+	}
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	return queue_response(c, rq, status, resp);
+}
+
+/*
+ * GET/HEAD /media/{id}/thumbnail?w=&h=: answers 501 unless the database has
+ * media.thumbnail(bigint, integer, integer [, format text]).  Its result is served the way
+ * its declared type says: a (status, headers, body) record like
+ * media.http() is passed through; a bigint is the id of a stored file,
+ * served as /media/{id}; bytes (a bytea, or a record with a bytea column and
+ * maybe a mime_type/content_type column) are served with an ETag of their
+ * SHA-256.
+ */
+enum MHD_Result
+serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
+{
+	const char *w = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "w");
+	const char *h = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "h");
+	const char *values[3] = {id, w, h};
+	char	   *end;
+	PGresult   *res;
+	int			slot;
+	char		kind[512];
+	bool		http_like;
+	long		wv = w ? strtol(w, &end, 10) : 0;
+
+	if (w == NULL || *w == '\0' || *end != '\0' || wv < 1 || wv > 10000 ||
+		h == NULL || *h == '\0' || strtol(h, &end, 10) < 1 || *end != '\0' ||
+		strtol(h, NULL, 10) > 10000)
+		return respond_text(c, rq, 400, "w and h must be whole numbers from 1 to 10000\n");
+
+	slot = pool_get(&server.pool);
+	res = pool_exec(slot,
+					"SELECT pg_catalog.pg_get_function_result(p.oid) FROM pg_catalog.pg_proc p"
+					" WHERE p.proname = 'thumbnail'"
+					"   AND p.pronamespace = 'media'::pg_catalog.regnamespace"
+					"   AND p.proargtypes[0] = 'pg_catalog.int8'::pg_catalog.regtype"
+					"   AND p.pronargs - p.pronargdefaults <= 3 AND p.pronargs >= 3"
+					" LIMIT 1", 0, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[slot], res, false);
+
+		pool_put(&server.pool, slot);
+		return r;
+	}
+	if (PQntuples(res) == 0)
+	{
+		PQclear(res);
+		pool_put(&server.pool, slot);
+		return respond_text(c, rq, 501, "thumbnails are not available: this database's pg_media has no media.thumbnail()\n");
+	}
+	snprintf(kind, sizeof(kind), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	http_like = strstr(kind, "headers") && strstr(kind, "status");
+
+	res = pool_exec(slot, http_like ?
+					"SELECT t.status,"
+					" (SELECT string_agg(key || ': ' || value, E'\\n') FROM jsonb_each_text(t.headers)),"
+					" t.body FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t" :
+					"SELECT * FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t",
+					3, values, 1);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[slot], res, false);
+
+		pool_put(&server.pool, slot);
+		return r;
+	}
+	pool_put(&server.pool, slot);
+	if (PQntuples(res) == 0)
+	{
+		PQclear(res);
+		return respond_text(c, rq, 404, "no thumbnail\n");
+	}
+
+	if (http_like)
+	{
+		/* status (int4), headers as "Key: Value" lines, body: binary format */
+		int			status = (int) ntohl(*(uint32_t *) PQgetvalue(res, 0, 0));
+		char	   *headers = strdup(PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1));
+		size_t		len = PQgetisnull(res, 0, 2) ? 0 : PQgetlength(res, 0, 2);
+		struct MHD_Response *resp;
+
+		if (status == 404)
+		{
+			free(headers);
+			PQclear(res);
+			return respond_text(c, rq, 404, "no thumbnail\n");
+		}
+		if (status == 304)
+			resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, read_body, rq, NULL);
+		else
+			resp = MHD_create_response_from_buffer(len, PQgetvalue(res, 0, 2), MHD_RESPMEM_MUST_COPY);
+		rq->bytes = rq->head || status == 304 ? 0 : len;
+		add_headers_text(resp, headers, NULL, NULL);
+		free(headers);
+		PQclear(res);
+		return queue_response(c, rq, status, resp);
+	}
+	if (PQnfields(res) == 1 && PQftype(res, 0) == 20)	/* int8: a stored file's id */
+	{
+		char		file_id[24];
+
+		if (PQgetisnull(res, 0, 0))
+		{
+			PQclear(res);
+			return respond_text(c, rq, 404, "no thumbnail\n");
+		}
+		snprintf(file_id, sizeof(file_id), "%lld",
+				 (long long) be64toh(*(uint64_t *) PQgetvalue(res, 0, 0)));
+		PQclear(res);
+		return serve_file(c, rq, file_id);
+	}
+	{
+		/* bytes: the first bytea column; a type from a mime_type/content_type column */
+		int			data_col = -1;
+		int			type_col = -1;
+		char		type[128] = "";
+		enum MHD_Result r;
+
+		for (int i = 0; i < PQnfields(res); i++)
+		{
+			if (PQftype(res, i) == 17 && data_col < 0)	/* bytea */
+				data_col = i;
+			if ((strcmp(PQfname(res, i), "mime_type") == 0 ||
+				 strcmp(PQfname(res, i), "content_type") == 0) && PQftype(res, i) == 25)
+				type_col = i;
+		}
+		if (data_col < 0)
+		{
+			PQclear(res);
+			return respond_text(c, rq, 501, "media.thumbnail() returns a type this server does not know\n");
+		}
+		if (PQgetisnull(res, 0, data_col))
+		{
+			PQclear(res);
+			return respond_text(c, rq, 404, "no thumbnail\n");
+		}
+		if (type_col >= 0 && !PQgetisnull(res, 0, type_col) &&
+			strpbrk(PQgetvalue(res, 0, type_col), "\r\n") == NULL)
+			snprintf(type, sizeof(type), "%s", PQgetvalue(res, 0, type_col));
+		r = respond_bytes(c, rq, (const unsigned char *) PQgetvalue(res, 0, data_col),
+						  PQgetlength(res, 0, data_col), type[0] ? type : NULL);
+		PQclear(res);
+		return r;
+	}
+}
