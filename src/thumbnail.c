@@ -8,16 +8,16 @@
  * standby, or in a read-only transaction, thumbnails are computed and not
  * cached.
  */
-#include "pg_media.h"
+#include "storage.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "mm_image.h"
+#include "spi_util.h"
 #include "storage_sql.h"
 
 PG_FUNCTION_INFO_V1(media_thumbnail_bytes);
@@ -188,24 +188,20 @@ media_thumbnail_bytes(PG_FUNCTION_ARGS)
 static bool
 find_cached(const uint8 *source_sha, const char *spec, int64 *blob_id, int64 *size)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {BYTEAOID, TEXTOID};
-	Datum		values[2];
-	bool		found = false;
-	bool		isnull;
+	static SpiStatement find = {SQL_FIND_DERIVATIVE, 2, {BYTEAOID, TEXTOID}};
+	Datum		values[2] = {PointerGetDatum(make_bytea(source_sha, MM_SHA256_DIGEST_LEN)),
+	CStringGetTextDatum(spec)};
+	SpiRow		row;
+	bool		found;
 
-	media_spi_connect();
-	values[0] = PointerGetDatum(make_bytea(source_sha, MM_SHA256_DIGEST_LEN));
-	values[1] = CStringGetTextDatum(spec);
-	media_plan(&plan, SQL_FIND_DERIVATIVE, 2, argtypes);
-	media_exec(plan, values, NULL, false, 1);
-	if (SPI_processed == 1)
+	spi_begin();
+	found = spi_run_row(&find, values, NULL, false, &row);
+	if (found)
 	{
-		*blob_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		*size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-		found = true;
+		*blob_id = spi_row_int64(&row, 1);
+		*size = spi_row_int64(&row, 2);
 	}
-	SPI_finish();
+	spi_end();
 	return found;
 }
 
@@ -218,39 +214,23 @@ static void
 cache_thumbnail(const uint8 *source_sha, const char *spec, bytea *thumb,
 				const char *mime, const mm_thumb_info *info)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {BYTEAOID, TEXTOID, INT8OID, TEXTOID, INT4OID, INT4OID, INT8OID};
+	static SpiStatement insert = {SQL_INSERT_DERIVATIVE, 7,
+	{BYTEAOID, TEXTOID, INT8OID, TEXTOID, INT4OID, INT4OID, INT8OID}};
 	uint8		sha[MM_SHA256_DIGEST_LEN];
 	int64		len = VARSIZE_ANY_EXHDR(thumb);
-	int64		blob_id = 0;
 	Datum		values[7];
-	int			tries;
 
-	if (storage_find_blob(source_sha) == 0)
+	if (storage_blob_find(source_sha) == 0)
 		return;
 	mm_sha256(VARDATA_ANY(thumb), (size_t) len, sha);
-	for (tries = 0; blob_id == 0 && tries < 100; tries++)
-	{
-		blob_id = storage_find_blob(sha);
-		if (blob_id != 0)
-			break;
-		blob_id = storage_claim_blob(sha, len);
-		if (blob_id != 0)
-			storage_write_chunks(blob_id, 0, VARDATA_ANY(thumb), len, false);
-	}
-	if (blob_id == 0)
-		return;
 	values[0] = PointerGetDatum(make_bytea(source_sha, MM_SHA256_DIGEST_LEN));
 	values[1] = CStringGetTextDatum(spec);
-	values[2] = Int64GetDatum(blob_id);
+	values[2] = Int64GetDatum(storage_blob_store_bytes(sha, VARDATA_ANY(thumb), len, false));
 	values[3] = CStringGetTextDatum(mime);
 	values[4] = Int32GetDatum(info->out_width);
 	values[5] = Int32GetDatum(info->out_height);
 	values[6] = Int64GetDatum(len);
-	media_spi_connect();
-	media_plan(&plan, SQL_INSERT_DERIVATIVE, 7, argtypes);
-	media_exec(plan, values, NULL, false, 0);
-	SPI_finish();
+	(void) spi_command(&insert, values, NULL);
 }
 
 /*
@@ -279,7 +259,7 @@ media_thumbnail_file(PG_FUNCTION_ARGS)
 	mm_thumb_info info;
 
 	check_box(width, height);
-	storage_require_file(id, &file);
+	storage_file_require(id, &file);
 	media_check_servable(&file, false);
 	spec = fmt == MM_THUMB_JPEG ?
 		psprintf("thumbnail %dx%d jpeg q%d", width, height, media_thumbnail_quality) :
@@ -290,13 +270,12 @@ media_thumbnail_file(PG_FUNCTION_ARGS)
 	{
 		thumb = (bytea *) palloc(size + VARHDRSZ);
 		SET_VARSIZE(thumb, size + VARHDRSZ);
-		storage_read_range(blob_id, 0, size, VARDATA(thumb));
+		storage_chunks_read(blob_id, 0, size, VARDATA(thumb));
 		storage_leave(&access);
 		PG_RETURN_BYTEA_P(thumb);
 	}
 	storage_leave(&access);
 
-	media_check_size(file.byte_size, true);
 	source = media_read_bytes(&file, 0, file.byte_size);
 	thumb = make_thumbnail((const uint8 *) VARDATA(source), file.byte_size, width, height, fmt, &info);
 	pfree(source);
