@@ -199,6 +199,17 @@ storage_chunks_read(int64 blob_id, int64 offset, int64 length, char *dest)
 		report_gap(blob_id, pos);
 }
 
+/* storage_chunks_read() into a new bytea of length bytes (the caller has bounded length). */
+bytea *
+storage_chunks_read_bytea(int64 blob_id, int64 offset, int64 length)
+{
+	bytea	   *result = (bytea *) palloc(length + VARHDRSZ);
+
+	SET_VARSIZE(result, length + VARHDRSZ);
+	storage_chunks_read(blob_id, offset, length, VARDATA(result));
+	return result;
+}
+
 /*
  * Returns the chunk of a blob that starts at or after offset from, with its
  * raw bytes (inflated if need be, in the caller's memory context) in *data;

@@ -92,6 +92,11 @@ extern int64 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte
 							 const uint8 *sha256, const mm_probe *probe);
 extern bool media_should_compress(const char *mime);
 
+/* thumbnail.c: the core's image code with PostgreSQL memory, interrupts, media.max_pixels */
+struct mm_limits;
+struct mm_alloc;
+extern void media_image_limits(struct mm_limits *lim, struct mm_alloc *alloc, MemoryContext cxt);
+
 /* transform.c: what ingest may change before storing */
 extern bool media_may_transform(const char *mime);
 extern const char *media_transform(const char *data, int64 *len, const mm_probe *probe,

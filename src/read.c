@@ -28,10 +28,8 @@ media_read_bytes(const MediaFile *file, int64 offset, int64 length)
 	bytea	   *result;
 
 	media_check_size(length, MEDIA_SIZE_READ);
-	result = (bytea *) palloc(length + VARHDRSZ);
-	SET_VARSIZE(result, length + VARHDRSZ);
 	storage_enter(&access);
-	storage_chunks_read(file->blob_id, offset, length, VARDATA(result));
+	result = storage_chunks_read_bytea(file->blob_id, offset, length);
 	storage_leave(&access);
 	return result;
 }

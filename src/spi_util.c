@@ -141,73 +141,56 @@ spi_query_int64(SpiStatement *st, Datum *values, const char *nulls, bool read_on
 	return found;
 }
 
-/* Column col (1-based) of a row, as a datum in SPI memory; *isnull set. */
-static Datum
-row_value(const SpiRow *row, int col, bool *isnull)
-{
-	return SPI_getbinval(row->tuple, row->desc, col, isnull);
-}
-
-/* Is column col null? */
+/* Is column col (1-based) null? */
 bool
 spi_row_isnull(const SpiRow *row, int col)
 {
 	bool		isnull;
 
-	(void) row_value(row, col, &isnull);
+	(void) SPI_getbinval(row->tuple, row->desc, col, &isnull);
 	return isnull;
 }
 
-/* A bigint column (0 when null). */
+/* Any column as a datum in SPI memory, valid until spi_end(); (Datum) 0 when null. */
+Datum
+spi_row_datum(const SpiRow *row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(row->tuple, row->desc, col, &isnull);
+
+	return isnull ? (Datum) 0 : d;
+}
+
+/* A bigint column (0 when null, as (Datum) 0 reads). */
 int64
 spi_row_int64(const SpiRow *row, int col)
 {
-	bool		isnull;
-	Datum		d = row_value(row, col, &isnull);
-
-	return isnull ? 0 : DatumGetInt64(d);
+	return DatumGetInt64(spi_row_datum(row, col));
 }
 
 /* An integer column (0 when null). */
 int32
 spi_row_int32(const SpiRow *row, int col)
 {
-	bool		isnull;
-	Datum		d = row_value(row, col, &isnull);
-
-	return isnull ? 0 : DatumGetInt32(d);
+	return DatumGetInt32(spi_row_datum(row, col));
 }
 
 /* A boolean column (false when null). */
 bool
 spi_row_bool(const SpiRow *row, int col)
 {
-	bool		isnull;
-	Datum		d = row_value(row, col, &isnull);
-
-	return !isnull && DatumGetBool(d);
-}
-
-/* Any column as a datum in SPI memory, valid until spi_end() ((Datum) 0 when null). */
-Datum
-spi_row_datum(const SpiRow *row, int col)
-{
-	bool		isnull;
-	Datum		d = row_value(row, col, &isnull);
-
-	return isnull ? (Datum) 0 : d;
+	return DatumGetBool(spi_row_datum(row, col));
 }
 
 /* A text column as a C string in the caller's memory (outlives spi_end()); NULL when null. */
 char *
 spi_row_cstring(const SpiRow *row, int col)
 {
-	bool		isnull;
-	Datum		d = row_value(row, col, &isnull);
+	Datum		d = spi_row_datum(row, col);
 	char	   *s;
 	char	   *copy;
 
-	if (isnull)
+	if (d == (Datum) 0)
 		return NULL;
 	s = TextDatumGetCString(d);
 	copy = SPI_palloc(strlen(s) + 1);
@@ -222,12 +205,11 @@ spi_row_cstring(const SpiRow *row, int col)
 void *
 spi_row_varlena_copy(const SpiRow *row, int col)
 {
-	bool		isnull;
-	Datum		d = row_value(row, col, &isnull);
+	Datum		d = spi_row_datum(row, col);
 	struct varlena *v;
 	void	   *copy;
 
-	if (isnull)
+	if (d == (Datum) 0)
 		return NULL;
 	v = pg_detoast_datum((struct varlena *) DatumGetPointer(d));
 	copy = SPI_palloc(VARSIZE(v));

@@ -46,6 +46,7 @@ extern void storage_blob_delete(int64 blob_id);
 extern int	storage_chunks_write(int64 blob_id, int64 start, const char *data, int64 len,
 								 bool compress);
 extern void storage_chunks_read(int64 blob_id, int64 offset, int64 length, char *dest);
+extern bytea *storage_chunks_read_bytea(int64 blob_id, int64 offset, int64 length);
 extern int64 storage_chunks_next(int64 blob_id, int64 from, bytea **data, bool *damaged);
 extern bool storage_chunks_compressed(int64 blob_id);
 extern void storage_chunks_move(int64 from_blob_id, int64 to_blob_id);

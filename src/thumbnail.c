@@ -27,14 +27,15 @@ PG_FUNCTION_INFO_V1(media_thumbnail_file);
 
 /* The core's allocator: a memory context, NULL instead of an error on failure. */
 static void *
-thumb_alloc(void *arg, size_t size)
+core_alloc(void *arg, size_t size)
 {
 	return MemoryContextAllocExtended((MemoryContext) arg, size,
 									  MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
 }
 
+/* The core's free: pfree, accepting NULL as free() does. */
 static void
-thumb_free(void *arg, void *ptr)
+core_free(void *arg, void *ptr)
 {
 	if (ptr != NULL)
 		pfree(ptr);
@@ -46,9 +47,26 @@ thumb_free(void *arg, void *ptr)
  * the core has returned and freed everything.
  */
 static int
-thumb_interrupted(void *arg)
+core_interrupted(void *arg)
 {
 	return QueryCancelPending || ProcDiePending;
+}
+
+/*
+ * Limits for one call of the core's image code (thumbnails, JPEG
+ * optimization): media.max_pixels, memory from cxt, and the interrupt
+ * poll.  alloc must live as long as lim is used.
+ */
+void
+media_image_limits(struct mm_limits *lim, struct mm_alloc *alloc, MemoryContext cxt)
+{
+	alloc->alloc = core_alloc;
+	alloc->free = core_free;
+	alloc->arg = cxt;
+	memset(lim, 0, sizeof(*lim));
+	lim->max_pixels = (uint64_t) media_max_pixels;
+	lim->interrupted = core_interrupted;
+	lim->alloc = alloc;
 }
 
 /* The output format named by the format argument. */
@@ -96,7 +114,7 @@ make_thumbnail(const uint8 *src, size_t len, int32 width, int32 height,
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_media thumbnail",
 											  ALLOCSET_DEFAULT_SIZES);
-	mm_alloc	alloc = {thumb_alloc, thumb_free, cxt};
+	mm_alloc	alloc;
 	mm_limits	lim;
 	uint8_t    *out = NULL;
 	size_t		out_len = 0;
@@ -104,11 +122,8 @@ make_thumbnail(const uint8 *src, size_t len, int32 width, int32 height,
 	mm_img_status st;
 	bytea	   *result;
 
-	memset(&lim, 0, sizeof(lim));
-	lim.max_pixels = (uint64_t) media_max_pixels;
+	media_image_limits(&lim, &alloc, cxt);
 	lim.max_bytes = MaxAllocHugeSize;
-	lim.interrupted = thumb_interrupted;
-	lim.alloc = &alloc;
 	memset(info, 0, sizeof(*info));
 
 	st = mm_thumbnail(src, len, width, height, fmt, media_thumbnail_quality, &lim,
@@ -268,9 +283,8 @@ media_thumbnail_file(PG_FUNCTION_ARGS)
 	storage_enter(&access);
 	if (find_cached(file.sha256, spec, &blob_id, &size))
 	{
-		thumb = (bytea *) palloc(size + VARHDRSZ);
-		SET_VARSIZE(thumb, size + VARHDRSZ);
-		storage_chunks_read(blob_id, 0, size, VARDATA(thumb));
+		media_check_size(size, MEDIA_SIZE_READ);
+		thumb = storage_chunks_read_bytea(blob_id, 0, size);
 		storage_leave(&access);
 		PG_RETURN_BYTEA_P(thumb);
 	}
