@@ -50,8 +50,8 @@ extern int	media_optimize_jpeg;	/* MEDIA_OPTIMIZE_* */
  * limit, 53400 quota, 42501 privilege, 0A000 unsupported format, ...); a
  * PM code only where none does.  Classes beginning with a letter from I
  * to Z are implementation-defined in the SQL standard and PostgreSQL
- * itself uses only P0 there, so PM cannot collide with its codes; the
- * digits are the HTTP status an application would answer with.
+ * itself uses only P0 and XX there, so PM cannot collide with its codes;
+ * the digits are the HTTP status an application would answer with.
  */
 #define ERRCODE_MEDIA_ACTIVE_CONTENT	MAKE_SQLSTATE('P','M','4','1','5')	/* refused type */
 #define ERRCODE_MEDIA_QUARANTINED		MAKE_SQLSTATE('P','M','4','0','3')	/* scan: infected/error */
