@@ -16,8 +16,8 @@
 #include "miscadmin.h"
 
 #include "mm_deflate.h"
-#include "spi_util.h"
 #include "storage_sql.h"
+#include "spi_util.h"
 
 /*
  * Deflates one part when that saves at least 10%; returns the compressed

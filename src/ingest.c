@@ -12,8 +12,8 @@
 #include "mm_base64.h"
 #include "mm_deflate.h"
 #include "mm_name.h"
-#include "spi_util.h"
 #include "storage_sql.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(media_put);
 PG_FUNCTION_INFO_V1(media_put_base64);

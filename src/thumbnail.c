@@ -17,8 +17,8 @@
 #include "utils/builtins.h"
 
 #include "mm_image.h"
-#include "spi_util.h"
 #include "storage_sql.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(media_thumbnail_bytes);
 PG_FUNCTION_INFO_V1(media_thumbnail_file);
