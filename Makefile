@@ -21,7 +21,7 @@ DOCS         = README.md
 EXTRA_CLEAN  = $(DATA_built)
 
 CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*.c))
-GLUE_OBJS    = src/pg_media.o src/storage.o src/chunks.o src/ingest.o src/upload.o src/read.o \
+GLUE_OBJS    = src/pg_media.o src/spi_util.o src/storage.o src/blobs.o src/chunks.o src/limits.o src/ingest.o src/upload.o src/read.o \
                src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o src/thumbnail.o src/transform.o
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 

@@ -23,11 +23,8 @@ media_base64_decode(const char *src, size_t len)
 	bytea	   *result;
 	mm_b64_status status;
 
-	if (max > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("base64 input of %zu bytes is too long", len),
-				 errhint("Send large files in parts with media.upload_append().")));
+	media_check_value_size(max, "decoding base64",
+						   "Send large files in parts with media.upload_append().");
 	result = (bytea *) palloc(max + VARHDRSZ);
 	status = mm_base64_decode(src, len, (uint8_t *) VARDATA(result), &outlen, &err_offset);
 	if (status != MM_B64_OK)
@@ -60,11 +57,8 @@ media_encode_base64(PG_FUNCTION_ARGS)
 	size_t		len = mm_base64_encoded_len(n, padded);
 	text	   *result;
 
-	if (len == SIZE_MAX || len > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("base64 encoding of %zu bytes would exceed the maximum value size", n),
-				 errhint("Encode the file in parts, for example over media.parts().")));
+	media_check_value_size(len, "encoding as base64",
+						   "Encode the file in parts, for example over media.parts().");
 	result = (text *) palloc(len + VARHDRSZ);
 	mm_base64_encode((const uint8_t *) VARDATA_ANY(in), n, VARDATA(result), url_safe, padded);
 	SET_VARSIZE(result, len + VARHDRSZ);

@@ -1,5 +1,6 @@
 /*
- * chunks.c - a blob's bytes in media.chunks: writing them in parts,
+ * chunks.c - chunk I/O, the storage_chunks_*() part of the storage API
+ * (storage.h): a blob's bytes in media.chunks: writing them in parts,
  * compressing the parts of types that compress, and reading any range back
  * at a cost proportional to the range.
  *
@@ -9,14 +10,14 @@
  * whole, so a range of a compressed file costs the range plus at most one
  * chunk at each end.  All calls run inside storage_enter().
  */
-#include "pg_media.h"
+#include "storage.h"
 
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 
 #include "mm_deflate.h"
 #include "storage_sql.h"
+#include "spi_util.h"
 
 /*
  * Deflates one part when that saves at least 10%; returns the compressed
@@ -49,18 +50,16 @@ deflate_part(const char *data, int n, int *out_len)
  * parts were stored deflated.
  */
 int
-storage_write_chunks(int64 blob_id, int64 start, const char *data, int64 len, bool compress)
+storage_chunks_write(int64 blob_id, int64 start, const char *data, int64 len, bool compress)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID, INT8OID, INT4OID, BOOLOID, BYTEAOID};
+	static SpiStatement insert_chunk = {SQL_INSERT_CHUNK, 5, {INT8OID, INT8OID, INT4OID, BOOLOID, BYTEAOID}};
 	MemoryContext part_cxt;
 	MemoryContext oldcxt;
 	int64		done = 0;
 	int			chunk = media_chunk_size;
 	int			deflated = 0;
 
-	media_spi_connect();
-	media_plan(&plan, SQL_INSERT_CHUNK, 5, argtypes);
+	spi_begin();
 	part_cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_media chunk",
 									 ALLOCSET_DEFAULT_SIZES);
 	while (done < len)
@@ -79,7 +78,7 @@ storage_write_chunks(int64 blob_id, int64 start, const char *data, int64 len, bo
 		values[2] = Int32GetDatum(n);
 		values[3] = BoolGetDatum(stored != NULL);
 		values[4] = PointerGetDatum(make_bytea(stored ? stored : data + done, stored_len));
-		media_exec(plan, values, NULL, false, 0);
+		spi_run(&insert_chunk, values, NULL, false, 0);
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(part_cxt);
 		if (stored)
@@ -87,7 +86,7 @@ storage_write_chunks(int64 blob_id, int64 start, const char *data, int64 len, bo
 		done += n;
 	}
 	MemoryContextDelete(part_cxt);
-	SPI_finish();
+	spi_end();
 	return deflated;
 }
 
@@ -141,28 +140,24 @@ report_gap(int64 blob_id, int64 pos)
  * pieces needed.  The caller has checked the range against the blob's size.
  */
 void
-storage_read_range(int64 blob_id, int64 offset, int64 length, char *dest)
+storage_chunks_read(int64 blob_id, int64 offset, int64 length, char *dest)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID, INT8OID, INT8OID};
+	static SpiStatement read_range = {SQL_READ_RANGE, 3, {INT8OID, INT8OID, INT8OID}};
 	Datum		values[3];
 	Portal		portal;
+	SpiRow		row;
 	int64		pos = offset;
 	int64		end = offset + length;
 
 	if (length <= 0)
 		return;
-	media_spi_connect();
 	values[0] = Int64GetDatum(blob_id);
 	values[1] = Int64GetDatum(offset);
 	values[2] = Int64GetDatum(end);
-	media_plan(&plan, SQL_READ_RANGE, 3, argtypes);
-	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
+	spi_begin();
+	portal = spi_open_cursor(&read_range, values, NULL, &row);
 	while (pos < end)
 	{
-		HeapTuple	tuple;
-		TupleDesc	desc;
-		bool		isnull;
 		int64		cstart;
 		int32		csize;
 		int32		from;
@@ -170,19 +165,16 @@ storage_read_range(int64 blob_id, int64 offset, int64 length, char *dest)
 		struct varlena *stored;
 
 		CHECK_FOR_INTERRUPTS();
-		SPI_cursor_fetch(portal, true, 1);
-		if (SPI_processed != 1)
+		if (!spi_fetch_row(portal, &row))
 			break;
-		tuple = SPI_tuptable->vals[0];
-		desc = SPI_tuptable->tupdesc;
-		cstart = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
-		csize = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &isnull));
+		cstart = spi_row_int64(&row, 1);
+		csize = spi_row_int32(&row, 2);
 		if (cstart > pos || cstart + csize <= pos)
 			break;				/* a gap: reported below */
 		from = (int32) (pos - cstart);
 		count = (int32) Min((int64) (csize - from), end - pos);
-		stored = (struct varlena *) DatumGetPointer(SPI_getbinval(tuple, desc, 4, &isnull));
-		if (DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull)))
+		stored = (struct varlena *) DatumGetPointer(spi_row_datum(&row, 4));
+		if (spi_row_bool(&row, 3))
 		{
 			char	   *raw = inflate_chunk(blob_id, cstart, stored, csize, false);
 
@@ -199,13 +191,23 @@ storage_read_range(int64 blob_id, int64 offset, int64 length, char *dest)
 			if (slice != stored)
 				pfree(slice);
 		}
-		SPI_freetuptable(SPI_tuptable);
 		pos += count;
 	}
 	SPI_cursor_close(portal);
-	SPI_finish();
+	spi_end();
 	if (pos < end)
 		report_gap(blob_id, pos);
+}
+
+/* storage_chunks_read() into a new bytea of length bytes (the caller has bounded length). */
+bytea *
+storage_chunks_read_bytea(int64 blob_id, int64 offset, int64 length)
+{
+	bytea	   *result = (bytea *) palloc(length + VARHDRSZ);
+
+	SET_VARSIZE(result, length + VARHDRSZ);
+	storage_chunks_read(blob_id, offset, length, VARDATA(result));
+	return result;
 }
 
 /*
@@ -216,32 +218,23 @@ storage_read_range(int64 blob_id, int64 offset, int64 length, char *dest)
  * media.verify() can report it and go on).
  */
 int64
-storage_next_chunk(int64 blob_id, int64 from, bytea **data, bool *damaged)
+storage_chunks_next(int64 blob_id, int64 from, bytea **data, bool *damaged)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID, INT8OID};
-	Datum		values[2];
-	int64		start = -1;
-	bool		isnull;
+	static SpiStatement next_chunk = {SQL_NEXT_CHUNK, 2, {INT8OID, INT8OID}};
+	Datum		values[2] = {Int64GetDatum(blob_id), Int64GetDatum(from)};
 	MemoryContext caller_cxt = CurrentMemoryContext;
+	SpiRow		row;
+	int64		start = -1;
 
-	media_spi_connect();
-	values[0] = Int64GetDatum(blob_id);
-	values[1] = Int64GetDatum(from);
-	media_plan(&plan, SQL_NEXT_CHUNK, 2, argtypes);
-	media_exec(plan, values, NULL, true, 1);
-	if (SPI_processed == 1)
+	spi_begin();
+	if (spi_run_row(&next_chunk, values, NULL, true, &row))
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[0];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		int32		size = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &isnull));
-		bool		deflated = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
-		struct varlena *stored = (struct varlena *) DatumGetPointer(SPI_getbinval(tuple, desc, 4, &isnull));
-		MemoryContext oldcxt;
+		int32		size = spi_row_int32(&row, 2);
+		struct varlena *stored = (struct varlena *) DatumGetPointer(spi_row_datum(&row, 4));
+		MemoryContext spi_cxt = MemoryContextSwitchTo(caller_cxt);
 
-		start = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
-		oldcxt = MemoryContextSwitchTo(caller_cxt);
-		if (deflated)
+		start = spi_row_int64(&row, 1);
+		if (spi_row_bool(&row, 3))
 		{
 			char	   *raw = inflate_chunk(blob_id, start, stored, size, damaged != NULL);
 
@@ -255,27 +248,45 @@ storage_next_chunk(int64 blob_id, int64 from, bytea **data, bool *damaged)
 		}
 		else
 			*data = (bytea *) pg_detoast_datum_copy(stored);
-		MemoryContextSwitchTo(oldcxt);
+		MemoryContextSwitchTo(spi_cxt);
 	}
-	SPI_finish();
+	spi_end();
 	return start;
 }
 
 /* Does any chunk of this blob hold deflated data? */
 bool
-storage_blob_compressed(int64 blob_id)
+storage_chunks_compressed(int64 blob_id)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID};
+	static SpiStatement compressed = {SQL_BLOB_COMPRESSED, 1, {INT8OID}};
 	Datum		values[1] = {Int64GetDatum(blob_id)};
-	bool		isnull;
-	bool		result;
+	SpiRow		row;
+	bool		result = false;
 
-	media_spi_connect();
-	media_plan(&plan, SQL_BLOB_COMPRESSED, 1, argtypes);
+	spi_begin();
 	/* not read-only: this transaction may have just written the chunks */
-	media_exec(plan, values, NULL, false, 1);
-	result = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	return !isnull && result;
+	if (spi_run_row(&compressed, values, NULL, false, &row))
+		result = spi_row_bool(&row, 1);
+	spi_end();
+	return result;
+}
+
+/* Hands a blob's chunks to another blob (an upload's to its final blob) without copying data. */
+void
+storage_chunks_move(int64 from_blob_id, int64 to_blob_id)
+{
+	static SpiStatement move_chunks = {SQL_MOVE_CHUNKS, 2, {INT8OID, INT8OID}};
+	Datum		values[2] = {Int64GetDatum(from_blob_id), Int64GetDatum(to_blob_id)};
+
+	(void) spi_command(&move_chunks, values, NULL);
+}
+
+/* Deletes a blob's chunks, so it can be written again from offset 0. */
+void
+storage_chunks_delete(int64 blob_id)
+{
+	static SpiStatement delete_chunks = {SQL_DELETE_CHUNKS, 1, {INT8OID}};
+	Datum		values[1] = {Int64GetDatum(blob_id)};
+
+	(void) spi_command(&delete_chunks, values, NULL);
 }

@@ -26,10 +26,7 @@ media_deflate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("compression level must be between 1 and 9"),
 				 errdetail("level was %d.", level)));
-	if (cap > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("input of %zu bytes is too large to compress as one value", len)));
+	media_check_value_size(cap, "compressing the input", NULL);
 	out = (bytea *) palloc(cap + VARHDRSZ);
 	if (mm_deflate((const uint8_t *) VARDATA_ANY(in), len, level,
 				   (uint8_t *) VARDATA(out), cap, &out_len) != 0)

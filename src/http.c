@@ -7,7 +7,7 @@
  * a file the caller cannot see.  Range and entity-tag rules come from the
  * pure-C core (mm_http.c), shared with the command-line server.
  */
-#include "pg_media.h"
+#include "storage.h"
 
 #include "access/htup_details.h"
 #include "common/jsonapi.h"
@@ -179,7 +179,7 @@ media_http(PG_FUNCTION_ARGS)
 	initStringInfo(&h);
 	appendStringInfoChar(&h, '{');
 
-	if (PG_ARGISNULL(0) || !storage_lookup_file(PG_GETARG_INT64(0), &file))
+	if (PG_ARGISNULL(0) || !storage_file_lookup(PG_GETARG_INT64(0), &file))
 	{
 		add_header(&h, "Content-Type", "text/plain; charset=utf-8");
 		add_header(&h, "X-Content-Type-Options", "nosniff");
@@ -221,13 +221,8 @@ media_http(PG_FUNCTION_ARGS)
 	add_content_headers(&h, &file);
 	add_cache_headers(&h, &file);
 	add_header(&h, "Content-Length", psprintf(INT64_FORMAT, file.byte_size));
-	if (!head && file.byte_size > (int64) media_max_file_size)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("media file " INT64_FORMAT " is too large to send in one response (" INT64_FORMAT " bytes)",
-						file.id, file.byte_size),
-				 errdetail("media.max_file_size is %d bytes.", media_max_file_size),
-				 errhint("Serve it in ranges (the range argument), or stream it with media.parts().")));
+	if (!head)
+		media_check_size(file.byte_size, MEDIA_SIZE_RESPONSE);
 	return http_result(fcinfo, 200, &h,
 					   head ? NULL : media_read_bytes(&file, 0, file.byte_size));
 }

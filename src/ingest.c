@@ -2,11 +2,10 @@
  * ingest.c - media.put() and media.put_base64(): store received bytes as a
  * file, once per distinct content.
  */
-#include "pg_media.h"
+#include "storage.h"
 
 #include "access/detoast.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -14,26 +13,10 @@
 #include "mm_deflate.h"
 #include "mm_name.h"
 #include "storage_sql.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(media_put);
 PG_FUNCTION_INFO_V1(media_put_base64);
-
-/*
- * Refuses to move more than media.max_file_size bytes as one value; the
- * hint names the streaming alternative for writing or for reading.
- */
-void
-media_check_size(int64 size, bool reading)
-{
-	if (size > (int64) media_max_file_size)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s of " INT64_FORMAT " bytes exceeds media.max_file_size (%d bytes)",
-						reading ? "read" : "file", size, media_max_file_size),
-				 reading ?
-				 errhint("Read large files in parts with media.parts(), or in ranges with media.read().") :
-				 errhint("Store large files in parts with media.upload_begin(), media.upload_append() and media.upload_finish().")));
-}
 
 /* Lower-case hex of n bytes. */
 static char *
@@ -87,19 +70,14 @@ int64
 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 				const uint8 *sha256, const mm_probe *probe)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	INT8OID, INT4OID, INT4OID, INT8OID, BYTEAOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, TEXTOID, BOOLOID};
+	static SpiStatement insert_file = {SQL_INSERT_FILE, 17, {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+		TEXTOID, INT8OID, INT4OID, INT4OID, INT8OID, BYTEAOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
+	TEXTOID, BOOLOID}};
 	Datum		values[17];
 	char		nulls[17];
 	char	   *hex = to_hex(sha256, MM_SHA256_DIGEST_LEN);
-	bytea	   *digest = (bytea *) palloc(MM_SHA256_DIGEST_LEN + VARHDRSZ);
-	Jsonb	   *probe_json = probe_to_jsonb(probe);
-	int64		id;
-	bool		isnull;
+	int64		id = 0;
 
-	SET_VARSIZE(digest, MM_SHA256_DIGEST_LEN + VARHDRSZ);
-	memcpy(VARDATA(digest), sha256, MM_SHA256_DIGEST_LEN);
 	memset(nulls, ' ', sizeof(nulls));
 
 	values[0] = Int64GetDatum(blob_id);
@@ -121,23 +99,20 @@ ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 		values[9] = Int64GetDatum(probe->duration_ms);
 	else
 		nulls[9] = 'n';
-	values[10] = PointerGetDatum(digest);
+	values[10] = PointerGetDatum(make_bytea(sha256, MM_SHA256_DIGEST_LEN));
 	values[11] = CStringGetTextDatum(psprintf("\"%s\"", hex));
 	if (req->attrs)
 		values[12] = JsonbPGetDatum(req->attrs);
 	else
 		values[12] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
-	values[13] = JsonbPGetDatum(probe_json);
+	values[13] = JsonbPGetDatum(probe_to_jsonb(probe));
 	values[14] = CStringGetTextDatum(req->owner);
 	values[15] = CStringGetTextDatum(media_require_scan ? "pending" : "clean");
-	values[16] = BoolGetDatum(storage_blob_compressed(blob_id));
+	values[16] = BoolGetDatum(storage_chunks_compressed(blob_id));
 
 	media_check_quota(req->owner, byte_size);
-	media_spi_connect();
-	media_plan(&plan, SQL_INSERT_FILE, 17, argtypes);
-	media_exec(plan, values, nulls, false, 1);
-	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
+	if (!spi_query_int64(&insert_file, values, nulls, false, &id))
+		elog(ERROR, "pg_media: inserting a file returned no id");
 	return id;
 }
 
@@ -159,31 +134,17 @@ ingest_bytes(const char *data, int64 len, IngestRequest *req)
 	uint8		sha256[MM_SHA256_DIGEST_LEN];
 	mm_probe	probe;
 	StorageAccess access;
-	int64		blob_id = 0;
+	int64		blob_id;
 	int64		id;
-	int			tries;
 
-	media_check_size(len, false);
+	media_check_size(len, MEDIA_SIZE_STORE);
 	mm_probe_buffer((const uint8_t *) data, (size_t) len, &probe);
 	media_check_active_content(&probe);
 	data = media_transform(data, &len, &probe, &req->attrs);
 	mm_sha256(data, (size_t) len, sha256);
 
 	storage_enter(&access);
-	for (tries = 0; blob_id == 0; tries++)
-	{
-		if (tries >= 100)
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("could not store content: it was removed and stored concurrently too often"),
-					 errhint("Retry the transaction.")));
-		blob_id = storage_find_blob(sha256);
-		if (blob_id != 0)
-			break;
-		blob_id = storage_claim_blob(sha256, len);
-		if (blob_id != 0)
-			storage_write_chunks(blob_id, 0, data, len, media_should_compress(probe.mime));
-	}
+	blob_id = storage_blob_store_bytes(sha256, data, len, media_should_compress(probe.mime));
 	id = ingest_file_row(req, blob_id, len, sha256, &probe);
 	storage_leave(&access);
 	return id;
@@ -220,7 +181,7 @@ media_put(PG_FUNCTION_ARGS)
 	require_content(fcinfo);
 	request_from_args(fcinfo, &req);
 	/* check the stored size before detoasting a value we would refuse */
-	media_check_size((int64) toast_raw_datum_size(PG_GETARG_DATUM(0)) - VARHDRSZ, false);
+	media_check_size((int64) toast_raw_datum_size(PG_GETARG_DATUM(0)) - VARHDRSZ, MEDIA_SIZE_STORE);
 	content = PG_GETARG_BYTEA_PP(0);
 	PG_RETURN_INT64(ingest_bytes(VARDATA_ANY(content), VARSIZE_ANY_EXHDR(content), &req));
 }

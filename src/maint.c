@@ -1,15 +1,15 @@
 /*
  * maint.c - media.remove() and media.verify().
  */
-#include "pg_media.h"
+#include "storage.h"
 
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
+#include "spi_util.h"
 #include "storage_sql.h"
 
 PG_FUNCTION_INFO_V1(media_remove);
@@ -25,18 +25,11 @@ PG_FUNCTION_INFO_V1(media_verify);
 Datum
 media_remove(PG_FUNCTION_ARGS)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID};
+	static SpiStatement remove_file = {SQL_REMOVE_FILE, 1, {INT8OID}};
 	Datum		values[1] = {PG_GETARG_DATUM(0)};
-	bool		removed;
 
 	media_require_writable("media.remove()");
-	media_spi_connect();
-	media_plan(&plan, SQL_REMOVE_FILE, 1, argtypes);
-	media_exec(plan, values, NULL, false, 0);
-	removed = SPI_processed > 0;
-	SPI_finish();
-	PG_RETURN_BOOL(removed);
+	PG_RETURN_BOOL(spi_command(&remove_file, values, NULL) > 0);
 }
 
 /*
@@ -65,7 +58,7 @@ blob_matches(int64 blob_id, int64 byte_size, const uint8 *expected)
 		int64		start;
 
 		CHECK_FOR_INTERRUPTS();
-		start = storage_next_chunk(blob_id, pos, &data, &damaged);
+		start = storage_chunks_next(blob_id, pos, &data, &damaged);
 		if (damaged || start != pos || data == NULL || VARSIZE_ANY_EXHDR(data) == 0)
 		{
 			ok = false;
@@ -118,48 +111,33 @@ begin_materialized_srf(FunctionCallInfo fcinfo)
 Datum
 media_verify(PG_FUNCTION_ARGS)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID};
+	static SpiStatement files = {SQL_FILES_TO_VERIFY, 1, {INT8OID}};
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Datum		arg[1];
 	char		argnull[1];
 	Portal		portal;
+	SpiRow		row;
 
 	begin_materialized_srf(fcinfo);
 	arg[0] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
 	argnull[0] = PG_ARGISNULL(0) ? 'n' : ' ';
 
-	media_spi_connect();
-	media_plan(&plan, SQL_FILES_TO_VERIFY, 1, argtypes);
-	portal = SPI_cursor_open(NULL, plan, arg, argnull, true);
-	for (;;)
+	spi_begin();
+	portal = spi_open_cursor(&files, arg, argnull, &row);
+	while (spi_fetch_row(portal, &row))
 	{
-		uint64		i;
+		Datum		sha_datum = spi_row_datum(&row, 4);
+		bytea	   *sha = sha_datum ? DatumGetByteaPP(sha_datum) : NULL;
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
 
-		SPI_cursor_fetch(portal, true, 256);
-		if (SPI_processed == 0)
-			break;
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tuple = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			Datum		values[2];
-			bool		nulls[2] = {false, false};
-			bytea	   *sha = DatumGetByteaPP(SPI_getbinval(tuple, desc, 4, &isnull));
-			bool		ok;
-
-			ok = VARSIZE_ANY_EXHDR(sha) == MM_SHA256_DIGEST_LEN &&
-				blob_matches(DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull)),
-							 DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull)),
-							 (const uint8 *) VARDATA_ANY(sha));
-			values[0] = SPI_getbinval(tuple, desc, 1, &isnull);
-			values[1] = BoolGetDatum(ok);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
-		SPI_freetuptable(SPI_tuptable);
+		values[0] = Int64GetDatum(spi_row_int64(&row, 1));
+		values[1] = BoolGetDatum(sha != NULL && VARSIZE_ANY_EXHDR(sha) == MM_SHA256_DIGEST_LEN &&
+								 blob_matches(spi_row_int64(&row, 2), spi_row_int64(&row, 3),
+											  (const uint8 *) VARDATA_ANY(sha)));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_cursor_close(portal);
-	SPI_finish();
+	spi_end();
 	return (Datum) 0;
 }

@@ -44,12 +44,25 @@ extern int	media_optimize_jpeg;	/* MEDIA_OPTIMIZE_* */
 #define MEDIA_COMPRESSION_OFF 0
 #define MEDIA_COMPRESSION_AUTO 1
 
+/*
+ * pg_media's own SQLSTATEs, class PM (README "Error codes").  Standard
+ * codes are used wherever one names the condition (P0002 not found, 54000
+ * limit, 53400 quota, 42501 privilege, 0A000 unsupported format, ...); a
+ * PM code only where none does.  Classes beginning with a letter from I
+ * to Z are implementation-defined in the SQL standard and PostgreSQL
+ * itself uses only P0 and XX there, so PM cannot collide with its codes;
+ * the digits are the HTTP status an application would answer with.
+ */
+#define ERRCODE_MEDIA_ACTIVE_CONTENT	MAKE_SQLSTATE('P','M','4','1','5')	/* refused type */
+#define ERRCODE_MEDIA_QUARANTINED		MAKE_SQLSTATE('P','M','4','0','3')	/* scan: infected/error */
+#define ERRCODE_MEDIA_SCAN_PENDING		MAKE_SQLSTATE('P','M','4','2','3')	/* scan: not yet */
+
 /* media.isolation: which media.files rows a session sees (row-level security) */
 #define MEDIA_ISOLATION_NONE 0
 #define MEDIA_ISOLATION_ROLE 1
 #define MEDIA_ISOLATION_SETTING 2
 
-/* A file row as the reading functions need it (storage.c). */
+/* A file row as the reading functions need it (storage_file_lookup()). */
 typedef struct MediaFile
 {
 	int64		id;
@@ -63,33 +76,8 @@ typedef struct MediaFile
 	uint8		sha256[MM_SHA256_DIGEST_LEN];
 } MediaFile;
 
-/* Saved state of a switch to the storage owner (storage.c). */
-typedef struct StorageAccess
-{
-	Oid			save_userid;
-	int			save_sec_context;
-	int			save_nestlevel;
-} StorageAccess;
-
-/* storage.c: access to the media.* tables */
-extern int	media_pin_search_path(void);
-extern void media_unpin_search_path(int nestlevel);
-extern void storage_enter(StorageAccess *access);
-extern void storage_leave(StorageAccess *access);
-extern bool storage_lookup_file(int64 id, MediaFile *file);
-extern void storage_require_file(int64 id, MediaFile *file);
-extern int64 storage_new_blob(void);
-extern int64 storage_find_blob(const uint8 *sha256);
-extern int64 storage_claim_blob(const uint8 *sha256, int64 byte_size);
-extern void storage_delete_blob(int64 blob_id);
+/* storage.h declares the storage API (storage.c, blobs.c, chunks.c). */
 extern bytea *make_bytea(const void *p, size_t len);
-
-/* chunks.c: a blob's bytes */
-extern int	storage_write_chunks(int64 blob_id, int64 start, const char *data, int64 len,
-								 bool compress);
-extern void storage_read_range(int64 blob_id, int64 offset, int64 length, char *dest);
-extern int64 storage_next_chunk(int64 blob_id, int64 from, bytea **data, bool *damaged);
-extern bool storage_blob_compressed(int64 blob_id);
 
 /* ingest.c: turning received bytes into a media.files row */
 typedef struct IngestRequest
@@ -102,8 +90,12 @@ typedef struct IngestRequest
 
 extern int64 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 							 const uint8 *sha256, const mm_probe *probe);
-extern void media_check_size(int64 size, bool reading);
 extern bool media_should_compress(const char *mime);
+
+/* thumbnail.c: the core's image code with PostgreSQL memory, interrupts, media.max_pixels */
+struct mm_limits;
+struct mm_alloc;
+extern void media_image_limits(struct mm_limits *lim, struct mm_alloc *alloc, MemoryContext cxt);
 
 /* transform.c: what ingest may change before storing */
 extern bool media_may_transform(const char *mime);
@@ -113,11 +105,24 @@ extern Jsonb *media_attrs_add(Jsonb *attrs, const char *key, const char *value);
 
 /* security.c */
 extern char *media_current_owner(void);
-extern void media_check_quota(const char *owner, int64 byte_size);
-extern void media_check_open_uploads(const char *owner);
 extern void media_check_active_content(const mm_probe *probe);
 extern void media_check_servable(const MediaFile *file, bool for_scanner);
 extern void media_require_writable(const char *function);
+
+/* limits.c: every size and count limit, in one place */
+typedef enum MediaSizeUse
+{
+	MEDIA_SIZE_STORE,			/* a file stored as one value (put) */
+	MEDIA_SIZE_READ,			/* bytes read as one value (get, read, thumbnail) */
+	MEDIA_SIZE_RESPONSE			/* a whole file in one media.http() response */
+} MediaSizeUse;
+
+extern bool media_fits_in_memory(int64 size);
+extern void media_check_size(int64 size, MediaSizeUse use);
+extern void media_check_value_size(size_t size, const char *what, const char *hint);
+extern void media_check_upload_size(int64 received, int64 more);
+extern void media_check_quota(const char *owner, int64 byte_size);
+extern void media_check_open_uploads(const char *owner);
 
 /* read.c */
 extern bytea *media_read_bytes(const MediaFile *file, int64 offset, int64 length);

@@ -6,7 +6,7 @@
  * stored blob, then whatever further slice a parser asks for, so probing a
  * 2 GB video reads a few small slices instead of the file.
  */
-#include "pg_media.h"
+#include "storage.h"
 
 #include "access/detoast.h"
 #include "utils/builtins.h"
@@ -45,7 +45,7 @@ fetch_blob_slice(void *ctx, int64 off, int64 len)
 {
 	char	   *buf = palloc(len);
 
-	storage_read_range(*(int64 *) ctx, off, len, buf);
+	storage_chunks_read(*(int64 *) ctx, off, len, buf);
 	return buf;
 }
 
@@ -208,7 +208,7 @@ media_probe_file(PG_FUNCTION_ARGS)
 	StorageAccess access;
 	mm_probe	probe;
 
-	storage_require_file(PG_GETARG_INT64(0), &file);
+	storage_file_require(PG_GETARG_INT64(0), &file);
 	storage_enter(&access);
 	probe_stored_blob(file.blob_id, file.byte_size, &probe);
 	storage_leave(&access);

@@ -7,7 +7,7 @@
  * costs in proportion to its length: only the chunks that hold it are
  * fetched, and only the TOAST pieces of those that it covers.
  */
-#include "pg_media.h"
+#include "storage.h"
 
 #include "access/htup_details.h"
 #include "funcapi.h"
@@ -27,11 +27,9 @@ media_read_bytes(const MediaFile *file, int64 offset, int64 length)
 	StorageAccess access;
 	bytea	   *result;
 
-	media_check_size(length, true);
-	result = (bytea *) palloc(length + VARHDRSZ);
-	SET_VARSIZE(result, length + VARHDRSZ);
+	media_check_size(length, MEDIA_SIZE_READ);
 	storage_enter(&access);
-	storage_read_range(file->blob_id, offset, length, VARDATA(result));
+	result = storage_chunks_read_bytea(file->blob_id, offset, length);
 	storage_leave(&access);
 	return result;
 }
@@ -42,7 +40,7 @@ media_get(PG_FUNCTION_ARGS)
 {
 	MediaFile	file;
 
-	storage_require_file(PG_GETARG_INT64(0), &file);
+	storage_file_require(PG_GETARG_INT64(0), &file);
 	media_check_servable(&file, false);
 	PG_RETURN_BYTEA_P(media_read_bytes(&file, 0, file.byte_size));
 }
@@ -66,7 +64,7 @@ media_read(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("length must not be negative"),
 				 errdetail("length was %d.", length)));
-	storage_require_file(PG_GETARG_INT64(0), &file);
+	storage_file_require(PG_GETARG_INT64(0), &file);
 	media_check_servable(&file, false);
 	n = start >= file.byte_size ? 0 : Min((int64) length, file.byte_size - start);
 	PG_RETURN_BYTEA_P(media_read_bytes(&file, start, n));
@@ -106,7 +104,7 @@ media_parts(PG_FUNCTION_ARGS)
 			elog(ERROR, "pg_media: media.parts must return a composite type");
 		funcctx->tuple_desc = BlessTupleDesc(desc);
 		state = (PartsState *) palloc0(sizeof(PartsState));
-		storage_require_file(PG_GETARG_INT64(0), &state->file);
+		storage_file_require(PG_GETARG_INT64(0), &state->file);
 		media_check_servable(&state->file, true);
 		funcctx->user_fctx = state;
 		MemoryContextSwitchTo(oldcxt);
@@ -118,7 +116,7 @@ media_parts(PG_FUNCTION_ARGS)
 		SRF_RETURN_DONE(funcctx);
 
 	storage_enter(&access);
-	start = storage_next_chunk(state->file.blob_id, state->next, &data, NULL);
+	start = storage_chunks_next(state->file.blob_id, state->next, &data, NULL);
 	storage_leave(&access);
 	if (start != state->next || data == NULL || VARSIZE_ANY_EXHDR(data) == 0)
 		ereport(ERROR,

@@ -1,20 +1,18 @@
 /*
- * security.c - who owns a file, who may see it, and what may be stored:
- * owner isolation (row-level security), quotas, the cap on open uploads,
- * active content and the scan quarantine.
+ * security.c - who owns a file, who may see it, and what may be stored or
+ * served: owner isolation (row-level security), active content, the scan
+ * quarantine and read-only refusals.  How much an owner may store (quotas,
+ * open uploads) is in limits.c.
  */
 #include "pg_media.h"
 
 #include "catalog/namespace.h"
-#include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "storage_sql.h"
 
 PG_FUNCTION_INFO_V1(media_visible_owner);
 
@@ -83,139 +81,26 @@ media_visible_owner(PG_FUNCTION_ARGS)
 }
 
 /*
- * Serializes an owner's quota-relevant work (new files, new uploads) until
- * the transaction ends, so concurrent sessions cannot both slip under a
- * limit.  The key space (first key) is pg_media's own.
+ * Refuses HTML, XHTML, XML and SVG unless media.allow_active_content is on,
+ * with its own SQLSTATE (PM415) so an application answers 415 without
+ * reading the message.
  */
-static void
-lock_owner(const char *owner)
-{
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(owner)};
-
-	media_spi_connect();
-	media_plan(&plan, SQL_LOCK_OWNER, 1, argtypes);
-	media_exec(plan, values, NULL, false, 0);
-	SPI_finish();
-}
-
-/* Does media.quotas have a row for this owner? */
-static bool
-owner_has_quota(const char *owner)
-{
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(owner)};
-	bool		found;
-
-	media_spi_connect();
-	media_plan(&plan, SQL_HAS_QUOTA, 1, argtypes);
-	media_exec(plan, values, NULL, false, 1);
-	found = SPI_processed > 0;
-	SPI_finish();
-	return found;
-}
-
-/*
- * Checks media.quotas for a new file of byte_size bytes (inside
- * storage_enter()): raises 53400 when the owner would exceed max_bytes or
- * max_files.
- */
-void
-media_check_quota(const char *owner, int64 byte_size)
-{
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(owner)};
-	HeapTuple	tuple;
-	TupleDesc	desc;
-	bool		null_bytes,
-				null_files,
-				isnull;
-	int64		max_bytes,
-				max_files,
-				used_bytes,
-				used_files;
-
-	/* only owners with a quota take the lock that serializes their new files */
-	if (!owner_has_quota(owner))
-		return;
-	lock_owner(owner);
-	media_spi_connect();
-	media_plan(&plan, SQL_QUOTA_USAGE, 1, argtypes);
-	media_exec(plan, values, NULL, false, 1);
-	if (SPI_processed != 1)
-	{
-		SPI_finish();
-		return;					/* no quota for this owner */
-	}
-	tuple = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	max_bytes = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &null_bytes));
-	max_files = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &null_files));
-	used_bytes = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull));
-	used_files = DatumGetInt64(SPI_getbinval(tuple, desc, 4, &isnull));
-	SPI_finish();
-
-	if (!null_bytes && byte_size > max_bytes - used_bytes)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("storage quota of owner \"%s\" exceeded", owner),
-				 errdetail("The owner's files use " INT64_FORMAT " of " INT64_FORMAT " bytes; this file has " INT64_FORMAT ".",
-						   used_bytes, max_bytes, byte_size),
-				 errhint("Remove files with media.remove(), or raise max_bytes in media.quotas.")));
-	if (!null_files && used_files >= max_files)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("file quota of owner \"%s\" exceeded", owner),
-				 errdetail("The owner has " INT64_FORMAT " of at most " INT64_FORMAT " files.", used_files, max_files),
-				 errhint("Remove files with media.remove(), or raise max_files in media.quotas.")));
-}
-
-/*
- * Refuses a new upload when the owner already has media.max_open_uploads
- * open.  Not serialized: sessions beginning uploads at the same instant may
- * each pass, so the cap holds to within the number of concurrent sessions.
- */
-void
-media_check_open_uploads(const char *owner)
-{
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(owner)};
-	int64		open;
-	bool		isnull;
-
-	media_spi_connect();
-	media_plan(&plan, SQL_OPEN_UPLOADS, 1, argtypes);
-	media_exec(plan, values, NULL, false, 1);
-	open = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	if (open >= media_max_open_uploads)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("owner \"%s\" has too many uploads in progress", owner),
-				 errdetail("At most %d uploads may be open at once (media.max_open_uploads).", media_max_open_uploads),
-				 errhint("Finish or abort uploads in progress; abandoned ones are removed by media.cleanup_uploads().")));
-}
-
-/* Refuses HTML, XHTML, XML and SVG unless media.allow_active_content is on. */
 void
 media_check_active_content(const mm_probe *probe)
 {
 	if (probe->active_content && !media_allow_active_content)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_MEDIA_ACTIVE_CONTENT),
 				 errmsg("active content is not accepted: the file is %s", probe->mime),
 				 errdetail("A browser could run scripts in HTML, XHTML, XML and SVG files served from your domain."),
 				 errhint("An administrator can set media.allow_active_content = on; media.http() then serves such files inert.")));
 }
 
 /*
- * Refuses to serve content a scanner has not passed.  Roles allowed to
- * record scan verdicts (UPDATE on media.files.scan_status) may still stream
- * it with media.parts(), which is how a scanner reads it.
+ * Refuses to serve content a scanner has not passed: PM423 while the scan
+ * is pending (try again later), PM403 once it found a threat or failed.
+ * Roles allowed to record scan verdicts (UPDATE on media.files.scan_status)
+ * may still stream it with media.parts(), which is how a scanner reads it.
  */
 void
 media_check_servable(const MediaFile *file, bool for_scanner)
@@ -231,7 +116,8 @@ media_check_servable(const MediaFile *file, bool for_scanner)
 			return;
 	}
 	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			(errcode(strcmp(file->scan_status, "pending") == 0 ?
+					 ERRCODE_MEDIA_SCAN_PENDING : ERRCODE_MEDIA_QUARANTINED),
 			 errmsg("media file " INT64_FORMAT " is not available: its scan status is \"%s\"",
 					file->id, file->scan_status),
 			 errdetail("Files are served only once a virus scanner has marked them clean."),

@@ -1,5 +1,6 @@
 /*
- * storage_sql.h - the SQL that storage.c and its users run through SPI.
+ * storage_sql.h - every statement the glue runs through SPI (spi_util.h),
+ * in one place to audit.
  *
  * Every name is schema-qualified and every operator is pg_catalog's, so the
  * caller's search_path cannot change what these statements mean even where
@@ -7,8 +8,6 @@
  */
 #ifndef STORAGE_SQL_H
 #define STORAGE_SQL_H
-
-#include "executor/spi.h"
 
 #define SQL_LOOKUP_FILE \
 	"SELECT id, blob_id, byte_size, name, mime_type, etag, scan_status, created_at, sha256" \
@@ -112,10 +111,5 @@
 #define SQL_INSERT_DERIVATIVE \
 	"INSERT INTO media.derivatives (source_sha256, spec, blob_id, mime_type, width, height, byte_size)" \
 	" VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
-
-/* Helpers shared by the files that run these statements (storage.c). */
-extern SPIPlanPtr media_plan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes);
-extern int	media_exec(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long count);
-extern void media_spi_connect(void);
 
 #endif

@@ -8,17 +8,17 @@
  * standby, or in a read-only transaction, thumbnails are computed and not
  * cached.
  */
-#include "pg_media.h"
+#include "storage.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "mm_image.h"
 #include "storage_sql.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(media_thumbnail_bytes);
 PG_FUNCTION_INFO_V1(media_thumbnail_file);
@@ -27,14 +27,15 @@ PG_FUNCTION_INFO_V1(media_thumbnail_file);
 
 /* The core's allocator: a memory context, NULL instead of an error on failure. */
 static void *
-thumb_alloc(void *arg, size_t size)
+core_alloc(void *arg, size_t size)
 {
 	return MemoryContextAllocExtended((MemoryContext) arg, size,
 									  MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
 }
 
+/* The core's free: pfree, accepting NULL as free() does. */
 static void
-thumb_free(void *arg, void *ptr)
+core_free(void *arg, void *ptr)
 {
 	if (ptr != NULL)
 		pfree(ptr);
@@ -46,9 +47,26 @@ thumb_free(void *arg, void *ptr)
  * the core has returned and freed everything.
  */
 static int
-thumb_interrupted(void *arg)
+core_interrupted(void *arg)
 {
 	return QueryCancelPending || ProcDiePending;
+}
+
+/*
+ * Limits for one call of the core's image code (thumbnails, JPEG
+ * optimization): media.max_pixels, memory from cxt, and the interrupt
+ * poll.  alloc must live as long as lim is used.
+ */
+void
+media_image_limits(struct mm_limits *lim, struct mm_alloc *alloc, MemoryContext cxt)
+{
+	alloc->alloc = core_alloc;
+	alloc->free = core_free;
+	alloc->arg = cxt;
+	memset(lim, 0, sizeof(*lim));
+	lim->max_pixels = (uint64_t) media_max_pixels;
+	lim->interrupted = core_interrupted;
+	lim->alloc = alloc;
 }
 
 /* The output format named by the format argument. */
@@ -96,7 +114,7 @@ make_thumbnail(const uint8 *src, size_t len, int32 width, int32 height,
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_media thumbnail",
 											  ALLOCSET_DEFAULT_SIZES);
-	mm_alloc	alloc = {thumb_alloc, thumb_free, cxt};
+	mm_alloc	alloc;
 	mm_limits	lim;
 	uint8_t    *out = NULL;
 	size_t		out_len = 0;
@@ -104,11 +122,8 @@ make_thumbnail(const uint8 *src, size_t len, int32 width, int32 height,
 	mm_img_status st;
 	bytea	   *result;
 
-	memset(&lim, 0, sizeof(lim));
-	lim.max_pixels = (uint64_t) media_max_pixels;
+	media_image_limits(&lim, &alloc, cxt);
 	lim.max_bytes = MaxAllocHugeSize;
-	lim.interrupted = thumb_interrupted;
-	lim.alloc = &alloc;
 	memset(info, 0, sizeof(*info));
 
 	st = mm_thumbnail(src, len, width, height, fmt, media_thumbnail_quality, &lim,
@@ -188,24 +203,20 @@ media_thumbnail_bytes(PG_FUNCTION_ARGS)
 static bool
 find_cached(const uint8 *source_sha, const char *spec, int64 *blob_id, int64 *size)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {BYTEAOID, TEXTOID};
-	Datum		values[2];
-	bool		found = false;
-	bool		isnull;
+	static SpiStatement find = {SQL_FIND_DERIVATIVE, 2, {BYTEAOID, TEXTOID}};
+	Datum		values[2] = {PointerGetDatum(make_bytea(source_sha, MM_SHA256_DIGEST_LEN)),
+	CStringGetTextDatum(spec)};
+	SpiRow		row;
+	bool		found;
 
-	media_spi_connect();
-	values[0] = PointerGetDatum(make_bytea(source_sha, MM_SHA256_DIGEST_LEN));
-	values[1] = CStringGetTextDatum(spec);
-	media_plan(&plan, SQL_FIND_DERIVATIVE, 2, argtypes);
-	media_exec(plan, values, NULL, false, 1);
-	if (SPI_processed == 1)
+	spi_begin();
+	found = spi_run_row(&find, values, NULL, false, &row);
+	if (found)
 	{
-		*blob_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		*size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-		found = true;
+		*blob_id = spi_row_int64(&row, 1);
+		*size = spi_row_int64(&row, 2);
 	}
-	SPI_finish();
+	spi_end();
 	return found;
 }
 
@@ -218,39 +229,23 @@ static void
 cache_thumbnail(const uint8 *source_sha, const char *spec, bytea *thumb,
 				const char *mime, const mm_thumb_info *info)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {BYTEAOID, TEXTOID, INT8OID, TEXTOID, INT4OID, INT4OID, INT8OID};
+	static SpiStatement insert = {SQL_INSERT_DERIVATIVE, 7,
+	{BYTEAOID, TEXTOID, INT8OID, TEXTOID, INT4OID, INT4OID, INT8OID}};
 	uint8		sha[MM_SHA256_DIGEST_LEN];
 	int64		len = VARSIZE_ANY_EXHDR(thumb);
-	int64		blob_id = 0;
 	Datum		values[7];
-	int			tries;
 
-	if (storage_find_blob(source_sha) == 0)
+	if (storage_blob_find(source_sha) == 0)
 		return;
 	mm_sha256(VARDATA_ANY(thumb), (size_t) len, sha);
-	for (tries = 0; blob_id == 0 && tries < 100; tries++)
-	{
-		blob_id = storage_find_blob(sha);
-		if (blob_id != 0)
-			break;
-		blob_id = storage_claim_blob(sha, len);
-		if (blob_id != 0)
-			storage_write_chunks(blob_id, 0, VARDATA_ANY(thumb), len, false);
-	}
-	if (blob_id == 0)
-		return;
 	values[0] = PointerGetDatum(make_bytea(source_sha, MM_SHA256_DIGEST_LEN));
 	values[1] = CStringGetTextDatum(spec);
-	values[2] = Int64GetDatum(blob_id);
+	values[2] = Int64GetDatum(storage_blob_store_bytes(sha, VARDATA_ANY(thumb), len, false));
 	values[3] = CStringGetTextDatum(mime);
 	values[4] = Int32GetDatum(info->out_width);
 	values[5] = Int32GetDatum(info->out_height);
 	values[6] = Int64GetDatum(len);
-	media_spi_connect();
-	media_plan(&plan, SQL_INSERT_DERIVATIVE, 7, argtypes);
-	media_exec(plan, values, NULL, false, 0);
-	SPI_finish();
+	(void) spi_command(&insert, values, NULL);
 }
 
 /*
@@ -279,7 +274,7 @@ media_thumbnail_file(PG_FUNCTION_ARGS)
 	mm_thumb_info info;
 
 	check_box(width, height);
-	storage_require_file(id, &file);
+	storage_file_require(id, &file);
 	media_check_servable(&file, false);
 	spec = fmt == MM_THUMB_JPEG ?
 		psprintf("thumbnail %dx%d jpeg q%d", width, height, media_thumbnail_quality) :
@@ -288,15 +283,13 @@ media_thumbnail_file(PG_FUNCTION_ARGS)
 	storage_enter(&access);
 	if (find_cached(file.sha256, spec, &blob_id, &size))
 	{
-		thumb = (bytea *) palloc(size + VARHDRSZ);
-		SET_VARSIZE(thumb, size + VARHDRSZ);
-		storage_read_range(blob_id, 0, size, VARDATA(thumb));
+		media_check_size(size, MEDIA_SIZE_READ);
+		thumb = storage_chunks_read_bytea(blob_id, 0, size);
 		storage_leave(&access);
 		PG_RETURN_BYTEA_P(thumb);
 	}
 	storage_leave(&access);
 
-	media_check_size(file.byte_size, true);
 	source = media_read_bytes(&file, 0, file.byte_size);
 	thumb = make_thumbnail((const uint8 *) VARDATA(source), file.byte_size, width, height, fmt, &info);
 	pfree(source);

@@ -44,21 +44,6 @@ media_attrs_add(Jsonb *attrs, const char *key, const char *value)
 	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(attrs), addition));
 }
 
-/* libjpeg's allocations for the optimizer: palloc, NULL instead of an error. */
-static void *
-optimize_alloc(void *arg, size_t size)
-{
-	return MemoryContextAllocExtended(CurrentMemoryContext, size,
-									  MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-}
-
-static void
-optimize_free(void *arg, void *ptr)
-{
-	if (ptr != NULL)
-		pfree(ptr);
-}
-
 /*
  * Re-encodes a JPEG losslessly with optimized Huffman tables (progressive
  * when so configured).  Returns the new bytes, or NULL when that saved
@@ -68,7 +53,7 @@ optimize_free(void *arg, void *ptr)
 static char *
 optimize_jpeg(const char *data, int64 *len, Jsonb **attrs)
 {
-	mm_alloc	alloc = {optimize_alloc, optimize_free, NULL};
+	mm_alloc	alloc;
 	mm_limits	lim;
 	uint8_t    *out = NULL;
 	size_t		out_len = 0;
@@ -76,9 +61,8 @@ optimize_jpeg(const char *data, int64 *len, Jsonb **attrs)
 	char		err[256];
 	int64		before = *len;
 
-	memset(&lim, 0, sizeof(lim));
-	lim.max_pixels = (uint64_t) media_max_pixels;
-	lim.alloc = &alloc;
+	/* the result is returned in the current context; a cancel just skips the saving */
+	media_image_limits(&lim, &alloc, CurrentMemoryContext);
 	if (mm_jpeg_optimize((const uint8_t *) data, (size_t) *len,
 						 media_optimize_jpeg == MEDIA_OPTIMIZE_PROGRESSIVE, &lim,
 						 &out, &out_len, &optimized, err, sizeof(err)) != MM_IMG_OK || !optimized)

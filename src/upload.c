@@ -8,12 +8,12 @@
  * appended, and finishing never rereads the content.  Upload ids are random
  * 63-bit numbers and are honoured only for the owner that began them.
  */
-#include "pg_media.h"
+#include "storage.h"
 
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "utils/builtins.h"
 
+#include "spi_util.h"
 #include "storage_sql.h"
 
 PG_FUNCTION_INFO_V1(media_upload_begin);
@@ -52,32 +52,18 @@ random_upload_id(void)
 	return (int64) r;
 }
 
-/* Raised for an upload id that does not exist or belongs to someone else. */
+/*
+ * Raised for an upload id that does not exist or belongs to someone else:
+ * P0002, as for a file that does not exist.
+ */
 static void
 upload_not_found(int64 id)
 {
 	ereport(ERROR,
-			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			(errcode(ERRCODE_NO_DATA_FOUND),
 			 errmsg("upload " INT64_FORMAT " does not exist", id),
 			 errdetail("It was never begun by this owner, or it has already been finished or aborted."),
 			 errhint("Start a new upload with media.upload_begin().")));
-}
-
-/* Copies a varlena datum from SPI memory into the caller's context, or NULL. */
-static void *
-copy_datum(HeapTuple tuple, TupleDesc desc, int col, MemoryContext cxt)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
-	MemoryContext old;
-	void	   *copy;
-
-	if (isnull)
-		return NULL;
-	old = MemoryContextSwitchTo(cxt);
-	copy = PG_DETOAST_DATUM_COPY(d);
-	MemoryContextSwitchTo(old);
-	return copy;
 }
 
 /*
@@ -87,40 +73,31 @@ copy_datum(HeapTuple tuple, TupleDesc desc, int col, MemoryContext cxt)
 static void
 lock_upload(int64 id, const char *owner, Upload *up)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID, TEXTOID};
-	Datum		values[2];
-	MemoryContext caller_cxt = CurrentMemoryContext;
-	HeapTuple	tuple;
-	TupleDesc	desc;
-	bool		isnull;
+	static SpiStatement lock = {SQL_LOCK_UPLOAD, 2, {INT8OID, TEXTOID}};
+	Datum		values[2] = {Int64GetDatum(id), CStringGetTextDatum(owner)};
+	SpiRow		row;
 	bytea	   *state;
 
-	media_spi_connect();
-	values[0] = Int64GetDatum(id);
-	values[1] = CStringGetTextDatum(owner);
-	media_plan(&plan, SQL_LOCK_UPLOAD, 2, argtypes);
-	media_exec(plan, values, NULL, false, 1);
-	if (SPI_processed != 1)
+	spi_begin();
+	if (!spi_run_row(&lock, values, NULL, false, &row))
 		upload_not_found(id);
-	tuple = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
 	up->id = id;
-	up->blob_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
-	up->received = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull));
-	state = (bytea *) copy_datum(tuple, desc, 3, caller_cxt);
-	if (mm_sha256_load(&up->hash, (const uint8_t *) VARDATA(state), VARSIZE(state) - VARHDRSZ) != 0 ||
+	up->blob_id = spi_row_int64(&row, 1);
+	up->received = spi_row_int64(&row, 2);
+	state = (bytea *) spi_row_varlena_copy(&row, 3);
+	up->name = (text *) spi_row_varlena_copy(&row, 4);
+	up->declared_type = (text *) spi_row_varlena_copy(&row, 5);
+	up->attrs = (Jsonb *) spi_row_varlena_copy(&row, 6);
+	up->compress = spi_row_bool(&row, 7);
+	spi_end();
+	if (state == NULL ||
+		mm_sha256_load(&up->hash, (const uint8_t *) VARDATA(state), VARSIZE(state) - VARHDRSZ) != 0 ||
 		up->hash.total != (uint64) up->received)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("upload " INT64_FORMAT " is damaged", id),
 				 errdetail("Its saved hash state does not match the bytes received."),
 				 errhint("Abort it with media.upload_abort() and upload the file again.")));
-	up->name = (text *) copy_datum(tuple, desc, 4, caller_cxt);
-	up->declared_type = (text *) copy_datum(tuple, desc, 5, caller_cxt);
-	up->attrs = (Jsonb *) copy_datum(tuple, desc, 6, caller_cxt);
-	up->compress = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
-	SPI_finish();
 }
 
 /* The saved form of a hash state, as a bytea. */
@@ -134,22 +111,11 @@ hash_state_bytea(const mm_sha256 *hash)
 	return b;
 }
 
-/* Runs one of the upload statements that return nothing. */
-static void
-exec_simple(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *types, Datum *values)
-{
-	media_spi_connect();
-	media_plan(cache, sql, nargs, types);
-	media_exec(*cache, values, NULL, false, 0);
-	SPI_finish();
-}
-
 /* media.upload_begin(name, declared_type, attrs) RETURNS bigint */
 Datum
 media_upload_begin(PG_FUNCTION_ARGS)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID};
+	static SpiStatement new_upload = {SQL_NEW_UPLOAD, 7, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID}};
 	char	   *owner = media_current_owner();
 	int64		id = random_upload_id();
 	StorageAccess access;
@@ -162,40 +128,22 @@ media_upload_begin(PG_FUNCTION_ARGS)
 	storage_enter(&access);
 	media_check_open_uploads(owner);
 	values[0] = Int64GetDatum(id);
-	values[1] = Int64GetDatum(storage_new_blob());
+	values[1] = Int64GetDatum(storage_blob_new());
 	values[2] = CStringGetTextDatum(owner);
 	values[3] = PG_ARGISNULL(0) ? (nulls[3] = 'n', (Datum) 0) : PG_GETARG_DATUM(0);
 	values[4] = PG_ARGISNULL(1) ? (nulls[4] = 'n', (Datum) 0) : PG_GETARG_DATUM(1);
 	values[5] = PG_ARGISNULL(2) ? (nulls[5] = 'n', (Datum) 0) : PG_GETARG_DATUM(2);
 	values[6] = PointerGetDatum(hash_state_bytea(&hash));
-	media_spi_connect();
-	media_plan(&plan, SQL_NEW_UPLOAD, 7, argtypes);
-	media_exec(plan, values, nulls, false, 0);
-	SPI_finish();
+	(void) spi_command(&new_upload, values, nulls);
 	storage_leave(&access);
 	PG_RETURN_INT64(id);
-}
-
-/* Refuses to let an upload grow past media.max_upload_size. */
-static void
-check_upload_size(int64 received, int64 more)
-{
-	int64		limit = (int64) media_max_upload_size_mb * 1024 * 1024;
-
-	if (limit > 0 && more > limit - received)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("upload would exceed media.max_upload_size (%d MB)", media_max_upload_size_mb),
-				 errdetail("The upload has received " INT64_FORMAT " bytes and the part has " INT64_FORMAT ".",
-						   received, more)));
 }
 
 /* media.upload_append(upload bigint, part bytea) RETURNS bigint: bytes received so far */
 Datum
 media_upload_append(PG_FUNCTION_ARGS)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID, INT8OID, BYTEAOID, BOOLOID};
+	static SpiStatement progress = {SQL_UPLOAD_PROGRESS, 4, {INT8OID, INT8OID, BYTEAOID, BOOLOID}};
 	int64		id = PG_GETARG_INT64(0);
 	bytea	   *part = PG_GETARG_BYTEA_PP(1);
 	int64		len = VARSIZE_ANY_EXHDR(part);
@@ -209,7 +157,7 @@ media_upload_append(PG_FUNCTION_ARGS)
 	lock_upload(id, owner, &up);
 	if (len > 0)
 	{
-		check_upload_size(up.received, len);
+		media_check_upload_size(up.received, len);
 		if (up.received == 0)
 		{
 			/* the first part holds the file's header: decide on compression */
@@ -218,14 +166,14 @@ media_upload_append(PG_FUNCTION_ARGS)
 			mm_probe_buffer((const uint8_t *) VARDATA_ANY(part), (size_t) len, &head);
 			up.compress = media_should_compress(head.mime);
 		}
-		storage_write_chunks(up.blob_id, up.received, VARDATA_ANY(part), len, up.compress);
+		storage_chunks_write(up.blob_id, up.received, VARDATA_ANY(part), len, up.compress);
 		mm_sha256_update(&up.hash, VARDATA_ANY(part), (size_t) len);
 		up.received += len;
 		values[0] = Int64GetDatum(id);
 		values[1] = Int64GetDatum(up.received);
 		values[2] = PointerGetDatum(hash_state_bytea(&up.hash));
 		values[3] = BoolGetDatum(up.compress);
-		exec_simple(&plan, SQL_UPLOAD_PROGRESS, 4, argtypes, values);
+		(void) spi_command(&progress, values, NULL);
 	}
 	storage_leave(&access);
 	PG_RETURN_INT64(up.received);
@@ -235,63 +183,39 @@ media_upload_append(PG_FUNCTION_ARGS)
 Datum
 media_upload_status(PG_FUNCTION_ARGS)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID, TEXTOID};
+	static SpiStatement status = {SQL_UPLOAD_STATUS, 2, {INT8OID, TEXTOID}};
 	int64		id = PG_GETARG_INT64(0);
-	char	   *owner = media_current_owner();
+	Datum		values[2] = {Int64GetDatum(id), CStringGetTextDatum(media_current_owner())};
 	StorageAccess access;
-	Datum		values[2];
-	int64		received;
-	bool		isnull;
+	int64		received = 0;
 
 	storage_enter(&access);
-	media_spi_connect();
-	values[0] = Int64GetDatum(id);
-	values[1] = CStringGetTextDatum(owner);
-	media_plan(&plan, SQL_UPLOAD_STATUS, 2, argtypes);
-	media_exec(plan, values, NULL, true, 1);
-	if (SPI_processed != 1)
+	if (!spi_query_int64(&status, values, NULL, true, &received))
 		upload_not_found(id);
-	received = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
 	storage_leave(&access);
 	PG_RETURN_INT64(received);
+}
+
+/* StorageFill for an upload: its chunks become the new blob's, without copying data. */
+static void
+fill_from_upload(int64 blob_id, void *arg)
+{
+	storage_chunks_move(((const Upload *) arg)->blob_id, blob_id);
 }
 
 /*
  * Gives an upload's content its final blob: the existing blob with the same
  * SHA-256 (the upload's own chunks are then dropped), or a new one that
- * takes over the upload's chunks without copying their data.  Returns the
- * blob id; the upload's row and provisional blob are gone afterwards.
+ * takes over the upload's chunks.  Returns the blob id; the upload's row
+ * and provisional blob are gone afterwards.
  */
 static int64
 settle_upload_blob(const Upload *up, const uint8 *sha256)
 {
-	static SPIPlanPtr move_plan = NULL;
-	static const Oid move_types[] = {INT8OID, INT8OID};
-	int64		blob_id = 0;
-	int			tries;
+	int64		blob_id = storage_blob_store(sha256, up->received, fill_from_upload, (void *) up);
 
-	for (tries = 0; blob_id == 0; tries++)
-	{
-		if (tries >= 100)
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("could not store content: it was removed and stored concurrently too often"),
-					 errhint("Retry the transaction.")));
-		blob_id = storage_find_blob(sha256);
-		if (blob_id != 0)
-			break;
-		blob_id = storage_claim_blob(sha256, up->received);
-		if (blob_id != 0)
-		{
-			Datum		values[2] = {Int64GetDatum(up->blob_id), Int64GetDatum(blob_id)};
-
-			exec_simple(&move_plan, SQL_MOVE_CHUNKS, 2, move_types, values);
-		}
-	}
 	/* drops the provisional blob, its remaining chunks and the upload row */
-	storage_delete_blob(up->blob_id);
+	storage_blob_delete(up->blob_id);
 	return blob_id;
 }
 
@@ -306,28 +230,24 @@ settle_upload_blob(const Upload *up, const uint8 *sha256)
 static void
 transform_upload(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **attrs)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[] = {INT8OID};
 	char	   *content;
 	const char *result;
 	int64		len = up->received;
-	Datum		values[1];
 
 	if (!media_may_transform(probe->mime))
 		return;
-	if (len > (int64) media_max_file_size)
+	if (!media_fits_in_memory(len))
 	{
 		*attrs = media_attrs_add(*attrs, "transforms", "skipped: larger than media.max_file_size");
 		return;
 	}
 	content = palloc(Max(len, 1));
-	storage_read_range(up->blob_id, 0, len, content);
+	storage_chunks_read(up->blob_id, 0, len, content);
 	result = media_transform(content, &len, probe, attrs);
 	if (result != content)
 	{
-		values[0] = Int64GetDatum(up->blob_id);
-		exec_simple(&plan, SQL_DELETE_CHUNKS, 1, argtypes, values);
-		storage_write_chunks(up->blob_id, 0, result, len, false);
+		storage_chunks_delete(up->blob_id);
+		storage_chunks_write(up->blob_id, 0, result, len, false);
 		mm_sha256(result, (size_t) len, sha256);
 		up->received = len;
 	}
@@ -375,7 +295,7 @@ media_upload_abort(PG_FUNCTION_ARGS)
 	media_require_writable("media.upload_abort()");
 	storage_enter(&access);
 	lock_upload(id, owner, &up);
-	storage_delete_blob(up.blob_id);
+	storage_blob_delete(up.blob_id);
 	storage_leave(&access);
 	PG_RETURN_VOID();
 }

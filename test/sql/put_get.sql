@@ -83,6 +83,9 @@ RESET media.max_file_size;
 -- errors
 SELECT media.put(NULL);
 SELECT media.get(-42);
+-- not found is P0002 (no_data_found), for files and uploads alike
+SELECT try('SELECT media.get(-42)');
+SELECT try('SELECT media.upload_status(-42)');
 SELECT media.read(123456789, 0, 1);
 SELECT * FROM media.parts(123456789);
 

@@ -18,6 +18,8 @@ SELECT media.get(:clean_one);
 SELECT media.read(:clean_one, 0, 4);
 SELECT status FROM media.http(:clean_one);
 SELECT count(*) FROM media.parts(:clean_one);
+-- with its own SQLSTATE: PM423 while the scan is pending
+SELECT try(format('SELECT media.get(%s)', :clean_one));
 RESET ROLE;
 
 -- the scanner reads pending content through parts() and records verdicts
@@ -36,6 +38,8 @@ SELECT id = :clean_one AS is_clean_one, scan_status, scan_detail, scanned_at IS 
 SET ROLE regress_webapp;
 SELECT media.get(:clean_one);
 SELECT status FROM media.http(:bad_one);
+-- PM403 once the scanner found a threat
+SELECT try(format('SELECT media.get(%s)', :bad_one));
 -- only scanners may record verdicts
 SELECT media.set_scan_result(:bad_one, true);
 RESET ROLE;
@@ -47,6 +51,9 @@ SELECT media.put('<?xml version="1.0"?><note><to>x</to></note>', 'n.xml');
 SELECT media.upload_begin('page.png') AS up \gset
 SELECT media.upload_append(:up, '<html><script>alert(1)</script></html>') AS received;
 SELECT media.upload_finish(:up);
+-- refused with its own SQLSTATE, PM415 (22023 stays for invalid arguments)
+SELECT try(format('SELECT media.upload_finish(%s)', :up));
+SELECT try($$SELECT media.put('<svg xmlns="http://www.w3.org/2000/svg"/>'::bytea)$$);
 SELECT try(format('SELECT media.upload_abort(%s)', :up));
 -- ... and when allowed, stored as what they are and served inert
 SET media.allow_active_content = on;

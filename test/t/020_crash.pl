@@ -347,7 +347,7 @@ is($node->safe_psql('postgres',
 	'SELECT count(*) FROM media.blobs WHERE sha256 = sha256(' . sql_gen_bytes('uncommitted', 1_000_000) . ')'),
 	'0', 'its content has no blob');
 my ($state) = sqlstate_of($node, 'postgres', "SET media.owner = 'crash-open'; SELECT media.upload_status($t_up)");
-is($state, '42704', 'the upload begun in the uncommitted transaction does not exist (42704)');
+is($state, 'P0002', 'the upload begun in the uncommitted transaction does not exist (P0002)');
 is($node->safe_psql('postgres', "SELECT count(*) FROM media.uploads WHERE id = $t_up"), '0',
 	'and has no row');
 

@@ -7,7 +7,7 @@
 #     media.probe() and media.put(), and media.thumbnail() when it exists;
 #   - truncated uploads (finish after partial appends gives a file of what was
 #     received), calls after finish or abort, calls in the wrong order, and
-#     another owner's upload ids (42704 naming the id);
+#     another owner's upload ids (P0002 naming the id);
 #   - negative and huge ranges for media.read() (22023 / empty) and
 #     media.http() (416 / 200);
 #   - every invalid file of the shared corpus (MANIFEST.tsv valid=no) through
@@ -182,21 +182,21 @@ my ($size, $sha, $mime, $removed) = split /\|/, $node->safe_psql('postgres',
 is($size, $cut, "the file holds what was received ($cut bytes, $mime)");
 is($sha, sha256_hex(substr($jpeg, 0, $cut)), 'byte for byte') if $removed eq 'f';
 is($node->safe_psql('postgres', "SELECT ok FROM media.verify($fid)"), 't', 'and verifies');
-state_is("SELECT media.upload_append($up, '\\x00'::bytea)", '42704', 'append after finish', qr/upload $up does not exist/);
-state_is("SELECT media.upload_finish($up)", '42704', 'finish twice', qr/upload $up does not exist/);
-state_is("SELECT media.upload_status($up)", '42704', 'status after finish', qr/upload $up does not exist/);
+state_is("SELECT media.upload_append($up, '\\x00'::bytea)", 'P0002', 'append after finish', qr/upload $up does not exist/);
+state_is("SELECT media.upload_finish($up)", 'P0002', 'finish twice', qr/upload $up does not exist/);
+state_is("SELECT media.upload_status($up)", 'P0002', 'status after finish', qr/upload $up does not exist/);
 
 # --- calls in the wrong order ---
 my $never = 1234567890123;
-state_is("SELECT media.upload_append($never, '\\x00'::bytea)", '42704', 'append before begin', qr/upload $never does not exist/);
-state_is("SELECT media.upload_finish($never)", '42704', 'finish before begin', qr/upload $never does not exist/);
-state_is('SELECT media.upload_append(-1, \'\\x00\'::bytea)', '42704', 'append to a negative id', qr/upload -1 does not exist/);
+state_is("SELECT media.upload_append($never, '\\x00'::bytea)", 'P0002', 'append before begin', qr/upload $never does not exist/);
+state_is("SELECT media.upload_finish($never)", 'P0002', 'finish before begin', qr/upload $never does not exist/);
+state_is('SELECT media.upload_append(-1, \'\\x00\'::bytea)', 'P0002', 'append to a negative id', qr/upload -1 does not exist/);
 my $ab = $node->safe_psql('postgres', "SELECT media.upload_begin('aborted.bin')");
 $node->safe_psql('postgres', "SELECT media.upload_append($ab, '\\x0102'::bytea)");
 state_is("SELECT media.upload_abort($ab)", '', 'abort');
-state_is("SELECT media.upload_append($ab, '\\x00'::bytea)", '42704', 'append after abort', qr/upload $ab does not exist/);
-state_is("SELECT media.upload_finish($ab)", '42704', 'finish after abort', qr/upload $ab does not exist/);
-state_is("SELECT media.upload_abort($ab)", '42704', 'abort twice', qr/upload $ab does not exist/);
+state_is("SELECT media.upload_append($ab, '\\x00'::bytea)", 'P0002', 'append after abort', qr/upload $ab does not exist/);
+state_is("SELECT media.upload_finish($ab)", 'P0002', 'finish after abort', qr/upload $ab does not exist/);
+state_is("SELECT media.upload_abort($ab)", 'P0002', 'abort twice', qr/upload $ab does not exist/);
 my $empty = $node->safe_psql('postgres', "SELECT media.upload_begin('nothing.bin')");
 my $eid = state_is("SELECT media.upload_finish($empty)", '', 'finish with no part appended');
 is($node->safe_psql('postgres', "SELECT byte_size FROM media.files WHERE id = $eid"), '0', 'gives an empty file');
@@ -207,10 +207,10 @@ $node->safe_psql('postgres', "SET media.owner = 'alice'; SELECT media.upload_app
 for my $call ("upload_append($alice, '\\x00'::bytea)", "upload_status($alice)", "upload_finish($alice)", "upload_abort($alice)")
 {
 	(my $fn = $call) =~ s/\(.*//;
-	state_is("SET media.owner = 'mallory'; SELECT media.$call", '42704', "$fn of alice's upload as mallory",
+	state_is("SET media.owner = 'mallory'; SELECT media.$call", 'P0002', "$fn of alice's upload as mallory",
 		qr/upload $alice does not exist/);
 }
-state_is("SELECT media.upload_status($alice)", '42704', "upload_status of alice's upload as the default owner");
+state_is("SELECT media.upload_status($alice)", 'P0002', "upload_status of alice's upload as the default owner");
 is($node->safe_psql('postgres', "SET media.owner = 'alice'; SELECT media.upload_status($alice)"), '5',
 	"alice's upload is untouched");
 my $aid = $node->safe_psql('postgres', "SET media.owner = 'alice'; SELECT media.upload_finish($alice)");

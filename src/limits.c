@@ -1,0 +1,173 @@
+/*
+ * limits.c - every size and count limit pg_media enforces, in one place:
+ * media.max_file_size (one value in memory), media.max_upload_size, the
+ * 1 GB limit of one PostgreSQL value, the per-owner quotas of media.quotas
+ * and media.max_open_uploads.  Sizes raise 54000 program_limit_exceeded,
+ * an owner's used-up allowance 53400 configuration_limit_exceeded.
+ */
+#include "pg_media.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+
+#include "spi_util.h"
+#include "storage_sql.h"
+
+/* Can a value of size bytes be held in memory whole (media.max_file_size)? */
+bool
+media_fits_in_memory(int64 size)
+{
+	return size <= (int64) media_max_file_size;
+}
+
+/*
+ * Refuses to move more than media.max_file_size bytes as one value; the
+ * message says what was being moved and the hint names the streaming
+ * alternative for it.
+ */
+void
+media_check_size(int64 size, MediaSizeUse use)
+{
+	static const char *const what[] = {"file", "read", "response"};
+	static const char *const hints[] = {
+		"Store large files in parts with media.upload_begin(), media.upload_append() and media.upload_finish().",
+		"Read large files in parts with media.parts(), or in ranges with media.read().",
+		"Serve large files in ranges (the range argument of media.http()), or stream them with media.parts()."
+	};
+
+	if (!media_fits_in_memory(size))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s of " INT64_FORMAT " bytes exceeds media.max_file_size (%d bytes)",
+						what[use], size, media_max_file_size),
+				 errhint("%s", hints[use])));
+}
+
+/*
+ * Refuses a result of size bytes that one PostgreSQL value cannot hold
+ * (1 GB less its header), before anything that large is allocated.
+ */
+void
+media_check_value_size(size_t size, const char *what, const char *hint)
+{
+	if (size > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s would need %zu bytes, more than one value can hold", what, size),
+				 errdetail("A bytea or text value holds at most %zu bytes.", (size_t) (MaxAllocSize - VARHDRSZ)),
+				 hint ? errhint("%s", hint) : 0));
+}
+
+/* Refuses to let an upload grow past media.max_upload_size. */
+void
+media_check_upload_size(int64 received, int64 more)
+{
+	int64		limit = (int64) media_max_upload_size_mb * 1024 * 1024;
+
+	if (limit > 0 && more > limit - received)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("upload would exceed media.max_upload_size (%d MB)", media_max_upload_size_mb),
+				 errdetail("The upload has received " INT64_FORMAT " bytes and the part has " INT64_FORMAT ".",
+						   received, more)));
+}
+
+/*
+ * Serializes an owner's quota-relevant work (new files) until the
+ * transaction ends, so concurrent sessions cannot both slip under a
+ * limit.  The key space (first key) is pg_media's own.
+ */
+static void
+lock_owner(const char *owner)
+{
+	static SpiStatement lock = {SQL_LOCK_OWNER, 1, {TEXTOID}};
+	Datum		values[1] = {CStringGetTextDatum(owner)};
+
+	(void) spi_command(&lock, values, NULL);
+}
+
+/* Does media.quotas have a row for this owner? */
+static bool
+owner_has_quota(const char *owner)
+{
+	static SpiStatement has_quota = {SQL_HAS_QUOTA, 1, {TEXTOID}};
+	Datum		values[1] = {CStringGetTextDatum(owner)};
+	bool		found;
+
+	spi_begin();
+	found = spi_run(&has_quota, values, NULL, false, 1) > 0;
+	spi_end();
+	return found;
+}
+
+/*
+ * Checks media.quotas for a new file of byte_size bytes (inside
+ * storage_enter()): raises 53400 when the owner would exceed max_bytes or
+ * max_files.
+ */
+void
+media_check_quota(const char *owner, int64 byte_size)
+{
+	static SpiStatement usage = {SQL_QUOTA_USAGE, 1, {TEXTOID}};
+	Datum		values[1] = {CStringGetTextDatum(owner)};
+	SpiRow		row;
+	bool		limit_bytes,
+				limit_files;
+	int64		max_bytes,
+				max_files,
+				used_bytes,
+				used_files;
+
+	/* only owners with a quota take the lock that serializes their new files */
+	if (!owner_has_quota(owner))
+		return;
+	lock_owner(owner);
+	spi_begin();
+	if (!spi_run_row(&usage, values, NULL, false, &row))
+	{
+		spi_end();
+		return;					/* the quota was removed meanwhile */
+	}
+	limit_bytes = !spi_row_isnull(&row, 1);
+	limit_files = !spi_row_isnull(&row, 2);
+	max_bytes = spi_row_int64(&row, 1);
+	max_files = spi_row_int64(&row, 2);
+	used_bytes = spi_row_int64(&row, 3);
+	used_files = spi_row_int64(&row, 4);
+	spi_end();
+
+	if (limit_bytes && byte_size > max_bytes - used_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("storage quota of owner \"%s\" exceeded", owner),
+				 errdetail("The owner's files use " INT64_FORMAT " of " INT64_FORMAT " bytes; this file has " INT64_FORMAT ".",
+						   used_bytes, max_bytes, byte_size),
+				 errhint("Remove files with media.remove(), or raise max_bytes in media.quotas.")));
+	if (limit_files && used_files >= max_files)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("file quota of owner \"%s\" exceeded", owner),
+				 errdetail("The owner has " INT64_FORMAT " of at most " INT64_FORMAT " files.", used_files, max_files),
+				 errhint("Remove files with media.remove(), or raise max_files in media.quotas.")));
+}
+
+/*
+ * Refuses a new upload when the owner already has media.max_open_uploads
+ * open.  Not serialized: sessions beginning uploads at the same instant may
+ * each pass, so the cap holds to within the number of concurrent sessions.
+ */
+void
+media_check_open_uploads(const char *owner)
+{
+	static SpiStatement open_uploads = {SQL_OPEN_UPLOADS, 1, {TEXTOID}};
+	Datum		values[1] = {CStringGetTextDatum(owner)};
+	int64		open = 0;
+
+	(void) spi_query_int64(&open_uploads, values, NULL, false, &open);
+	if (open >= media_max_open_uploads)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("owner \"%s\" has too many uploads in progress", owner),
+				 errdetail("At most %d uploads may be open at once (media.max_open_uploads).", media_max_open_uploads),
+				 errhint("Finish or abort uploads in progress; abandoned ones are removed by media.cleanup_uploads().")));
+}
