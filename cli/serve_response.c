@@ -15,8 +15,10 @@
 #define SMALL_BODY_TXT "4194304"	/* bytes of body read with the headers, in one statement */
 
 /*
- * An HTTP status for a failed statement, from its SQLSTATE.  upload tells
- * a refused upload (422) from a bad request parameter (400).
+ * An HTTP status for a failed statement, from its SQLSTATE (the README's
+ * "Error codes" table).  pg_media's own class PM carries the HTTP status in
+ * its digits (PM415 active content, PM423 not yet scanned, PM403 infected).
+ * upload tells a refused upload (422) from a bad request parameter (400).
  */
 int
 http_status_for(PGconn *conn, PGresult *res, bool upload)
@@ -25,15 +27,22 @@ http_status_for(PGconn *conn, PGresult *res, bool upload)
 
 	if (PQstatus(conn) == CONNECTION_BAD || state == NULL)
 		return 503;
-	if (strcmp(state, "42501") == 0 || strcmp(state, "55000") == 0)
-		return 403;				/* no privilege; file not scanned or infected */
+	if (strncmp(state, "PM", 2) == 0 && state[2] >= '1' && state[2] <= '5' &&
+		state[3] >= '0' && state[3] <= '9' && state[4] >= '0' && state[4] <= '9' && state[5] == '\0')
+		return atoi(state + 2);
+	if (strcmp(state, "P0002") == 0)
+		return 404;				/* no such file or upload */
+	if (strcmp(state, "42501") == 0)
+		return 403;				/* no privilege */
 	if (strcmp(state, "54000") == 0)
 		return 413;				/* larger than the server accepts */
 	if (strncmp(state, "53", 2) == 0)
 		return 507;				/* quota, too many uploads */
+	if (strcmp(state, "0A000") == 0)
+		return 415;				/* a format this operation does not support */
 	if (strncmp(state, "22", 2) == 0)
 		return upload ? 422 : 400;	/* refused content, bad parameter */
-	if (strcmp(state, "42883") == 0 || strcmp(state, "0A000") == 0)
+	if (strcmp(state, "42883") == 0)
 		return 501;
 	return 500;
 }

@@ -222,7 +222,7 @@ is(sql(qq{SELECT name || ' ' || byte_size || ' ' || (sha256 = (SELECT sha256 FRO
 write_file("$tmp/page.html", "<html><script>alert(1)</script></html>");
 ($status, $h, $body) = curl_get("$base/media?name=page.html", '-H', "Authorization: Bearer $token",
 	'--data-binary', "\@$tmp/page.html");
-is($status, 422, 'an upload the server refuses: 422');
+is($status, 415, 'an upload of active content the server refuses: 415 (SQLSTATE PM415)');
 like($body, qr/active content is not accepted/, 'with the reason');
 is(sql('SELECT count(*) FROM media.uploads'), '0', 'refused and finished uploads leave nothing behind');
 is(stop_server($srv, 'INT'), 0, 'the server exits 0 after SIGINT');
