@@ -12,7 +12,7 @@ MODULE_big   = pg_media
 DATA         = $(wildcard pg_media--*.sql)
 DOCS         = README.md
 
-CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*.c))
+CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*/*.c))
 GLUE_OBJS    = src/pg_media.o src/storage.o src/chunks.o src/ingest.o src/upload.o src/read.o \
                src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o src/thumbnail.o src/transform.o
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
@@ -30,7 +30,7 @@ include $(PGXS)
 
 # The command-line tool (cli/) is built and installed with the extension.
 all: cli/pg_media
-cli/pg_media: $(wildcard cli/*.c cli/*.h) src/core/mm_name.c src/core/mm_http.c src/core/mm_sha256.c
+cli/pg_media: $(wildcard cli/*.c cli/*.h) src/core/util/name.c src/core/util/http.c src/core/util/sha256.c
 	$(MAKE) -C cli
 install: install-cli
 install-cli: cli/pg_media
@@ -41,10 +41,16 @@ clean-cli:
 .PHONY: install-cli clean-cli
 
 # PGXS does not track header dependencies: rebuild every object when a header changes.
-$(OBJS): $(wildcard src/*.h src/core/*.h)
+$(OBJS): $(wildcard src/*.h src/core/*/*.h)
 
-# The pure-C core is plain C99 code; keep it free of PostgreSQL headers.
+# The pure-C core is plain C99 code; keep it free of PostgreSQL headers: its
+# objects are compiled without PostgreSQL's include paths, and the build stops
+# first if a core file names a PostgreSQL header (test/unit's core-boundary).
 src/core/%.o: override CPPFLAGS := -I$(srcdir)/src/core $(filter-out -I%,$(CPPFLAGS))
+$(CORE_OBJS): | core-boundary
+core-boundary:
+	@$(MAKE) -s --no-print-directory -C $(srcdir)/test/unit core-boundary
+.PHONY: core-boundary
 
 .PHONY: demo test bench fuzz sanitize unit
 demo:

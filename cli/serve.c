@@ -35,8 +35,8 @@
 
 #include <microhttpd.h>
 
-#include "mm_http.h"
-#include "mm_sha256.h"
+#include "util/http.h"
+#include "util/sha256.h"
 
 #define SMALL_BODY_TXT "4194304"	/* bytes of body read with the headers, in one statement */
 

@@ -15,7 +15,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 
-#include "mm_deflate.h"
+#include "util/deflate.h"
 #include "storage_sql.h"
 
 /*

@@ -17,7 +17,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "mm_image.h"
+#include "image/image.h"
 #include "storage_sql.h"
 
 PG_FUNCTION_INFO_V1(media_thumbnail_bytes);

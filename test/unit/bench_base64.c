@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "mm_base64.h"
+#include "util/base64.h"
 
 /* Seconds since an arbitrary point. */
 static double

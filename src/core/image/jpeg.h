@@ -1,0 +1,48 @@
+/*
+ * image/jpeg.h - how the image core calls libjpeg safely: an error
+ * manager that longjmps back into the core function that called libjpeg
+ * (never further), warning policy, scan limit, interrupt polling and a
+ * memory cap, shared by the JPEG decoder, encoder and optimizer.
+ */
+#ifndef MM_IMG_JPEG_H
+#define MM_IMG_JPEG_H
+
+#include <setjmp.h>
+#include <stdio.h>
+
+#include <jpeglib.h>
+
+#include "image/internal.h"
+
+/* Progressive scans allowed in one JPEG (libjpeg-turbo's advice: 500). */
+#define MM_JPEG_MAX_SCANS 500
+
+/*
+ * Set up with mm_jpeg_guard_init() before jpeg_create_*(), and setjmp(jb)
+ * before the first libjpeg call.  pub must stay the first member: libjpeg
+ * hands back the error manager pointer and the guard is found from it.
+ */
+typedef struct mm_jpeg_guard
+{
+	struct jpeg_error_mgr pub;
+	struct jpeg_progress_mgr progress;
+	jmp_buf		jb;
+	mm_img_ctx *ctx;
+	mm_img_status fail_status;	/* status of a libjpeg error */
+	int			strict;			/* corrupt-data warnings are errors */
+} mm_jpeg_guard;
+
+/* Fills in the error manager; call before jpeg_create_*(). */
+void		mm_jpeg_guard_init(mm_jpeg_guard *g, mm_img_ctx *ctx, mm_img_status fail_status,
+							   int strict);
+
+/*
+ * Attaches the guard's progress monitor and memory cap to a created
+ * object; call right after jpeg_create_*().
+ */
+void		mm_jpeg_guard_attach(mm_jpeg_guard *g, j_common_ptr cinfo);
+
+/* Records a failure with its message and longjmps to the guard. */
+void		mm_jpeg_guard_throw(j_common_ptr cinfo, mm_img_status status, const char *msg);
+
+#endif

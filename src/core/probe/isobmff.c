@@ -1,0 +1,1031 @@
+/*
+ * probe/isobmff.c - ISO base media files: MP4, MOV, 3GP/3G2, M4A, AVIF,
+ * HEIC and HEIF.
+ *
+ * The MIME type comes from the ftyp box's major and compatible brands (or,
+ * for old QuickTime files without ftyp, from the first box's type).  Sizes
+ * and duration come from the moov box (mvhd, mvex/mehd, the first video
+ * track's tkhd and stsd) and, for the image formats, from the primary
+ * item's properties in the top-level meta box (ispe, irot, clap).
+ *
+ * Top-level boxes are walked by their headers only, so a moov behind a
+ * multi-gigabyte mdat costs one 16-byte read for the mdat header and one
+ * read for the moov itself; mdat payload is never touched.  moov and meta
+ * are read into memory in one piece, capped at ISO_MAX_MOOV/ISO_MAX_META
+ * bytes (anything past the cap is ignored, for every kind of source alike),
+ * and parsed there with bounded, depth-capped loops.
+ */
+#include <string.h>
+
+#include "probe/av.h"
+#include "probe/formats.h"
+
+#define ISO_MAX_TOP_BOXES	64	/* top-level boxes walked */
+#define ISO_MAX_CHILDREN	512 /* children looked at per container */
+#define ISO_MAX_BOXES		4096	/* boxes looked at inside one moov */
+#define ISO_MAX_DEPTH		10	/* container nesting inside moov/meta */
+#define ISO_MAX_BRANDS		64	/* compatible brands looked at */
+#define ISO_MAX_MOOV		(4 * 1024 * 1024)
+#define ISO_MAX_META		(1024 * 1024)
+#define ISO_MAX_PROPS		64	/* property associations of one item */
+#define ISO_MAX_IPMA		65536	/* ipma entries looked at */
+
+#define FOURCC(a, b, c, d) (((uint32_t) (a) << 24) | ((uint32_t) (b) << 16) | \
+							((uint32_t) (c) << 8) | (uint32_t) (d))
+
+/* What the brands say the file is. */
+typedef enum iso_kind
+{
+	ISO_NONE = 0,
+	ISO_MP4,
+	ISO_M4A,
+	ISO_M4V,
+	ISO_QT,
+	ISO_3GP,
+	ISO_3G2,
+	ISO_AVIF,
+	ISO_HEIC,
+	ISO_HEIF
+} iso_kind;
+
+/* One track's facts, gathered inside its trak box. */
+typedef struct iso_track
+{
+	uint32_t	handler;
+	uint32_t	codec;
+	int64_t		tk_width;		/* from tkhd, already rotated */
+	int64_t		tk_height;
+	int			rotation;
+	int64_t		se_width;		/* from the visual sample entry */
+	int64_t		se_height;
+	int64_t		sample_rate;
+	int64_t		channels;
+	uint32_t	md_timescale;
+	uint64_t	md_duration;
+	int			have_mdhd;
+} iso_track;
+
+/* Everything the walk found. */
+typedef struct iso_info
+{
+	int			have_moov;
+	int			have_meta;
+	int			boxes;			/* budget counter inside one moov/meta */
+	uint32_t	timescale;
+	uint64_t	duration;
+	int			have_mvhd;
+	uint64_t	frag_duration;
+	int			have_mehd;
+	int			fragmented;
+	int			has_video;
+	int			has_audio;
+	int64_t		width;
+	int64_t		height;
+	int			rotation;
+	uint32_t	vcodec;
+	uint32_t	acodec;
+	int64_t		sample_rate;
+	int64_t		channels;
+	int64_t		track_ms;		/* longest track by mdhd, fallback */
+	/* HEIF/AVIF primary item */
+	int64_t		img_width;
+	int64_t		img_height;
+	int			img_rotation;
+	uint32_t	img_codec;
+} iso_info;
+
+/* A box inside an in-memory container. */
+typedef struct iso_box
+{
+	uint32_t	type;
+	const uint8_t *data;		/* payload */
+	size_t		len;
+} iso_box;
+
+/*
+ * Reads the child box at *pos of the container payload p/len and advances
+ * *pos past it.  Returns 0 at the end or when the header is malformed (size
+ * below the header length), which ends the caller's loop.  A child that
+ * claims more bytes than its parent holds is clipped to the parent: the
+ * container was truncated (by the file's end or by our read cap).
+ */
+static int
+iso_next(const uint8_t *p, size_t len, size_t *pos, iso_box *box)
+{
+	size_t		rem;
+	uint64_t	size;
+	size_t		hdr = 8;
+
+	if (*pos >= len || len - *pos < 8)
+		return 0;
+	rem = len - *pos;
+	size = mm_be32(p + *pos);
+	box->type = mm_be32(p + *pos + 4);
+	if (size == 1)
+	{
+		if (rem < 16)
+			return 0;
+		size = mm_be64(p + *pos + 8);
+		hdr = 16;
+	}
+	else if (size == 0)
+		size = rem;				/* extends to the end of the parent */
+	if (size < hdr)
+		return 0;
+	if (size > rem)
+		size = rem;
+	box->data = p + *pos + hdr;
+	box->len = (size_t) size - hdr;
+	*pos += (size_t) size;
+	return 1;
+}
+
+/* Is the brand one of the plain MP4 family brands? */
+static int
+iso_brand_is_mp4(uint32_t b)
+{
+	static const uint32_t mp4[] = {
+		FOURCC('i', 's', 'o', 'm'), FOURCC('i', 's', 'o', '2'), FOURCC('i', 's', 'o', '3'),
+		FOURCC('i', 's', 'o', '4'), FOURCC('i', 's', 'o', '5'), FOURCC('i', 's', 'o', '6'),
+		FOURCC('i', 's', 'o', '7'), FOURCC('i', 's', 'o', '8'), FOURCC('i', 's', 'o', '9'),
+		FOURCC('m', 'p', '4', '1'), FOURCC('m', 'p', '4', '2'), FOURCC('m', 'p', '7', '1'),
+		FOURCC('a', 'v', 'c', '1'), FOURCC('d', 'a', 's', 'h'), FOURCC('m', 's', 'd', 'h'),
+		FOURCC('m', 's', 'i', 'x'), FOURCC('c', 'm', 'f', 'c'), FOURCC('c', 'm', 'f', 's'),
+		FOURCC('c', 'm', 'f', '2'), FOURCC('m', 'm', 'p', '4'), FOURCC('M', 'S', 'N', 'V'),
+		FOURCC('N', 'D', 'A', 'S'), FOURCC('F', '4', 'V', ' '), FOURCC('F', '4', 'P', ' '),
+		FOURCC('f', '4', 'v', ' '), FOURCC('X', 'A', 'V', 'C'), FOURCC('d', 'b', 'y', '1'),
+		FOURCC('a', 'v', '0', '1'), FOURCC('i', 's', 'o', 'a'), FOURCC('i', 's', 'o', 'b'),
+		FOURCC('i', 's', 'o', 'c'), FOURCC('M', '4', 'V', ' '), FOURCC('M', '4', 'V', 'H'),
+		FOURCC('M', '4', 'V', 'P'),
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(mp4) / sizeof(mp4[0]); i++)
+		if (b == mp4[i])
+			return 1;
+	return 0;
+}
+
+/* Classifies one brand. */
+static iso_kind
+iso_brand_kind(uint32_t b)
+{
+	switch (b)
+	{
+		case FOURCC('a', 'v', 'i', 'f'):
+		case FOURCC('a', 'v', 'i', 's'):
+			return ISO_AVIF;
+		case FOURCC('h', 'e', 'i', 'c'):
+		case FOURCC('h', 'e', 'i', 'x'):
+		case FOURCC('h', 'e', 'i', 'm'):
+		case FOURCC('h', 'e', 'i', 's'):
+		case FOURCC('h', 'e', 'v', 'c'):
+		case FOURCC('h', 'e', 'v', 'x'):
+		case FOURCC('h', 'e', 'v', 'm'):
+		case FOURCC('h', 'e', 'v', 's'):
+			return ISO_HEIC;
+		case FOURCC('m', 'i', 'f', '1'):
+		case FOURCC('m', 's', 'f', '1'):
+			return ISO_HEIF;
+		case FOURCC('q', 't', ' ', ' '):
+			return ISO_QT;
+		case FOURCC('M', '4', 'A', ' '):
+		case FOURCC('M', '4', 'B', ' '):
+		case FOURCC('M', '4', 'P', ' '):
+			return ISO_M4A;
+		case FOURCC('M', '4', 'V', ' '):
+		case FOURCC('M', '4', 'V', 'H'):
+		case FOURCC('M', '4', 'V', 'P'):
+			return ISO_M4V;
+	}
+	if ((b >> 16) == (('3' << 8) | 'g'))
+	{
+		uint8_t		c = (uint8_t) (b >> 8);
+
+		if (c == '2')
+			return ISO_3G2;
+		if (c == 'p' || c == 'g' || c == 'r' || c == 's' || c == 'e' || c == 'h' || c == 'm' || c == 't')
+			return ISO_3GP;
+	}
+	if (iso_brand_is_mp4(b))
+		return ISO_MP4;
+	return ISO_NONE;
+}
+
+/*
+ * Decides the kind from the ftyp payload (major, minor, compatibles...).
+ * AVIF and HEIC brands anywhere win (a MIAF file's major brand is often the
+ * generic mif1); otherwise a specific major brand wins; otherwise the
+ * compatible brands decide.  Canon CR3 (major "crx ") is a camera raw
+ * format, not video, and is not claimed.
+ */
+static iso_kind
+iso_ftyp_kind(const uint8_t *p, size_t len, int *sequence)
+{
+	uint32_t	major;
+	size_t		i,
+				n;
+	int			any_avif = 0,
+				any_heic = 0,
+				any_heif = 0;
+	iso_kind	compat = ISO_NONE;
+	iso_kind	mk;
+
+	*sequence = 0;
+	if (len < 8)
+		return ISO_NONE;
+	major = mm_be32(p);
+	if (major == FOURCC('c', 'r', 'x', ' '))
+		return ISO_NONE;
+	n = (len - 8) / 4;
+	if (n > ISO_MAX_BRANDS)
+		n = ISO_MAX_BRANDS;
+	for (i = 0; i <= n; i++)
+	{
+		uint32_t	b = i == 0 ? major : mm_be32(p + 8 + (i - 1) * 4);
+		iso_kind	k = iso_brand_kind(b);
+
+		if (b == FOURCC('a', 'v', 'i', 's') || b == FOURCC('m', 's', 'f', '1') ||
+			b == FOURCC('h', 'e', 'v', 'c') || b == FOURCC('h', 'e', 'v', 'x') ||
+			b == FOURCC('h', 'e', 'i', 's') || b == FOURCC('h', 'e', 'v', 's'))
+			*sequence = 1;
+		if (k == ISO_AVIF)
+			any_avif = 1;
+		else if (k == ISO_HEIC)
+			any_heic = 1;
+		else if (k == ISO_HEIF)
+			any_heif = 1;
+		else if (i > 0 && compat == ISO_NONE && k != ISO_NONE)
+			compat = k;
+	}
+	if (any_avif)
+		return ISO_AVIF;
+	if (any_heic)
+		return ISO_HEIC;
+	mk = iso_brand_kind(major);
+	if (mk != ISO_NONE && mk != ISO_HEIF)
+		return mk;
+	if (any_heif)
+		return ISO_HEIF;
+	return compat;
+}
+
+/* Copies a four-character code into s[5] as printable text, trailing spaces trimmed. */
+static void
+iso_fourcc_str(uint32_t v, char *s)
+{
+	int			i;
+
+	for (i = 0; i < 4; i++)
+	{
+		uint8_t		c = (uint8_t) (v >> (24 - 8 * i));
+
+		s[i] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+	}
+	s[4] = '\0';
+	for (i = 3; i > 0 && s[i] == ' '; i--)
+		s[i] = '\0';
+}
+
+
+/*
+ * Reads mvhd or mdhd (same layout up to the duration): timescale and
+ * duration, version 0 (32-bit) or 1 (64-bit).  Returns 0 when too short.
+ * An all-ones duration means "unknown" and is returned as 0.
+ */
+static int
+iso_parse_hd(const uint8_t *p, size_t len, uint32_t *timescale, uint64_t *duration)
+{
+	if (len < 4)
+		return 0;
+	if (p[0] == 1)
+	{
+		if (len < 32)
+			return 0;
+		*timescale = mm_be32(p + 20);
+		*duration = mm_be64(p + 24);
+		if (*duration == UINT64_MAX)
+			*duration = 0;
+	}
+	else
+	{
+		if (len < 20)
+			return 0;
+		*timescale = mm_be32(p + 12);
+		*duration = mm_be32(p + 16);
+		if (*duration == 0xFFFFFFFFu)
+			*duration = 0;
+	}
+	return 1;
+}
+
+/*
+ * Reads tkhd: the track's display size (16.16 fixed point, rounded) and a
+ * 90/180/270 degree rotation from its matrix.  A rotated track's display
+ * size is swapped.
+ */
+static void
+iso_parse_tkhd(const uint8_t *p, size_t len, iso_track *t)
+{
+	size_t		m = (len >= 4 && p[0] == 1) ? 52 : 40;	/* matrix offset */
+	int32_t		a,
+				b,
+				c,
+				d;
+	int64_t		w,
+				h;
+
+	if (len < m + 44)
+		return;
+	a = (int32_t) mm_be32(p + m);
+	b = (int32_t) mm_be32(p + m + 4);
+	c = (int32_t) mm_be32(p + m + 12);
+	d = (int32_t) mm_be32(p + m + 16);
+	w = ((int64_t) mm_be32(p + m + 36) + 0x8000) >> 16;
+	h = ((int64_t) mm_be32(p + m + 40) + 0x8000) >> 16;
+	t->rotation = 0;
+	if (a == 0 && d == 0 && b > 0 && c < 0)
+		t->rotation = 90;
+	else if (a == 0 && d == 0 && b < 0 && c > 0)
+		t->rotation = 270;
+	else if (a < 0 && d < 0 && b == 0 && c == 0)
+		t->rotation = 180;
+	if (t->rotation == 90 || t->rotation == 270)
+	{
+		int64_t		tmp = w;
+
+		w = h;
+		h = tmp;
+	}
+	t->tk_width = w;
+	t->tk_height = h;
+}
+
+/*
+ * Reads stsd: the first sample entry's type is the codec; a visual entry
+ * also gives the coded size, a sound entry (version 0 or 1) the channel
+ * count and sample rate.
+ */
+static void
+iso_parse_stsd(const uint8_t *p, size_t len, iso_track *t)
+{
+	size_t		pos = 8;
+	iso_box		e;
+
+	if (len < 8 || mm_be32(p + 4) == 0)
+		return;
+	if (!iso_next(p, len, &pos, &e))
+		return;
+	t->codec = e.type;
+	if (t->handler == FOURCC('v', 'i', 'd', 'e') || t->handler == FOURCC('p', 'i', 'c', 't'))
+	{
+		if (e.len >= 28)
+		{
+			t->se_width = mm_be16(e.data + 24);
+			t->se_height = mm_be16(e.data + 26);
+		}
+	}
+	else if (t->handler == FOURCC('s', 'o', 'u', 'n'))
+	{
+		if (e.len >= 28 && mm_be16(e.data + 8) <= 1)
+		{
+			t->channels = mm_be16(e.data + 16);
+			t->sample_rate = mm_be32(e.data + 24) >> 16;
+		}
+	}
+}
+
+/* Is this a container box whose children the moov walk descends into? */
+static int
+iso_is_container(uint32_t type)
+{
+	switch (type)
+	{
+		case FOURCC('m', 'o', 'o', 'v'):
+		case FOURCC('t', 'r', 'a', 'k'):
+		case FOURCC('m', 'd', 'i', 'a'):
+		case FOURCC('m', 'i', 'n', 'f'):
+		case FOURCC('s', 't', 'b', 'l'):
+		case FOURCC('m', 'v', 'e', 'x'):
+			return 1;
+	}
+	return 0;
+}
+
+/* Folds a finished track into the file's facts: the first video and first audio track count. */
+static void
+iso_commit_track(iso_info *info, const iso_track *t)
+{
+	if (t->have_mdhd)
+	{
+		int64_t		ms = mm_units_to_ms(t->md_duration, t->md_timescale);
+
+		if (ms > info->track_ms)
+			info->track_ms = ms;
+	}
+	if (t->handler == FOURCC('v', 'i', 'd', 'e') || t->handler == FOURCC('p', 'i', 'c', 't'))
+	{
+		if (info->has_video)
+			return;
+		info->has_video = 1;
+		info->vcodec = t->codec;
+		info->rotation = t->rotation;
+		if (t->tk_width > 0 && t->tk_height > 0)
+		{
+			info->width = t->tk_width;
+			info->height = t->tk_height;
+		}
+		else if (t->se_width > 0 && t->se_height > 0)
+		{
+			info->width = t->se_width;
+			info->height = t->se_height;
+		}
+	}
+	else if (t->handler == FOURCC('s', 'o', 'u', 'n'))
+	{
+		if (info->has_audio)
+			return;
+		info->has_audio = 1;
+		info->acodec = t->codec;
+		if (t->sample_rate > 0)
+			info->sample_rate = t->sample_rate;
+		/* AMR sample entries carry a fixed, meaningless channel count */
+		if (t->channels > 0 && t->codec != FOURCC('s', 'a', 'm', 'r') &&
+			t->codec != FOURCC('s', 'a', 'w', 'b'))
+			info->channels = t->channels;
+	}
+}
+
+/*
+ * Walks the children of a moov-family container held in memory.  Each trak
+ * gets its own iso_track (track is NULL outside any trak).  Recursion is
+ * capped at ISO_MAX_DEPTH and the whole moov at ISO_MAX_BOXES boxes.
+ */
+static void
+iso_walk_moov(const uint8_t *p, size_t len, int depth, iso_info *info, iso_track *track)
+{
+	size_t		pos = 0;
+	int			n;
+	iso_box		b;
+
+	if (depth > ISO_MAX_DEPTH)
+		return;
+	for (n = 0; n < ISO_MAX_CHILDREN && iso_next(p, len, &pos, &b); n++)
+	{
+		if (++info->boxes > ISO_MAX_BOXES)
+			return;
+		switch (b.type)
+		{
+			case FOURCC('t', 'r', 'a', 'k'):
+				{
+					iso_track	t;
+
+					memset(&t, 0, sizeof(t));
+					iso_walk_moov(b.data, b.len, depth + 1, info, &t);
+					iso_commit_track(info, &t);
+				}
+				break;
+			case FOURCC('m', 'v', 'h', 'd'):
+				if (!info->have_mvhd &&
+					iso_parse_hd(b.data, b.len, &info->timescale, &info->duration))
+					info->have_mvhd = 1;
+				break;
+			case FOURCC('m', 'e', 'h', 'd'):
+				if (b.len >= 8 && !info->have_mehd)
+				{
+					if (b.data[0] == 1 && b.len >= 12)
+						info->frag_duration = mm_be64(b.data + 4);
+					else
+						info->frag_duration = mm_be32(b.data + 4);
+					info->have_mehd = 1;
+				}
+				break;
+			case FOURCC('m', 'v', 'e', 'x'):
+				info->fragmented = 1;
+				iso_walk_moov(b.data, b.len, depth + 1, info, track);
+				break;
+			case FOURCC('t', 'k', 'h', 'd'):
+				if (track)
+					iso_parse_tkhd(b.data, b.len, track);
+				break;
+			case FOURCC('m', 'd', 'h', 'd'):
+				if (track && !track->have_mdhd &&
+					iso_parse_hd(b.data, b.len, &track->md_timescale, &track->md_duration))
+					track->have_mdhd = 1;
+				break;
+			case FOURCC('h', 'd', 'l', 'r'):
+				/* version/flags, pre_defined (QuickTime: component type), handler */
+				if (track && track->handler == 0 && b.len >= 12)
+					track->handler = mm_be32(b.data + 8);
+				break;
+			case FOURCC('s', 't', 's', 'd'):
+				if (track && track->codec == 0)
+					iso_parse_stsd(b.data, b.len, track);
+				break;
+			default:
+				if (iso_is_container(b.type))
+					iso_walk_moov(b.data, b.len, depth + 1, info, track);
+				break;
+		}
+	}
+}
+
+/* Returns the ipco child with 1-based index idx, or 0 when absent. */
+static int
+iso_ipco_get(const uint8_t *p, size_t len, unsigned idx, iso_box *out)
+{
+	size_t		pos = 0;
+	unsigned	n;
+
+	for (n = 1; n <= ISO_MAX_CHILDREN && iso_next(p, len, &pos, out); n++)
+		if (n == idx)
+			return 1;
+	return 0;
+}
+
+/* Applies one property of the primary item (ispe, irot, clap, codec config). */
+static void
+iso_apply_property(const iso_box *b, iso_info *info, int *have_ispe,
+				   int64_t *clap_w, int64_t *clap_h)
+{
+	switch (b->type)
+	{
+		case FOURCC('i', 's', 'p', 'e'):
+			if (!*have_ispe && b->len >= 12)
+			{
+				info->img_width = mm_be32(b->data + 4);
+				info->img_height = mm_be32(b->data + 8);
+				*have_ispe = 1;
+			}
+			break;
+		case FOURCC('i', 'r', 'o', 't'):
+			if (b->len >= 1)
+				info->img_rotation = (4 - (b->data[0] & 3)) % 4 * 90;	/* irot is anti-clockwise */
+			break;
+		case FOURCC('c', 'l', 'a', 'p'):
+			if (b->len >= 16)
+			{
+				uint32_t	wn = mm_be32(b->data),
+							wd = mm_be32(b->data + 4),
+							hn = mm_be32(b->data + 8),
+							hd = mm_be32(b->data + 12);
+
+				if (wd != 0 && hd != 0 && (int32_t) wn > 0 && (int32_t) hn > 0 &&
+					(int32_t) wd > 0 && (int32_t) hd > 0)
+				{
+					*clap_w = (int64_t) (wn / wd);
+					*clap_h = (int64_t) (hn / hd);
+				}
+			}
+			break;
+		case FOURCC('a', 'v', '1', 'C'):
+			if (info->img_codec == 0)
+				info->img_codec = FOURCC('a', 'v', '0', '1');
+			break;
+		case FOURCC('h', 'v', 'c', 'C'):
+			if (info->img_codec == 0)
+				info->img_codec = FOURCC('h', 'v', 'c', '1');
+			break;
+	}
+}
+
+/*
+ * Reads ipma and returns the property indices (1-based) associated with
+ * item_id, at most ISO_MAX_PROPS of them; 0 when the item has none.
+ */
+static int
+iso_ipma_find(const uint8_t *p, size_t len, uint32_t item_id, unsigned *props)
+{
+	size_t		pos = 8;
+	uint32_t	count,
+				i;
+	int			version,
+				wide;
+
+	if (len < 8)
+		return 0;
+	version = p[0];
+	wide = p[3] & 1;
+	count = mm_be32(p + 4);
+	for (i = 0; i < count && i < ISO_MAX_IPMA; i++)
+	{
+		uint32_t	id;
+		unsigned	nassoc,
+					j;
+		size_t		idlen = version < 1 ? 2 : 4;
+		size_t		alen = wide ? 2 : 1;
+
+		if (len - pos < idlen + 1)
+			return 0;
+		id = idlen == 2 ? mm_be16(p + pos) : mm_be32(p + pos);
+		nassoc = p[pos + idlen];
+		pos += idlen + 1;
+		if (len - pos < (size_t) nassoc * alen)
+			return 0;
+		if (id == item_id)
+		{
+			int			n = 0;
+
+			for (j = 0; j < nassoc && n < ISO_MAX_PROPS; j++)
+				props[n++] = wide ? (mm_be16(p + pos + j * 2) & 0x7fff)
+					: (unsigned) (p[pos + j] & 0x7f);
+			return n;
+		}
+		pos += (size_t) nassoc * alen;
+	}
+	return 0;
+}
+
+/*
+ * Parses a HEIF/AVIF meta box held in memory: the primary item (pitm), its
+ * property associations (iprp/ipma) and the associated properties in
+ * iprp/ipco.  Without a usable primary item the first ispe is taken.
+ */
+static void
+iso_parse_meta(const uint8_t *p, size_t len, iso_info *info)
+{
+	size_t		pos = 0;
+	iso_box		b;
+	int			n;
+	uint32_t	primary = 0;
+	int			have_primary = 0;
+	const uint8_t *ipco = NULL;
+	size_t		ipco_len = 0;
+	const uint8_t *ipma[4];
+	size_t		ipma_len[4];
+	int			nipma = 0;
+	unsigned	props[ISO_MAX_PROPS];
+	int			nprops = 0;
+	int			have_ispe = 0;
+	int64_t		clap_w = -1,
+				clap_h = -1;
+	int			i;
+
+	/* a full box: version and flags come first */
+	if (len < 4)
+		return;
+	p += 4;
+	len -= 4;
+	for (n = 0; n < ISO_MAX_CHILDREN && iso_next(p, len, &pos, &b); n++)
+	{
+		if (b.type == FOURCC('p', 'i', 't', 'm') && b.len >= 6)
+		{
+			primary = b.data[0] == 0 ? mm_be16(b.data + 4)
+				: (b.len >= 8 ? mm_be32(b.data + 4) : 0);
+			have_primary = 1;
+		}
+		else if (b.type == FOURCC('i', 'p', 'r', 'p'))
+		{
+			size_t		ppos = 0;
+			iso_box		c;
+			int			m;
+
+			for (m = 0; m < ISO_MAX_CHILDREN && iso_next(b.data, b.len, &ppos, &c); m++)
+			{
+				if (c.type == FOURCC('i', 'p', 'c', 'o') && ipco == NULL)
+				{
+					ipco = c.data;
+					ipco_len = c.len;
+				}
+				else if (c.type == FOURCC('i', 'p', 'm', 'a') && nipma < 4)
+				{
+					ipma[nipma] = c.data;
+					ipma_len[nipma++] = c.len;
+				}
+			}
+		}
+	}
+	if (ipco == NULL)
+		return;
+	if (have_primary)
+		for (i = 0; i < nipma && nprops == 0; i++)
+			nprops = iso_ipma_find(ipma[i], ipma_len[i], primary, props);
+	for (i = 0; i < nprops; i++)
+	{
+		iso_box		prop;
+
+		if (props[i] != 0 && iso_ipco_get(ipco, ipco_len, props[i], &prop))
+			iso_apply_property(&prop, info, &have_ispe, &clap_w, &clap_h);
+	}
+	if (!have_ispe)
+	{
+		/* no primary item's ispe: take the first one */
+		size_t		ppos = 0;
+		iso_box		c;
+		int			m;
+
+		for (m = 0; m < ISO_MAX_CHILDREN && iso_next(ipco, ipco_len, &ppos, &c); m++)
+			if (c.type == FOURCC('i', 's', 'p', 'e'))
+			{
+				iso_apply_property(&c, info, &have_ispe, &clap_w, &clap_h);
+				break;
+			}
+	}
+	if (have_ispe && clap_w > 0 && clap_h > 0 &&
+		clap_w <= info->img_width && clap_h <= info->img_height)
+	{
+		info->img_width = clap_w;
+		info->img_height = clap_h;
+	}
+	if (have_ispe && (info->img_rotation == 90 || info->img_rotation == 270))
+	{
+		int64_t		tmp = info->img_width;
+
+		info->img_width = info->img_height;
+		info->img_height = tmp;
+	}
+}
+
+/*
+ * Brings the payload of a top-level box (moov or meta) into memory, at most
+ * cap bytes of it.  Returns the pointer, or NULL with *need set when the
+ * bytes must be fetched first.
+ */
+static const uint8_t *
+iso_load(mm_source *src, uint64_t off, uint64_t len, size_t cap, size_t *outlen, int *need)
+{
+	mm_src_status st;
+	const uint8_t *p;
+	size_t		n = len > cap ? cap : (size_t) len;
+
+	*need = 0;
+	*outlen = n;
+	if (n == 0)
+		return NULL;
+	p = mm_peek(src, off, n, &st);
+	if (p == NULL && st == MM_SRC_NEED)
+		*need = 1;
+	return p;
+}
+
+/* Is this box type one an old QuickTime file (no ftyp) may start with? */
+static int
+iso_qt_top_type(uint32_t type)
+{
+	switch (type)
+	{
+		case FOURCC('m', 'o', 'o', 'v'):
+		case FOURCC('m', 'd', 'a', 't'):
+		case FOURCC('w', 'i', 'd', 'e'):
+		case FOURCC('f', 'r', 'e', 'e'):
+		case FOURCC('s', 'k', 'i', 'p'):
+		case FOURCC('p', 'n', 'o', 't'):
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Recognises a QuickTime file without ftyp: it starts with moov or mdat,
+ * or with a wide/free/skip/pnot box followed (within head) by one of them.
+ */
+static int
+iso_qt_without_ftyp(const uint8_t *head, size_t headlen)
+{
+	size_t		pos = 0;
+	int			n;
+
+	for (n = 0; n < 4; n++)
+	{
+		uint64_t	size;
+		uint32_t	type;
+
+		if (headlen - pos < 8)
+			return 0;
+		size = mm_be32(head + pos);
+		type = mm_be32(head + pos + 4);
+		if (!iso_qt_top_type(type))
+			return 0;
+		if (type == FOURCC('m', 'o', 'o', 'v') || type == FOURCC('m', 'd', 'a', 't'))
+			return size == 0 || size == 1 || size >= 8;
+		if (size < 8 || size > headlen - pos)
+			return 0;
+		pos += (size_t) size;
+	}
+	return 0;
+}
+
+/* The MIME type for the kind, refined by what the tracks hold. */
+static const char *
+iso_mime(iso_kind kind, const iso_info *info)
+{
+	int			audio_only = info->have_moov && info->has_audio && !info->has_video;
+
+	switch (kind)
+	{
+		case ISO_AVIF:
+			return "image/avif";
+		case ISO_HEIC:
+			return "image/heic";
+		case ISO_HEIF:
+			return "image/heif";
+		case ISO_QT:
+			return "video/quicktime";
+		case ISO_3GP:
+			return audio_only ? "audio/3gpp" : "video/3gpp";
+		case ISO_3G2:
+			return audio_only ? "audio/3gpp2" : "video/3gpp2";
+		case ISO_M4A:
+			return "audio/mp4";
+		case ISO_M4V:
+			return "video/mp4";
+		case ISO_MP4:
+		case ISO_NONE:
+			break;
+	}
+	return audio_only ? "audio/mp4" : "video/mp4";
+}
+
+/* Fills *out from what the walk found. */
+static void
+iso_report(iso_kind kind, uint32_t major, const iso_info *info, mm_probe *out)
+{
+	char		s[5];
+	int			image = (kind == ISO_AVIF || kind == ISO_HEIC || kind == ISO_HEIF);
+	int64_t		ms = -1;
+
+	mm_probe_set_type(out, iso_mime(kind, info));
+	if (image && info->img_width > 0 && info->img_height > 0)
+	{
+		out->width = info->img_width;
+		out->height = info->img_height;
+	}
+	else if (info->width > 0 && info->height > 0)
+	{
+		out->width = info->width;
+		out->height = info->height;
+	}
+	if (info->have_mvhd && info->duration > 0)
+		ms = mm_units_to_ms(info->duration, info->timescale);
+	else if (info->have_mehd && info->have_mvhd && info->frag_duration > 0)
+		ms = mm_units_to_ms(info->frag_duration, info->timescale);
+	else if (info->track_ms > 0)
+		ms = info->track_ms;
+	if (ms >= 0 && info->have_moov)
+		out->duration_ms = ms;
+
+	if (major != 0)
+	{
+		iso_fourcc_str(major, s);
+		mm_probe_add_str(out, "brand", s);
+	}
+	if (image && (info->img_codec != 0 || kind == ISO_AVIF || kind == ISO_HEIC))
+	{
+		/* a grid's properties name no codec, but the brand does */
+		iso_fourcc_str(info->img_codec != 0 ? info->img_codec :
+					   kind == ISO_AVIF ? FOURCC('a', 'v', '0', '1') : FOURCC('h', 'v', 'c', '1'), s);
+		mm_probe_add_str(out, "codec", s);
+	}
+	else if (info->vcodec != 0)
+	{
+		iso_fourcc_str(info->vcodec, s);
+		mm_probe_add_str(out, "codec", s);
+	}
+	else if (info->acodec != 0)
+	{
+		iso_fourcc_str(info->acodec, s);
+		mm_probe_add_str(out, "codec", s);
+	}
+	if (info->vcodec != 0 && info->acodec != 0)
+	{
+		iso_fourcc_str(info->acodec, s);
+		mm_probe_add_str(out, "audio_codec", s);
+	}
+	if (info->have_moov)
+	{
+		mm_probe_add_bool(out, "has_video", info->has_video);
+		mm_probe_add_bool(out, "has_audio", info->has_audio);
+	}
+	if (info->sample_rate > 0)
+		mm_probe_add_int(out, "sample_rate", info->sample_rate);
+	if (info->channels > 0)
+		mm_probe_add_int(out, "channels", info->channels);
+	if (image && info->img_rotation != 0 && info->img_width > 0)
+		mm_probe_add_int(out, "rotation", info->img_rotation);
+	else if (!image && info->rotation != 0)
+		mm_probe_add_int(out, "rotation", info->rotation);
+	if (info->fragmented)
+		mm_probe_add_bool(out, "fragmented", 1);
+}
+
+/*
+ * Probes ISO base media files.  Walks at most ISO_MAX_TOP_BOXES top-level
+ * boxes by their 8- or 16-byte headers and loads only moov and meta.
+ */
+int
+mm_probe_isobmff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
+{
+	iso_kind	kind;
+	uint32_t	major = 0;
+	int			sequence = 0;
+	int			is_image;
+	iso_info	info;
+	uint64_t	off = 0;
+	int			n;
+
+	if (headlen < 12)
+		return MM_FMT_NO;
+	if (mm_be32(head + 4) == FOURCC('f', 't', 'y', 'p'))
+	{
+		uint32_t	fsize = mm_be32(head);
+		size_t		flen;
+
+		if (fsize < 16 && fsize != 0)
+			return MM_FMT_NO;
+		flen = (fsize == 0 || fsize > headlen) ? headlen : fsize;
+		major = mm_be32(head + 8);
+		kind = iso_ftyp_kind(head + 8, flen - 8, &sequence);
+		if (kind == ISO_NONE)
+			return MM_FMT_NO;
+	}
+	else if (iso_qt_without_ftyp(head, headlen))
+		kind = ISO_QT;
+	else
+		return MM_FMT_NO;
+
+	memset(&info, 0, sizeof(info));
+	info.width = info.height = -1;
+	info.img_width = info.img_height = -1;
+	is_image = (kind == ISO_AVIF || kind == ISO_HEIC || kind == ISO_HEIF);
+
+	for (n = 0; n < ISO_MAX_TOP_BOXES && off < src->size; n++)
+	{
+		uint8_t		hb[16];
+		uint64_t	rem = src->size - off;
+		size_t		avail = rem < 16 ? (size_t) rem : 16;
+		uint64_t	size;
+		uint32_t	size32,
+					type;
+		unsigned	hdr = 8;
+		int			last = 0;
+		mm_src_status st;
+
+		if (avail < 8)
+			break;
+		st = mm_read(src, off, hb, avail);
+		if (st == MM_SRC_NEED)
+			return MM_FMT_NEED;
+		if (st != MM_SRC_OK)
+			break;
+		size32 = mm_be32(hb);
+		type = mm_be32(hb + 4);
+		if (size32 == 1)
+		{
+			if (avail < 16)
+				break;
+			size = mm_be64(hb + 8);
+			hdr = 16;
+		}
+		else if (size32 == 0)
+		{
+			size = rem;
+			last = 1;
+		}
+		else
+			size = size32;
+		if (size < hdr)
+			break;				/* malformed: stop, keep what we have */
+		if (size >= rem)
+		{
+			size = rem;			/* truncated (or exactly the last box) */
+			last = 1;
+		}
+
+		if ((type == FOURCC('m', 'o', 'o', 'v') && !info.have_moov) ||
+			(type == FOURCC('m', 'e', 't', 'a') && !info.have_meta))
+		{
+			size_t		len;
+			int			need;
+			int			moov = (type == FOURCC('m', 'o', 'o', 'v'));
+			const uint8_t *p = iso_load(src, off + hdr, size - hdr,
+										moov ? ISO_MAX_MOOV : ISO_MAX_META, &len, &need);
+
+			if (need)
+				return MM_FMT_NEED;
+			if (moov)
+			{
+				info.have_moov = 1;
+				info.boxes = 0;
+				if (p)
+					iso_walk_moov(p, len, 1, &info, NULL);
+			}
+			else
+			{
+				info.have_meta = 1;
+				if (p)
+					iso_parse_meta(p, len, &info);
+			}
+		}
+		else if (type == FOURCC('m', 'o', 'o', 'f'))
+			info.fragmented = 1;
+
+		if (is_image ? (info.have_meta && (info.have_moov || !sequence)) : info.have_moov)
+			break;
+		if (last)
+			break;
+		off += size;
+	}
+
+	iso_report(kind, major, &info, out);
+	return MM_FMT_YES;
+}
