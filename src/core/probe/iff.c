@@ -18,9 +18,6 @@
 
 #define IFF_MAX_CHUNKS	64
 
-#define FOURCC(a, b, c, d) (((uint32_t) (a) << 24) | ((uint32_t) (b) << 16) | \
-							((uint32_t) (c) << 8) | (uint32_t) (d))
-
 /* What the chunk walk found. */
 typedef struct iff_info
 {
@@ -37,7 +34,6 @@ typedef struct iff_info
 	uint64_t	body_size;
 	int			have_body;
 } iff_info;
-
 
 /*
  * Converts an 80-bit IEEE 754 extended float (sign, 15-bit exponent,
@@ -76,36 +72,36 @@ iff_codec_name(uint32_t c)
 	switch (c)
 	{
 		case 0:
-		case FOURCC('N', 'O', 'N', 'E'):
-		case FOURCC('s', 'o', 'w', 't'):
-		case FOURCC('t', 'w', 'o', 's'):
-		case FOURCC('r', 'a', 'w', ' '):
-		case FOURCC('i', 'n', '2', '4'):
-		case FOURCC('i', 'n', '3', '2'):
-		case FOURCC('4', '2', 'n', 'i'):
-		case FOURCC('2', '3', 'n', 'i'):
+		case MM_FOURCC('N', 'O', 'N', 'E'):
+		case MM_FOURCC('s', 'o', 'w', 't'):
+		case MM_FOURCC('t', 'w', 'o', 's'):
+		case MM_FOURCC('r', 'a', 'w', ' '):
+		case MM_FOURCC('i', 'n', '2', '4'):
+		case MM_FOURCC('i', 'n', '3', '2'):
+		case MM_FOURCC('4', '2', 'n', 'i'):
+		case MM_FOURCC('2', '3', 'n', 'i'):
 			return "pcm";
-		case FOURCC('f', 'l', '3', '2'):
-		case FOURCC('F', 'L', '3', '2'):
-		case FOURCC('f', 'l', '6', '4'):
-		case FOURCC('F', 'L', '6', '4'):
+		case MM_FOURCC('f', 'l', '3', '2'):
+		case MM_FOURCC('F', 'L', '3', '2'):
+		case MM_FOURCC('f', 'l', '6', '4'):
+		case MM_FOURCC('F', 'L', '6', '4'):
 			return "float";
-		case FOURCC('u', 'l', 'a', 'w'):
-		case FOURCC('U', 'L', 'A', 'W'):
+		case MM_FOURCC('u', 'l', 'a', 'w'):
+		case MM_FOURCC('U', 'L', 'A', 'W'):
 			return "mulaw";
-		case FOURCC('a', 'l', 'a', 'w'):
-		case FOURCC('A', 'L', 'A', 'W'):
+		case MM_FOURCC('a', 'l', 'a', 'w'):
+		case MM_FOURCC('A', 'L', 'A', 'W'):
 			return "alaw";
-		case FOURCC('i', 'm', 'a', '4'):
+		case MM_FOURCC('i', 'm', 'a', '4'):
 			return "ima_adpcm";
-		case FOURCC('M', 'A', 'C', '3'):
-		case FOURCC('M', 'A', 'C', '6'):
+		case MM_FOURCC('M', 'A', 'C', '3'):
+		case MM_FOURCC('M', 'A', 'C', '6'):
 			return "mace";
-		case FOURCC('Q', 'D', 'M', '2'):
+		case MM_FOURCC('Q', 'D', 'M', '2'):
 			return "qdesign";
-		case FOURCC('Q', 'c', 'l', 'p'):
+		case MM_FOURCC('Q', 'c', 'l', 'p'):
 			return "qcelp";
-		case FOURCC('G', 'S', 'M', ' '):
+		case MM_FOURCC('G', 'S', 'M', ' '):
 			return "gsm";
 	}
 	return "other";
@@ -133,7 +129,7 @@ iff_read(mm_source *src, uint64_t off, uint64_t avail, uint8_t *buf, size_t want
 static void
 iff_report(uint32_t form, const iff_info *f, mm_probe *out)
 {
-	if (form == FOURCC('8', 'S', 'V', 'X'))
+	if (form == MM_FOURCC('8', 'S', 'V', 'X'))
 	{
 		mm_probe_set_type(out, "audio/x-8svx");
 		if (!f->have_vhdr)
@@ -150,7 +146,7 @@ iff_report(uint32_t form, const iff_info *f, mm_probe *out)
 		return;
 	}
 	mm_probe_set_type(out, "audio/aiff");
-	if (form == FOURCC('A', 'I', 'F', 'C'))
+	if (form == MM_FOURCC('A', 'I', 'F', 'C'))
 		mm_probe_add_bool(out, "aifc", 1);
 	if (!f->have_comm)
 		return;
@@ -171,11 +167,11 @@ mm_probe_iff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	uint64_t	off = 12;
 	int			n;
 
-	if (headlen < 12 || mm_be32(head) != FOURCC('F', 'O', 'R', 'M'))
+	if (headlen < 12 || mm_be32(head) != MM_FOURCC('F', 'O', 'R', 'M'))
 		return MM_FMT_NO;
 	form = mm_be32(head + 8);
-	if (form != FOURCC('A', 'I', 'F', 'F') && form != FOURCC('A', 'I', 'F', 'C') &&
-		form != FOURCC('8', 'S', 'V', 'X'))
+	if (form != MM_FOURCC('A', 'I', 'F', 'F') && form != MM_FOURCC('A', 'I', 'F', 'C') &&
+		form != MM_FOURCC('8', 'S', 'V', 'X'))
 		return MM_FMT_NO;
 
 	memset(&f, 0, sizeof(f));
@@ -199,7 +195,7 @@ mm_probe_iff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 		rem = src->size - off - 8;
 		if (size > rem)
 			size = rem;			/* truncated */
-		if (id == FOURCC('C', 'O', 'M', 'M') && !f.have_comm && form != FOURCC('8', 'S', 'V', 'X'))
+		if (id == MM_FOURCC('C', 'O', 'M', 'M') && !f.have_comm && form != MM_FOURCC('8', 'S', 'V', 'X'))
 		{
 			r = iff_read(src, off + 8, size, b, 22, &got);
 			if (got >= 18)
@@ -209,11 +205,11 @@ mm_probe_iff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 				f.frames = mm_be32(b + 2);
 				f.bits = mm_be16(b + 6);
 				f.rate = iff_ext80_to_u32(b + 8);
-				if (form == FOURCC('A', 'I', 'F', 'C') && got >= 22)
+				if (form == MM_FOURCC('A', 'I', 'F', 'C') && got >= 22)
 					f.compression = mm_be32(b + 18);
 			}
 		}
-		else if (id == FOURCC('V', 'H', 'D', 'R') && !f.have_vhdr && form == FOURCC('8', 'S', 'V', 'X'))
+		else if (id == MM_FOURCC('V', 'H', 'D', 'R') && !f.have_vhdr && form == MM_FOURCC('8', 'S', 'V', 'X'))
 		{
 			r = iff_read(src, off + 8, size, b, 16, &got);
 			if (got >= 16)
@@ -226,20 +222,20 @@ mm_probe_iff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 				f.svx_compression = b[15];
 			}
 		}
-		else if (id == FOURCC('C', 'H', 'A', 'N') && form == FOURCC('8', 'S', 'V', 'X'))
+		else if (id == MM_FOURCC('C', 'H', 'A', 'N') && form == MM_FOURCC('8', 'S', 'V', 'X'))
 		{
 			r = iff_read(src, off + 8, size, b, 4, &got);
 			if (got >= 4)
 				f.svx_stereo = (mm_be32(b) == 6);
 		}
-		else if ((id == FOURCC('S', 'S', 'N', 'D') || id == FOURCC('B', 'O', 'D', 'Y')) && !f.have_body)
+		else if ((id == MM_FOURCC('S', 'S', 'N', 'D') || id == MM_FOURCC('B', 'O', 'D', 'Y')) && !f.have_body)
 		{
 			f.have_body = 1;
 			f.body_size = size;
 		}
 		if (r != MM_FMT_YES)
 			return r;
-		if ((form == FOURCC('8', 'S', 'V', 'X') ? (f.have_vhdr && f.have_body) : f.have_comm))
+		if ((form == MM_FOURCC('8', 'S', 'V', 'X') ? (f.have_vhdr && f.have_body) : f.have_comm))
 			break;
 		off += 8 + size + (size & 1);
 	}

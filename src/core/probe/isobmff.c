@@ -30,9 +30,6 @@
 #define ISO_MAX_PROPS		64	/* property associations of one item */
 #define ISO_MAX_IPMA		65536	/* ipma entries looked at */
 
-#define FOURCC(a, b, c, d) (((uint32_t) (a) << 24) | ((uint32_t) (b) << 16) | \
-							((uint32_t) (c) << 8) | (uint32_t) (d))
-
 /* What the brands say the file is. */
 typedef enum iso_kind
 {
@@ -145,18 +142,18 @@ static int
 iso_brand_is_mp4(uint32_t b)
 {
 	static const uint32_t mp4[] = {
-		FOURCC('i', 's', 'o', 'm'), FOURCC('i', 's', 'o', '2'), FOURCC('i', 's', 'o', '3'),
-		FOURCC('i', 's', 'o', '4'), FOURCC('i', 's', 'o', '5'), FOURCC('i', 's', 'o', '6'),
-		FOURCC('i', 's', 'o', '7'), FOURCC('i', 's', 'o', '8'), FOURCC('i', 's', 'o', '9'),
-		FOURCC('m', 'p', '4', '1'), FOURCC('m', 'p', '4', '2'), FOURCC('m', 'p', '7', '1'),
-		FOURCC('a', 'v', 'c', '1'), FOURCC('d', 'a', 's', 'h'), FOURCC('m', 's', 'd', 'h'),
-		FOURCC('m', 's', 'i', 'x'), FOURCC('c', 'm', 'f', 'c'), FOURCC('c', 'm', 'f', 's'),
-		FOURCC('c', 'm', 'f', '2'), FOURCC('m', 'm', 'p', '4'), FOURCC('M', 'S', 'N', 'V'),
-		FOURCC('N', 'D', 'A', 'S'), FOURCC('F', '4', 'V', ' '), FOURCC('F', '4', 'P', ' '),
-		FOURCC('f', '4', 'v', ' '), FOURCC('X', 'A', 'V', 'C'), FOURCC('d', 'b', 'y', '1'),
-		FOURCC('a', 'v', '0', '1'), FOURCC('i', 's', 'o', 'a'), FOURCC('i', 's', 'o', 'b'),
-		FOURCC('i', 's', 'o', 'c'), FOURCC('M', '4', 'V', ' '), FOURCC('M', '4', 'V', 'H'),
-		FOURCC('M', '4', 'V', 'P'),
+		MM_FOURCC('i', 's', 'o', 'm'), MM_FOURCC('i', 's', 'o', '2'), MM_FOURCC('i', 's', 'o', '3'),
+		MM_FOURCC('i', 's', 'o', '4'), MM_FOURCC('i', 's', 'o', '5'), MM_FOURCC('i', 's', 'o', '6'),
+		MM_FOURCC('i', 's', 'o', '7'), MM_FOURCC('i', 's', 'o', '8'), MM_FOURCC('i', 's', 'o', '9'),
+		MM_FOURCC('m', 'p', '4', '1'), MM_FOURCC('m', 'p', '4', '2'), MM_FOURCC('m', 'p', '7', '1'),
+		MM_FOURCC('a', 'v', 'c', '1'), MM_FOURCC('d', 'a', 's', 'h'), MM_FOURCC('m', 's', 'd', 'h'),
+		MM_FOURCC('m', 's', 'i', 'x'), MM_FOURCC('c', 'm', 'f', 'c'), MM_FOURCC('c', 'm', 'f', 's'),
+		MM_FOURCC('c', 'm', 'f', '2'), MM_FOURCC('m', 'm', 'p', '4'), MM_FOURCC('M', 'S', 'N', 'V'),
+		MM_FOURCC('N', 'D', 'A', 'S'), MM_FOURCC('F', '4', 'V', ' '), MM_FOURCC('F', '4', 'P', ' '),
+		MM_FOURCC('f', '4', 'v', ' '), MM_FOURCC('X', 'A', 'V', 'C'), MM_FOURCC('d', 'b', 'y', '1'),
+		MM_FOURCC('a', 'v', '0', '1'), MM_FOURCC('i', 's', 'o', 'a'), MM_FOURCC('i', 's', 'o', 'b'),
+		MM_FOURCC('i', 's', 'o', 'c'), MM_FOURCC('M', '4', 'V', ' '), MM_FOURCC('M', '4', 'V', 'H'),
+		MM_FOURCC('M', '4', 'V', 'P'),
 	};
 	size_t		i;
 
@@ -172,30 +169,30 @@ iso_brand_kind(uint32_t b)
 {
 	switch (b)
 	{
-		case FOURCC('a', 'v', 'i', 'f'):
-		case FOURCC('a', 'v', 'i', 's'):
+		case MM_FOURCC('a', 'v', 'i', 'f'):
+		case MM_FOURCC('a', 'v', 'i', 's'):
 			return ISO_AVIF;
-		case FOURCC('h', 'e', 'i', 'c'):
-		case FOURCC('h', 'e', 'i', 'x'):
-		case FOURCC('h', 'e', 'i', 'm'):
-		case FOURCC('h', 'e', 'i', 's'):
-		case FOURCC('h', 'e', 'v', 'c'):
-		case FOURCC('h', 'e', 'v', 'x'):
-		case FOURCC('h', 'e', 'v', 'm'):
-		case FOURCC('h', 'e', 'v', 's'):
+		case MM_FOURCC('h', 'e', 'i', 'c'):
+		case MM_FOURCC('h', 'e', 'i', 'x'):
+		case MM_FOURCC('h', 'e', 'i', 'm'):
+		case MM_FOURCC('h', 'e', 'i', 's'):
+		case MM_FOURCC('h', 'e', 'v', 'c'):
+		case MM_FOURCC('h', 'e', 'v', 'x'):
+		case MM_FOURCC('h', 'e', 'v', 'm'):
+		case MM_FOURCC('h', 'e', 'v', 's'):
 			return ISO_HEIC;
-		case FOURCC('m', 'i', 'f', '1'):
-		case FOURCC('m', 's', 'f', '1'):
+		case MM_FOURCC('m', 'i', 'f', '1'):
+		case MM_FOURCC('m', 's', 'f', '1'):
 			return ISO_HEIF;
-		case FOURCC('q', 't', ' ', ' '):
+		case MM_FOURCC('q', 't', ' ', ' '):
 			return ISO_QT;
-		case FOURCC('M', '4', 'A', ' '):
-		case FOURCC('M', '4', 'B', ' '):
-		case FOURCC('M', '4', 'P', ' '):
+		case MM_FOURCC('M', '4', 'A', ' '):
+		case MM_FOURCC('M', '4', 'B', ' '):
+		case MM_FOURCC('M', '4', 'P', ' '):
 			return ISO_M4A;
-		case FOURCC('M', '4', 'V', ' '):
-		case FOURCC('M', '4', 'V', 'H'):
-		case FOURCC('M', '4', 'V', 'P'):
+		case MM_FOURCC('M', '4', 'V', ' '):
+		case MM_FOURCC('M', '4', 'V', 'H'):
+		case MM_FOURCC('M', '4', 'V', 'P'):
 			return ISO_M4V;
 	}
 	if ((b >> 16) == (('3' << 8) | 'g'))
@@ -235,7 +232,7 @@ iso_ftyp_kind(const uint8_t *p, size_t len, int *sequence)
 	if (len < 8)
 		return ISO_NONE;
 	major = mm_be32(p);
-	if (major == FOURCC('c', 'r', 'x', ' '))
+	if (major == MM_FOURCC('c', 'r', 'x', ' '))
 		return ISO_NONE;
 	n = (len - 8) / 4;
 	if (n > ISO_MAX_BRANDS)
@@ -245,9 +242,9 @@ iso_ftyp_kind(const uint8_t *p, size_t len, int *sequence)
 		uint32_t	b = i == 0 ? major : mm_be32(p + 8 + (i - 1) * 4);
 		iso_kind	k = iso_brand_kind(b);
 
-		if (b == FOURCC('a', 'v', 'i', 's') || b == FOURCC('m', 's', 'f', '1') ||
-			b == FOURCC('h', 'e', 'v', 'c') || b == FOURCC('h', 'e', 'v', 'x') ||
-			b == FOURCC('h', 'e', 'i', 's') || b == FOURCC('h', 'e', 'v', 's'))
+		if (b == MM_FOURCC('a', 'v', 'i', 's') || b == MM_FOURCC('m', 's', 'f', '1') ||
+			b == MM_FOURCC('h', 'e', 'v', 'c') || b == MM_FOURCC('h', 'e', 'v', 'x') ||
+			b == MM_FOURCC('h', 'e', 'i', 's') || b == MM_FOURCC('h', 'e', 'v', 's'))
 			*sequence = 1;
 		if (k == ISO_AVIF)
 			any_avif = 1;
@@ -286,7 +283,6 @@ iso_fourcc_str(uint32_t v, char *s)
 	for (i = 3; i > 0 && s[i] == ' '; i--)
 		s[i] = '\0';
 }
-
 
 /*
  * Reads mvhd or mdhd (same layout up to the duration): timescale and
@@ -377,7 +373,7 @@ iso_parse_stsd(const uint8_t *p, size_t len, iso_track *t)
 	if (!iso_next(p, len, &pos, &e))
 		return;
 	t->codec = e.type;
-	if (t->handler == FOURCC('v', 'i', 'd', 'e') || t->handler == FOURCC('p', 'i', 'c', 't'))
+	if (t->handler == MM_FOURCC('v', 'i', 'd', 'e') || t->handler == MM_FOURCC('p', 'i', 'c', 't'))
 	{
 		if (e.len >= 28)
 		{
@@ -385,7 +381,7 @@ iso_parse_stsd(const uint8_t *p, size_t len, iso_track *t)
 			t->se_height = mm_be16(e.data + 26);
 		}
 	}
-	else if (t->handler == FOURCC('s', 'o', 'u', 'n'))
+	else if (t->handler == MM_FOURCC('s', 'o', 'u', 'n'))
 	{
 		if (e.len >= 28 && mm_be16(e.data + 8) <= 1)
 		{
@@ -401,12 +397,12 @@ iso_is_container(uint32_t type)
 {
 	switch (type)
 	{
-		case FOURCC('m', 'o', 'o', 'v'):
-		case FOURCC('t', 'r', 'a', 'k'):
-		case FOURCC('m', 'd', 'i', 'a'):
-		case FOURCC('m', 'i', 'n', 'f'):
-		case FOURCC('s', 't', 'b', 'l'):
-		case FOURCC('m', 'v', 'e', 'x'):
+		case MM_FOURCC('m', 'o', 'o', 'v'):
+		case MM_FOURCC('t', 'r', 'a', 'k'):
+		case MM_FOURCC('m', 'd', 'i', 'a'):
+		case MM_FOURCC('m', 'i', 'n', 'f'):
+		case MM_FOURCC('s', 't', 'b', 'l'):
+		case MM_FOURCC('m', 'v', 'e', 'x'):
 			return 1;
 	}
 	return 0;
@@ -423,7 +419,7 @@ iso_commit_track(iso_info *info, const iso_track *t)
 		if (ms > info->track_ms)
 			info->track_ms = ms;
 	}
-	if (t->handler == FOURCC('v', 'i', 'd', 'e') || t->handler == FOURCC('p', 'i', 'c', 't'))
+	if (t->handler == MM_FOURCC('v', 'i', 'd', 'e') || t->handler == MM_FOURCC('p', 'i', 'c', 't'))
 	{
 		if (info->has_video)
 			return;
@@ -441,7 +437,7 @@ iso_commit_track(iso_info *info, const iso_track *t)
 			info->height = t->se_height;
 		}
 	}
-	else if (t->handler == FOURCC('s', 'o', 'u', 'n'))
+	else if (t->handler == MM_FOURCC('s', 'o', 'u', 'n'))
 	{
 		if (info->has_audio)
 			return;
@@ -450,8 +446,8 @@ iso_commit_track(iso_info *info, const iso_track *t)
 		if (t->sample_rate > 0)
 			info->sample_rate = t->sample_rate;
 		/* AMR sample entries carry a fixed, meaningless channel count */
-		if (t->channels > 0 && t->codec != FOURCC('s', 'a', 'm', 'r') &&
-			t->codec != FOURCC('s', 'a', 'w', 'b'))
+		if (t->channels > 0 && t->codec != MM_FOURCC('s', 'a', 'm', 'r') &&
+			t->codec != MM_FOURCC('s', 'a', 'w', 'b'))
 			info->channels = t->channels;
 	}
 }
@@ -476,7 +472,7 @@ iso_walk_moov(const uint8_t *p, size_t len, int depth, iso_info *info, iso_track
 			return;
 		switch (b.type)
 		{
-			case FOURCC('t', 'r', 'a', 'k'):
+			case MM_FOURCC('t', 'r', 'a', 'k'):
 				{
 					iso_track	t;
 
@@ -485,12 +481,12 @@ iso_walk_moov(const uint8_t *p, size_t len, int depth, iso_info *info, iso_track
 					iso_commit_track(info, &t);
 				}
 				break;
-			case FOURCC('m', 'v', 'h', 'd'):
+			case MM_FOURCC('m', 'v', 'h', 'd'):
 				if (!info->have_mvhd &&
 					iso_parse_hd(b.data, b.len, &info->timescale, &info->duration))
 					info->have_mvhd = 1;
 				break;
-			case FOURCC('m', 'e', 'h', 'd'):
+			case MM_FOURCC('m', 'e', 'h', 'd'):
 				if (b.len >= 8 && !info->have_mehd)
 				{
 					if (b.data[0] == 1 && b.len >= 12)
@@ -500,25 +496,25 @@ iso_walk_moov(const uint8_t *p, size_t len, int depth, iso_info *info, iso_track
 					info->have_mehd = 1;
 				}
 				break;
-			case FOURCC('m', 'v', 'e', 'x'):
+			case MM_FOURCC('m', 'v', 'e', 'x'):
 				info->fragmented = 1;
 				iso_walk_moov(b.data, b.len, depth + 1, info, track);
 				break;
-			case FOURCC('t', 'k', 'h', 'd'):
+			case MM_FOURCC('t', 'k', 'h', 'd'):
 				if (track)
 					iso_parse_tkhd(b.data, b.len, track);
 				break;
-			case FOURCC('m', 'd', 'h', 'd'):
+			case MM_FOURCC('m', 'd', 'h', 'd'):
 				if (track && !track->have_mdhd &&
 					iso_parse_hd(b.data, b.len, &track->md_timescale, &track->md_duration))
 					track->have_mdhd = 1;
 				break;
-			case FOURCC('h', 'd', 'l', 'r'):
+			case MM_FOURCC('h', 'd', 'l', 'r'):
 				/* version/flags, pre_defined (QuickTime: component type), handler */
 				if (track && track->handler == 0 && b.len >= 12)
 					track->handler = mm_be32(b.data + 8);
 				break;
-			case FOURCC('s', 't', 's', 'd'):
+			case MM_FOURCC('s', 't', 's', 'd'):
 				if (track && track->codec == 0)
 					iso_parse_stsd(b.data, b.len, track);
 				break;
@@ -550,7 +546,7 @@ iso_apply_property(const iso_box *b, iso_info *info, int *have_ispe,
 {
 	switch (b->type)
 	{
-		case FOURCC('i', 's', 'p', 'e'):
+		case MM_FOURCC('i', 's', 'p', 'e'):
 			if (!*have_ispe && b->len >= 12)
 			{
 				info->img_width = mm_be32(b->data + 4);
@@ -558,11 +554,11 @@ iso_apply_property(const iso_box *b, iso_info *info, int *have_ispe,
 				*have_ispe = 1;
 			}
 			break;
-		case FOURCC('i', 'r', 'o', 't'):
+		case MM_FOURCC('i', 'r', 'o', 't'):
 			if (b->len >= 1)
 				info->img_rotation = (4 - (b->data[0] & 3)) % 4 * 90;	/* irot is anti-clockwise */
 			break;
-		case FOURCC('c', 'l', 'a', 'p'):
+		case MM_FOURCC('c', 'l', 'a', 'p'):
 			if (b->len >= 16)
 			{
 				uint32_t	wn = mm_be32(b->data),
@@ -578,13 +574,13 @@ iso_apply_property(const iso_box *b, iso_info *info, int *have_ispe,
 				}
 			}
 			break;
-		case FOURCC('a', 'v', '1', 'C'):
+		case MM_FOURCC('a', 'v', '1', 'C'):
 			if (info->img_codec == 0)
-				info->img_codec = FOURCC('a', 'v', '0', '1');
+				info->img_codec = MM_FOURCC('a', 'v', '0', '1');
 			break;
-		case FOURCC('h', 'v', 'c', 'C'):
+		case MM_FOURCC('h', 'v', 'c', 'C'):
 			if (info->img_codec == 0)
-				info->img_codec = FOURCC('h', 'v', 'c', '1');
+				info->img_codec = MM_FOURCC('h', 'v', 'c', '1');
 			break;
 	}
 }
@@ -668,13 +664,13 @@ iso_parse_meta(const uint8_t *p, size_t len, iso_info *info)
 	len -= 4;
 	for (n = 0; n < ISO_MAX_CHILDREN && iso_next(p, len, &pos, &b); n++)
 	{
-		if (b.type == FOURCC('p', 'i', 't', 'm') && b.len >= 6)
+		if (b.type == MM_FOURCC('p', 'i', 't', 'm') && b.len >= 6)
 		{
 			primary = b.data[0] == 0 ? mm_be16(b.data + 4)
 				: (b.len >= 8 ? mm_be32(b.data + 4) : 0);
 			have_primary = 1;
 		}
-		else if (b.type == FOURCC('i', 'p', 'r', 'p'))
+		else if (b.type == MM_FOURCC('i', 'p', 'r', 'p'))
 		{
 			size_t		ppos = 0;
 			iso_box		c;
@@ -682,12 +678,12 @@ iso_parse_meta(const uint8_t *p, size_t len, iso_info *info)
 
 			for (m = 0; m < ISO_MAX_CHILDREN && iso_next(b.data, b.len, &ppos, &c); m++)
 			{
-				if (c.type == FOURCC('i', 'p', 'c', 'o') && ipco == NULL)
+				if (c.type == MM_FOURCC('i', 'p', 'c', 'o') && ipco == NULL)
 				{
 					ipco = c.data;
 					ipco_len = c.len;
 				}
-				else if (c.type == FOURCC('i', 'p', 'm', 'a') && nipma < 4)
+				else if (c.type == MM_FOURCC('i', 'p', 'm', 'a') && nipma < 4)
 				{
 					ipma[nipma] = c.data;
 					ipma_len[nipma++] = c.len;
@@ -715,7 +711,7 @@ iso_parse_meta(const uint8_t *p, size_t len, iso_info *info)
 		int			m;
 
 		for (m = 0; m < ISO_MAX_CHILDREN && iso_next(ipco, ipco_len, &ppos, &c); m++)
-			if (c.type == FOURCC('i', 's', 'p', 'e'))
+			if (c.type == MM_FOURCC('i', 's', 'p', 'e'))
 			{
 				iso_apply_property(&c, info, &have_ispe, &clap_w, &clap_h);
 				break;
@@ -764,12 +760,12 @@ iso_qt_top_type(uint32_t type)
 {
 	switch (type)
 	{
-		case FOURCC('m', 'o', 'o', 'v'):
-		case FOURCC('m', 'd', 'a', 't'):
-		case FOURCC('w', 'i', 'd', 'e'):
-		case FOURCC('f', 'r', 'e', 'e'):
-		case FOURCC('s', 'k', 'i', 'p'):
-		case FOURCC('p', 'n', 'o', 't'):
+		case MM_FOURCC('m', 'o', 'o', 'v'):
+		case MM_FOURCC('m', 'd', 'a', 't'):
+		case MM_FOURCC('w', 'i', 'd', 'e'):
+		case MM_FOURCC('f', 'r', 'e', 'e'):
+		case MM_FOURCC('s', 'k', 'i', 'p'):
+		case MM_FOURCC('p', 'n', 'o', 't'):
 			return 1;
 	}
 	return 0;
@@ -796,7 +792,7 @@ iso_qt_without_ftyp(const uint8_t *head, size_t headlen)
 		type = mm_be32(head + pos + 4);
 		if (!iso_qt_top_type(type))
 			return 0;
-		if (type == FOURCC('m', 'o', 'o', 'v') || type == FOURCC('m', 'd', 'a', 't'))
+		if (type == MM_FOURCC('m', 'o', 'o', 'v') || type == MM_FOURCC('m', 'd', 'a', 't'))
 			return size == 0 || size == 1 || size >= 8;
 		if (size < 8 || size > headlen - pos)
 			return 0;
@@ -873,7 +869,7 @@ iso_report(iso_kind kind, uint32_t major, const iso_info *info, mm_probe *out)
 	{
 		/* a grid's properties name no codec, but the brand does */
 		iso_fourcc_str(info->img_codec != 0 ? info->img_codec :
-					   kind == ISO_AVIF ? FOURCC('a', 'v', '0', '1') : FOURCC('h', 'v', 'c', '1'), s);
+					   kind == ISO_AVIF ? MM_FOURCC('a', 'v', '0', '1') : MM_FOURCC('h', 'v', 'c', '1'), s);
 		mm_probe_add_str(out, "codec", s);
 	}
 	else if (info->vcodec != 0)
@@ -925,7 +921,7 @@ mm_probe_isobmff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *
 
 	if (headlen < 12)
 		return MM_FMT_NO;
-	if (mm_be32(head + 4) == FOURCC('f', 't', 'y', 'p'))
+	if (mm_be32(head + 4) == MM_FOURCC('f', 't', 'y', 'p'))
 	{
 		uint32_t	fsize = mm_be32(head);
 		size_t		flen;
@@ -991,12 +987,12 @@ mm_probe_isobmff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *
 			last = 1;
 		}
 
-		if ((type == FOURCC('m', 'o', 'o', 'v') && !info.have_moov) ||
-			(type == FOURCC('m', 'e', 't', 'a') && !info.have_meta))
+		if ((type == MM_FOURCC('m', 'o', 'o', 'v') && !info.have_moov) ||
+			(type == MM_FOURCC('m', 'e', 't', 'a') && !info.have_meta))
 		{
 			size_t		len;
 			int			need;
-			int			moov = (type == FOURCC('m', 'o', 'o', 'v'));
+			int			moov = (type == MM_FOURCC('m', 'o', 'o', 'v'));
 			const uint8_t *p = iso_load(src, off + hdr, size - hdr,
 										moov ? ISO_MAX_MOOV : ISO_MAX_META, &len, &need);
 
@@ -1016,7 +1012,7 @@ mm_probe_isobmff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *
 					iso_parse_meta(p, len, &info);
 			}
 		}
-		else if (type == FOURCC('m', 'o', 'o', 'f'))
+		else if (type == MM_FOURCC('m', 'o', 'o', 'f'))
 			info.fragmented = 1;
 
 		if (is_image ? (info.have_meta && (info.have_moov || !sequence)) : info.have_moov)

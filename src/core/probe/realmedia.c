@@ -9,13 +9,11 @@
  */
 #include <string.h>
 
+#include "probe/av.h"
 #include "probe/formats.h"
 
 #define RM_MAX_CHUNKS	32
 #define RM_MAX_READ		640
-
-#define FOURCC(a, b, c, d) (((uint32_t) (a) << 24) | ((uint32_t) (b) << 16) | \
-							((uint32_t) (c) << 8) | (uint32_t) (d))
 
 /* What the chunks said. */
 typedef struct rm_info
@@ -108,21 +106,21 @@ mm_probe_realmedia(mm_source *src, const uint8_t *head, size_t headlen, mm_probe
 			break;
 		id = mm_be32(b);
 		size = mm_be32(b + 4);
-		if (size < 10 || id == FOURCC('D', 'A', 'T', 'A') || id == FOURCC('I', 'N', 'D', 'X'))
+		if (size < 10 || id == MM_FOURCC('D', 'A', 'T', 'A') || id == MM_FOURCC('I', 'N', 'D', 'X'))
 			break;
 		want = size < sizeof(b) ? size : sizeof(b);
 		if (want > rem)
 			want = (size_t) rem;
-		if (id == FOURCC('P', 'R', 'O', 'P') || id == FOURCC('M', 'D', 'P', 'R'))
+		if (id == MM_FOURCC('P', 'R', 'O', 'P') || id == MM_FOURCC('M', 'D', 'P', 'R'))
 		{
 			st = mm_read(src, off, b, want);
 			if (st == MM_SRC_NEED)
 				return MM_FMT_NEED;
 			if (st != MM_SRC_OK)
 				break;
-			if (id == FOURCC('P', 'R', 'O', 'P') && want >= 10 + 40)
+			if (id == MM_FOURCC('P', 'R', 'O', 'P') && want >= 10 + 40)
 				r.duration_ms = mm_be32(b + 10 + 20);
-			else if (id == FOURCC('M', 'D', 'P', 'R'))
+			else if (id == MM_FOURCC('M', 'D', 'P', 'R'))
 				rm_mdpr(b, want, &r);
 		}
 		off += size;

@@ -21,9 +21,6 @@
 #define RIFF_MAX_HDRL	(256 * 1024)	/* bytes of LIST hdrl parsed */
 #define RIFF_MAX_LIST	256 /* children looked at per list */
 
-#define FOURCC(a, b, c, d) (((uint32_t) (a) << 24) | ((uint32_t) (b) << 16) | \
-							((uint32_t) (c) << 8) | (uint32_t) (d))
-
 /* What the WAVE walk found. */
 typedef struct riff_wave
 {
@@ -41,7 +38,6 @@ typedef struct riff_wave
 	int			have_ds64;
 	uint64_t	ds64_data;
 } riff_wave;
-
 
 /* Names a WAVEFORMATEX format tag; writes "0xNNNN" for unknown ones. */
 static const char *
@@ -185,14 +181,14 @@ riff_probe_wave(mm_source *src, int rf64, mm_probe *out)
 		id = mm_be32(h);
 		size = mm_le32(h + 4);
 		rem = src->size - off - 8;
-		if (id == FOURCC('f', 'm', 't', ' ') && !w.have_fmt)
+		if (id == MM_FOURCC('f', 'm', 't', ' ') && !w.have_fmt)
 		{
 			int			r = riff_read_fmt(src, off + 8, size < rem ? size : rem, &w);
 
 			if (r != MM_FMT_YES)
 				return r;
 		}
-		else if (id == FOURCC('f', 'a', 'c', 't') && size >= 4 && rem >= 4 && !w.have_fact)
+		else if (id == MM_FOURCC('f', 'a', 'c', 't') && size >= 4 && rem >= 4 && !w.have_fact)
 		{
 			uint8_t		b[4];
 
@@ -205,7 +201,7 @@ riff_probe_wave(mm_source *src, int rf64, mm_probe *out)
 				w.have_fact = 1;
 			}
 		}
-		else if (id == FOURCC('d', 's', '6', '4') && rf64 && size >= 24 && rem >= 24)
+		else if (id == MM_FOURCC('d', 's', '6', '4') && rf64 && size >= 24 && rem >= 24)
 		{
 			uint8_t		b[24];
 
@@ -218,7 +214,7 @@ riff_probe_wave(mm_source *src, int rf64, mm_probe *out)
 				w.have_ds64 = 1;
 			}
 		}
-		else if (id == FOURCC('d', 'a', 't', 'a') && !w.have_data)
+		else if (id == MM_FOURCC('d', 'a', 't', 'a') && !w.have_data)
 		{
 			/* RF64 keeps the real size in ds64; -1 is a streaming writer's "unknown" */
 			if (size == 0xFFFFFFFFu)
@@ -272,10 +268,10 @@ riff_parse_strl(const uint8_t *p, size_t len, riff_avi *a)
 
 		if (size > len - pos - 8)
 			size = len - pos - 8;
-		if (id == FOURCC('s', 't', 'r', 'h') && size >= 36)
+		if (id == MM_FOURCC('s', 't', 'r', 'h') && size >= 36)
 		{
 			kind = mm_be32(d);
-			if (kind == FOURCC('v', 'i', 'd', 's') && !a->has_video)
+			if (kind == MM_FOURCC('v', 'i', 'd', 's') && !a->has_video)
 			{
 				a->has_video = 1;
 				riff_fourcc_str(d + 4, a->vcodec);
@@ -283,17 +279,17 @@ riff_parse_strl(const uint8_t *p, size_t len, riff_avi *a)
 				a->vrate = mm_le32(d + 24);
 				a->vlength = mm_le32(d + 32);
 			}
-			else if (kind == FOURCC('a', 'u', 'd', 's') && !a->has_audio)
+			else if (kind == MM_FOURCC('a', 'u', 'd', 's') && !a->has_audio)
 			{
 				a->has_audio = 1;
-				kind = FOURCC('A', 'U', 'D', '1');	/* the first audio stream */
+				kind = MM_FOURCC('A', 'U', 'D', '1');	/* the first audio stream */
 			}
 		}
-		else if (id == FOURCC('s', 't', 'r', 'f'))
+		else if (id == MM_FOURCC('s', 't', 'r', 'f'))
 		{
-			if (kind == FOURCC('v', 'i', 'd', 's') && size >= 20 && mm_le32(d + 16) > 0xFFFF)
+			if (kind == MM_FOURCC('v', 'i', 'd', 's') && size >= 20 && mm_le32(d + 16) > 0xFFFF)
 				riff_fourcc_str(d + 16, a->vcodec);
-			else if (kind == FOURCC('A', 'U', 'D', '1') && size >= 2)
+			else if (kind == MM_FOURCC('A', 'U', 'D', '1') && size >= 2)
 			{
 				char		buf[8];
 
@@ -323,7 +319,7 @@ riff_parse_hdrl(const uint8_t *p, size_t len, riff_avi *a)
 
 		if (size > len - pos - 8)
 			size = len - pos - 8;
-		if (id == FOURCC('a', 'v', 'i', 'h') && size >= 40 && !a->have_avih)
+		if (id == MM_FOURCC('a', 'v', 'i', 'h') && size >= 40 && !a->have_avih)
 		{
 			a->have_avih = 1;
 			a->usec_per_frame = mm_le32(d);
@@ -331,14 +327,14 @@ riff_parse_hdrl(const uint8_t *p, size_t len, riff_avi *a)
 			a->width = mm_le32(d + 32);
 			a->height = mm_le32(d + 36);
 		}
-		else if (id == FOURCC('L', 'I', 'S', 'T') && size >= 4)
+		else if (id == MM_FOURCC('L', 'I', 'S', 'T') && size >= 4)
 		{
 			uint32_t	lt = mm_be32(d);
 
-			if (lt == FOURCC('s', 't', 'r', 'l'))
+			if (lt == MM_FOURCC('s', 't', 'r', 'l'))
 				riff_parse_strl(d + 4, size - 4, a);
-			else if (lt == FOURCC('o', 'd', 'm', 'l') && size >= 16 &&
-					 mm_be32(d + 4) == FOURCC('d', 'm', 'l', 'h'))
+			else if (lt == MM_FOURCC('o', 'd', 'm', 'l') && size >= 16 &&
+					 mm_be32(d + 4) == MM_FOURCC('d', 'm', 'l', 'h'))
 				a->dml_frames = mm_le32(d + 12);
 		}
 		if (len - pos - 8 - size < (size & 1))
@@ -399,8 +395,8 @@ riff_probe_avi(mm_source *src, mm_probe *out)
 		rem = src->size - off - 8;
 		if (size > rem)
 			size = rem;
-		if (mm_be32(h) == FOURCC('L', 'I', 'S', 'T') &&
-			mm_be32(h + 8) == FOURCC('h', 'd', 'r', 'l') && size >= 4)
+		if (mm_be32(h) == MM_FOURCC('L', 'I', 'S', 'T') &&
+			mm_be32(h + 8) == MM_FOURCC('h', 'd', 'r', 'l') && size >= 4)
 		{
 			size_t		len = size - 4 > RIFF_MAX_HDRL ? RIFF_MAX_HDRL : (size_t) (size - 4);
 			const uint8_t *p = mm_peek(src, off + 12, len, &st);
@@ -411,8 +407,8 @@ riff_probe_avi(mm_source *src, mm_probe *out)
 				riff_parse_hdrl(p, len, &a);
 			break;
 		}
-		if (mm_be32(h) == FOURCC('L', 'I', 'S', 'T') &&
-			mm_be32(h + 8) == FOURCC('m', 'o', 'v', 'i'))
+		if (mm_be32(h) == MM_FOURCC('L', 'I', 'S', 'T') &&
+			mm_be32(h + 8) == MM_FOURCC('m', 'o', 'v', 'i'))
 			break;
 		off += 8 + size + (size & 1);
 	}
@@ -431,16 +427,16 @@ mm_probe_riff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 		return MM_FMT_NO;
 	magic = mm_be32(head);
 	form = mm_be32(head + 8);
-	if (magic == FOURCC('R', 'I', 'F', 'F'))
+	if (magic == MM_FOURCC('R', 'I', 'F', 'F'))
 	{
-		if (form == FOURCC('W', 'A', 'V', 'E'))
+		if (form == MM_FOURCC('W', 'A', 'V', 'E'))
 			return riff_probe_wave(src, 0, out);
-		if (form == FOURCC('A', 'V', 'I', ' '))
+		if (form == MM_FOURCC('A', 'V', 'I', ' '))
 			return riff_probe_avi(src, out);
 		return MM_FMT_NO;
 	}
-	if ((magic == FOURCC('R', 'F', '6', '4') || magic == FOURCC('B', 'W', '6', '4')) &&
-		form == FOURCC('W', 'A', 'V', 'E'))
+	if ((magic == MM_FOURCC('R', 'F', '6', '4') || magic == MM_FOURCC('B', 'W', '6', '4')) &&
+		form == MM_FOURCC('W', 'A', 'V', 'E'))
 		return riff_probe_wave(src, 1, out);
 	return MM_FMT_NO;
 }
