@@ -17,18 +17,12 @@
  */
 #include <string.h>
 
-#include "probe/av.h"
-#include "probe/formats.h"
+#include "probe/isobmff.h"
 
 #define ISO_MAX_TOP_BOXES	64	/* top-level boxes walked */
-#define ISO_MAX_CHILDREN	512 /* children looked at per container */
-#define ISO_MAX_BOXES		4096	/* boxes looked at inside one moov */
-#define ISO_MAX_DEPTH		10	/* container nesting inside moov/meta */
 #define ISO_MAX_BRANDS		64	/* compatible brands looked at */
 #define ISO_MAX_MOOV		(4 * 1024 * 1024)
 #define ISO_MAX_META		(1024 * 1024)
-#define ISO_MAX_PROPS		64	/* property associations of one item */
-#define ISO_MAX_IPMA		65536	/* ipma entries looked at */
 
 /* What the brands say the file is. */
 typedef enum iso_kind
@@ -45,60 +39,6 @@ typedef enum iso_kind
 	ISO_HEIF
 } iso_kind;
 
-/* One track's facts, gathered inside its trak box. */
-typedef struct iso_track
-{
-	uint32_t	handler;
-	uint32_t	codec;
-	int64_t		tk_width;		/* from tkhd, already rotated */
-	int64_t		tk_height;
-	int			rotation;
-	int64_t		se_width;		/* from the visual sample entry */
-	int64_t		se_height;
-	int64_t		sample_rate;
-	int64_t		channels;
-	uint32_t	md_timescale;
-	uint64_t	md_duration;
-	int			have_mdhd;
-} iso_track;
-
-/* Everything the walk found. */
-typedef struct iso_info
-{
-	int			have_moov;
-	int			have_meta;
-	int			boxes;			/* budget counter inside one moov/meta */
-	uint32_t	timescale;
-	uint64_t	duration;
-	int			have_mvhd;
-	uint64_t	frag_duration;
-	int			have_mehd;
-	int			fragmented;
-	int			has_video;
-	int			has_audio;
-	int64_t		width;
-	int64_t		height;
-	int			rotation;
-	uint32_t	vcodec;
-	uint32_t	acodec;
-	int64_t		sample_rate;
-	int64_t		channels;
-	int64_t		track_ms;		/* longest track by mdhd, fallback */
-	/* HEIF/AVIF primary item */
-	int64_t		img_width;
-	int64_t		img_height;
-	int			img_rotation;
-	uint32_t	img_codec;
-} iso_info;
-
-/* A box inside an in-memory container. */
-typedef struct iso_box
-{
-	uint32_t	type;
-	const uint8_t *data;		/* payload */
-	size_t		len;
-} iso_box;
-
 /*
  * Reads the child box at *pos of the container payload p/len and advances
  * *pos past it.  Returns 0 at the end or when the header is malformed (size
@@ -106,8 +46,8 @@ typedef struct iso_box
  * claims more bytes than its parent holds is clipped to the parent: the
  * container was truncated (by the file's end or by our read cap).
  */
-static int
-iso_next(const uint8_t *p, size_t len, size_t *pos, iso_box *box)
+int
+mm_iso_next(const uint8_t *p, size_t len, size_t *pos, mm_iso_box *box)
 {
 	size_t		rem;
 	uint64_t	size;
@@ -285,454 +225,6 @@ iso_fourcc_str(uint32_t v, char *s)
 }
 
 /*
- * Reads mvhd or mdhd (same layout up to the duration): timescale and
- * duration, version 0 (32-bit) or 1 (64-bit).  Returns 0 when too short.
- * An all-ones duration means "unknown" and is returned as 0.
- */
-static int
-iso_parse_hd(const uint8_t *p, size_t len, uint32_t *timescale, uint64_t *duration)
-{
-	if (len < 4)
-		return 0;
-	if (p[0] == 1)
-	{
-		if (len < 32)
-			return 0;
-		*timescale = mm_be32(p + 20);
-		*duration = mm_be64(p + 24);
-		if (*duration == UINT64_MAX)
-			*duration = 0;
-	}
-	else
-	{
-		if (len < 20)
-			return 0;
-		*timescale = mm_be32(p + 12);
-		*duration = mm_be32(p + 16);
-		if (*duration == 0xFFFFFFFFu)
-			*duration = 0;
-	}
-	return 1;
-}
-
-/*
- * Reads tkhd: the track's display size (16.16 fixed point, rounded) and a
- * 90/180/270 degree rotation from its matrix.  A rotated track's display
- * size is swapped.
- */
-static void
-iso_parse_tkhd(const uint8_t *p, size_t len, iso_track *t)
-{
-	size_t		m = (len >= 4 && p[0] == 1) ? 52 : 40;	/* matrix offset */
-	int32_t		a,
-				b,
-				c,
-				d;
-	int64_t		w,
-				h;
-
-	if (len < m + 44)
-		return;
-	a = (int32_t) mm_be32(p + m);
-	b = (int32_t) mm_be32(p + m + 4);
-	c = (int32_t) mm_be32(p + m + 12);
-	d = (int32_t) mm_be32(p + m + 16);
-	w = ((int64_t) mm_be32(p + m + 36) + 0x8000) >> 16;
-	h = ((int64_t) mm_be32(p + m + 40) + 0x8000) >> 16;
-	t->rotation = 0;
-	if (a == 0 && d == 0 && b > 0 && c < 0)
-		t->rotation = 90;
-	else if (a == 0 && d == 0 && b < 0 && c > 0)
-		t->rotation = 270;
-	else if (a < 0 && d < 0 && b == 0 && c == 0)
-		t->rotation = 180;
-	if (t->rotation == 90 || t->rotation == 270)
-	{
-		int64_t		tmp = w;
-
-		w = h;
-		h = tmp;
-	}
-	t->tk_width = w;
-	t->tk_height = h;
-}
-
-/*
- * Reads stsd: the first sample entry's type is the codec; a visual entry
- * also gives the coded size, a sound entry (version 0 or 1) the channel
- * count and sample rate.
- */
-static void
-iso_parse_stsd(const uint8_t *p, size_t len, iso_track *t)
-{
-	size_t		pos = 8;
-	iso_box		e;
-
-	if (len < 8 || mm_be32(p + 4) == 0)
-		return;
-	if (!iso_next(p, len, &pos, &e))
-		return;
-	t->codec = e.type;
-	if (t->handler == MM_FOURCC('v', 'i', 'd', 'e') || t->handler == MM_FOURCC('p', 'i', 'c', 't'))
-	{
-		if (e.len >= 28)
-		{
-			t->se_width = mm_be16(e.data + 24);
-			t->se_height = mm_be16(e.data + 26);
-		}
-	}
-	else if (t->handler == MM_FOURCC('s', 'o', 'u', 'n'))
-	{
-		if (e.len >= 28 && mm_be16(e.data + 8) <= 1)
-		{
-			t->channels = mm_be16(e.data + 16);
-			t->sample_rate = mm_be32(e.data + 24) >> 16;
-		}
-	}
-}
-
-/* Is this a container box whose children the moov walk descends into? */
-static int
-iso_is_container(uint32_t type)
-{
-	switch (type)
-	{
-		case MM_FOURCC('m', 'o', 'o', 'v'):
-		case MM_FOURCC('t', 'r', 'a', 'k'):
-		case MM_FOURCC('m', 'd', 'i', 'a'):
-		case MM_FOURCC('m', 'i', 'n', 'f'):
-		case MM_FOURCC('s', 't', 'b', 'l'):
-		case MM_FOURCC('m', 'v', 'e', 'x'):
-			return 1;
-	}
-	return 0;
-}
-
-/* Folds a finished track into the file's facts: the first video and first audio track count. */
-static void
-iso_commit_track(iso_info *info, const iso_track *t)
-{
-	if (t->have_mdhd)
-	{
-		int64_t		ms = mm_units_to_ms(t->md_duration, t->md_timescale);
-
-		if (ms > info->track_ms)
-			info->track_ms = ms;
-	}
-	if (t->handler == MM_FOURCC('v', 'i', 'd', 'e') || t->handler == MM_FOURCC('p', 'i', 'c', 't'))
-	{
-		if (info->has_video)
-			return;
-		info->has_video = 1;
-		info->vcodec = t->codec;
-		info->rotation = t->rotation;
-		if (t->tk_width > 0 && t->tk_height > 0)
-		{
-			info->width = t->tk_width;
-			info->height = t->tk_height;
-		}
-		else if (t->se_width > 0 && t->se_height > 0)
-		{
-			info->width = t->se_width;
-			info->height = t->se_height;
-		}
-	}
-	else if (t->handler == MM_FOURCC('s', 'o', 'u', 'n'))
-	{
-		if (info->has_audio)
-			return;
-		info->has_audio = 1;
-		info->acodec = t->codec;
-		if (t->sample_rate > 0)
-			info->sample_rate = t->sample_rate;
-		/* AMR sample entries carry a fixed, meaningless channel count */
-		if (t->channels > 0 && t->codec != MM_FOURCC('s', 'a', 'm', 'r') &&
-			t->codec != MM_FOURCC('s', 'a', 'w', 'b'))
-			info->channels = t->channels;
-	}
-}
-
-/*
- * Walks the children of a moov-family container held in memory.  Each trak
- * gets its own iso_track (track is NULL outside any trak).  Recursion is
- * capped at ISO_MAX_DEPTH and the whole moov at ISO_MAX_BOXES boxes.
- */
-static void
-iso_walk_moov(const uint8_t *p, size_t len, int depth, iso_info *info, iso_track *track)
-{
-	size_t		pos = 0;
-	int			n;
-	iso_box		b;
-
-	if (depth > ISO_MAX_DEPTH)
-		return;
-	for (n = 0; n < ISO_MAX_CHILDREN && iso_next(p, len, &pos, &b); n++)
-	{
-		if (++info->boxes > ISO_MAX_BOXES)
-			return;
-		switch (b.type)
-		{
-			case MM_FOURCC('t', 'r', 'a', 'k'):
-				{
-					iso_track	t;
-
-					memset(&t, 0, sizeof(t));
-					iso_walk_moov(b.data, b.len, depth + 1, info, &t);
-					iso_commit_track(info, &t);
-				}
-				break;
-			case MM_FOURCC('m', 'v', 'h', 'd'):
-				if (!info->have_mvhd &&
-					iso_parse_hd(b.data, b.len, &info->timescale, &info->duration))
-					info->have_mvhd = 1;
-				break;
-			case MM_FOURCC('m', 'e', 'h', 'd'):
-				if (b.len >= 8 && !info->have_mehd)
-				{
-					if (b.data[0] == 1 && b.len >= 12)
-						info->frag_duration = mm_be64(b.data + 4);
-					else
-						info->frag_duration = mm_be32(b.data + 4);
-					info->have_mehd = 1;
-				}
-				break;
-			case MM_FOURCC('m', 'v', 'e', 'x'):
-				info->fragmented = 1;
-				iso_walk_moov(b.data, b.len, depth + 1, info, track);
-				break;
-			case MM_FOURCC('t', 'k', 'h', 'd'):
-				if (track)
-					iso_parse_tkhd(b.data, b.len, track);
-				break;
-			case MM_FOURCC('m', 'd', 'h', 'd'):
-				if (track && !track->have_mdhd &&
-					iso_parse_hd(b.data, b.len, &track->md_timescale, &track->md_duration))
-					track->have_mdhd = 1;
-				break;
-			case MM_FOURCC('h', 'd', 'l', 'r'):
-				/* version/flags, pre_defined (QuickTime: component type), handler */
-				if (track && track->handler == 0 && b.len >= 12)
-					track->handler = mm_be32(b.data + 8);
-				break;
-			case MM_FOURCC('s', 't', 's', 'd'):
-				if (track && track->codec == 0)
-					iso_parse_stsd(b.data, b.len, track);
-				break;
-			default:
-				if (iso_is_container(b.type))
-					iso_walk_moov(b.data, b.len, depth + 1, info, track);
-				break;
-		}
-	}
-}
-
-/* Returns the ipco child with 1-based index idx, or 0 when absent. */
-static int
-iso_ipco_get(const uint8_t *p, size_t len, unsigned idx, iso_box *out)
-{
-	size_t		pos = 0;
-	unsigned	n;
-
-	for (n = 1; n <= ISO_MAX_CHILDREN && iso_next(p, len, &pos, out); n++)
-		if (n == idx)
-			return 1;
-	return 0;
-}
-
-/* Applies one property of the primary item (ispe, irot, clap, codec config). */
-static void
-iso_apply_property(const iso_box *b, iso_info *info, int *have_ispe,
-				   int64_t *clap_w, int64_t *clap_h)
-{
-	switch (b->type)
-	{
-		case MM_FOURCC('i', 's', 'p', 'e'):
-			if (!*have_ispe && b->len >= 12)
-			{
-				info->img_width = mm_be32(b->data + 4);
-				info->img_height = mm_be32(b->data + 8);
-				*have_ispe = 1;
-			}
-			break;
-		case MM_FOURCC('i', 'r', 'o', 't'):
-			if (b->len >= 1)
-				info->img_rotation = (4 - (b->data[0] & 3)) % 4 * 90;	/* irot is anti-clockwise */
-			break;
-		case MM_FOURCC('c', 'l', 'a', 'p'):
-			if (b->len >= 16)
-			{
-				uint32_t	wn = mm_be32(b->data),
-							wd = mm_be32(b->data + 4),
-							hn = mm_be32(b->data + 8),
-							hd = mm_be32(b->data + 12);
-
-				if (wd != 0 && hd != 0 && (int32_t) wn > 0 && (int32_t) hn > 0 &&
-					(int32_t) wd > 0 && (int32_t) hd > 0)
-				{
-					*clap_w = (int64_t) (wn / wd);
-					*clap_h = (int64_t) (hn / hd);
-				}
-			}
-			break;
-		case MM_FOURCC('a', 'v', '1', 'C'):
-			if (info->img_codec == 0)
-				info->img_codec = MM_FOURCC('a', 'v', '0', '1');
-			break;
-		case MM_FOURCC('h', 'v', 'c', 'C'):
-			if (info->img_codec == 0)
-				info->img_codec = MM_FOURCC('h', 'v', 'c', '1');
-			break;
-	}
-}
-
-/*
- * Reads ipma and returns the property indices (1-based) associated with
- * item_id, at most ISO_MAX_PROPS of them; 0 when the item has none.
- */
-static int
-iso_ipma_find(const uint8_t *p, size_t len, uint32_t item_id, unsigned *props)
-{
-	size_t		pos = 8;
-	uint32_t	count,
-				i;
-	int			version,
-				wide;
-
-	if (len < 8)
-		return 0;
-	version = p[0];
-	wide = p[3] & 1;
-	count = mm_be32(p + 4);
-	for (i = 0; i < count && i < ISO_MAX_IPMA; i++)
-	{
-		uint32_t	id;
-		unsigned	nassoc,
-					j;
-		size_t		idlen = version < 1 ? 2 : 4;
-		size_t		alen = wide ? 2 : 1;
-
-		if (len - pos < idlen + 1)
-			return 0;
-		id = idlen == 2 ? mm_be16(p + pos) : mm_be32(p + pos);
-		nassoc = p[pos + idlen];
-		pos += idlen + 1;
-		if (len - pos < (size_t) nassoc * alen)
-			return 0;
-		if (id == item_id)
-		{
-			int			n = 0;
-
-			for (j = 0; j < nassoc && n < ISO_MAX_PROPS; j++)
-				props[n++] = wide ? (mm_be16(p + pos + j * 2) & 0x7fff)
-					: (unsigned) (p[pos + j] & 0x7f);
-			return n;
-		}
-		pos += (size_t) nassoc * alen;
-	}
-	return 0;
-}
-
-/*
- * Parses a HEIF/AVIF meta box held in memory: the primary item (pitm), its
- * property associations (iprp/ipma) and the associated properties in
- * iprp/ipco.  Without a usable primary item the first ispe is taken.
- */
-static void
-iso_parse_meta(const uint8_t *p, size_t len, iso_info *info)
-{
-	size_t		pos = 0;
-	iso_box		b;
-	int			n;
-	uint32_t	primary = 0;
-	int			have_primary = 0;
-	const uint8_t *ipco = NULL;
-	size_t		ipco_len = 0;
-	const uint8_t *ipma[4];
-	size_t		ipma_len[4];
-	int			nipma = 0;
-	unsigned	props[ISO_MAX_PROPS];
-	int			nprops = 0;
-	int			have_ispe = 0;
-	int64_t		clap_w = -1,
-				clap_h = -1;
-	int			i;
-
-	/* a full box: version and flags come first */
-	if (len < 4)
-		return;
-	p += 4;
-	len -= 4;
-	for (n = 0; n < ISO_MAX_CHILDREN && iso_next(p, len, &pos, &b); n++)
-	{
-		if (b.type == MM_FOURCC('p', 'i', 't', 'm') && b.len >= 6)
-		{
-			primary = b.data[0] == 0 ? mm_be16(b.data + 4)
-				: (b.len >= 8 ? mm_be32(b.data + 4) : 0);
-			have_primary = 1;
-		}
-		else if (b.type == MM_FOURCC('i', 'p', 'r', 'p'))
-		{
-			size_t		ppos = 0;
-			iso_box		c;
-			int			m;
-
-			for (m = 0; m < ISO_MAX_CHILDREN && iso_next(b.data, b.len, &ppos, &c); m++)
-			{
-				if (c.type == MM_FOURCC('i', 'p', 'c', 'o') && ipco == NULL)
-				{
-					ipco = c.data;
-					ipco_len = c.len;
-				}
-				else if (c.type == MM_FOURCC('i', 'p', 'm', 'a') && nipma < 4)
-				{
-					ipma[nipma] = c.data;
-					ipma_len[nipma++] = c.len;
-				}
-			}
-		}
-	}
-	if (ipco == NULL)
-		return;
-	if (have_primary)
-		for (i = 0; i < nipma && nprops == 0; i++)
-			nprops = iso_ipma_find(ipma[i], ipma_len[i], primary, props);
-	for (i = 0; i < nprops; i++)
-	{
-		iso_box		prop;
-
-		if (props[i] != 0 && iso_ipco_get(ipco, ipco_len, props[i], &prop))
-			iso_apply_property(&prop, info, &have_ispe, &clap_w, &clap_h);
-	}
-	if (!have_ispe)
-	{
-		/* no primary item's ispe: take the first one */
-		size_t		ppos = 0;
-		iso_box		c;
-		int			m;
-
-		for (m = 0; m < ISO_MAX_CHILDREN && iso_next(ipco, ipco_len, &ppos, &c); m++)
-			if (c.type == MM_FOURCC('i', 's', 'p', 'e'))
-			{
-				iso_apply_property(&c, info, &have_ispe, &clap_w, &clap_h);
-				break;
-			}
-	}
-	if (have_ispe && clap_w > 0 && clap_h > 0 &&
-		clap_w <= info->img_width && clap_h <= info->img_height)
-	{
-		info->img_width = clap_w;
-		info->img_height = clap_h;
-	}
-	if (have_ispe && (info->img_rotation == 90 || info->img_rotation == 270))
-	{
-		int64_t		tmp = info->img_width;
-
-		info->img_width = info->img_height;
-		info->img_height = tmp;
-	}
-}
-
-/*
  * Brings the payload of a top-level box (moov or meta) into memory, at most
  * cap bytes of it.  Returns the pointer, or NULL with *need set when the
  * bytes must be fetched first.
@@ -803,7 +295,7 @@ iso_qt_without_ftyp(const uint8_t *head, size_t headlen)
 
 /* The MIME type for the kind, refined by what the tracks hold. */
 static const char *
-iso_mime(iso_kind kind, const iso_info *info)
+iso_mime(iso_kind kind, const mm_iso_info *info)
 {
 	int			audio_only = info->have_moov && info->has_audio && !info->has_video;
 
@@ -834,7 +326,7 @@ iso_mime(iso_kind kind, const iso_info *info)
 
 /* Fills *out from what the walk found. */
 static void
-iso_report(iso_kind kind, uint32_t major, const iso_info *info, mm_probe *out)
+iso_report(iso_kind kind, uint32_t major, const mm_iso_info *info, mm_probe *out)
 {
 	char		s[5];
 	int			image = (kind == ISO_AVIF || kind == ISO_HEIC || kind == ISO_HEIF);
@@ -915,7 +407,7 @@ mm_probe_isobmff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *
 	uint32_t	major = 0;
 	int			sequence = 0;
 	int			is_image;
-	iso_info	info;
+	mm_iso_info	info;
 	uint64_t	off = 0;
 	int			n;
 
@@ -1003,13 +495,13 @@ mm_probe_isobmff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *
 				info.have_moov = 1;
 				info.boxes = 0;
 				if (p)
-					iso_walk_moov(p, len, 1, &info, NULL);
+					mm_iso_walk_moov(p, len, &info);
 			}
 			else
 			{
 				info.have_meta = 1;
 				if (p)
-					iso_parse_meta(p, len, &info);
+					mm_iso_parse_meta(p, len, &info);
 			}
 		}
 		else if (type == MM_FOURCC('m', 'o', 'o', 'f'))
