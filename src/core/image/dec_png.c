@@ -7,66 +7,26 @@
  * non-interlaced image is read and passed on one row at a time; an
  * interlaced one has to be assembled whole first (its passes interleave),
  * within max_bytes.  All of libpng's memory, zlib's included, goes through
- * the core's allocator, and its errors longjmp back to the setjmp here.
+ * the core's allocator, and its errors longjmp back to the setjmp here
+ * (image/png_guard.c).
  * Ancillary chunks a thumbnail does not use (text, ICC, EXIF, APNG) are
  * skipped unparsed, so no compressed metadata is ever inflated.
  */
-#include "image/internal.h"
+#include "image/png.h"
 
-#include <setjmp.h>
 #include <string.h>
-
-#include <png.h>
 
 typedef struct png_dec
 {
-	jmp_buf		jb;
+	mm_png_guard guard;			/* libpng's structs, errors and memory */
 	mm_img_ctx *ctx;
 	const uint8_t *src;
 	size_t		len;
 	size_t		pos;
 	mm_img_sink *sink;
-	png_structp png;
-	png_infop	info;
 	uint8_t    *row;
 	uint8_t    *image;
 } png_dec;
-
-/* libpng's fatal error: record it and jump back to png_run(). */
-static void
-dec_error(png_structp png, png_const_charp msg)
-{
-	png_dec    *d = png_get_error_ptr(png);
-
-	mm_img_fail(d->ctx, MM_IMG_CORRUPT, "PNG: %s", msg);
-	longjmp(d->jb, 1);
-}
-
-/* libpng's warnings (a bad ancillary chunk, say) do not stop decoding. */
-static void
-dec_warning(png_structp png, png_const_charp msg)
-{
-	(void) png;
-	(void) msg;
-}
-
-/* libpng's allocations, through the core's capped allocator. */
-static png_voidp
-dec_malloc(png_structp png, png_alloc_size_t size)
-{
-	png_dec    *d = png_get_mem_ptr(png);
-
-	return mm_img_alloc(d->ctx, size);
-}
-
-/* libpng's frees. */
-static void
-dec_free(png_structp png, png_voidp ptr)
-{
-	png_dec    *d = png_get_mem_ptr(png);
-
-	mm_img_release(d->ctx, ptr);
-}
 
 /* Reads from the in-memory file; running off its end is an error. */
 static void
@@ -107,36 +67,31 @@ png_run(png_dec *d)
 	int			pass;
 	png_uint_32 y;
 
-	if (setjmp(d->jb))
+	if (setjmp(d->guard.jb))
 		return d->ctx->status != MM_IMG_OK ? d->ctx->status : MM_IMG_CORRUPT;
-	d->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, d, dec_error, dec_warning,
-									  d, dec_malloc, dec_free);
-	if (d->png == NULL)
-		return mm_img_fail(d->ctx, MM_IMG_NOMEM, "libpng could not start");
-	d->info = png_create_info_struct(d->png);
-	if (d->info == NULL)
-		return mm_img_fail(d->ctx, MM_IMG_NOMEM, "libpng could not start");
-	png_set_read_fn(d->png, d, dec_read);
-	png_set_keep_unknown_chunks(d->png, PNG_HANDLE_CHUNK_NEVER, NULL, 0);
-	png_set_keep_unknown_chunks(d->png, PNG_HANDLE_CHUNK_NEVER, skip_chunks,
+	if (mm_png_guard_create(&d->guard, 0) != MM_IMG_OK)
+		return d->ctx->status;
+	png_set_read_fn(d->guard.png, d, dec_read);
+	png_set_keep_unknown_chunks(d->guard.png, PNG_HANDLE_CHUNK_NEVER, NULL, 0);
+	png_set_keep_unknown_chunks(d->guard.png, PNG_HANDLE_CHUNK_NEVER, skip_chunks,
 								(int) (sizeof(skip_chunks) / 5));
-	png_read_info(d->png, d->info);
-	png_get_IHDR(d->png, d->info, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
+	png_read_info(d->guard.png, d->guard.info);
+	png_get_IHDR(d->guard.png, d->guard.info, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
 	if (mm_img_check_size(d->ctx, w, h) != MM_IMG_OK)
 		return d->ctx->status;
 
 	if (ctype == PNG_COLOR_TYPE_PALETTE)
-		png_set_palette_to_rgb(d->png);
+		png_set_palette_to_rgb(d->guard.png);
 	if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8)
-		png_set_expand_gray_1_2_4_to_8(d->png);
-	if (png_get_valid(d->png, d->info, PNG_INFO_tRNS))
-		png_set_tRNS_to_alpha(d->png);
+		png_set_expand_gray_1_2_4_to_8(d->guard.png);
+	if (png_get_valid(d->guard.png, d->guard.info, PNG_INFO_tRNS))
+		png_set_tRNS_to_alpha(d->guard.png);
 	if (depth == 16)
-		png_set_scale_16(d->png);
-	passes = png_set_interlace_handling(d->png);
-	png_read_update_info(d->png, d->info);
-	nch = png_get_channels(d->png, d->info);
-	rowbytes = png_get_rowbytes(d->png, d->info);
+		png_set_scale_16(d->guard.png);
+	passes = png_set_interlace_handling(d->guard.png);
+	png_read_update_info(d->guard.png, d->guard.info);
+	nch = png_get_channels(d->guard.png, d->guard.info);
+	rowbytes = png_get_rowbytes(d->guard.png, d->guard.info);
 	if (nch < 1 || nch > 4 || rowbytes != (size_t) w * nch)
 		return mm_img_fail(d->ctx, MM_IMG_UNSUPPORTED, "unexpected PNG layout");
 
@@ -160,7 +115,7 @@ png_run(png_dec *d)
 			{
 				if (mm_img_poll(d->ctx))
 					return d->ctx->status;
-				png_read_row(d->png, d->image + (size_t) y * rowbytes, NULL);
+				png_read_row(d->guard.png, d->image + (size_t) y * rowbytes, NULL);
 			}
 	}
 	else
@@ -181,7 +136,7 @@ png_run(png_dec *d)
 			row = d->image + (size_t) y * rowbytes;
 		else
 		{
-			png_read_row(d->png, d->row, NULL);
+			png_read_row(d->guard.png, d->row, NULL);
 			row = d->row;
 		}
 		if (d->sink->row(d->sink, row) != MM_IMG_OK)
@@ -205,9 +160,9 @@ mm_img_decode_png(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink *
 	d->src = src;
 	d->len = len;
 	d->sink = sink;
+	mm_png_guard_init(&d->guard, ctx, MM_IMG_CORRUPT, "PNG");
 	status = png_run(d);
-	if (d->png != NULL)
-		png_destroy_read_struct(&d->png, d->info ? &d->info : NULL, NULL);
+	mm_png_guard_destroy(&d->guard);
 	mm_img_release(ctx, d->row);
 	mm_img_release(ctx, d->image);
 	mm_img_release(ctx, d);

@@ -2,8 +2,8 @@
  * image/enc_jpeg.c - JPEG encoding of thumbnails with libjpeg: the given
  * quality, 4:2:0 chroma subsampling, optimized Huffman tables.
  *
- * The output goes into a buffer from the core's allocator through our own
- * libjpeg destination manager (jpeg_mem_dest would use malloc), and grows
+ * The output goes into a buffer from the core's allocator through the
+ * core's libjpeg destination manager (image/jpeg_guard.c), and grows
  * geometrically.  libjpeg errors come back to the setjmp here.
  */
 #include "image/jpeg.h"
@@ -14,54 +14,12 @@ typedef struct jpeg_enc
 {
 	mm_jpeg_guard guard;
 	struct jpeg_compress_struct cinfo;
-	struct jpeg_destination_mgr dest;
+	mm_jpeg_dest dest;
 	int			created;
 	mm_outbuf	buf;
 	const mm_raster *img;
 	int			quality;
 } jpeg_enc;
-
-/* The encoder state that owns libjpeg object cinfo. */
-static jpeg_enc *
-enc_of(j_compress_ptr cinfo)
-{
-	return (jpeg_enc *) cinfo->client_data;
-}
-
-/* Gives libjpeg the free space of the output buffer. */
-static void
-dest_init(j_compress_ptr cinfo)
-{
-	jpeg_enc   *e = enc_of(cinfo);
-
-	if (mm_outbuf_reserve(&e->buf, 16384) != 0)
-		mm_jpeg_guard_throw((j_common_ptr) cinfo, MM_IMG_NOMEM, "out of memory");
-	e->dest.next_output_byte = e->buf.data + e->buf.len;
-	e->dest.free_in_buffer = e->buf.cap - e->buf.len;
-}
-
-/* The buffer is full (libjpeg wrote all of it): grow it. */
-static boolean
-dest_empty(j_compress_ptr cinfo)
-{
-	jpeg_enc   *e = enc_of(cinfo);
-
-	e->buf.len = e->buf.cap;
-	if (mm_outbuf_reserve(&e->buf, e->buf.cap) != 0)
-		mm_jpeg_guard_throw((j_common_ptr) cinfo, MM_IMG_NOMEM, "out of memory");
-	e->dest.next_output_byte = e->buf.data + e->buf.len;
-	e->dest.free_in_buffer = e->buf.cap - e->buf.len;
-	return TRUE;
-}
-
-/* Records how much of the buffer libjpeg filled. */
-static void
-dest_term(j_compress_ptr cinfo)
-{
-	jpeg_enc   *e = enc_of(cinfo);
-
-	e->buf.len = e->buf.cap - e->dest.free_in_buffer;
-}
 
 /* Does the encoding; every libjpeg error lands back at the setjmp here. */
 static mm_img_status
@@ -77,11 +35,7 @@ enc_run(jpeg_enc *e)
 	jpeg_create_compress(cinfo);
 	e->created = 1;
 	mm_jpeg_guard_attach(&e->guard, (j_common_ptr) cinfo);
-	cinfo->client_data = e;
-	e->dest.init_destination = dest_init;
-	e->dest.empty_output_buffer = dest_empty;
-	e->dest.term_destination = dest_term;
-	cinfo->dest = &e->dest;
+	mm_jpeg_dest_attach(&e->dest, cinfo, &e->buf, 16384);
 	cinfo->image_width = (JDIMENSION) img->w;
 	cinfo->image_height = (JDIMENSION) img->h;
 	cinfo->input_components = img->nch;

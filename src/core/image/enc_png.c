@@ -4,60 +4,19 @@
  *
  * Output goes to a growable buffer from the core's allocator; libpng's
  * own memory goes through that allocator as well, and its errors longjmp
- * back to the setjmp here.
+ * back to the setjmp here (image/png_guard.c).
  */
-#include "image/internal.h"
+#include "image/png.h"
 
-#include <setjmp.h>
 #include <string.h>
-
-#include <png.h>
 
 typedef struct png_enc
 {
-	jmp_buf		jb;
+	mm_png_guard guard;			/* libpng's structs, errors and memory */
 	mm_img_ctx *ctx;
-	png_structp png;
-	png_infop	info;
 	mm_outbuf	buf;
 	const mm_raster *img;
 } png_enc;
-
-/* libpng's fatal error: record it and jump back to enc_run(). */
-static void
-enc_error(png_structp png, png_const_charp msg)
-{
-	png_enc    *e = png_get_error_ptr(png);
-
-	mm_img_fail(e->ctx, MM_IMG_FAILED, "PNG encoder: %s", msg);
-	longjmp(e->jb, 1);
-}
-
-/* libpng's warnings are ignored. */
-static void
-enc_warning(png_structp png, png_const_charp msg)
-{
-	(void) png;
-	(void) msg;
-}
-
-/* libpng's allocations, through the core's capped allocator. */
-static png_voidp
-enc_malloc(png_structp png, png_alloc_size_t size)
-{
-	png_enc    *e = png_get_mem_ptr(png);
-
-	return mm_img_alloc(e->ctx, size);
-}
-
-/* libpng's frees. */
-static void
-enc_free(png_structp png, png_voidp ptr)
-{
-	png_enc    *e = png_get_mem_ptr(png);
-
-	mm_img_release(e->ctx, ptr);
-}
 
 /* Appends libpng's output to the buffer. */
 static void
@@ -87,29 +46,24 @@ enc_run(png_enc *e)
 	const mm_raster *img = e->img;
 	int			y;
 
-	if (setjmp(e->jb))
+	if (setjmp(e->guard.jb))
 		return e->ctx->status != MM_IMG_OK ? e->ctx->status : MM_IMG_FAILED;
-	e->png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, e, enc_error, enc_warning,
-									   e, enc_malloc, enc_free);
-	if (e->png == NULL)
-		return mm_img_fail(e->ctx, MM_IMG_NOMEM, "libpng could not start");
-	e->info = png_create_info_struct(e->png);
-	if (e->info == NULL)
-		return mm_img_fail(e->ctx, MM_IMG_NOMEM, "libpng could not start");
-	png_set_write_fn(e->png, e, enc_write, enc_flush);
-	png_set_IHDR(e->png, e->info, (png_uint_32) img->w, (png_uint_32) img->h, 8,
+	if (mm_png_guard_create(&e->guard, 1) != MM_IMG_OK)
+		return e->ctx->status;
+	png_set_write_fn(e->guard.png, e, enc_write, enc_flush);
+	png_set_IHDR(e->guard.png, e->guard.info, (png_uint_32) img->w, (png_uint_32) img->h, 8,
 				 ctypes[img->nch], PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
 				 PNG_FILTER_TYPE_DEFAULT);
-	png_set_compression_level(e->png, 6);
-	png_set_filter(e->png, PNG_FILTER_TYPE_BASE, PNG_ALL_FILTERS);
-	png_write_info(e->png, e->info);
+	png_set_compression_level(e->guard.png, 6);
+	png_set_filter(e->guard.png, PNG_FILTER_TYPE_BASE, PNG_ALL_FILTERS);
+	png_write_info(e->guard.png, e->guard.info);
 	for (y = 0; y < img->h; y++)
 	{
 		if (mm_img_poll(e->ctx))
 			return e->ctx->status;
-		png_write_row(e->png, img->px + (size_t) y * img->w * img->nch);
+		png_write_row(e->guard.png, img->px + (size_t) y * img->w * img->nch);
 	}
-	png_write_end(e->png, e->info);
+	png_write_end(e->guard.png, e->guard.info);
 	return MM_IMG_OK;
 }
 
@@ -129,9 +83,9 @@ mm_img_encode_png(mm_img_ctx *ctx, const mm_raster *img, uint8_t **out, size_t *
 	e->ctx = ctx;
 	e->buf.ctx = ctx;
 	e->img = img;
+	mm_png_guard_init(&e->guard, ctx, MM_IMG_FAILED, "PNG encoder");
 	status = enc_run(e);
-	if (e->png != NULL)
-		png_destroy_write_struct(&e->png, e->info ? &e->info : NULL);
+	mm_png_guard_destroy(&e->guard);
 	if (status == MM_IMG_OK)
 	{
 		*out = e->buf.data;

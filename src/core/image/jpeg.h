@@ -2,7 +2,9 @@
  * image/jpeg.h - how the image core calls libjpeg safely: an error
  * manager that longjmps back into the core function that called libjpeg
  * (never further), warning policy, scan limit, interrupt polling and a
- * memory cap, shared by the JPEG decoder, encoder and optimizer.
+ * memory cap, shared by the JPEG decoder, encoder and optimizer; and the
+ * destination manager through which the encoder and the optimizer write
+ * into a growable buffer.
  */
 #ifndef MM_IMG_JPEG_H
 #define MM_IMG_JPEG_H
@@ -44,5 +46,26 @@ void		mm_jpeg_guard_attach(mm_jpeg_guard *g, j_common_ptr cinfo);
 
 /* Records a failure with its message and longjmps to the guard. */
 void		mm_jpeg_guard_throw(j_common_ptr cinfo, mm_img_status status, const char *msg);
+
+/*
+ * libjpeg's destination manager writing into a growable buffer of the
+ * core's allocator (jpeg_mem_dest would use malloc).  pub must stay the
+ * first member: libjpeg hands back cinfo->dest and the manager is found
+ * from it.
+ */
+typedef struct mm_jpeg_dest
+{
+	struct jpeg_destination_mgr pub;
+	mm_outbuf  *buf;
+	size_t		first;			/* bytes reserved when compression starts */
+} mm_jpeg_dest;
+
+/*
+ * Points cinfo's output at buf (reserving first bytes to start with, then
+ * growing it geometrically); running out of memory is a libjpeg error
+ * thrown through the guard.  Call after mm_jpeg_guard_attach().
+ */
+void		mm_jpeg_dest_attach(mm_jpeg_dest *d, j_compress_ptr cinfo, mm_outbuf *buf,
+								size_t first);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * image/jpeg_guard.c - libjpeg's error, warning and progress callbacks for
- * the image core.
+ * image/jpeg_guard.c - libjpeg's error, warning and progress callbacks and
+ * its destination manager for the image core.
  *
  * libjpeg reports a fatal error by calling error_exit, which must not
  * return; ours records the message in the call's context and longjmps to
@@ -11,6 +11,8 @@
  * with strict set they are errors too.  The progress monitor, which
  * libjpeg calls once per iMCU row and per scan, polls the interrupt
  * callback and stops files with absurd numbers of progressive scans.
+ * The destination manager hands libjpeg the free space of a growable
+ * buffer and grows it when libjpeg has filled it.
  */
 #include "image/jpeg.h"
 
@@ -146,4 +148,59 @@ mm_jpeg_guard_attach(mm_jpeg_guard *g, j_common_ptr cinfo)
 
 	cinfo->progress = &g->progress;
 	cinfo->mem->max_memory_to_use = cap > (uint64_t) LONG_MAX ? LONG_MAX : (long) cap;
+}
+
+/* The destination manager of libjpeg object cinfo. */
+static mm_jpeg_dest *
+dest_of(j_compress_ptr cinfo)
+{
+	return (mm_jpeg_dest *) cinfo->dest;
+}
+
+/* Gives libjpeg the free space of the output buffer, after the first reserve. */
+static void
+dest_init(j_compress_ptr cinfo)
+{
+	mm_jpeg_dest *d = dest_of(cinfo);
+
+	if (mm_outbuf_reserve(d->buf, d->first) != 0)
+		mm_jpeg_guard_throw((j_common_ptr) cinfo, MM_IMG_NOMEM, "out of memory");
+	d->pub.next_output_byte = d->buf->data + d->buf->len;
+	d->pub.free_in_buffer = d->buf->cap - d->buf->len;
+}
+
+/* The buffer is full (libjpeg wrote all of it): grow it. */
+static boolean
+dest_empty(j_compress_ptr cinfo)
+{
+	mm_jpeg_dest *d = dest_of(cinfo);
+
+	d->buf->len = d->buf->cap;
+	if (mm_outbuf_reserve(d->buf, d->buf->cap) != 0)
+		mm_jpeg_guard_throw((j_common_ptr) cinfo, MM_IMG_NOMEM, "out of memory");
+	d->pub.next_output_byte = d->buf->data + d->buf->len;
+	d->pub.free_in_buffer = d->buf->cap - d->buf->len;
+	return TRUE;
+}
+
+/* Records how much of the buffer libjpeg filled. */
+static void
+dest_term(j_compress_ptr cinfo)
+{
+	mm_jpeg_dest *d = dest_of(cinfo);
+
+	d->buf->len = d->buf->cap - d->pub.free_in_buffer;
+}
+
+/* Points cinfo's output at buf; see image/jpeg.h. */
+void
+mm_jpeg_dest_attach(mm_jpeg_dest *d, j_compress_ptr cinfo, mm_outbuf *buf, size_t first)
+{
+	memset(d, 0, sizeof(*d));
+	d->pub.init_destination = dest_init;
+	d->pub.empty_output_buffer = dest_empty;
+	d->pub.term_destination = dest_term;
+	d->buf = buf;
+	d->first = first;
+	cinfo->dest = &d->pub;
 }

@@ -20,7 +20,7 @@ typedef struct jpeg_opt
 	mm_jpeg_guard guard;
 	struct jpeg_decompress_struct src;
 	struct jpeg_compress_struct dst;
-	struct jpeg_destination_mgr dest;
+	mm_jpeg_dest dest;
 	int			src_created;
 	int			dst_created;
 	mm_img_ctx *ctx;
@@ -29,48 +29,6 @@ typedef struct jpeg_opt
 	size_t		in_len;
 	int			progressive;
 } jpeg_opt;
-
-/* The optimizer state that owns libjpeg object cinfo. */
-static jpeg_opt *
-opt_of(j_compress_ptr cinfo)
-{
-	return (jpeg_opt *) cinfo->client_data;
-}
-
-/* Gives libjpeg the output buffer (sized like the input to start with). */
-static void
-opt_dest_init(j_compress_ptr cinfo)
-{
-	jpeg_opt   *o = opt_of(cinfo);
-
-	if (mm_outbuf_reserve(&o->buf, o->in_len / 2 + 4096) != 0)
-		mm_jpeg_guard_throw((j_common_ptr) cinfo, MM_IMG_NOMEM, "out of memory");
-	o->dest.next_output_byte = o->buf.data + o->buf.len;
-	o->dest.free_in_buffer = o->buf.cap - o->buf.len;
-}
-
-/* The buffer is full: grow it. */
-static boolean
-opt_dest_empty(j_compress_ptr cinfo)
-{
-	jpeg_opt   *o = opt_of(cinfo);
-
-	o->buf.len = o->buf.cap;
-	if (mm_outbuf_reserve(&o->buf, o->buf.cap) != 0)
-		mm_jpeg_guard_throw((j_common_ptr) cinfo, MM_IMG_NOMEM, "out of memory");
-	o->dest.next_output_byte = o->buf.data + o->buf.len;
-	o->dest.free_in_buffer = o->buf.cap - o->buf.len;
-	return TRUE;
-}
-
-/* Records how much of the buffer libjpeg filled. */
-static void
-opt_dest_term(j_compress_ptr cinfo)
-{
-	jpeg_opt   *o = opt_of(cinfo);
-
-	o->buf.len = o->buf.cap - o->dest.free_in_buffer;
-}
 
 /* Whether marker m is a JFIF APP0 (kind 0) or an Adobe APP14 (kind 1). */
 static int
@@ -115,11 +73,8 @@ opt_run(jpeg_opt *o)
 	jpeg_create_compress(dst);
 	o->dst_created = 1;
 	mm_jpeg_guard_attach(&o->guard, (j_common_ptr) dst);
-	dst->client_data = o;
-	o->dest.init_destination = opt_dest_init;
-	o->dest.empty_output_buffer = opt_dest_empty;
-	o->dest.term_destination = opt_dest_term;
-	dst->dest = &o->dest;
+	/* the output buffer starts at about half the input's size */
+	mm_jpeg_dest_attach(&o->dest, dst, &o->buf, o->in_len / 2 + 4096);
 	jpeg_copy_critical_parameters(src, dst);
 	dst->write_JFIF_header = src->saw_JFIF_marker;
 	dst->optimize_coding = TRUE;
