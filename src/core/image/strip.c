@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "image/strip.h"
+#include "probe/exif.h"
 
 #define MAX_IFD_ENTRIES 1024
 #define MAX_JPEG_SEGMENTS 4096
@@ -27,18 +28,13 @@ typedef struct tiff_block
 static uint32_t
 rd16(const tiff_block *t, size_t off)
 {
-	const uint8_t *q = t->p + off;
-
-	return t->le ? (uint32_t) (q[0] | (q[1] << 8)) : (uint32_t) ((q[0] << 8) | q[1]);
+	return t->le ? mm_le16(t->p + off) : mm_be16(t->p + off);
 }
 
 static uint32_t
 rd32(const tiff_block *t, size_t off)
 {
-	const uint8_t *q = t->p + off;
-
-	return t->le ? ((uint32_t) q[0] | ((uint32_t) q[1] << 8) | ((uint32_t) q[2] << 16) | ((uint32_t) q[3] << 24))
-		: (((uint32_t) q[0] << 24) | ((uint32_t) q[1] << 16) | ((uint32_t) q[2] << 8) | (uint32_t) q[3]);
+	return t->le ? mm_le32(t->p + off) : mm_be32(t->p + off);
 }
 
 /* Writes a 16-bit value at off in the block's byte order. */
@@ -59,23 +55,14 @@ wr16(tiff_block *t, size_t off, uint32_t v)
 	}
 }
 
-/* Size in bytes of one value of a TIFF field type; 0 for unknown types. */
+/*
+ * Size in bytes of one value of a TIFF field type; 0 for unknown types and
+ * for BigTIFF's 8-byte types (16-18), which an EXIF block cannot hold.
+ */
 static size_t
 type_size(uint32_t type)
 {
-	switch (type)
-	{
-		case 1: case 2: case 6: case 7:
-			return 1;
-		case 3: case 8:
-			return 2;
-		case 4: case 9: case 11: case 13:
-			return 4;
-		case 5: case 10: case 12:
-			return 8;
-		default:
-			return 0;
-	}
+	return type > 13 ? 0 : mm_tiff_type_size((uint16_t) type);
 }
 
 /* Is [off, off+n) inside the block? */
@@ -203,13 +190,6 @@ strip_jpeg(uint8_t *buf, size_t len)
 	return removed;
 }
 
-/* Reads a big-endian 32-bit value. */
-static uint32_t
-be32(const uint8_t *p)
-{
-	return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
-}
-
 /* PNG: the eXIf chunk, whose CRC is then recomputed. */
 static int
 strip_png(uint8_t *buf, size_t len)
@@ -220,7 +200,7 @@ strip_png(uint8_t *buf, size_t len)
 
 	for (chunks = 0; chunks < MAX_CHUNKS && pos + 12 <= len; chunks++)
 	{
-		uint32_t	clen = be32(buf + pos);
+		uint32_t	clen = mm_be32(buf + pos);
 
 		if (clen > len - pos - 12)
 			break;

@@ -4,9 +4,9 @@
 #include "probe/exif.h"
 #include "probe/scan.h"
 
-/* Size in bytes of one value of TIFF field type type, 0 when unknown. */
-static unsigned
-tiff_type_size(uint16_t type)
+/* Size in bytes of one value of TIFF field type type; see probe/exif.h. */
+unsigned
+mm_tiff_type_size(uint16_t type)
 {
 	switch (type)
 	{
@@ -143,7 +143,7 @@ tiff_first_value(mm_tiff *t, const uint8_t *e, mm_tiff_tag *tag)
 {
 	unsigned	vsize = t->big ? 8 : 4;
 	const uint8_t *field = e + (t->big ? 12 : 8);
-	unsigned	tsize = tiff_type_size(tag->type);
+	unsigned	tsize = mm_tiff_type_size(tag->type);
 	uint8_t		buf[8];
 	mm_tiff_status st;
 

@@ -45,6 +45,12 @@ typedef struct mm_tiff_tag
 } mm_tiff_tag;
 
 /*
+ * Size in bytes of one value of TIFF field type type (BigTIFF's 8-byte
+ * types included), 0 when unknown.
+ */
+unsigned	mm_tiff_type_size(uint16_t type);
+
+/*
  * Reads the TIFF header at base (len bytes belong to the structure) into
  * *t and returns the offset of the first IFD in *ifd0.
  */

@@ -76,13 +76,29 @@ json_string(json_state *j)
 	return JSON_CUT;
 }
 
+/*
+ * Scans the one or more digits a fraction or an exponent needs, from *i;
+ * JSON_CUT when the buffer ends in or right after them (more may follow).
+ */
+static int
+json_digits(const json_state *j, size_t *i)
+{
+	size_t		start = *i;
+
+	while (*i < j->len && j->p[*i] >= '0' && j->p[*i] <= '9')
+		(*i)++;
+	if (*i >= j->len)
+		return JSON_CUT;
+	return *i == start ? JSON_BAD : JSON_OK;
+}
+
 /* Scans a number at pos: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int
 json_number(json_state *j)
 {
 	size_t		i = j->pos;
 	const uint8_t *p = j->p;
-	size_t		n;
+	int			r;
 
 	if (i < j->len && p[i] == '-')
 		i++;
@@ -99,26 +115,17 @@ json_number(json_state *j)
 		return JSON_BAD;
 	if (i < j->len && p[i] == '.')
 	{
-		n = ++i;
-		while (i < j->len && p[i] >= '0' && p[i] <= '9')
-			i++;
-		if (i >= j->len)
-			return JSON_CUT;
-		if (i == n)
-			return JSON_BAD;
+		i++;
+		if ((r = json_digits(j, &i)) != JSON_OK)
+			return r;
 	}
 	if (i < j->len && (p[i] == 'e' || p[i] == 'E'))
 	{
 		i++;
 		if (i < j->len && (p[i] == '+' || p[i] == '-'))
 			i++;
-		n = i;
-		while (i < j->len && p[i] >= '0' && p[i] <= '9')
-			i++;
-		if (i >= j->len)
-			return JSON_CUT;
-		if (i == n)
-			return JSON_BAD;
+		if ((r = json_digits(j, &i)) != JSON_OK)
+			return r;
 	}
 	if (i >= j->len)
 		return JSON_CUT;
