@@ -10,8 +10,8 @@
  * status with the library's message; nothing longjmps out of this API and
  * nothing aborts.
  */
-#ifndef MM_IMAGE_H
-#define MM_IMAGE_H
+#ifndef MM_IMAGE_IMAGE_H
+#define MM_IMAGE_IMAGE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -8,8 +8,8 @@
  * held whole.  Every failure is recorded once in the context: the first
  * status and message win, later ones are ignored.
  */
-#ifndef MM_IMG_INT_H
-#define MM_IMG_INT_H
+#ifndef MM_IMAGE_INTERNAL_H
+#define MM_IMAGE_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,8 +6,8 @@
  * destination manager through which the encoder and the optimizer write
  * into a growable buffer.
  */
-#ifndef MM_IMG_JPEG_H
-#define MM_IMG_JPEG_H
+#ifndef MM_IMAGE_JPEG_H
+#define MM_IMAGE_JPEG_H
 
 #include <setjmp.h>
 #include <stdio.h>

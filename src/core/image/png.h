@@ -5,8 +5,8 @@
  * through the call's capped allocator.  Shared by the PNG decoder and
  * encoder, as image/jpeg.h is by the JPEG ones.
  */
-#ifndef MM_IMG_PNG_H
-#define MM_IMG_PNG_H
+#ifndef MM_IMAGE_PNG_H
+#define MM_IMAGE_PNG_H
 
 #include <setjmp.h>
 

@@ -8,8 +8,8 @@
  * file's length, so the compressed image data and its pixels stay
  * identical and no offset elsewhere in the file moves.
  */
-#ifndef MM_STRIP_H
-#define MM_STRIP_H
+#ifndef MM_IMAGE_STRIP_H
+#define MM_IMAGE_STRIP_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /*
  * probe/av.h - arithmetic and tags the audio and video probes share.
  */
-#ifndef MM_AV_H
-#define MM_AV_H
+#ifndef MM_PROBE_AV_H
+#define MM_PROBE_AV_H
 
 #include <stdint.h>
 

@@ -7,8 +7,8 @@
  * capped number of entries, and callers that follow the next-IFD chain keep
  * a visited list so that a cyclic chain cannot loop.
  */
-#ifndef MM_EXIF_H
-#define MM_EXIF_H
+#ifndef MM_PROBE_EXIF_H
+#define MM_PROBE_EXIF_H
 
 #include <stdint.h>
 

@@ -11,8 +11,8 @@
  * A probe that recognises the magic bytes but finds the rest broken still
  * returns MM_FMT_YES with the MIME type and unknown (-1) sizes.
  */
-#ifndef MM_FORMATS_H
-#define MM_FORMATS_H
+#ifndef MM_PROBE_FORMATS_H
+#define MM_PROBE_FORMATS_H
 
 #include "probe/probe.h"
 

@@ -7,8 +7,8 @@
  * Every number read from a header is reported as data and never used to
  * size an allocation.
  */
-#ifndef MM_PROBE_H
-#define MM_PROBE_H
+#ifndef MM_PROBE_PROBE_H
+#define MM_PROBE_PROBE_H
 
 #include <stdint.h>
 #include "util/source.h"

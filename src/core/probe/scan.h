@@ -6,8 +6,8 @@
  * bytes: a walk that leaves the windows widens the source's pending request
  * so that one round trip through the caller serves many later reads.
  */
-#ifndef MM_SCAN_H
-#define MM_SCAN_H
+#ifndef MM_PROBE_SCAN_H
+#define MM_PROBE_SCAN_H
 
 #include <stddef.h>
 #include <stdint.h>

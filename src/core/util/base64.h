@@ -7,8 +7,8 @@
  * and an optional "data:<type>[;param...];base64," prefix.  Anything else is
  * an error that names the offset of the first offending byte.
  */
-#ifndef MM_BASE64_H
-#define MM_BASE64_H
+#ifndef MM_UTIL_BASE64_H
+#define MM_UTIL_BASE64_H
 
 #include <stddef.h>
 #include <stdint.h>

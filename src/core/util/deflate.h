@@ -4,8 +4,8 @@
  * Inflation never writes or allocates past a caller-given cap, so a
  * decompression bomb is a clear error, not an out-of-memory.
  */
-#ifndef MM_DEFLATE_H
-#define MM_DEFLATE_H
+#ifndef MM_UTIL_DEFLATE_H
+#define MM_UTIL_DEFLATE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,8 +2,8 @@
  * util/http.h - the HTTP rules media.http() and the CLI server apply
  * (RFC 9110): byte ranges and entity-tag matching.
  */
-#ifndef MM_HTTP_H
-#define MM_HTTP_H
+#ifndef MM_UTIL_HTTP_H
+#define MM_UTIL_HTTP_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /*
  * util/name.h - turning a client-supplied file name into a safe stored name.
  */
-#ifndef MM_NAME_H
-#define MM_NAME_H
+#ifndef MM_UTIL_NAME_H
+#define MM_UTIL_NAME_H
 
 #include <stddef.h>
 

@@ -5,8 +5,8 @@
  * in a table row between calls, so the state must be plain bytes.  Uses the
  * x86 SHA extensions when the CPU has them, portable C otherwise.
  */
-#ifndef MM_SHA256_H
-#define MM_SHA256_H
+#ifndef MM_UTIL_SHA256_H
+#define MM_UTIL_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>

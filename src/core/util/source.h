@@ -9,8 +9,8 @@
  * never call back into the database, and an error raised while fetching
  * never unwinds through parser or library frames.
  */
-#ifndef MM_SOURCE_H
-#define MM_SOURCE_H
+#ifndef MM_UTIL_SOURCE_H
+#define MM_UTIL_SOURCE_H
 
 #include <stddef.h>
 #include <stdint.h>
