@@ -20,7 +20,7 @@ DATA         = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 DOCS         = README.md
 EXTRA_CLEAN  = $(DATA_built)
 
-CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*.c))
+CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*/*.c))
 GLUE_OBJS    = src/pg_media.o src/spi_util.o src/storage.o src/blobs.o src/chunks.o src/limits.o src/ingest.o src/upload.o src/read.o \
                src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o src/thumbnail.o src/transform.o
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
@@ -48,10 +48,16 @@ $(error $(EXTENSION).control says default_version '$(CONTROL_VERSION)' but the M
 endif
 
 # PGXS does not track header dependencies: rebuild every object when a header changes.
-$(OBJS): $(wildcard src/*.h src/core/*.h)
+$(OBJS): $(wildcard src/*.h src/core/*/*.h)
 
-# The pure-C core is plain C99 code; keep it free of PostgreSQL headers.
+# The pure-C core is plain C99 code; keep it free of PostgreSQL headers: its
+# objects are compiled without PostgreSQL's include paths, and the build stops
+# first if a core file names a PostgreSQL header (test/unit's core-boundary).
 src/core/%.o: override CPPFLAGS := -I$(srcdir)/src/core $(filter-out -I%,$(CPPFLAGS))
+$(CORE_OBJS): | core-boundary
+core-boundary:
+	@$(MAKE) -s --no-print-directory -C $(srcdir)/test/unit core-boundary
+.PHONY: core-boundary
 
 # make installcheck runs the TAP tests of test/t (PGXS would look in t/), as the postgres user
 # when run as root; PROVE_TESTS="test/t/050_cli.pl ..." restricts the list.

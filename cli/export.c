@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mm_name.h"
-#include "mm_sha256.h"
+#include "util/name.h"
+#include "util/sha256.h"
 
 typedef struct ExportState
 {

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_http.h"
-#include "mm_sha256.h"
+#include "util/http.h"
+#include "util/sha256.h"
 
 /* The MIME type of an image from its first bytes (the formats thumbnails come in). */
 static const char *

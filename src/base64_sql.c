@@ -5,7 +5,7 @@
 
 #include "utils/builtins.h"
 
-#include "mm_base64.h"
+#include "util/base64.h"
 
 PG_FUNCTION_INFO_V1(media_decode_base64);
 PG_FUNCTION_INFO_V1(media_encode_base64);

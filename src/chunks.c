@@ -15,7 +15,7 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 
-#include "mm_deflate.h"
+#include "util/deflate.h"
 #include "storage_sql.h"
 #include "spi_util.h"
 

@@ -5,7 +5,7 @@
  */
 #include "pg_media.h"
 
-#include "mm_deflate.h"
+#include "util/deflate.h"
 
 PG_FUNCTION_INFO_V1(media_deflate);
 PG_FUNCTION_INFO_V1(media_inflate);

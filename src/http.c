@@ -17,7 +17,7 @@
 #include "utils/json.h"
 #include "utils/timestamp.h"
 
-#include "mm_http.h"
+#include "util/http.h"
 
 PG_FUNCTION_INFO_V1(media_http);
 

@@ -9,9 +9,9 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-#include "mm_base64.h"
-#include "mm_deflate.h"
-#include "mm_name.h"
+#include "util/base64.h"
+#include "util/deflate.h"
+#include "util/name.h"
 #include "storage_sql.h"
 #include "spi_util.h"
 

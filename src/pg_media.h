@@ -15,8 +15,8 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-#include "mm_probe.h"
-#include "mm_sha256.h"
+#include "probe/probe.h"
+#include "util/sha256.h"
 
 /* GUC variables (pg_media.c) */
 extern int	media_max_file_size;	/* bytes: largest value put()/get() move whole */

@@ -15,8 +15,8 @@
 
 #include "miscadmin.h"
 
-#include "mm_formats.h"
-#include "mm_source.h"
+#include "probe/formats.h"
+#include "util/source.h"
 
 PG_FUNCTION_INFO_V1(media_sniff);
 PG_FUNCTION_INFO_V1(media_probe);

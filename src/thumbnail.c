@@ -16,7 +16,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "mm_image.h"
+#include "image/image.h"
 #include "storage_sql.h"
 #include "spi_util.h"
 

@@ -10,8 +10,8 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 
-#include "mm_image.h"
-#include "mm_strip.h"
+#include "image/image.h"
+#include "image/strip.h"
 
 /* Can content of this MIME type be changed by media_transform()? */
 bool

@@ -4,7 +4,7 @@
  * 1. Decodes the input into a buffer of exactly mm_base64_decoded_max bytes
  *    (so ASan sees any overrun) and compares status, error offset and output
  *    with a deliberately simple character-at-a-time reference decoder that
- *    implements the rules of mm_base64.h independently of the fast path.
+ *    implements the rules of util/base64.h independently of the fast path.
  * 2. Encodes the input in all four modes and checks that decoding gives it
  *    back.
  */
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_base64.h"
+#include "util/base64.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_inflate.c - libFuzzer harness for mm_deflate.c.
+ * fuzz_inflate.c - libFuzzer harness for util/deflate.c.
  *
  * 1. Inflates the input as a zlib stream into a 64 kB buffer and through
  *    mm_inflate_alloc with a 1 MB cap: whatever the bytes, the result is a
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_deflate.h"
+#include "util/deflate.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_name.h"
+#include "util/name.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

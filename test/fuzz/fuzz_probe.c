@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_probe.h"
+#include "probe/probe.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

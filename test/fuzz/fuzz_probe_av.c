@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_probe.h"
+#include "probe/probe.h"
 
 #define MAX_ROUNDS 16
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_image.h"
+#include "image/image.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

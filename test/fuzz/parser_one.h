@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_formats.h"
+#include "probe/formats.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
  *
  * Not a test (the Makefile runs only test_*.c).  Build and run with:
  *   cc -O2 -std=c99 -I../../src/core -o /tmp/bench_base64 bench_base64.c \
- *      ../../src/core/mm_base64.c && /tmp/bench_base64 [MB]
+ *      ../../src/core/util/base64.c && /tmp/bench_base64 [MB]
  * Decodes MB (default 12) of base64 text, unwrapped and wrapped at 76
  * columns as PostgreSQL's encode() writes it, and for comparison runs a
  * copy of the character-at-a-time loop of PostgreSQL's decode(x, 'base64').
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "mm_base64.h"
+#include "util/base64.h"
 
 /* Seconds since an arbitrary point. */
 static double

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_probe.h"
+#include "probe/probe.h"
 
 /* A growable byte buffer (aborts when out of memory: test code). */
 typedef struct bb

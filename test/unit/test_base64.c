@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_base64.h"
+#include "util/base64.h"
 #include "mm_test.h"
 
 /* A small deterministic generator (xorshift64*) for the random tests. */

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_probe.h"
+#include "probe/probe.h"
 #include "mm_test.h"
 
 #define WINDOW			((size_t) 64 * 1024)

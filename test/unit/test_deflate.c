@@ -1,5 +1,5 @@
 /*
- * test_deflate.c - unit tests of mm_deflate.c and mm_compressible.c: round
+ * test_deflate.c - unit tests of util/deflate.c and util/compressible.c: round
  * trips at several sizes and levels, the output cap of mm_deflate, exact
  * and short caps of mm_inflate, a decompression bomb (100 MB of zeros)
  * against a 1 MB cap, truncated, corrupt and trailing-garbage streams, and
@@ -14,7 +14,7 @@
 
 #include <zlib.h>
 
-#include "mm_deflate.h"
+#include "util/deflate.h"
 #include "mm_test.h"
 
 /* A deterministic PRNG. */

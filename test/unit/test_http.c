@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "mm_http.h"
+#include "util/http.h"
 #include "mm_test.h"
 
 /* Evaluates a Range value against size and checks the outcome. */

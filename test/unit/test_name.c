@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "mm_name.h"
+#include "util/name.h"
 #include "mm_test.h"
 
 /* Sanitizes in[0..inlen) and compares with want. */

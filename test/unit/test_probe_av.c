@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_formats.h"
-#include "mm_probe.h"
+#include "probe/formats.h"
+#include "probe/probe.h"
 #include "mm_test.h"
 
 /* ---------- byte builder ---------- */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_sha256.h"
+#include "util/sha256.h"
 #include "mm_test.h"
 
 static uint64_t rng_state = 0x0123456789ABCDEFull;

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "mm_source.h"
+#include "util/source.h"
 #include "mm_test.h"
 
 static uint8_t file[1000];

@@ -8,8 +8,8 @@
 #include <jpeglib.h>
 #include <zlib.h>
 
-#include "mm_probe.h"
-#include "mm_strip.h"
+#include "probe/probe.h"
+#include "image/strip.h"
 #include "mm_test.h"
 
 /* Appends n bytes to a growing buffer. */

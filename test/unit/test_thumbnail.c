@@ -22,7 +22,7 @@
 #include <png.h>
 #include <zlib.h>
 
-#include "mm_image.h"
+#include "image/image.h"
 #include "mm_test.h"
 
 /* ---------------------------------------------------------------- utils */

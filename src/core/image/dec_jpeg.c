@@ -1,0 +1,212 @@
+/*
+ * image/dec_jpeg.c - JPEG decoding for thumbnails, with shrink-on-load.
+ *
+ * libjpeg can run the inverse DCT at m/8 of the full size (m = 1..8) for
+ * little more than the cost of entropy decoding, so a 6000x4000 photo made
+ * into a 256-pixel thumbnail is decoded at 750x500 and never held at full
+ * size.  The sink says how small the decoded image may be; we pick the
+ * smallest m that reaches it.  Grayscale stays one channel; CMYK and YCCK
+ * (which libjpeg turns into CMYK) are converted to RGB here, inverted when
+ * an Adobe APP14 marker says Photoshop stored them inverted.  The EXIF
+ * orientation comes from the first APP1 "Exif" block through mm_exif's
+ * bounded TIFF reader.
+ */
+#include "image/jpeg.h"
+
+#include <string.h>
+
+#include "probe/exif.h"
+#include "util/source.h"
+
+typedef struct jpeg_dec
+{
+	mm_jpeg_guard guard;
+	struct jpeg_decompress_struct cinfo;
+	int			created;
+	mm_img_ctx *ctx;
+	const uint8_t *src;
+	size_t		len;
+	mm_img_sink *sink;
+	uint8_t    *row;
+	int			scale;
+} jpeg_dec;
+
+/* The EXIF orientation (1-8) from the saved APP1 markers, 1 when none. */
+static int
+exif_orientation(j_decompress_ptr cinfo)
+{
+	jpeg_saved_marker_ptr m;
+
+	for (m = cinfo->marker_list; m != NULL; m = m->next)
+	{
+		mm_source	s;
+		int			o = 0;
+
+		if (m->marker != JPEG_APP0 + 1 || m->data_length < 14 ||
+			memcmp(m->data, "Exif\0\0", 6) != 0)
+			continue;
+		mm_source_init_mem(&s, m->data + 6, m->data_length - 6);
+		if (mm_exif_orientation(&s, 0, m->data_length - 6, &o) == MM_TIFF_OK && o >= 1 && o <= 8)
+			return o;
+		return 1;
+	}
+	return 1;
+}
+
+/* Ceil(n * m / 8): libjpeg's size of a dimension scaled by m/8. */
+static uint64_t
+scaled(uint64_t n, int m)
+{
+	return (n * (uint64_t) m + 7) / 8;
+}
+
+/*
+ * Converts a row of CMYK to RGB in place.  Adobe's CMYK is stored
+ * inverted (0 = full ink), so R = C * K / 255 there, and
+ * R = (255 - C) (255 - K) / 255 otherwise.
+ */
+static void
+cmyk_to_rgb(uint8_t *row, int w, int inverted)
+{
+	int			x;
+
+	for (x = 0; x < w; x++)
+	{
+		const uint8_t *p = row + (size_t) x * 4;
+		unsigned	c = p[0];
+		unsigned	m = p[1];
+		unsigned	y = p[2];
+		unsigned	k = p[3];
+		uint8_t    *q = row + (size_t) x * 3;
+
+		if (!inverted)
+		{
+			c = 255 - c;
+			m = 255 - m;
+			y = 255 - y;
+			k = 255 - k;
+		}
+		q[0] = (uint8_t) ((c * k + 127) / 255);
+		q[1] = (uint8_t) ((m * k + 127) / 255);
+		q[2] = (uint8_t) ((y * k + 127) / 255);
+	}
+}
+
+/*
+ * Does the decoding; every libjpeg error lands back at the setjmp here.
+ * All state lives in *d (not in locals), so nothing is lost to longjmp.
+ */
+static mm_img_status
+jpeg_run(jpeg_dec *d)
+{
+	j_decompress_ptr cinfo = &d->cinfo;
+	mm_img_header hdr;
+	int			want_w;
+	int			want_h;
+	int			m;
+	int			nch;
+
+	mm_jpeg_guard_init(&d->guard, d->ctx, MM_IMG_CORRUPT, 1);
+	cinfo->err = &d->guard.pub;
+	if (setjmp(d->guard.jb))
+		return d->ctx->status != MM_IMG_OK ? d->ctx->status : MM_IMG_CORRUPT;
+	jpeg_create_decompress(cinfo);
+	d->created = 1;
+	mm_jpeg_guard_attach(&d->guard, (j_common_ptr) cinfo);
+	if (d->len > 0xFFFFFFFFu)
+		return mm_img_fail(d->ctx, MM_IMG_TOO_BIG, "the JPEG file is too large");
+	jpeg_mem_src(cinfo, d->src, (unsigned long) d->len);
+	jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
+	jpeg_read_header(cinfo, TRUE);
+	if (mm_img_check_size(d->ctx, cinfo->image_width, cinfo->image_height) != MM_IMG_OK)
+		return d->ctx->status;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.width = (int) cinfo->image_width;
+	hdr.height = (int) cinfo->image_height;
+	hdr.orientation = exif_orientation(cinfo);
+	want_w = hdr.width;
+	want_h = hdr.height;
+	if (d->sink->header(d->sink, &hdr, &want_w, &want_h) != MM_IMG_OK)
+		return d->ctx->status;
+
+	for (m = 1; m < 8; m++)
+		if (scaled(cinfo->image_width, m) >= (uint64_t) want_w &&
+			scaled(cinfo->image_height, m) >= (uint64_t) want_h)
+			break;
+	d->scale = m;
+	cinfo->scale_num = (unsigned) m;
+	cinfo->scale_denom = 8;
+	switch (cinfo->jpeg_color_space)
+	{
+		case JCS_GRAYSCALE:
+			cinfo->out_color_space = JCS_GRAYSCALE;
+			nch = 1;
+			break;
+		case JCS_CMYK:
+		case JCS_YCCK:
+			cinfo->out_color_space = JCS_CMYK;
+			nch = 3;
+			break;
+		default:
+			cinfo->out_color_space = JCS_RGB;
+			nch = 3;
+			break;
+	}
+	jpeg_calc_output_dimensions(cinfo);
+	if (mm_img_check_size(d->ctx, cinfo->output_width, cinfo->output_height) != MM_IMG_OK)
+		return d->ctx->status;
+	jpeg_start_decompress(cinfo);
+	d->row = mm_img_alloc_array(d->ctx, cinfo->output_width,
+								(size_t) cinfo->output_components);
+	if (d->row == NULL)
+		return d->ctx->status;
+	if (d->sink->start(d->sink, (int) cinfo->output_width, (int) cinfo->output_height,
+					   nch) != MM_IMG_OK)
+		return d->ctx->status;
+	while (cinfo->output_scanline < cinfo->output_height)
+	{
+		JSAMPROW	rows[1];
+
+		if (mm_img_poll(d->ctx))
+			return d->ctx->status;
+		rows[0] = d->row;
+		if (jpeg_read_scanlines(cinfo, rows, 1) != 1)
+			return mm_img_fail(d->ctx, MM_IMG_CORRUPT, "the JPEG data ends early");
+		if (cinfo->out_color_space == JCS_CMYK)
+			cmyk_to_rgb(d->row, (int) cinfo->output_width, cinfo->saw_Adobe_marker);
+		if (d->sink->row(d->sink, d->row) != MM_IMG_OK)
+			return d->ctx->status;
+	}
+	return MM_IMG_OK;
+}
+
+/*
+ * Decodes the JPEG in src into sink, shrinking on load as far as the sink
+ * allows; *scale gets m of the m/8 scaling used.
+ */
+mm_img_status
+mm_img_decode_jpeg(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink *sink,
+				   int *scale)
+{
+	jpeg_dec   *d;
+	mm_img_status status;
+
+	d = mm_img_alloc(ctx, sizeof(*d));
+	if (d == NULL)
+		return ctx->status;
+	memset(d, 0, sizeof(*d));
+	d->ctx = ctx;
+	d->src = src;
+	d->len = len;
+	d->sink = sink;
+	d->scale = 8;
+	status = jpeg_run(d);
+	if (d->created)
+		jpeg_destroy_decompress(&d->cinfo);
+	mm_img_release(ctx, d->row);
+	if (scale != NULL)
+		*scale = d->scale;
+	mm_img_release(ctx, d);
+	return status;
+}

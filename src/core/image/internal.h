@@ -1,0 +1,140 @@
+/*
+ * image/internal.h - what the image core's files share: the per-call context
+ * (limits, allocator, first error), the row sink that decoders feed, and
+ * the decoders, resampler and encoders themselves.
+ *
+ * Decoders push rows top to bottom into a sink; the sink (the thumbnail
+ * pipeline) resamples them as they come, so a non-interlaced image is never
+ * held whole.  Every failure is recorded once in the context: the first
+ * status and message win, later ones are ignored.
+ */
+#ifndef MM_IMAGE_INTERNAL_H
+#define MM_IMAGE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/image.h"
+
+/* State of one API call. */
+typedef struct mm_img_ctx
+{
+	uint64_t	max_pixels;
+	uint64_t	max_bytes;
+	int			(*interrupted) (void *arg);
+	void	   *int_arg;
+	mm_alloc	alloc;
+	mm_img_status status;		/* first failure, MM_IMG_OK until then */
+	char	   *errbuf;
+	size_t		errlen;
+} mm_img_ctx;
+
+/* Fills in ctx from lim (NULL for defaults) and the error buffer. */
+void		mm_img_ctx_init(mm_img_ctx *ctx, const mm_limits *lim,
+							char *errbuf, size_t errlen);
+
+/* Records a failure (only the first one is kept) and returns its status. */
+mm_img_status mm_img_fail(mm_img_ctx *ctx, mm_img_status status, const char *fmt,...)
+#if defined(__GNUC__)
+			__attribute__((format(printf, 3, 4)))
+#endif
+			;
+
+/* Allocates size bytes, refusing more than max_bytes; NULL after mm_img_fail. */
+void	   *mm_img_alloc(mm_img_ctx *ctx, size_t size);
+
+/* Allocates n * size bytes with the product overflow-checked. */
+void	   *mm_img_alloc_array(mm_img_ctx *ctx, size_t n, size_t size);
+
+/* Frees what mm_img_alloc returned (NULL is fine). */
+void		mm_img_release(mm_img_ctx *ctx, void *ptr);
+
+/* Checks that a w x h image is within max_pixels (and w, h > 0). */
+mm_img_status mm_img_check_size(mm_img_ctx *ctx, uint64_t w, uint64_t h);
+
+/* Polls the interrupt callback; non-zero (after mm_img_fail) to stop. */
+int			mm_img_poll(mm_img_ctx *ctx);
+
+/* What a decoder knows once it has read the header. */
+typedef struct mm_img_header
+{
+	int			width;			/* stored size */
+	int			height;
+	int			has_alpha;
+	int			orientation;	/* 1-8 */
+} mm_img_header;
+
+/*
+ * Where a decoder's rows go.  header() is called once the header is read
+ * and the size checked; it returns the smallest stored size worth decoding
+ * (JPEG may decode at any size between that and the stored size).  start()
+ * gives the size and channels (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) of the
+ * rows that follow; row() then gets each row of w * nch bytes, top first.
+ * A non-zero return (after mm_img_fail) stops the decoder.
+ */
+typedef struct mm_img_sink mm_img_sink;
+struct mm_img_sink
+{
+	mm_img_status (*header) (mm_img_sink *sink, const mm_img_header *hdr,
+							 int *want_w, int *want_h);
+	mm_img_status (*start) (mm_img_sink *sink, int w, int h, int nch);
+	mm_img_status (*row) (mm_img_sink *sink, const uint8_t *row);
+	void	   *arg;
+};
+
+/* The decoders: each reads src[0..len) and feeds sink. */
+mm_img_status mm_img_decode_jpeg(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								 mm_img_sink *sink, int *scale);
+mm_img_status mm_img_decode_png(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								mm_img_sink *sink);
+mm_img_status mm_img_decode_gif(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								mm_img_sink *sink);
+mm_img_status mm_img_decode_bmp(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								mm_img_sink *sink);
+
+/* A streaming separable resampler (see image/resample.c). */
+typedef struct mm_resampler mm_resampler;
+
+mm_resampler *mm_resample_new(mm_img_ctx *ctx, int sw, int sh, int nch,
+							  int dw, int dh, uint8_t *dst);
+mm_img_status mm_resample_row(mm_resampler *r, const uint8_t *row);
+int			mm_resample_done(const mm_resampler *r);
+void		mm_resample_free(mm_resampler *r);
+
+/* An 8-bit image in memory, rows packed. */
+typedef struct mm_raster
+{
+	int			w;
+	int			h;
+	int			nch;
+	uint8_t    *px;
+} mm_raster;
+
+/*
+ * Turns a stored image into its display image for EXIF orientation o,
+ * replacing img's pixels (orientation 1 leaves img as it is).
+ */
+mm_img_status mm_img_orient(mm_img_ctx *ctx, mm_raster *img, int o);
+
+/* Composites an alpha raster on white, in place (2 -> 1, 4 -> 3 channels). */
+void		mm_img_flatten(mm_raster *img);
+
+/* The encoders: *out is allocated with ctx's allocator. */
+mm_img_status mm_img_encode_jpeg(mm_img_ctx *ctx, const mm_raster *img, int quality,
+								 uint8_t **out, size_t *out_len);
+mm_img_status mm_img_encode_png(mm_img_ctx *ctx, const mm_raster *img,
+								uint8_t **out, size_t *out_len);
+
+/* A growable output buffer through ctx's allocator. */
+typedef struct mm_outbuf
+{
+	mm_img_ctx *ctx;
+	uint8_t    *data;
+	size_t		len;
+	size_t		cap;
+} mm_outbuf;
+
+/* Makes room for at least extra more bytes; non-zero on failure. */
+int			mm_outbuf_reserve(mm_outbuf *b, size_t extra);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * image/thumbnail.c - mm_thumbnail(): recognize the format, decode (shrinking
+ * JPEGs on load), scale to fit the box as rows arrive, orient, encode.
+ *
+ * The target size is computed from the display size (EXIF orientation
+ * applied) and mapped back to the stored orientation, so the image is
+ * scaled as stored and only the small result is rotated.  For JPEG the
+ * decoder is asked for at least twice the target size, which lets libjpeg
+ * skip most of the inverse DCT work while leaving the Lanczos filter
+ * enough pixels to anti-alias properly.
+ */
+#include "image/internal.h"
+
+#include <string.h>
+
+#include "util/source.h"
+
+/* State of one thumbnail: the sink's view of the pipeline. */
+typedef struct thumb
+{
+	mm_img_ctx *ctx;
+	int			box_w;
+	int			box_h;
+	mm_thumb_info *info;
+	int			orientation;
+	int			tw;				/* target size, stored orientation */
+	int			th;
+	mm_resampler *rs;
+	mm_raster	img;			/* the scaled image, stored orientation */
+} thumb;
+
+/*
+ * The largest size with the aspect ratio of w x h (rounded to the nearest
+ * pixel) that fits in box_w x box_h without enlarging; at least 1x1.
+ */
+static void
+fit_box(uint64_t w, uint64_t h, uint64_t box_w, uint64_t box_h, int *tw, int *th)
+{
+	uint64_t	rw;
+	uint64_t	rh;
+
+	if (w <= box_w && h <= box_h)
+	{
+		rw = w;
+		rh = h;
+	}
+	else if (w * box_h >= h * box_w)
+	{
+		rw = box_w;
+		rh = (2 * h * box_w + w) / (2 * w);
+	}
+	else
+	{
+		rh = box_h;
+		rw = (2 * w * box_h + h) / (2 * h);
+	}
+	if (rw < 1)
+		rw = 1;
+	if (rh < 1)
+		rh = 1;
+	*tw = (int) (rw > w ? w : rw);
+	*th = (int) (rh > h ? h : rh);
+}
+
+/*
+ * Sink: the header is known.  Works out the display size, the target
+ * size, and how small the decoder may go (twice the target).
+ */
+static mm_img_status
+thumb_header(mm_img_sink *sink, const mm_img_header *hdr, int *want_w, int *want_h)
+{
+	thumb	   *t = sink->arg;
+	int			swap = hdr->orientation >= 5 && hdr->orientation <= 8;
+	int			dw = swap ? hdr->height : hdr->width;
+	int			dh = swap ? hdr->width : hdr->height;
+	int			TW;
+	int			TH;
+
+	t->orientation = hdr->orientation >= 1 && hdr->orientation <= 8 ? hdr->orientation : 1;
+	t->info->src_width = dw;
+	t->info->src_height = dh;
+	t->info->orientation = t->orientation;
+	t->info->has_alpha = hdr->has_alpha;
+	fit_box((uint64_t) dw, (uint64_t) dh, (uint64_t) t->box_w, (uint64_t) t->box_h, &TW, &TH);
+	t->tw = swap ? TH : TW;
+	t->th = swap ? TW : TH;
+	if (mm_img_check_size(t->ctx, (uint64_t) t->tw, (uint64_t) t->th) != MM_IMG_OK)
+		return t->ctx->status;
+	*want_w = t->tw > hdr->width / 2 ? hdr->width : 2 * t->tw;
+	*want_h = t->th > hdr->height / 2 ? hdr->height : 2 * t->th;
+	return MM_IMG_OK;
+}
+
+/* Sink: rows of w x h with nch channels follow; set up the resampler. */
+static mm_img_status
+thumb_start(mm_img_sink *sink, int w, int h, int nch)
+{
+	thumb	   *t = sink->arg;
+
+	if (mm_img_check_size(t->ctx, (uint64_t) w, (uint64_t) h) != MM_IMG_OK)
+		return t->ctx->status;
+	t->info->decoded_width = w;
+	t->info->decoded_height = h;
+	if (t->tw > w)
+		t->tw = w;
+	if (t->th > h)
+		t->th = h;
+	t->img.w = t->tw;
+	t->img.h = t->th;
+	t->img.nch = nch;
+	t->img.px = mm_img_alloc_array(t->ctx, (size_t) t->tw * t->th, (size_t) nch);
+	if (t->img.px == NULL)
+		return t->ctx->status;
+	t->rs = mm_resample_new(t->ctx, w, h, nch, t->tw, t->th, t->img.px);
+	if (t->rs == NULL)
+		return t->ctx->status;
+	return MM_IMG_OK;
+}
+
+/* Sink: the next row. */
+static mm_img_status
+thumb_row(mm_img_sink *sink, const uint8_t *row)
+{
+	thumb	   *t = sink->arg;
+
+	return mm_resample_row(t->rs, row);
+}
+
+/* Which decoder the first bytes of src call for. */
+mm_img_decoder
+mm_img_sniff(const uint8_t *src, size_t len)
+{
+	if (src == NULL)
+		return MM_DEC_NONE;
+	if (len >= 3 && src[0] == 0xFF && src[1] == 0xD8 && src[2] == 0xFF)
+		return MM_DEC_JPEG;
+	if (len >= 8 && memcmp(src, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return MM_DEC_PNG;
+	if (len >= 6 && (memcmp(src, "GIF87a", 6) == 0 || memcmp(src, "GIF89a", 6) == 0))
+		return MM_DEC_GIF;
+	if (len >= 18 && src[0] == 'B' && src[1] == 'M')
+	{
+		uint32_t	hs = mm_le32(src + 14);
+
+		if (hs == 12 || hs == 40 || hs == 52 || hs == 56 || hs == 64 ||
+			hs == 108 || hs == 124)
+			return MM_DEC_BMP;
+	}
+	return MM_DEC_NONE;
+}
+
+/* The decoder's name for mm_thumb_info. */
+static const char *
+decoder_name(mm_img_decoder d)
+{
+	switch (d)
+	{
+		case MM_DEC_JPEG:
+			return "jpeg";
+		case MM_DEC_PNG:
+			return "png";
+		case MM_DEC_GIF:
+			return "gif";
+		case MM_DEC_BMP:
+			return "bmp";
+		case MM_DEC_NONE:
+			break;
+	}
+	return "none";
+}
+
+/* Runs the pipeline once the arguments are checked; see image/image.h. */
+static mm_img_status
+thumb_run(thumb *t, const uint8_t *src, size_t len, mm_thumb_format fmt, int quality,
+		  uint8_t **out, size_t *out_len)
+{
+	mm_img_ctx *ctx = t->ctx;
+	mm_thumb_info *info = t->info;
+	mm_img_sink sink;
+	mm_img_status st;
+	int			scale = 8;
+
+	sink.header = thumb_header;
+	sink.start = thumb_start;
+	sink.row = thumb_row;
+	sink.arg = t;
+	info->decoder = mm_img_sniff(src, len);
+	info->decoder_name = decoder_name(info->decoder);
+	switch (info->decoder)
+	{
+		case MM_DEC_JPEG:
+			st = mm_img_decode_jpeg(ctx, src, len, &sink, &scale);
+			break;
+		case MM_DEC_PNG:
+			st = mm_img_decode_png(ctx, src, len, &sink);
+			break;
+		case MM_DEC_GIF:
+			st = mm_img_decode_gif(ctx, src, len, &sink);
+			break;
+		case MM_DEC_BMP:
+			st = mm_img_decode_bmp(ctx, src, len, &sink);
+			break;
+		default:
+			return mm_img_fail(ctx, MM_IMG_UNSUPPORTED,
+							   "not a JPEG, PNG, GIF or BMP image");
+	}
+	info->jpeg_scale = scale;
+	if (st != MM_IMG_OK)
+		return ctx->status != MM_IMG_OK ? ctx->status : st;
+	if (t->rs == NULL || !mm_resample_done(t->rs))
+		return mm_img_fail(ctx, MM_IMG_CORRUPT, "the image data ended early");
+	mm_resample_free(t->rs);
+	t->rs = NULL;
+
+	if (mm_img_orient(ctx, &t->img, t->orientation) != MM_IMG_OK)
+		return ctx->status;
+	if (fmt == MM_THUMB_AUTO)
+		fmt = (t->img.nch == 2 || t->img.nch == 4) ? MM_THUMB_PNG : MM_THUMB_JPEG;
+	info->format = fmt;
+	info->out_width = t->img.w;
+	info->out_height = t->img.h;
+	if (fmt == MM_THUMB_JPEG)
+	{
+		mm_img_flatten(&t->img);
+		return mm_img_encode_jpeg(ctx, &t->img, quality, out, out_len);
+	}
+	return mm_img_encode_png(ctx, &t->img, out, out_len);
+}
+
+/* Makes a thumbnail; see image/image.h. */
+mm_img_status
+mm_thumbnail(const uint8_t *src, size_t len, int box_w, int box_h,
+			 mm_thumb_format fmt, int quality, const mm_limits *lim,
+			 uint8_t **out, size_t *out_len, mm_thumb_info *info,
+			 char *errbuf, size_t errlen)
+{
+	mm_img_ctx	ctx;
+	mm_thumb_info dummy;
+	thumb		t;
+	mm_img_status st;
+
+	mm_img_ctx_init(&ctx, lim, errbuf, errlen);
+	if (info == NULL)
+		info = &dummy;
+	memset(info, 0, sizeof(*info));
+	info->orientation = 1;
+	info->jpeg_scale = 8;
+	info->decoder_name = "none";
+	if (out == NULL || out_len == NULL)
+		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "no output pointer");
+	*out = NULL;
+	*out_len = 0;
+	if (src == NULL && len > 0)
+		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "no input");
+	if (box_w < 1 || box_h < 1)
+		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "the box must be at least 1x1");
+	if (fmt != MM_THUMB_JPEG && fmt != MM_THUMB_PNG && fmt != MM_THUMB_AUTO)
+		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "unknown thumbnail format");
+	if (quality == 0)
+		quality = 80;
+	if (quality < 1 || quality > 100)
+		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "quality must be between 1 and 100");
+	info->format = fmt;
+
+	memset(&t, 0, sizeof(t));
+	t.ctx = &ctx;
+	t.box_w = box_w;
+	t.box_h = box_h;
+	t.info = info;
+	t.orientation = 1;
+	st = thumb_run(&t, src, len, fmt, quality, out, out_len);
+	mm_resample_free(t.rs);
+	mm_img_release(&ctx, t.img.px);
+	if (st != MM_IMG_OK)
+	{
+		*out = NULL;
+		*out_len = 0;
+	}
+	return st;
+}

@@ -1,0 +1,47 @@
+/*
+ * util/deflate.h - zlib compression of stored parts, and bounded inflation.
+ *
+ * Inflation never writes or allocates past a caller-given cap, so a
+ * decompression bomb is a clear error, not an out-of-memory.
+ */
+#ifndef MM_UTIL_DEFLATE_H
+#define MM_UTIL_DEFLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum mm_inflate_status
+{
+	MM_INFLATE_OK = 0,
+	MM_INFLATE_TOO_BIG,			/* the output would exceed the cap */
+	MM_INFLATE_CORRUPT,			/* not a zlib stream, or a damaged one */
+	MM_INFLATE_TRUNCATED,		/* the stream ends early */
+	MM_INFLATE_NOMEM			/* allocation failed */
+} mm_inflate_status;
+
+/*
+ * Compresses src (zlib format) at level 1-9 into dst; returns 0 and sets
+ * *out_len, or -1 when the result would not fit in dst_cap bytes (callers
+ * pass a cap below len to keep only worthwhile compression).
+ */
+int			mm_deflate(const uint8_t *src, size_t len, int level,
+					   uint8_t *dst, size_t dst_cap, size_t *out_len);
+
+/* Inflates a zlib stream into dst, never writing past dst_cap. */
+mm_inflate_status mm_inflate(const uint8_t *src, size_t len,
+							 uint8_t *dst, size_t dst_cap, size_t *out_len);
+
+/*
+ * Inflates a zlib stream of unknown output size into a malloc'd buffer
+ * that grows geometrically but never beyond max_out bytes.
+ */
+mm_inflate_status mm_inflate_alloc(const uint8_t *src, size_t len, size_t max_out,
+								   uint8_t **out, size_t *out_len);
+
+/* Worst-case size of mm_deflate()'s output for len input bytes. */
+size_t		mm_deflate_bound(size_t len);
+
+/* Is content of this MIME type worth compressing (not already compressed)? */
+int			mm_mime_compresses(const char *mime);
+
+#endif

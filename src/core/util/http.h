@@ -1,0 +1,38 @@
+/*
+ * util/http.h - the HTTP rules media.http() and the CLI server apply
+ * (RFC 9110): byte ranges and entity-tag matching.
+ */
+#ifndef MM_UTIL_HTTP_H
+#define MM_UTIL_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum mm_range_result
+{
+	MM_RANGE_NONE = 0,			/* no Range header, or one to ignore: send 200 */
+	MM_RANGE_PARTIAL,			/* send 206 with *first..*last (inclusive) */
+	MM_RANGE_UNSATISFIABLE		/* send 416 with "bytes * /size" */
+} mm_range_result;
+
+/*
+ * Evaluates a Range header value for a representation of size bytes.
+ * Understands one range of the forms "bytes=a-b", "bytes=a-" and
+ * "bytes=-n" (optional whitespace around tokens, unit case-insensitive);
+ * b past the end is clamped.  A syntactically invalid header, another unit,
+ * or several ranges yield MM_RANGE_NONE (RFC 9110 lets a server ignore
+ * Range).  a > b is invalid (NONE); a >= size, or a suffix of 0, or any
+ * range of an empty representation is UNSATISFIABLE.
+ */
+mm_range_result mm_http_range(const char *value, size_t len, uint64_t size,
+							  uint64_t *first, uint64_t *last);
+
+/*
+ * Does an If-None-Match value match etag (a quoted strong tag such as
+ * "\"abc\"")?  Uses weak comparison as RFC 9110 requires for
+ * If-None-Match: "*" matches, W/"x" matches "x", lists are comma-separated
+ * with optional whitespace.  Malformed members are skipped.
+ */
+int			mm_http_etag_matches(const char *value, size_t len, const char *etag);
+
+#endif
