@@ -1,15 +1,16 @@
 #!/bin/bash
 # test/package/run.sh: the Debian packages, built, linted, installed and used.
 #
-#   1. installs dpkg-dev, debhelper, lintian, fakeroot and the Build-Depends of
-#      debian/control when missing (apt-get, under /tmp/pg_media_apt.lock)
+#   1. installs dpkg-dev, fakeroot, lintian and the Build-Depends of debian/control
+#      (apt-get build-dep) when missing, under /tmp/pg_media_apt.lock
 #   2. copies the checkout to a temporary folder (the build never touches the tree) and runs
 #      `dpkg-buildpackage -us -uc -b` there; checks what each package holds and depends on
 #   3. lintian on the source and binary packages: no error (warnings are printed)
 #   4. under /tmp/pg_media_install.lock: removes the hand-built files (`make uninstall`,
 #      the tool), installs both packages with dpkg -i, starts a throwaway cluster,
-#      CREATE EXTENSION pg_media, a put/get round trip, `pg_media --help` and `pg_media stats`
-#      from a plain PATH, then removes the packages and puts the hand-built files back
+#      CREATE EXTENSION pg_media, a put/get round trip, an update from the oldest packaged
+#      version, `pg_media --help` and `pg_media stats` from a plain PATH; then removes the
+#      packages and puts the hand-built files back (`make install`)
 #
 # Runs as root (it installs packages); prints TAP ("ok N - ...", "1..N") and exits non-zero
 # when a test failed.  PKG_TEST_KEEP=1 keeps the temporary folder.
@@ -68,7 +69,7 @@ else
   (cd "$top" && tar -c --exclude=./.git . | tar -x -C "$work/src")
 fi
 
-if apt_install_missing dpkg-dev debhelper fakeroot lintian postgresql-server-dev-all &&
+if apt_install_missing dpkg-dev fakeroot lintian &&
    { (cd "$work/src" && dpkg-checkbuilddeps) >/dev/null 2>&1 ||
      flock /tmp/pg_media_apt.lock sh -c "cd '$work/src' && DEBIAN_FRONTEND=noninteractive \
        apt-get build-dep -y -qq --no-install-recommends ./" >>"$log/apt.log" 2>&1; }; then
@@ -187,6 +188,12 @@ dpkg_rc=$?
 check "dpkg -i installs both packages" [ "$dpkg_rc" = 0 ]
 check "the extension's files on disk are the package's" \
   eval '[ "$(dpkg -S "$(pg_config --pkglibdir)/pg_media.so" 2>/dev/null | cut -d: -f1)" = "$extpkg" ]'
+# the package installs what `make install` does for the extension (every released
+# script and upgrade script included), the tool aside
+if [ -n "$installed_before" ]; then
+  check "$extpkg installs the same extension files as make install" \
+    eval '[ "$(hand_built_files | grep -v "/bin/pg_media$")" = "$(echo "$installed_before" | grep -v "/bin/pg_media$")" ]'
+fi
 
 db=$(mktemp -d /tmp/pg_media_pkgdb.XXXXXX)
 chmod 755 "$db"
@@ -215,6 +222,21 @@ SQL
   echo "# pg_media stats: $stats_out"
   check "pg_media stats counts the stored file" \
     eval 'echo "$stats_out" | grep -q "\"files\": 1"'
+
+  # the oldest version the package ships, updated along the packaged upgrade scripts
+  upgrade_out=$(psql -X -A -t -q -v ON_ERROR_STOP=1 -h "$db/c" -p "$port" -U postgres -d postgres 2>&1 <<'SQL'
+CREATE DATABASE pkg_upgrade;
+\c pkg_upgrade
+SELECT version AS oldest FROM pg_available_extension_versions
+ WHERE name = 'pg_media' ORDER BY string_to_array(version, '.')::int[] LIMIT 1 \gset
+CREATE EXTENSION pg_media VERSION :'oldest';
+ALTER EXTENSION pg_media UPDATE;
+SELECT :'oldest' || ' ' || extversion FROM pg_extension WHERE extname = 'pg_media';
+SQL
+  )
+  echo "$upgrade_out" | sed 's/^/# psql: /'
+  check "ALTER EXTENSION pg_media UPDATE from the oldest packaged version ($(echo "$upgrade_out" | cut -d' ' -f1)) reaches $control_version" \
+    eval '[ "$(echo "$upgrade_out" | cut -d" " -f2)" = "$control_version" ]'
 else
   diag_file "$db/c/server.log" 2>/dev/null || diag_file "$log/cluster.log"
   fail "throwaway cluster on port $port started"
