@@ -5,7 +5,7 @@
  * 200 with the caching and safety headers; 304 when If-None-Match matches;
  * 206 for a satisfiable single Range; 416 for an unsatisfiable one; 404 for
  * a file the caller cannot see.  Range and entity-tag rules come from the
- * pure-C core (mm_http.c), shared with the command-line server.
+ * pure-C core (util/http.c), shared with the command-line server.
  */
 #include "storage.h"
 

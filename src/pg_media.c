@@ -197,9 +197,5 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("media");
-#else
-	EmitWarningsOnPlaceholders("media");
-#endif
 }

@@ -1,7 +1,7 @@
 /*
  * probe_sql.c - media.sniff() and media.probe(), and probing stored content.
  *
- * The core's parsers see a file through windows (mm_source.h).  Here we
+ * The core's parsers see a file through windows (util/source.h).  Here we
  * supply them: a header slice and a tail slice of a bytea argument or a
  * stored blob, then whatever further slice a parser asks for, so probing a
  * 2 GB video reads a few small slices instead of the file.

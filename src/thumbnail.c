@@ -1,7 +1,7 @@
 /*
  * thumbnail.c - media.thumbnail(): thumbnails made in the database.
  *
- * The pure-C core (mm_image.h) decodes, orients, resamples and encodes;
+ * The pure-C core (image/image.h) decodes, orients, resamples and encodes;
  * here we give it PostgreSQL memory and a cancel check, turn its statuses
  * into SQLSTATEs, and cache results by (source SHA-256, spec) in
  * media.derivatives so the second request returns stored bytes.  On a hot
