@@ -17,7 +17,7 @@ add() { for p in "$@"; do
 
 add make gcc libc6-dev pkg-config zlib1g-dev libpng-dev libjpeg62-turbo-dev
 if [ "$what" = test ] || [ "$what" = demo ]; then
-  add postgresql-$pgmajor libipc-run-perl procps libvips-tools imagemagick time
+  add postgresql-$pgmajor libipc-run-perl procps libvips-tools imagemagick time python3-psycopg
 fi
 
 apt_updated=no
