@@ -19,6 +19,7 @@ ALTER VIEW @extschema@.media_files SET (security_barrier, security_invoker);
  * Existing blobs keep their ids.  Their sha256 keys are plain content
  * hashes, i.e. global dedup scope, which is how 0.1.0 stored them.
  */
+ALTER EXTENSION pg_media DROP SEQUENCE @extschema@.blobs_id_seq;   -- leaves pg_dump's config list
 ALTER TABLE @extschema@.blobs ALTER COLUMN id DROP IDENTITY;
 ALTER TABLE @extschema@.blobs ALTER COLUMN id SET DEFAULT
     (('x' OPERATOR(pg_catalog.||) pg_catalog.encode(

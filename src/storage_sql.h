@@ -119,7 +119,7 @@
 	" WHERE b.id OPERATOR(pg_catalog.=) $1 AND d.source_sha256 OPERATOR(pg_catalog.=) b.sha256" \
 	"   AND d.spec OPERATOR(pg_catalog.=) $2" \
 	"   AND d.last_used_at OPERATOR(pg_catalog.<)" \
-	"       pg_catalog.now() OPERATOR(pg_catalog.-) '1 minute'::pg_catalog.interval"
+	"       (pg_catalog.now() OPERATOR(pg_catalog.-) '1 minute'::pg_catalog.interval)"
 
 /* The key of a source blob, locked against being freed while a derivative of it goes in. */
 #define SQL_SOURCE_BLOB_KEY \
