@@ -36,6 +36,7 @@ ALTER ROLE bob SET media.isolation = 'role';
 });
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
+my ($rc, $out, $err);
 
 # psql as a login role: (exit code, stdout, stderr)
 sub as_role
@@ -99,22 +100,9 @@ as_role_ok('bob', "SELECT length(media.thumbnail($bob_img, 64, 64))");
 is(sql(q{SELECT count(*) FROM media.derivatives WHERE spec LIKE 'thumbnail 64x64 %'}), '2',
 	'3: bob\'s thumbnail of alice\'s bytes is computed and cached apart (no cache-hit timing)');
 
-# media.dedup = global shares content across owners (the administrator's choice), and
-# only a superuser may choose it
-sql(q{ALTER ROLE alice SET media.dedup = 'global'; ALTER ROLE bob SET media.dedup = 'global'});
-my $shared = gen_bytes('shared-global', 30_000);
-my $ga = put_as('alice', $shared, 'g.bin');
-my $gb = put_as('bob', $shared, 'g.bin');
-is(blob_of($ga), blob_of($gb), '3: media.dedup = global: two owners\' equal bytes share one blob');
-sql(q{ALTER ROLE alice RESET media.dedup; ALTER ROLE bob RESET media.dedup});
-my ($rc, $out, $err) = as_role('bob', q{SET media.dedup = 'global'});
-like($err, qr/42501/, '3: an ordinary role cannot SET media.dedup (42501)');
-is(sql(q{SELECT setting FROM pg_settings WHERE name = 'media.dedup'}), 'auto', 'media.dedup defaults to auto');
-
 # --- 4. derivatives are bounded ------------------------------------------------------------------
 # viewer may only read (isolation none: it sees alice's image); 50 sizes of one image
 sql('DELETE FROM media.derivatives');
-my $before = sql(q{SELECT pg_total_relation_size('media.derivatives') + pg_total_relation_size('media.chunks')});
 for my $s (10 .. 59)
 {
 	as_role_ok('viewer', "SELECT length(media.thumbnail($alice_img, $s, $s))");
@@ -123,57 +111,6 @@ is(sql('SELECT count(*) FROM media.derivatives'), '0',
 	'4: 50 thumbnail sizes a reader asks for, none in media.thumbnail_sizes: nothing cached');
 as_role_ok('viewer', "SELECT length(media.thumbnail($alice_img, 128, 128)), length(media.thumbnail($alice_img, 128, 128, 'png'))");
 is(sql('SELECT count(*) FROM media.derivatives'), '2', '4: a listed size is cached (jpeg and png)');
-($rc, $out, $err) = as_role('viewer', q{SET media.thumbnail_sizes = '1x1,2x2'});
-like($err, qr/42501/, '4: an ordinary role cannot change media.thumbnail_sizes (42501)');
-($rc, $out, $err) = as_role('viewer', q{SET media.max_derivatives_size = '1TB'});
-like($err, qr/42501/, '4: an ordinary role cannot change media.max_derivatives_size (42501)');
-($rc, $out, $err) = $node->psql('postgres', q{SET media.thumbnail_sizes = '64x64,banana'});
-like($err, qr/invalid value for parameter "media.thumbnail_sizes"/, '4: a malformed size list is refused');
-
-# the cap: many images at a listed size stay within media.max_derivatives_size
-sql(q{ALTER SYSTEM SET media.max_derivatives_size = '8kB'; SELECT pg_reload_conf()});
-my @imgs = map { put_as('alice', make_png(40, 30, $_, 255 - $_, 7 * $_ % 256), "c$_.png") } 1 .. 40;
-sub derivative_count { return sql('SELECT count(*) FROM media.derivatives'); }
-# fill the cache until the first eviction
-my $next = 0;
-while ($next < @imgs)
-{
-	my $count = derivative_count();
-	as_role_ok('viewer', "SELECT length(media.thumbnail($imgs[$next++], 64, 64))");
-	last if derivative_count() <= $count;
-}
-ok($next < @imgs, "4: the 8 kB cap is reached after $next thumbnails: the cache evicts");
-# age everything in creation order, then use the oldest one: least recently used is no
-# longer least recently created
-sql(q{UPDATE media.derivatives SET last_used_at = created_at - interval '1 hour'});
-my $oldest = sql(q{SELECT f.id FROM media.derivatives d JOIN media.blobs b ON b.sha256 = d.source_sha256
-                     JOIN media.files f ON f.blob_id = b.id ORDER BY d.created_at LIMIT 1});
-as_role_ok('viewer', "SELECT length(media.thumbnail($oldest, 64, 64))");
-as_role_ok('viewer', "SELECT length(media.thumbnail($_, 64, 64))") for @imgs[$next .. $next + 1];
-my ($rows, $bytes) = split /\|/, sql('SELECT count(*), coalesce(sum(byte_size), 0) FROM media.derivatives');
-ok($bytes <= 8192 && $rows > 1, "4: $next + 2 images' thumbnails: the cache holds $rows of them in $bytes bytes (cap 8 kB)");
-is(sql("SELECT count(*) FROM media.derivatives d JOIN media.blobs b ON b.sha256 = d.source_sha256
-         JOIN media.files f ON f.blob_id = b.id WHERE f.id = $oldest"), '1',
-	'4: the oldest thumbnail, used again, survives eviction (least recently used go first)');
-# a reader that keeps asking for new listed sizes and images cannot push the cache past the cap
-as_role_ok('viewer', 'SELECT count(length(media.thumbnail(i, 256, 256))) FROM unnest(ARRAY['
-	  . join(',', @imgs) . ']::bigint[]) AS i');
-is(sql('SELECT coalesce(sum(byte_size), 0) <= 8192 FROM media.derivatives'), 't',
-	'4: after 40 more thumbnails the cache still holds at most 8 kB');
-is((orphan_counts_line()), '0|0|0', '4: evicted thumbnails free their blobs and chunks');
-sql(q{ALTER SYSTEM RESET media.max_derivatives_size; SELECT pg_reload_conf()});
-
-sub orphan_counts_line
-{
-	return sql(q{SELECT (SELECT count(*) FROM media.blobs b WHERE b.sha256 IS NOT NULL
-	                       AND NOT EXISTS (SELECT 1 FROM media.files f WHERE f.blob_id = b.id)
-	                       AND NOT EXISTS (SELECT 1 FROM media.derivatives d WHERE d.blob_id = b.id)),
-	                    (SELECT count(*) FROM media.blobs b WHERE b.sha256 IS NULL
-	                       AND NOT EXISTS (SELECT 1 FROM media.uploads u WHERE u.blob_id = b.id)),
-	                    (SELECT count(*) FROM media.chunks c
-	                      WHERE NOT EXISTS (SELECT 1 FROM media.blobs b WHERE b.id = c.blob_id))});
-}
-
 # anonymous HTTP clients of pg_media serve: 50 sizes cache nothing
 SKIP:
 {
@@ -261,6 +198,61 @@ as_role_ok('bob', "SELECT media.upload_append($u, decode(repeat('56', 900), 'hex
 as_role_ok('bob', "SELECT media.upload_append($u, decode(repeat('78', 900), 'hex'))");
 my $fits = as_role_ok('bob', "SELECT media.upload_finish($u)");
 is(sql("SELECT byte_size FROM media.files WHERE id = $fits"), '1800', '5: an upload within the quota finishes');
+sql(q{DELETE FROM media.quotas WHERE owner = 'bob'});
+
+# --- the administrator's settings (after the replays above: 0.2.0 before issue 12 has none) ---
+# (3) media.dedup: global shares content across owners (the administrator's choice, for
+# storage), and only a superuser may choose it
+sql(q{ALTER ROLE alice SET media.dedup = 'global'; ALTER ROLE bob SET media.dedup = 'global'});
+my $shared = gen_bytes('shared-global', 30_000);
+my $ga = put_as('alice', $shared, 'g.bin');
+my $gb = put_as('bob', $shared, 'g.bin');
+is(blob_of($ga), blob_of($gb), '3: media.dedup = global: two owners\' equal bytes share one blob');
+sql(q{ALTER ROLE alice RESET media.dedup; ALTER ROLE bob RESET media.dedup});
+($rc, $out, $err) = as_role('bob', q{SET media.dedup = 'global'});
+like($err, qr/42501/, '3: an ordinary role cannot SET media.dedup (42501)');
+is(sql(q{SELECT setting FROM pg_settings WHERE name = 'media.dedup'}), 'auto', 'media.dedup defaults to auto');
+
+# (4) the cache's settings are the administrator's; the cap holds with least-recently-used eviction
+($rc, $out, $err) = as_role('viewer', q{SET media.thumbnail_sizes = '1x1,2x2'});
+like($err, qr/42501/, '4: an ordinary role cannot change media.thumbnail_sizes (42501)');
+($rc, $out, $err) = as_role('viewer', q{SET media.max_derivatives_size = '1TB'});
+like($err, qr/42501/, '4: an ordinary role cannot change media.max_derivatives_size (42501)');
+($rc, $out, $err) = $node->psql('postgres', q{SET media.thumbnail_sizes = '64x64,banana'});
+like($err, qr/invalid value for parameter "media.thumbnail_sizes"/, '4: a malformed size list is refused');
+
+# the cap: many images at a listed size stay within media.max_derivatives_size
+sql(q{ALTER SYSTEM SET media.max_derivatives_size = '8kB'; SELECT pg_reload_conf()});
+my @imgs = map { put_as('alice', make_png(40, 30, $_, 255 - $_, 7 * $_ % 256), "c$_.png") } 1 .. 40;
+sub derivative_count { return sql('SELECT count(*) FROM media.derivatives'); }
+# fill the cache until the first eviction
+my $next = 0;
+while ($next < @imgs)
+{
+	my $count = derivative_count();
+	as_role_ok('viewer', "SELECT length(media.thumbnail($imgs[$next++], 64, 64))");
+	last if derivative_count() <= $count;
+}
+ok($next < @imgs, "4: the 8 kB cap is reached after $next thumbnails: the cache evicts");
+# age everything in creation order, then use the oldest one: least recently used is no
+# longer least recently created
+sql(q{UPDATE media.derivatives SET last_used_at = created_at - interval '1 hour'});
+my $oldest = sql(q{SELECT f.id FROM media.derivatives d JOIN media.blobs b ON b.sha256 = d.source_sha256
+                     JOIN media.files f ON f.blob_id = b.id ORDER BY d.created_at LIMIT 1});
+as_role_ok('viewer', "SELECT length(media.thumbnail($oldest, 64, 64))");
+as_role_ok('viewer', "SELECT length(media.thumbnail($_, 64, 64))") for @imgs[$next .. $next + 1];
+my ($rows, $bytes) = split /\|/, sql('SELECT count(*), coalesce(sum(byte_size), 0) FROM media.derivatives');
+ok($bytes <= 8192 && $rows > 1, "4: $next + 2 images' thumbnails: the cache holds $rows of them in $bytes bytes (cap 8 kB)");
+is(sql("SELECT count(*) FROM media.derivatives d JOIN media.blobs b ON b.sha256 = d.source_sha256
+         JOIN media.files f ON f.blob_id = b.id WHERE f.id = $oldest"), '1',
+	'4: the oldest thumbnail, used again, survives eviction (least recently used go first)');
+# a reader that keeps asking for new listed sizes and images cannot push the cache past the cap
+as_role_ok('viewer', 'SELECT count(length(media.thumbnail(i, 256, 256))) FROM unnest(ARRAY['
+	  . join(',', @imgs) . ']::bigint[]) AS i');
+is(sql('SELECT coalesce(sum(byte_size), 0) <= 8192 FROM media.derivatives'), 't',
+	'4: after 40 more thumbnails the cache still holds at most 8 kB');
+is(orphan_counts($node), '0|0', '4: evicted thumbnails free their blobs and chunks');
+sql(q{ALTER SYSTEM RESET media.max_derivatives_size; SELECT pg_reload_conf()});
 
 $node->stop;
 done_testing();
