@@ -159,8 +159,8 @@ check_quota_bytes(const char *owner, const QuotaUsage *q, int64 more, const char
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("storage quota of owner \"%s\" exceeded", owner),
-				 errdetail("The owner's files use " INT64_FORMAT " bytes and uploads in progress " INT64_FORMAT
-						   " bytes, of at most " INT64_FORMAT "; this %s has " INT64_FORMAT ".",
+				 errdetail("The owner's files hold " INT64_FORMAT " bytes and uploads in progress " INT64_FORMAT
+						   ", of at most " INT64_FORMAT "; this %s has " INT64_FORMAT ".",
 						   q->file_bytes, q->upload_bytes, q->max_bytes, what, more),
 				 errhint("Remove files with media.remove(), abort uploads with media.upload_abort(), "
 						 "or raise max_bytes in media.quotas.")));
