@@ -10,3 +10,29 @@
  * makes it.
  */
 ALTER VIEW @extschema@.media_files SET (security_barrier, security_invoker);
+
+-- Issue 12, items 3, 4 and 5 ------------------------------------------------
+
+/*
+ * 3: new blobs get random 63-bit ids, so a file's blob_id no longer tells
+ * whether its content was already stored (an older number) or by whom.
+ * Existing blobs keep their ids.  Their sha256 keys are plain content
+ * hashes, i.e. global dedup scope, which is how 0.1.0 stored them.
+ */
+ALTER EXTENSION pg_media DROP SEQUENCE @extschema@.blobs_id_seq;   -- leaves pg_dump's config list
+ALTER TABLE @extschema@.blobs ALTER COLUMN id DROP IDENTITY;
+ALTER TABLE @extschema@.blobs ALTER COLUMN id SET DEFAULT
+    (('x' OPERATOR(pg_catalog.||) pg_catalog.encode(
+        pg_catalog.sha256(pg_catalog.uuid_send(pg_catalog.gen_random_uuid())), 'hex'))::bit(63))::bigint;
+COMMENT ON COLUMN @extschema@.blobs.sha256 IS
+  'dedup key: the content''s SHA-256 (shared by every owner), or under media.dedup = owner a SHA-256 of it and the owner';
+
+/* 4: derivatives are evicted least recently used first (media.max_derivatives_size). */
+ALTER TABLE @extschema@.derivatives
+    ADD COLUMN last_used_at timestamptz NOT NULL DEFAULT pg_catalog.now();
+COMMENT ON TABLE @extschema@.derivatives IS
+  'pg_media: cached thumbnails and other results derived from a content, keyed by (its blob''s sha256 key, spec)';
+
+/* 5: quotas count uploads in progress. */
+COMMENT ON TABLE @extschema@.quotas IS
+  'pg_media: per-owner limits checked by put(), upload_append() and upload_finish(); null means no limit';

@@ -1,6 +1,7 @@
 /*
  * blobs.c - content-addressed blobs in media.blobs: one blob per distinct
- * SHA-256, found, stored once, or deleted.  storage_blob_store() is the one
+ * key (the content's SHA-256, per owner under media.dedup = owner), found,
+ * stored once, or deleted.  storage_blob_store() is the one
  * place that decides how to store content that concurrent transactions may
  * be storing or removing at the same moment.  All calls run inside
  * storage_enter().
@@ -16,6 +17,45 @@
 /* How often storage_blob_store() looks for, then claims, a blob before giving up. */
 #define STORE_MAX_TRIES 100
 
+/*
+ * Does media.dedup keep each owner's content apart?  auto does whenever
+ * owners are isolated from each other (media.isolation <> none): there an
+ * owner must not learn, from a put that is faster or a blob that already
+ * exists, that someone else stored the same bytes.
+ */
+static bool
+dedup_per_owner(void)
+{
+	if (media_dedup == MEDIA_DEDUP_AUTO)
+		return media_isolation != MEDIA_ISOLATION_NONE;
+	return media_dedup == MEDIA_DEDUP_OWNER;
+}
+
+/*
+ * The key under which content with this SHA-256, stored for owner, is
+ * found in media.blobs (its sha256 column): the content's own SHA-256
+ * under global dedup, else the SHA-256 of a domain tag, the owner and the
+ * content's SHA-256, so equal bytes of two owners are two blobs that no
+ * lookup can confuse.  Blobs stored by 0.1.0 are global.
+ */
+void
+storage_dedup_key(const uint8 *sha256, const char *owner, uint8 *key)
+{
+	static const char tag[] = "pg_media dedup owner";
+	mm_sha256	ctx;
+
+	if (!dedup_per_owner())
+	{
+		memcpy(key, sha256, MM_SHA256_DIGEST_LEN);
+		return;
+	}
+	mm_sha256_init(&ctx);
+	mm_sha256_update(&ctx, tag, sizeof(tag));	/* with its NUL: the owner follows */
+	mm_sha256_update(&ctx, owner, strlen(owner) + 1);
+	mm_sha256_update(&ctx, sha256, MM_SHA256_DIGEST_LEN);
+	mm_sha256_final(&ctx, key);
+}
+
 /* Creates an empty blob for an upload in progress (no hash yet). */
 int64
 storage_blob_new(void)
@@ -29,7 +69,7 @@ storage_blob_new(void)
 }
 
 /*
- * Finds the blob holding content with this SHA-256 and locks it against
+ * Finds the blob with this key (storage_dedup_key()) and locks it against
  * being freed (KEY SHARE, as a foreign key does) until the transaction
  * ends.  Returns 0 when there is none.
  */
@@ -61,7 +101,7 @@ claim_blob(const uint8 *sha256, int64 byte_size)
 }
 
 /*
- * Returns the blob for content with this SHA-256, storing it when no blob
+ * Returns the blob with this key (storage_dedup_key()), storing it when no blob
  * holds it yet: a new blob is claimed and fill() writes its bytes.  A
  * concurrent transaction storing the same content makes the claim wait for
  * it, then the lookup finds its blob; one removing it makes the lookup miss

@@ -125,13 +125,15 @@ media_should_compress(const char *mime)
 
 /*
  * Stores len bytes held in memory and returns the new file's id.  The
- * content is written only if no blob holds it yet; a concurrent put() of
- * the same bytes waits for the first and then shares its blob.
+ * content is written only if no blob in the owner's dedup scope
+ * (media.dedup) holds it yet; a concurrent put() of the same bytes in the
+ * same scope waits for the first and then shares its blob.
  */
 static int64
 ingest_bytes(const char *data, int64 len, IngestRequest *req)
 {
 	uint8		sha256[MM_SHA256_DIGEST_LEN];
+	uint8		key[MM_SHA256_DIGEST_LEN];
 	mm_probe	probe;
 	StorageAccess access;
 	int64		blob_id;
@@ -143,8 +145,10 @@ ingest_bytes(const char *data, int64 len, IngestRequest *req)
 	data = media_transform(data, &len, &probe, &req->attrs);
 	mm_sha256(data, (size_t) len, sha256);
 
+	storage_dedup_key(sha256, req->owner, key);
+
 	storage_enter(&access);
-	blob_id = storage_blob_store_bytes(sha256, data, len, media_should_compress(probe.mime));
+	blob_id = storage_blob_store_bytes(key, data, len, media_should_compress(probe.mime));
 	id = ingest_file_row(req, blob_id, len, sha256, &probe);
 	storage_leave(&access);
 	return id;

@@ -2,7 +2,7 @@
  * limits.c - every size and count limit pg_media enforces, in one place:
  * media.max_file_size (one value in memory), media.max_upload_size, the
  * 1 GB limit of one PostgreSQL value, the per-owner quotas of media.quotas
- * and media.max_open_uploads.  Sizes raise 54000 program_limit_exceeded,
+ * (files and uploads in progress alike) and media.max_open_uploads.  Sizes raise 54000 program_limit_exceeded,
  * an owner's used-up allowance 53400 configuration_limit_exceeded.
  */
 #include "pg_media.h"
@@ -73,7 +73,7 @@ media_check_upload_size(int64 received, int64 more)
 }
 
 /*
- * Serializes an owner's quota-relevant work (new files) until the
+ * Serializes an owner's quota-relevant work (new files, upload parts) until the
  * transaction ends, so concurrent sessions cannot both slip under a
  * limit.  The key space (first key) is pg_media's own.
  */
@@ -100,6 +100,72 @@ owner_has_quota(const char *owner)
 	return found;
 }
 
+/* An owner's quota and what counts against it (load_quota()). */
+typedef struct QuotaUsage
+{
+	bool		limit_bytes;	/* max_bytes is set */
+	bool		limit_files;	/* max_files is set */
+	int64		max_bytes;
+	int64		max_files;
+	int64		file_bytes;		/* bytes of the owner's files */
+	int64		files;			/* the owner's files */
+	int64		upload_bytes;	/* bytes held by the owner's uploads in progress */
+} QuotaUsage;
+
+/*
+ * Loads the owner's quota and use (inside storage_enter()), after taking
+ * the owner's lock, which is held until the transaction ends: a concurrent
+ * session adding bytes for the same owner waits, and in READ COMMITTED
+ * then sees what this one added.  False when the owner has no quota (no
+ * lock is taken then).
+ */
+static bool
+load_quota(const char *owner, QuotaUsage *q)
+{
+	static SpiStatement usage = {SQL_QUOTA_USAGE, 1, {TEXTOID}};
+	Datum		values[1] = {CStringGetTextDatum(owner)};
+	SpiRow		row;
+	bool		found;
+
+	/* only owners with a quota take the lock that serializes their new bytes */
+	if (!owner_has_quota(owner))
+		return false;
+	lock_owner(owner);
+	spi_begin();
+	found = spi_run_row(&usage, values, NULL, false, &row);	/* none: removed meanwhile */
+	if (found)
+	{
+		q->limit_bytes = !spi_row_isnull(&row, 1);
+		q->limit_files = !spi_row_isnull(&row, 2);
+		q->max_bytes = spi_row_int64(&row, 1);
+		q->max_files = spi_row_int64(&row, 2);
+		q->file_bytes = spi_row_int64(&row, 3);
+		q->files = spi_row_int64(&row, 4);
+		q->upload_bytes = spi_row_int64(&row, 5);
+	}
+	spi_end();
+	return found;
+}
+
+/*
+ * Raises 53400 when adding more bytes would take the owner past max_bytes;
+ * what names them ("file", "upload part").  Files and uploads in progress
+ * count alike, so unfinished uploads cannot hold more than the quota.
+ */
+static void
+check_quota_bytes(const char *owner, const QuotaUsage *q, int64 more, const char *what)
+{
+	if (q->limit_bytes && more > q->max_bytes - q->file_bytes - q->upload_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("storage quota of owner \"%s\" exceeded", owner),
+				 errdetail("The owner's files hold " INT64_FORMAT " bytes and uploads in progress " INT64_FORMAT
+						   ", of at most " INT64_FORMAT "; this %s has " INT64_FORMAT ".",
+						   q->file_bytes, q->upload_bytes, q->max_bytes, what, more),
+				 errhint("Remove files with media.remove(), abort uploads with media.upload_abort(), "
+						 "or raise max_bytes in media.quotas.")));
+}
+
 /*
  * Checks media.quotas for a new file of byte_size bytes (inside
  * storage_enter()): raises 53400 when the owner would exceed max_bytes or
@@ -108,47 +174,31 @@ owner_has_quota(const char *owner)
 void
 media_check_quota(const char *owner, int64 byte_size)
 {
-	static SpiStatement usage = {SQL_QUOTA_USAGE, 1, {TEXTOID}};
-	Datum		values[1] = {CStringGetTextDatum(owner)};
-	SpiRow		row;
-	bool		limit_bytes,
-				limit_files;
-	int64		max_bytes,
-				max_files,
-				used_bytes,
-				used_files;
+	QuotaUsage	q;
 
-	/* only owners with a quota take the lock that serializes their new files */
-	if (!owner_has_quota(owner))
+	if (!load_quota(owner, &q))
 		return;
-	lock_owner(owner);
-	spi_begin();
-	if (!spi_run_row(&usage, values, NULL, false, &row))
-	{
-		spi_end();
-		return;					/* the quota was removed meanwhile */
-	}
-	limit_bytes = !spi_row_isnull(&row, 1);
-	limit_files = !spi_row_isnull(&row, 2);
-	max_bytes = spi_row_int64(&row, 1);
-	max_files = spi_row_int64(&row, 2);
-	used_bytes = spi_row_int64(&row, 3);
-	used_files = spi_row_int64(&row, 4);
-	spi_end();
-
-	if (limit_bytes && byte_size > max_bytes - used_bytes)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("storage quota of owner \"%s\" exceeded", owner),
-				 errdetail("The owner's files use " INT64_FORMAT " of " INT64_FORMAT " bytes; this file has " INT64_FORMAT ".",
-						   used_bytes, max_bytes, byte_size),
-				 errhint("Remove files with media.remove(), or raise max_bytes in media.quotas.")));
-	if (limit_files && used_files >= max_files)
+	check_quota_bytes(owner, &q, byte_size, "file");
+	if (q.limit_files && q.files >= q.max_files)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("file quota of owner \"%s\" exceeded", owner),
-				 errdetail("The owner has " INT64_FORMAT " of at most " INT64_FORMAT " files.", used_files, max_files),
+				 errdetail("The owner has " INT64_FORMAT " of at most " INT64_FORMAT " files.", q.files, q.max_files),
 				 errhint("Remove files with media.remove(), or raise max_files in media.quotas.")));
+}
+
+/*
+ * Checks media.quotas before an upload in progress receives a part of len
+ * bytes (inside storage_enter()): raises 53400 when the owner's files and
+ * uploads would then exceed max_bytes.
+ */
+void
+media_check_upload_quota(const char *owner, int64 len)
+{
+	QuotaUsage	q;
+
+	if (load_quota(owner, &q))
+		check_quota_bytes(owner, &q, len, "upload part");
 }
 
 /*

@@ -22,6 +22,9 @@ int			media_max_inflated_size = 64 * 1024 * 1024;
 int			media_max_pixels = 100000000;
 int			media_thumbnail_quality = 82;
 int			media_optimize_jpeg = MEDIA_OPTIMIZE_OFF;
+int			media_dedup = MEDIA_DEDUP_AUTO;
+char	   *media_thumbnail_sizes = NULL;
+int			media_max_derivatives_size_kb = 256 * 1024;
 
 static const struct config_enum_entry optimize_options[] = {
 	{"off", MEDIA_OPTIMIZE_OFF, false},
@@ -36,6 +39,13 @@ static const struct config_enum_entry compression_options[] = {
 	{NULL, 0, false}
 };
 
+static const struct config_enum_entry dedup_options[] = {
+	{"auto", MEDIA_DEDUP_AUTO, false},
+	{"global", MEDIA_DEDUP_GLOBAL, false},
+	{"owner", MEDIA_DEDUP_OWNER, false},
+	{NULL, 0, false}
+};
+
 static const struct config_enum_entry isolation_options[] = {
 	{"none", MEDIA_ISOLATION_NONE, false},
 	{"role", MEDIA_ISOLATION_ROLE, false},
@@ -44,6 +54,16 @@ static const struct config_enum_entry isolation_options[] = {
 };
 
 void		_PG_init(void);
+
+/* Accepts a media.thumbnail_sizes value only when every item reads WxH. */
+static bool
+check_thumbnail_sizes(char **newval, void **extra, GucSource source)
+{
+	if (media_thumbnail_sizes_valid(*newval))
+		return true;
+	GUC_check_errdetail("media.thumbnail_sizes is a comma-separated list of WIDTHxHEIGHT boxes, each side 1 to 8192, e.g. '64x64,256x256'.");
+	return false;
+}
 
 /* Registers pg_media's settings; each is documented in README.md. */
 void
@@ -196,6 +216,37 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	/* Issue 12, items 3 and 4: dedup scope and the bounded derivative cache */
+	DefineCustomEnumVariable("media.dedup",
+							 "Which stores of equal bytes share one copy: every owner's (global) or each owner's own (owner).",
+							 "auto (default): owner when media.isolation is not none, else global. Global dedup saves "
+							 "storage but lets an owner learn, by timing, that someone stored the same bytes.",
+							 &media_dedup,
+							 MEDIA_DEDUP_AUTO,
+							 dedup_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("media.thumbnail_sizes",
+							   "Thumbnail boxes (WxH, comma-separated) whose results are cached in media.derivatives.",
+							   "Other sizes are computed on every call and never stored, so readers cannot grow the cache at will.",
+							   &media_thumbnail_sizes,
+							   "64x64,128x128,256x256,512x512",
+							   PGC_SUSET,
+							   GUC_LIST_INPUT,
+							   check_thumbnail_sizes, NULL, NULL);
+
+	DefineCustomIntVariable("media.max_derivatives_size",
+							"Most bytes media.derivatives (cached thumbnails) may hold; the least recently used are evicted.",
+							"0 caches nothing.",
+							&media_max_derivatives_size_kb,
+							256 * 1024,
+							0, PG_INT32_MAX,
+							PGC_SUSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("media");
 }

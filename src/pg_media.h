@@ -35,6 +35,16 @@ extern int	media_max_pixels;		/* decoded image size limit (thumbnails) */
 extern int	media_thumbnail_quality;	/* JPEG quality of thumbnails */
 extern int	media_optimize_jpeg;	/* MEDIA_OPTIMIZE_* */
 
+/* Issue 12, items 3 and 4: dedup scope, derivative cache bounds (pg_media.c) */
+extern int	media_dedup;			/* MEDIA_DEDUP_* */
+extern char *media_thumbnail_sizes;	/* "WxH,WxH,...": the sizes whose thumbnails are cached */
+extern int	media_max_derivatives_size_kb;	/* kB: cap of media.derivatives; 0 = cache nothing */
+
+/* media.dedup: which puts of equal bytes share one blob */
+#define MEDIA_DEDUP_AUTO 0			/* owner when media.isolation <> none, else global */
+#define MEDIA_DEDUP_GLOBAL 1
+#define MEDIA_DEDUP_OWNER 2
+
 /* media.optimize_jpeg */
 #define MEDIA_OPTIMIZE_OFF 0
 #define MEDIA_OPTIMIZE_HUFFMAN 1
@@ -122,7 +132,18 @@ extern void media_check_size(int64 size, MediaSizeUse use);
 extern void media_check_value_size(size_t size, const char *what, const char *hint);
 extern void media_check_upload_size(int64 received, int64 more);
 extern void media_check_quota(const char *owner, int64 byte_size);
+extern void media_check_upload_quota(const char *owner, int64 len);
 extern void media_check_open_uploads(const char *owner);
+
+/* Largest thumbnail box side (thumbnail.c, media.thumbnail_sizes). */
+#define MEDIA_THUMB_MAX_BOX 8192
+
+/* derivatives.c: the thumbnail cache (allow-list, lookup, least-recently-used cap) */
+extern bool media_thumbnail_sizes_valid(const char *list);
+extern bool media_thumbnail_size_cached(int32 width, int32 height);
+extern bytea *derivative_find(int64 source_blob_id, const char *spec, bool touch);
+extern void derivative_store(int64 source_blob_id, const char *spec, bytea *data, const char *mime,
+							 int32 width, int32 height);
 
 /* read.c */
 extern bytea *media_read_bytes(const MediaFile *file, int64 offset, int64 length);

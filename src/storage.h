@@ -7,7 +7,8 @@
  *              pinned search_path); storage_file_*() read a media.files
  *              row as the caller, so GRANTs and row-level security decide.
  *   blobs.c    storage_blob_*(): content-addressed blobs in media.blobs:
- *              find by SHA-256, store once (one retry rule), delete.
+ *              find by key (SHA-256, per owner under media.dedup),
+ *              store once (one retry rule), delete.
  *   chunks.c   storage_chunks_*(): a blob's bytes in media.chunks: write
  *              in parts (deflated where it pays), read any range, stream.
  * Everything but storage_file_*() runs inside storage_enter().
@@ -36,6 +37,7 @@ extern void storage_file_require(int64 id, MediaFile *file);
 /* Fills a newly claimed blob with its content (storage_blob_store()). */
 typedef void (*StorageFill) (int64 blob_id, void *arg);
 
+extern void storage_dedup_key(const uint8 *sha256, const char *owner, uint8 *key);
 extern int64 storage_blob_new(void);
 extern int64 storage_blob_find(const uint8 *sha256);
 extern int64 storage_blob_store(const uint8 *sha256, int64 byte_size, StorageFill fill, void *arg);

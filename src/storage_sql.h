@@ -91,11 +91,14 @@
 #define SQL_LOCK_OWNER \
 	"SELECT pg_catalog.pg_advisory_xact_lock(7366509, pg_catalog.hashtext($1))"
 
+/* An owner's quota and use: max_bytes, max_files, bytes in files, files, bytes in uploads in progress. */
 #define SQL_QUOTA_USAGE \
 	"SELECT q.max_bytes, q.max_files," \
 	"       (SELECT COALESCE(pg_catalog.sum(f.byte_size), 0)::bigint FROM media.files f" \
 	"         WHERE f.owner OPERATOR(pg_catalog.=) $1)," \
-	"       (SELECT pg_catalog.count(*) FROM media.files f WHERE f.owner OPERATOR(pg_catalog.=) $1)" \
+	"       (SELECT pg_catalog.count(*) FROM media.files f WHERE f.owner OPERATOR(pg_catalog.=) $1)," \
+	"       (SELECT COALESCE(pg_catalog.sum(u.received), 0)::bigint FROM media.uploads u" \
+	"         WHERE u.owner OPERATOR(pg_catalog.=) $1)" \
 	"  FROM media.quotas q WHERE q.owner OPERATOR(pg_catalog.=) $1"
 
 #define SQL_HAS_QUOTA \
@@ -104,9 +107,41 @@
 #define SQL_OPEN_UPLOADS \
 	"SELECT pg_catalog.count(*) FROM media.uploads WHERE owner OPERATOR(pg_catalog.=) $1"
 
+/* The cached derivative $2 of the content of blob $1 (keyed by that blob's key). */
 #define SQL_FIND_DERIVATIVE \
-	"SELECT blob_id, byte_size FROM media.derivatives" \
-	" WHERE source_sha256 OPERATOR(pg_catalog.=) $1 AND spec OPERATOR(pg_catalog.=) $2"
+	"SELECT d.blob_id, d.byte_size FROM media.derivatives d JOIN media.blobs b" \
+	"    ON d.source_sha256 OPERATOR(pg_catalog.=) b.sha256" \
+	" WHERE b.id OPERATOR(pg_catalog.=) $1 AND d.spec OPERATOR(pg_catalog.=) $2"
+
+/* Marks a derivative used, at most once a minute (least-recently-used eviction). */
+#define SQL_TOUCH_DERIVATIVE \
+	"UPDATE media.derivatives d SET last_used_at = pg_catalog.now() FROM media.blobs b" \
+	" WHERE b.id OPERATOR(pg_catalog.=) $1 AND d.source_sha256 OPERATOR(pg_catalog.=) b.sha256" \
+	"   AND d.spec OPERATOR(pg_catalog.=) $2" \
+	"   AND d.last_used_at OPERATOR(pg_catalog.<)" \
+	"       (pg_catalog.now() OPERATOR(pg_catalog.-) '1 minute'::pg_catalog.interval)"
+
+/* The key of a source blob, locked against being freed while a derivative of it goes in. */
+#define SQL_SOURCE_BLOB_KEY \
+	"SELECT sha256 FROM media.blobs WHERE id OPERATOR(pg_catalog.=) $1 AND sha256 IS NOT NULL" \
+	" FOR KEY SHARE"
+
+/* Serializes additions to the derivative cache ('pgm' + 1: its own key space). */
+#define SQL_LOCK_DERIVATIVES \
+	"SELECT pg_catalog.pg_advisory_xact_lock(7366510, 0)"
+
+/*
+ * Evicts derivatives, least recently used (by order_col) first, until the
+ * rest hold at most $1 bytes.
+ */
+#define SQL_EVICT_DERIVATIVES(order_col) \
+	"DELETE FROM media.derivatives d USING" \
+	" (SELECT source_sha256, spec, pg_catalog.sum(byte_size)" \
+	"         OVER (ORDER BY " order_col " DESC, source_sha256, spec) AS kept" \
+	"    FROM media.derivatives) r" \
+	" WHERE r.kept OPERATOR(pg_catalog.>) $1::pg_catalog.numeric" \
+	"   AND d.source_sha256 OPERATOR(pg_catalog.=) r.source_sha256" \
+	"   AND d.spec OPERATOR(pg_catalog.=) r.spec"
 
 #define SQL_INSERT_DERIVATIVE \
 	"INSERT INTO media.derivatives (source_sha256, spec, blob_id, mime_type, width, height, byte_size)" \

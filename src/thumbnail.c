@@ -3,27 +3,22 @@
  *
  * The pure-C core (image/image.h) decodes, orients, resamples and encodes;
  * here we give it PostgreSQL memory and a cancel check, turn its statuses
- * into SQLSTATEs, and cache results by (source SHA-256, spec) in
- * media.derivatives so the second request returns stored bytes.  On a hot
- * standby, or in a read-only transaction, thumbnails are computed and not
- * cached.
+ * into SQLSTATEs, and cache results of the boxes in media.thumbnail_sizes
+ * in media.derivatives (derivatives.c) so the second request returns stored
+ * bytes.  On a hot standby, or in a read-only transaction, thumbnails are
+ * computed and not cached.
  */
 #include "storage.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "image/image.h"
-#include "storage_sql.h"
-#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(media_thumbnail_bytes);
 PG_FUNCTION_INFO_V1(media_thumbnail_file);
-
-#define THUMB_MAX_BOX 8192
 
 /* The core's allocator: a memory context, NULL instead of an error on failure. */
 static void *
@@ -96,11 +91,11 @@ thumb_format(text *format, const char **mime)
 static void
 check_box(int32 width, int32 height)
 {
-	if (width < 1 || height < 1 || width > THUMB_MAX_BOX || height > THUMB_MAX_BOX)
+	if (width < 1 || height < 1 || width > MEDIA_THUMB_MAX_BOX || height > MEDIA_THUMB_MAX_BOX)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("thumbnail box %dx%d is out of range", width, height),
-				 errdetail("Width and height must be between 1 and %d.", THUMB_MAX_BOX)));
+				 errdetail("Width and height must be between 1 and %d.", MEDIA_THUMB_MAX_BOX)));
 }
 
 /*
@@ -199,61 +194,14 @@ media_thumbnail_bytes(PG_FUNCTION_ARGS)
 									 VARSIZE_ANY_EXHDR(content), width, height, fmt, &info));
 }
 
-/* The cached derivative (blob id and size) for a spec, or false. */
-static bool
-find_cached(const uint8 *source_sha, const char *spec, int64 *blob_id, int64 *size)
-{
-	static SpiStatement find = {SQL_FIND_DERIVATIVE, 2, {BYTEAOID, TEXTOID}};
-	Datum		values[2] = {PointerGetDatum(make_bytea(source_sha, MM_SHA256_DIGEST_LEN)),
-	CStringGetTextDatum(spec)};
-	SpiRow		row;
-	bool		found;
-
-	spi_begin();
-	found = spi_run_row(&find, values, NULL, false, &row);
-	if (found)
-	{
-		*blob_id = spi_row_int64(&row, 1);
-		*size = spi_row_int64(&row, 2);
-	}
-	spi_end();
-	return found;
-}
-
-/*
- * Stores a thumbnail as the derivative (source, spec), sharing a blob with
- * identical bytes.  Skipped when the source content has just been removed
- * (its blob is locked against removal while the row goes in).
- */
-static void
-cache_thumbnail(const uint8 *source_sha, const char *spec, bytea *thumb,
-				const char *mime, const mm_thumb_info *info)
-{
-	static SpiStatement insert = {SQL_INSERT_DERIVATIVE, 7,
-	{BYTEAOID, TEXTOID, INT8OID, TEXTOID, INT4OID, INT4OID, INT8OID}};
-	uint8		sha[MM_SHA256_DIGEST_LEN];
-	int64		len = VARSIZE_ANY_EXHDR(thumb);
-	Datum		values[7];
-
-	if (storage_blob_find(source_sha) == 0)
-		return;
-	mm_sha256(VARDATA_ANY(thumb), (size_t) len, sha);
-	values[0] = PointerGetDatum(make_bytea(source_sha, MM_SHA256_DIGEST_LEN));
-	values[1] = CStringGetTextDatum(spec);
-	values[2] = Int64GetDatum(storage_blob_store_bytes(sha, VARDATA_ANY(thumb), len, false));
-	values[3] = CStringGetTextDatum(mime);
-	values[4] = Int32GetDatum(info->out_width);
-	values[5] = Int32GetDatum(info->out_height);
-	values[6] = Int64GetDatum(len);
-	(void) spi_command(&insert, values, NULL);
-}
-
 /*
  * media.thumbnail(id bigint, width integer, height integer, format text) RETURNS bytea
  *
  * The file is read as the caller (privileges, row-level security and the
- * scan quarantine apply); the cache is shared by every file with the same
- * content, since a thumbnail depends only on the bytes and the spec.
+ * scan quarantine apply).  The cache (derivatives.c) is shared by every
+ * file of the same blob, since a thumbnail depends only on the bytes and
+ * the spec; only boxes in media.thumbnail_sizes are cached, others are
+ * computed on every call.
  */
 Datum
 media_thumbnail_file(PG_FUNCTION_ARGS)
@@ -263,32 +211,32 @@ media_thumbnail_file(PG_FUNCTION_ARGS)
 	int32		height = PG_GETARG_INT32(2);
 	const char *mime;
 	mm_thumb_format fmt = thumb_format(PG_GETARG_TEXT_PP(3), &mime);
-	bool		can_cache = !RecoveryInProgress() && !XactReadOnly;
+	bool		cached_size;
+	bool		can_cache;
 	MediaFile	file;
 	StorageAccess access;
 	char	   *spec;
-	int64		blob_id;
-	int64		size;
 	bytea	   *source;
 	bytea	   *thumb;
 	mm_thumb_info info;
 
 	check_box(width, height);
+	cached_size = media_thumbnail_size_cached(width, height);
+	can_cache = cached_size && !RecoveryInProgress() && !XactReadOnly;
 	storage_file_require(id, &file);
 	media_check_servable(&file, false);
 	spec = fmt == MM_THUMB_JPEG ?
 		psprintf("thumbnail %dx%d jpeg q%d", width, height, media_thumbnail_quality) :
 		psprintf("thumbnail %dx%d png", width, height);
 
-	storage_enter(&access);
-	if (find_cached(file.sha256, spec, &blob_id, &size))
+	if (cached_size)
 	{
-		media_check_size(size, MEDIA_SIZE_READ);
-		thumb = storage_chunks_read_bytea(blob_id, 0, size);
+		storage_enter(&access);
+		thumb = derivative_find(file.blob_id, spec, can_cache);
 		storage_leave(&access);
-		PG_RETURN_BYTEA_P(thumb);
+		if (thumb != NULL)
+			PG_RETURN_BYTEA_P(thumb);
 	}
-	storage_leave(&access);
 
 	source = media_read_bytes(&file, 0, file.byte_size);
 	thumb = make_thumbnail((const uint8 *) VARDATA(source), file.byte_size, width, height, fmt, &info);
@@ -297,7 +245,7 @@ media_thumbnail_file(PG_FUNCTION_ARGS)
 	if (can_cache)
 	{
 		storage_enter(&access);
-		cache_thumbnail(file.sha256, spec, thumb, mime, &info);
+		derivative_store(file.blob_id, spec, thumb, mime, info.out_width, info.out_height);
 		storage_leave(&access);
 	}
 	PG_RETURN_BYTEA_P(thumb);

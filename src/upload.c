@@ -158,6 +158,7 @@ media_upload_append(PG_FUNCTION_ARGS)
 	if (len > 0)
 	{
 		media_check_upload_size(up.received, len);
+		media_check_upload_quota(owner, len);
 		if (up.received == 0)
 		{
 			/* the first part holds the file's header: decide on compression */
@@ -205,14 +206,18 @@ fill_from_upload(int64 blob_id, void *arg)
 
 /*
  * Gives an upload's content its final blob: the existing blob with the same
- * SHA-256 (the upload's own chunks are then dropped), or a new one that
+ * key in owner's dedup scope (the upload's own chunks are then dropped), or a new one that
  * takes over the upload's chunks.  Returns the blob id; the upload's row
  * and provisional blob are gone afterwards.
  */
 static int64
-settle_upload_blob(const Upload *up, const uint8 *sha256)
+settle_upload_blob(const Upload *up, const uint8 *sha256, const char *owner)
 {
-	int64		blob_id = storage_blob_store(sha256, up->received, fill_from_upload, (void *) up);
+	uint8		key[MM_SHA256_DIGEST_LEN];
+	int64		blob_id;
+
+	storage_dedup_key(sha256, owner, key);
+	blob_id = storage_blob_store(key, up->received, fill_from_upload, (void *) up);
 
 	/* drops the provisional blob, its remaining chunks and the upload row */
 	storage_blob_delete(up->blob_id);
@@ -275,7 +280,7 @@ media_upload_finish(PG_FUNCTION_ARGS)
 	media_check_active_content(&probe);
 	req.attrs = up.attrs;
 	transform_upload(&up, &probe, sha256, &req.attrs);
-	blob_id = settle_upload_blob(&up, sha256);
+	blob_id = settle_upload_blob(&up, sha256, req.owner);
 	req.name = up.name;
 	req.declared_type = up.declared_type;
 	file_id = ingest_file_row(&req, blob_id, up.received, sha256, &probe);

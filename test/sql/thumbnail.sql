@@ -82,7 +82,8 @@ SET media.max_pixels = 1000;
 SELECT media.thumbnail(content, 64, 64) FROM img WHERE name = 'rgb';
 RESET media.max_pixels;
 
--- stored files: the second call returns the cached bytes
+-- stored files: the second call returns the cached bytes (of the sizes in media.thumbnail_sizes)
+SET media.thumbnail_sizes = '48x48, 100x100';
 SELECT media.put(content, 'photo.jpg') AS photo FROM img WHERE name = 'jpeg-rot6' \gset
 SELECT count(*) AS cached_before FROM media.derivatives;
 SELECT media.thumbnail(:photo, 100, 100) = media.thumbnail(content, 100, 100) AS same_as_uncached
@@ -95,6 +96,12 @@ SELECT length(media.thumbnail(:photo, 100, 100)) < (SELECT byte_size FROM media.
 RESET media.thumbnail_quality;
 SELECT media.thumbnail(:photo, 100, 100, 'png') IS NOT NULL AS png;
 SELECT spec FROM media.derivatives ORDER BY spec;
+-- a size not in media.thumbnail_sizes is computed on every call, never cached
+SELECT media.thumbnail(:photo, 99, 99) = media.thumbnail(content, 99, 99) AS unlisted_size_computed
+  FROM img WHERE name = 'jpeg-rot6';
+SELECT count(*) AS unlisted_cached FROM media.derivatives WHERE spec LIKE 'thumbnail 99x99%';
+SET media.thumbnail_sizes = '64x64,x';
+SET media.thumbnail_sizes = '0x10';
 
 -- the cache serves every file with the same content
 SELECT media.put(content, 'same-bytes.jpg') AS twin FROM img WHERE name = 'jpeg-rot6' \gset

@@ -115,7 +115,7 @@ for my $old (grep { $_ ne $current } @released)
 	my $fx = store_fixture($node, db => $db, corpus => 30, prefix => "up$old");
 	# a thumbnail in the derivative cache and an upload left unfinished
 	my ($image) = grep { $_->{kind} =~ /(jpeg|png|gif)$/ } @{ $fx->{files} };
-	$node->safe_psql($db, "SELECT length(media.thumbnail($image->{id}, 32, 32))") if $image;
+	$node->safe_psql($db, "SELECT length(media.thumbnail($image->{id}, 64, 64))") if $image;    # a cached size
 	my $upload = $node->safe_psql($db,
 		"SELECT media.upload_begin('unfinished.bin'); ");
 	$node->safe_psql($db, "SELECT media.upload_append($upload, " . sql_bytea(gen_bytes('unfinished-1', 70_000)) . ')');

@@ -7,6 +7,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use PgMediaTest;
 
 my $src = $ENV{PG_MEDIA_SRC} or die "PG_MEDIA_SRC is not set";
 my $node = PostgreSQL::Test::Cluster->new('security');
@@ -15,14 +16,7 @@ $node->start;
 $node->safe_psql('postgres', q{
 CREATE EXTENSION pg_media;
 -- the README's roles
-CREATE ROLE media_reader;
-GRANT USAGE ON SCHEMA media TO media_reader;
-GRANT SELECT ON media.files, media.media_files TO media_reader;
-CREATE ROLE media_writer IN ROLE media_reader;
-GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb), media.put_base64(text, text, text, jsonb),
-      media.upload_begin(text, text, jsonb), media.upload_append(bigint, bytea),
-      media.upload_finish(bigint), media.upload_abort(bigint), media.remove(bigint) TO media_writer;
-GRANT DELETE, UPDATE (name, attrs) ON media.files TO media_writer;
+} . readme_roles_sql() . q{
 CREATE ROLE web LOGIN IN ROLE media_writer;
 CREATE ROLE viewer LOGIN IN ROLE media_reader;
 CREATE ROLE alice LOGIN IN ROLE media_writer;

@@ -168,15 +168,18 @@ $standby->init_from_backup($node, 'b', has_streaming => 1);
 $standby->start;
 $node->wait_for_catchup($standby);
 my $before = $standby->safe_psql('postgres', 'SELECT count(*) FROM media.derivatives');
-my ($rc, $out, $err) = $standby->psql('postgres', "SELECT length(media.thumbnail($id, 2, 2, 'png')) > 0");
+my ($rc, $out, $err) = $standby->psql('postgres', "SELECT length(media.thumbnail($id, 64, 64, 'png')) > 0");
 is($out, 't', 'a hot standby makes a thumbnail') or diag($err);
 is($err, '', 'without error or warning');
 is($standby->safe_psql('postgres', 'SELECT count(*) FROM media.derivatives'), $before,
 	'and caches nothing there');
-$node->safe_psql('postgres', "SELECT media.thumbnail($id, 2, 2, 'png')");
+# 64x64 is in media.thumbnail_sizes (the tiny image is never enlarged): the primary caches it
+$node->safe_psql('postgres', "SELECT media.thumbnail($id, 64, 64, 'png')");
+is($node->safe_psql('postgres', "SELECT count(*) FROM media.derivatives WHERE spec = 'thumbnail 64x64 png'"), '1',
+	'the primary caches a thumbnail of a listed size');
 $node->wait_for_catchup($standby);
-is($standby->safe_psql('postgres', "SELECT media.thumbnail($id, 2, 2, 'png') = "
-	  . "(SELECT media.thumbnail(media.get($id), 2, 2, 'png'))"), 't',
+is($standby->safe_psql('postgres', "SELECT media.thumbnail($id, 64, 64, 'png') = "
+	  . "(SELECT media.thumbnail(media.get($id), 64, 64, 'png'))"), 't',
 	'the standby serves the thumbnail the primary cached');
 
 done_testing();
