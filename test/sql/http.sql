@@ -112,3 +112,32 @@ REVOKE ALL ON media.files FROM regress_http_reader;
 REVOKE ALL ON FUNCTION media.set_public(bigint, boolean) FROM regress_http_reader;
 REVOKE ALL ON SCHEMA media FROM regress_http_reader;
 DROP ROLE regress_http_reader;
+-- the README's policy recipes around is_public
+SELECT media.set_public(:id, true);
+CREATE ROLE regress_http_server;
+GRANT USAGE ON SCHEMA media TO regress_http_server;
+GRANT SELECT ON media.files TO regress_http_server;
+-- a serve role that may serve only public files
+CREATE POLICY files_public_only ON media.files AS RESTRICTIVE FOR SELECT
+    TO regress_http_server USING (is_public);
+SET ROLE regress_http_server;
+SELECT status, headers->>'Cache-Control' AS public_file FROM media.http(:id);
+SELECT status, headers->>'Cache-Control' AS private_file FROM media.http(:named);
+RESET ROLE;
+DROP POLICY files_public_only ON media.files;
+-- public files readable by every role, even under isolation
+SET media.isolation = 'role';
+SET ROLE regress_http_server;
+SELECT count(*) AS visible_under_role_isolation FROM media.files;
+RESET ROLE;
+CREATE POLICY files_public_read ON media.files FOR SELECT USING (is_public);
+SET ROLE regress_http_server;
+SELECT status, headers->>'Cache-Control' AS public_file FROM media.http(:id);
+SELECT status AS private_file FROM media.http(:named);
+RESET ROLE;
+DROP POLICY files_public_read ON media.files;
+RESET media.isolation;
+SELECT media.set_public(:id, false);
+REVOKE ALL ON media.files FROM regress_http_server;
+REVOKE ALL ON SCHEMA media FROM regress_http_server;
+DROP ROLE regress_http_server;
