@@ -3,7 +3,8 @@
 # Idempotent: installs only what is missing, runs apt-get update at most once.
 #
 #   cli/install-deps.sh build   libpq-dev, libmicrohttpd-dev, pkg-config, make, gcc
-#   cli/install-deps.sh test    build + curl, chromium (HTTP and browser tests) and
+#   cli/install-deps.sh test    build + curl, chromium (HTTP and browser tests), nginx
+#                               (the caching-proxy test, 015_attack_cache.pl) and
 #                               playwright-core from npm in test/cli (npm ci; it never
 #                               downloads a browser: the tests use /usr/bin/chromium)
 set -eu
@@ -20,7 +21,7 @@ add() {
 
 add make gcc libc6-dev pkg-config libpq-dev libmicrohttpd-dev
 if [ "$what" = test ]; then
-  add curl chromium
+  add curl chromium nginx
   # node and npm: any install will do (Debian's npm package, or NodeSource's nodejs)
   command -v npm >/dev/null 2>&1 || add npm
 fi

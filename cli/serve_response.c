@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/http.h"
+
 #define SMALL_BODY_TXT "4194304"	/* bytes of body read with the headers, in one statement */
 
 /*
@@ -107,7 +109,7 @@ respond_text(struct MHD_Connection *c, Request *rq, int status, const char *text
 
 	MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Cache-Control", mm_http_cache_control(status, 0));
 	if (status == 405)
 		MHD_add_response_header(resp, "Allow", server.token ? "GET, HEAD, POST" : "GET, HEAD");
 	if (status == 401)

@@ -30,11 +30,13 @@ image_type(const unsigned char *b, size_t len)
 
 /*
  * Serves a thumbnail given as bytes: 200 with its type, an ETag of its
- * SHA-256 (304 when If-None-Match matches) and one-year caching.
+ * SHA-256 (304 when If-None-Match matches) and the source file's
+ * Cache-Control (source_cache, from media.http(); when the database gave
+ * none, the rule for a file that is not public).
  */
 static enum MHD_Result
 respond_bytes(struct MHD_Connection *c, Request *rq, const unsigned char *body, size_t len,
-			  const char *type)
+			  const char *type, const char *source_cache)
 {
 	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	uint8_t		digest[MM_SHA256_DIGEST_LEN];
@@ -59,7 +61,8 @@ respond_bytes(struct MHD_Connection *c, Request *rq, const unsigned char *body, 
 		rq->bytes = rq->head ? 0 : len;
 	}
 	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
+	MHD_add_response_header(resp, "Cache-Control",
+							source_cache ? source_cache : mm_http_cache_control(status, 0));
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	return queue_response(c, rq, status, resp);
 }
@@ -71,7 +74,9 @@ respond_bytes(struct MHD_Connection *c, Request *rq, const unsigned char *body, 
  * media.http() is passed through; a bigint is the id of a stored file,
  * served as /media/{id}; bytes (a bytea, or a record with a bytea column and
  * maybe a mime_type/content_type column) are served with an ETag of their
- * SHA-256.
+ * SHA-256 and the caching rule of the source file: the Cache-Control that
+ * media.http() gives it, read in the same statement, so a thumbnail of a
+ * file that is not public never lands in a shared cache.
  */
 enum MHD_Result
 serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
@@ -120,7 +125,9 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 					"SELECT t.status,"
 					" (SELECT string_agg(key || ': ' || value, E'\\n') FROM jsonb_each_text(t.headers)),"
 					" t.body FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t" :
-					"SELECT * FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t",
+					"SELECT t.*, (SELECT s.headers OPERATOR(pg_catalog.->>) 'Cache-Control'"
+					"   FROM media.http($1::bigint, NULL, NULL, 'HEAD') s) AS source_cache_control"
+					" FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t",
 					3, values, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
@@ -178,7 +185,9 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 		/* bytes: the first bytea column; a type from a mime_type/content_type column */
 		int			data_col = -1;
 		int			type_col = -1;
+		int			cache_col = PQfnumber(res, "source_cache_control");
 		char		type[128] = "";
+		char		cache[128] = "";
 		enum MHD_Result r;
 
 		for (int i = 0; i < PQnfields(res); i++)
@@ -202,8 +211,12 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 		if (type_col >= 0 && !PQgetisnull(res, 0, type_col) &&
 			strpbrk(PQgetvalue(res, 0, type_col), "\r\n") == NULL)
 			snprintf(type, sizeof(type), "%s", PQgetvalue(res, 0, type_col));
+		if (cache_col >= 0 && !PQgetisnull(res, 0, cache_col) &&
+			strpbrk(PQgetvalue(res, 0, cache_col), "\r\n") == NULL)
+			snprintf(cache, sizeof(cache), "%s", PQgetvalue(res, 0, cache_col));
 		r = respond_bytes(c, rq, (const unsigned char *) PQgetvalue(res, 0, data_col),
-						  PQgetlength(res, 0, data_col), type[0] ? type : NULL);
+						  PQgetlength(res, 0, data_col), type[0] ? type : NULL,
+						  cache[0] ? cache : NULL);
 		PQclear(res);
 		return r;
 	}

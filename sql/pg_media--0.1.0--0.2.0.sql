@@ -36,3 +36,29 @@ COMMENT ON TABLE @extschema@.derivatives IS
 /* 5: quotas count uploads in progress. */
 COMMENT ON TABLE @extschema@.quotas IS
   'pg_media: per-owner limits checked by put(), upload_append() and upload_finish(); null means no limit';
+
+-- Issue 12, item 10: who may cache a file --------------------------------------------------------
+/*
+ * media.http() said "Cache-Control: public" for every file, so a shared cache
+ * (nginx, a CDN) could hand one owner's file to anyone.  Files now say
+ * "private" unless made public.  Files stored under 0.1.0 become private (the
+ * column's default): nobody chose to publish them, and a private answer is at
+ * worst cached less.  Publish the ones that really are public with
+ * media.set_public(id, true) or UPDATE media.files SET is_public = true.
+ */
+ALTER TABLE @extschema@.files ADD COLUMN is_public boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN @extschema@.files.is_public IS
+  'anyone with the URL may see it: media.http() lets shared caches keep it (set with media.set_public())';
+
+CREATE FUNCTION @extschema@.set_public(id bigint, public boolean)
+RETURNS boolean LANGUAGE sql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+    WITH marked AS (
+        UPDATE @extschema@.files
+           SET is_public = set_public.public
+         WHERE files.id OPERATOR(pg_catalog.=) set_public.id
+        RETURNING 1)
+    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM marked
+$$;
+COMMENT ON FUNCTION @extschema@.set_public(bigint, boolean) IS
+  'makes a file public (shared caches may keep its HTTP responses) or not; true when the file exists';
+REVOKE ALL ON FUNCTION @extschema@.set_public(bigint, boolean) FROM PUBLIC;

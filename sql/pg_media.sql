@@ -78,8 +78,11 @@ CREATE TABLE @extschema@.files (
     scan_detail     text,
     scanned_at      timestamptz,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    is_public       boolean NOT NULL DEFAULT false
 );
+COMMENT ON COLUMN @extschema@.files.is_public IS
+  'anyone with the URL may see it: media.http() lets shared caches keep it (set with media.set_public())';
 CREATE INDEX files_blob_id_idx ON @extschema@.files (blob_id);
 CREATE INDEX files_sha256_idx ON @extschema@.files (sha256);
 CREATE INDEX files_owner_idx ON @extschema@.files (owner);
@@ -378,6 +381,24 @@ $$;
 COMMENT ON FUNCTION @extschema@.set_scan_result(bigint, boolean, text) IS
   'records a virus scanner''s verdict on a file (media.require_scan); true when the file exists';
 
+/*
+ * A file is public only when someone says so: is_public starts false for
+ * every file, whatever media.isolation is.  The update runs as the caller,
+ * so privileges (UPDATE on the is_public column) and row-level security
+ * decide who may change it: under isolation, the file's owner.
+ */
+CREATE FUNCTION @extschema@.set_public(id bigint, public boolean)
+RETURNS boolean LANGUAGE sql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+    WITH marked AS (
+        UPDATE @extschema@.files
+           SET is_public = set_public.public
+         WHERE files.id OPERATOR(pg_catalog.=) set_public.id
+        RETURNING 1)
+    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM marked
+$$;
+COMMENT ON FUNCTION @extschema@.set_public(bigint, boolean) IS
+  'makes a file public (shared caches may keep its HTTP responses) or not; true when the file exists';
+
 -- Base64, sniffing and probing ----------------------------------------------
 
 CREATE FUNCTION @extschema@.decode_base64(text)
@@ -447,4 +468,5 @@ REVOKE ALL ON FUNCTION @extschema@.put(bytea, text, text, jsonb),
                        @extschema@.upload_abort(bigint),
                        @extschema@.remove(bigint),
                        @extschema@.cleanup_uploads(interval),
-                       @extschema@.set_scan_result(bigint, boolean, text) FROM PUBLIC;
+                       @extschema@.set_scan_result(bigint, boolean, text),
+                       @extschema@.set_public(bigint, boolean) FROM PUBLIC;

@@ -2,7 +2,8 @@
  * http.c - media.http(): a complete HTTP response for a file, so an
  * application's serve route is one SQL call.
  *
- * 200 with the caching and safety headers; 304 when If-None-Match matches;
+ * 200 with the caching and safety headers (Cache-Control by the file's
+ * is_public flag, media.set_public()); 304 when If-None-Match matches;
  * 206 for a satisfiable single Range; 416 for an unsatisfiable one; 404 for
  * a file the caller cannot see.  Range and entity-tag rules come from the
  * pure-C core (util/http.c), shared with the command-line server.
@@ -85,13 +86,17 @@ is_active_content(const char *mime)
 		strcmp(mime, "image/svg+xml") == 0;
 }
 
-/* Headers every response for an existing file carries (validators and caching). */
+/*
+ * Headers every response about an existing file carries: validators, and
+ * who may cache it (util/http.c: public files anywhere, the others never in
+ * a shared cache); status is the response's.
+ */
 static void
-add_cache_headers(StringInfo h, const MediaFile *file)
+add_cache_headers(StringInfo h, const MediaFile *file, int status)
 {
 	add_header(h, "ETag", file->etag);
 	add_header(h, "Last-Modified", http_date(file->created_at));
-	add_header(h, "Cache-Control", "public, max-age=31536000, immutable");
+	add_header(h, "Cache-Control", mm_http_cache_control(status, file->is_public));
 }
 
 /* Headers that describe the representation: type, safety, disposition. */
@@ -183,14 +188,14 @@ media_http(PG_FUNCTION_ARGS)
 	{
 		add_header(&h, "Content-Type", "text/plain; charset=utf-8");
 		add_header(&h, "X-Content-Type-Options", "nosniff");
-		add_header(&h, "Cache-Control", "no-store");
+		add_header(&h, "Cache-Control", mm_http_cache_control(404, false));
 		return http_result(fcinfo, 404, &h, NULL);
 	}
 	media_check_servable(&file, false);
 
 	if (inm != NULL && mm_http_etag_matches(inm, inm_len, file.etag))
 	{
-		add_cache_headers(&h, &file);
+		add_cache_headers(&h, &file, 304);
 		return http_result(fcinfo, 304, &h, NULL);
 	}
 
@@ -202,7 +207,7 @@ media_http(PG_FUNCTION_ARGS)
 				int64		n = (int64) (last - first + 1);
 
 				add_content_headers(&h, &file);
-				add_cache_headers(&h, &file);
+				add_cache_headers(&h, &file, 206);
 				add_header(&h, "Content-Range",
 						   psprintf("bytes " UINT64_FORMAT "-" UINT64_FORMAT "/" INT64_FORMAT,
 									first, last, file.byte_size));
@@ -211,7 +216,7 @@ media_http(PG_FUNCTION_ARGS)
 								   head ? NULL : media_read_bytes(&file, (int64) first, n));
 			}
 		case MM_RANGE_UNSATISFIABLE:
-			add_cache_headers(&h, &file);
+			add_cache_headers(&h, &file, 416);
 			add_header(&h, "Content-Range", psprintf("bytes */" INT64_FORMAT, file.byte_size));
 			add_header(&h, "Content-Length", "0");
 			return http_result(fcinfo, 416, &h, NULL);
@@ -219,7 +224,7 @@ media_http(PG_FUNCTION_ARGS)
 			break;
 	}
 	add_content_headers(&h, &file);
-	add_cache_headers(&h, &file);
+	add_cache_headers(&h, &file, 200);
 	add_header(&h, "Content-Length", psprintf(INT64_FORMAT, file.byte_size));
 	if (!head)
 		media_check_size(file.byte_size, MEDIA_SIZE_RESPONSE);

@@ -84,6 +84,7 @@ typedef struct MediaFile
 	char	   *scan_status;
 	TimestampTz created_at;
 	uint8		sha256[MM_SHA256_DIGEST_LEN];
+	bool		is_public;		/* shared caches may keep it (media.set_public()) */
 } MediaFile;
 
 /* storage.h declares the storage API (storage.c, blobs.c, chunks.c). */

@@ -93,6 +93,19 @@ storage_leave(StorageAccess *access)
 }
 
 /*
+ * Does media.files have is_public?  Not in a 0.1.0 catalog that this
+ * library serves between a package upgrade and ALTER EXTENSION pg_media
+ * UPDATE: its files then read as not public, the safe answer.
+ */
+static bool
+files_have_is_public(void)
+{
+	Oid			relid = get_relname_relid("files", get_namespace_oid("media", false));
+
+	return OidIsValid(relid) && get_attnum(relid, "is_public") != InvalidAttrNumber;
+}
+
+/*
  * Reads file id as the caller: privileges and row-level security on
  * media.files decide whether the row exists for them.  Returns false when it
  * does not.  Strings are allocated in the caller's memory context.
@@ -101,12 +114,13 @@ bool
 storage_file_lookup(int64 id, MediaFile *file)
 {
 	static SpiStatement lookup = {SQL_LOOKUP_FILE, 1, {INT8OID}};
+	static SpiStatement lookup_0_1_0 = {SQL_LOOKUP_FILE_0_1_0, 1, {INT8OID}};
 	Datum		values[1] = {Int64GetDatum(id)};
 	SpiRow		row;
 	bool		found;
 
 	spi_begin();
-	found = spi_run_row(&lookup, values, NULL, true, &row);
+	found = spi_run_row(files_have_is_public() ? &lookup : &lookup_0_1_0, values, NULL, true, &row);
 	if (found)
 	{
 		Datum		sha_datum = spi_row_datum(&row, 9);
@@ -120,6 +134,7 @@ storage_file_lookup(int64 id, MediaFile *file)
 		file->etag = spi_row_cstring(&row, 6);
 		file->scan_status = spi_row_cstring(&row, 7);
 		file->created_at = DatumGetTimestampTz(spi_row_datum(&row, 8));
+		file->is_public = spi_row_bool(&row, 10);
 		memset(file->sha256, 0, sizeof(file->sha256));
 		if (sha != NULL && VARSIZE_ANY_EXHDR(sha) == MM_SHA256_DIGEST_LEN)
 			memcpy(file->sha256, VARDATA_ANY(sha), MM_SHA256_DIGEST_LEN);

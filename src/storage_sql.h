@@ -9,9 +9,12 @@
 #ifndef STORAGE_SQL_H
 #define STORAGE_SQL_H
 
-#define SQL_LOOKUP_FILE \
-	"SELECT id, blob_id, byte_size, name, mime_type, etag, scan_status, created_at, sha256" \
-	"  FROM media.files WHERE id OPERATOR(pg_catalog.=) $1"
+/* A file row; is_public came in 0.2.0: a 0.1.0 catalog (not yet updated) reads false */
+#define SQL_LOOKUP_FILE_AS(is_public) \
+	"SELECT id, blob_id, byte_size, name, mime_type, etag, scan_status, created_at, sha256, " \
+	is_public "  FROM media.files WHERE id OPERATOR(pg_catalog.=) $1"
+#define SQL_LOOKUP_FILE SQL_LOOKUP_FILE_AS("is_public")
+#define SQL_LOOKUP_FILE_0_1_0 SQL_LOOKUP_FILE_AS("false")
 
 #define SQL_NEW_BLOB \
 	"INSERT INTO media.blobs (byte_size) VALUES (0) RETURNING id"

@@ -69,3 +69,75 @@ SELECT status FROM media.http(:id);
 \set VERBOSITY default
 SELECT status, length(body) FROM media.http(:id, 'bytes=0-99');
 RESET media.max_file_size;
+
+-- who may cache it: a file is private until made public (media.set_public())
+SELECT is_public FROM media.files WHERE id = :id;
+SELECT s.status, headers->>'Cache-Control' AS cache_control, headers ? 'Vary' AS vary
+  FROM (VALUES ('200', NULL, NULL, 'GET'), ('206', 'bytes=0-9', NULL, 'GET'),
+               ('304', NULL, :'etag', 'GET'), ('416', 'bytes=5000-', NULL, 'GET'),
+               ('HEAD', NULL, NULL, 'HEAD')) AS s(status, r, inm, m),
+       media.http(:id, s.r, s.inm, s.m) ORDER BY 1;
+SELECT media.set_public(:id, true);
+SELECT s.status, headers->>'Cache-Control' AS cache_control, headers ? 'Vary' AS vary
+  FROM (VALUES ('200', NULL, NULL, 'GET'), ('206', 'bytes=0-9', NULL, 'GET'),
+               ('304', NULL, :'etag', 'GET'), ('416', 'bytes=5000-', NULL, 'GET'),
+               ('HEAD', NULL, NULL, 'HEAD')) AS s(status, r, inm, m),
+       media.http(:id, s.r, s.inm, s.m) ORDER BY 1;
+SELECT headers->>'Cache-Control' AS other_file_stays_private FROM media.http(:named);
+SELECT media.set_public(:id, false);
+SELECT headers->>'Cache-Control' AS private_again FROM media.http(:id);
+SELECT media.set_public(987654321, true) AS no_such_file;
+SELECT media.set_public(:id, NULL) AS null_changes_nothing;
+SELECT is_public FROM media.files WHERE id = :id;
+-- a reader may not publish: set_public is not granted to PUBLIC, nor UPDATE (is_public)
+CREATE ROLE regress_http_reader;
+GRANT USAGE ON SCHEMA media TO regress_http_reader;
+GRANT SELECT ON media.files TO regress_http_reader;
+SET ROLE regress_http_reader;
+\set VERBOSITY terse
+SELECT media.set_public(:id, true);
+UPDATE media.files SET is_public = true WHERE id = :id;
+\set VERBOSITY default
+SELECT headers->>'Cache-Control' AS reader_sees_private FROM media.http(:id);
+RESET ROLE;
+-- a writer granted both may, through either
+GRANT EXECUTE ON FUNCTION media.set_public(bigint, boolean) TO regress_http_reader;
+GRANT UPDATE (is_public) ON media.files TO regress_http_reader;
+SET ROLE regress_http_reader;
+SELECT media.set_public(:id, true);
+UPDATE media.files SET is_public = false WHERE id = :id;
+RESET ROLE;
+SELECT is_public FROM media.files WHERE id = :id;
+REVOKE ALL ON media.files FROM regress_http_reader;
+REVOKE ALL ON FUNCTION media.set_public(bigint, boolean) FROM regress_http_reader;
+REVOKE ALL ON SCHEMA media FROM regress_http_reader;
+DROP ROLE regress_http_reader;
+-- the README's policy recipes around is_public
+SELECT media.set_public(:id, true);
+CREATE ROLE regress_http_server;
+GRANT USAGE ON SCHEMA media TO regress_http_server;
+GRANT SELECT ON media.files TO regress_http_server;
+-- a serve role that may serve only public files
+CREATE POLICY files_public_only ON media.files AS RESTRICTIVE FOR SELECT
+    TO regress_http_server USING (is_public);
+SET ROLE regress_http_server;
+SELECT status, headers->>'Cache-Control' AS public_file FROM media.http(:id);
+SELECT status, headers->>'Cache-Control' AS private_file FROM media.http(:named);
+RESET ROLE;
+DROP POLICY files_public_only ON media.files;
+-- public files readable by every role, even under isolation
+SET media.isolation = 'role';
+SET ROLE regress_http_server;
+SELECT count(*) AS visible_under_role_isolation FROM media.files;
+RESET ROLE;
+CREATE POLICY files_public_read ON media.files FOR SELECT USING (is_public);
+SET ROLE regress_http_server;
+SELECT status, headers->>'Cache-Control' AS public_file FROM media.http(:id);
+SELECT status AS private_file FROM media.http(:named);
+RESET ROLE;
+DROP POLICY files_public_read ON media.files;
+RESET media.isolation;
+SELECT media.set_public(:id, false);
+REVOKE ALL ON media.files FROM regress_http_server;
+REVOKE ALL ON SCHEMA media FROM regress_http_server;
+DROP ROLE regress_http_server;

@@ -1,5 +1,6 @@
 /*
- * test_http.c - unit tests of Range evaluation and If-None-Match matching.
+ * test_http.c - unit tests of Range evaluation, If-None-Match matching and
+ * the Cache-Control rule.
  */
 #include <string.h>
 
@@ -165,6 +166,45 @@ test_etag(void)
 	MM_CHECK(mm_http_etag_matches(NULL, 0, e) == 0, "NULL value");
 }
 
+/* Checks the Cache-Control value for a status and a file's public flag. */
+static void
+check_cache(int status, int is_public, const char *want)
+{
+	const char *got = mm_http_cache_control(status, is_public);
+
+	MM_CHECK(got != NULL && strcmp(got, want) == 0, "Cache-Control for %d public=%d: \"%s\", want \"%s\"",
+			 status, is_public, got ? got : "(null)", want);
+}
+
+/*
+ * Who may cache what (RFC 9111): a public file anywhere for a year; a file
+ * that is not public never in a shared cache and never reused unchecked;
+ * an answer that is not about a file (404, errors) nowhere.
+ */
+static void
+test_cache_control(void)
+{
+	static const int file_statuses[] = {200, 206, 304, 416};
+	static const int other_statuses[] = {400, 401, 403, 404, 405, 412, 413, 415, 423, 500, 501, 503};
+
+	for (size_t i = 0; i < sizeof(file_statuses) / sizeof(file_statuses[0]); i++)
+	{
+		check_cache(file_statuses[i], 1, "public, max-age=31536000, immutable");
+		check_cache(file_statuses[i], 0, "private, no-cache");
+		check_cache(file_statuses[i], 7, "public, max-age=31536000, immutable");	/* any non-zero */
+	}
+	for (size_t i = 0; i < sizeof(other_statuses) / sizeof(other_statuses[0]); i++)
+	{
+		check_cache(other_statuses[i], 1, "no-store");
+		check_cache(other_statuses[i], 0, "no-store");
+	}
+	/* a private answer never names a directive that lets a shared cache store it */
+	MM_CHECK(strstr(mm_http_cache_control(200, 0), "public") == NULL &&
+			 strstr(mm_http_cache_control(200, 0), "s-maxage") == NULL &&
+			 strstr(mm_http_cache_control(200, 0), "immutable") == NULL,
+			 "the private rule names no shared-cache directive");
+}
+
 int
 main(void)
 {
@@ -172,5 +212,6 @@ main(void)
 	test_range_syntax();
 	test_range_overflow();
 	test_etag();
+	test_cache_control();
 	return mm_test_done();
 }

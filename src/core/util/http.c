@@ -1,5 +1,6 @@
 /*
- * util/http.c - Range and If-None-Match evaluation (RFC 9110), pure C.
+ * util/http.c - Range and If-None-Match evaluation (RFC 9110) and the
+ * Cache-Control rule (RFC 9111), pure C.
  *
  * Both parsers work on a (pointer, length) view of the header value, never
  * read past it, and treat anything outside the grammar as "no header"
@@ -288,4 +289,20 @@ mm_http_etag_matches(const char *value, size_t len, const char *etag)
 			p++;
 	}
 	return 0;
+}
+
+/* The caching rule documented in util/http.h: by status, then by file. */
+const char *
+mm_http_cache_control(int status, int is_public)
+{
+	switch (status)
+	{
+		case 200:
+		case 206:
+		case 304:
+		case 416:
+			return is_public ? "public, max-age=31536000, immutable" : "private, no-cache";
+		default:
+			return "no-store";
+	}
 }

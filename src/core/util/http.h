@@ -1,6 +1,7 @@
 /*
  * util/http.h - the HTTP rules media.http() and the CLI server apply
- * (RFC 9110): byte ranges and entity-tag matching.
+ * (RFC 9110, RFC 9111): byte ranges, entity-tag matching and who may cache
+ * a response.
  */
 #ifndef MM_UTIL_HTTP_H
 #define MM_UTIL_HTTP_H
@@ -34,5 +35,21 @@ mm_range_result mm_http_range(const char *value, size_t len, uint64_t size,
  * with optional whitespace.  Malformed members are skipped.
  */
 int			mm_http_etag_matches(const char *value, size_t len, const char *etag);
+
+/*
+ * The Cache-Control value of a response with this status about a file that
+ * is public (is_public != 0) or not (RFC 9111):
+ * - 200, 206, 304 and 416 describe the file, so they follow its rule: a
+ *   public file's bytes never change under its id, "public, max-age=31536000,
+ *   immutable" lets every cache keep them; a file that is not public gets
+ *   "private, no-cache": no shared cache (proxy, CDN) may store it, and a
+ *   browser may keep it only if it asks the server again (If-None-Match)
+ *   before each reuse, so the server decides who sees it every time.
+ * - every other status (404 for a file the caller may not see, errors) says
+ *   "no-store": its answer depends on who asks.
+ * No Vary is needed: the answer for one URL differs between requesters only
+ * for files that are not public, and those are never reused unchecked.
+ */
+const char *mm_http_cache_control(int status, int is_public);
 
 #endif
