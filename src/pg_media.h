@@ -35,6 +35,9 @@ extern int	media_max_pixels;		/* decoded image size limit (thumbnails) */
 extern int	media_thumbnail_quality;	/* JPEG quality of thumbnails */
 extern int	media_optimize_jpeg;	/* MEDIA_OPTIMIZE_* */
 
+/* pg_media.c: refuses to run unless loaded by shared_preload_libraries (issue 12, item 1) */
+extern void media_require_preload(void);
+
 /* media.optimize_jpeg */
 #define MEDIA_OPTIMIZE_OFF 0
 #define MEDIA_OPTIMIZE_HUFFMAN 1
@@ -61,6 +64,10 @@ extern int	media_optimize_jpeg;	/* MEDIA_OPTIMIZE_* */
 #define MEDIA_ISOLATION_NONE 0
 #define MEDIA_ISOLATION_ROLE 1
 #define MEDIA_ISOLATION_SETTING 2
+
+/* media.files.owner_scope: the two owner namespaces (issue 12, item 2) */
+#define MEDIA_SCOPE_ROLE "role"
+#define MEDIA_SCOPE_SETTING "setting"
 
 /* A file row as the reading functions need it (storage_file_lookup()). */
 typedef struct MediaFile

@@ -76,8 +76,10 @@ storage_owner(void)
 void
 storage_enter(StorageAccess *access)
 {
-	Oid			owner = storage_owner();
+	Oid			owner;
 
+	media_require_preload();
+	owner = storage_owner();
 	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
 	SetUserIdAndSecContext(owner, access->save_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
@@ -105,6 +107,7 @@ storage_file_lookup(int64 id, MediaFile *file)
 	SpiRow		row;
 	bool		found;
 
+	media_require_preload();
 	spi_begin();
 	found = spi_run_row(&lookup, values, NULL, true, &row);
 	if (found)

@@ -56,14 +56,21 @@
 	"INSERT INTO media.uploads (id, blob_id, owner, name, declared_type, attrs, hash_state)" \
 	" VALUES ($1, $2, $3, $4, $5, COALESCE($6, '{}'::pg_catalog.jsonb), $7)"
 
+/*
+ * An owner is the pair (owner, owner_scope): the name $n in the namespace
+ * of the session (media.owner_scope(), issue 12 item 2).
+ */
+#define SQL_OWNER_IS(n) \
+	" owner OPERATOR(pg_catalog.=) $" #n " AND owner_scope OPERATOR(pg_catalog.=) media.owner_scope()"
+
 /* The caller's own upload, locked so parts are appended one at a time. */
 #define SQL_LOCK_UPLOAD \
 	"SELECT blob_id, received, hash_state, name, declared_type, attrs, compress FROM media.uploads" \
-	" WHERE id OPERATOR(pg_catalog.=) $1 AND owner OPERATOR(pg_catalog.=) $2 FOR UPDATE"
+	" WHERE id OPERATOR(pg_catalog.=) $1 AND" SQL_OWNER_IS(2) " FOR UPDATE"
 
 #define SQL_UPLOAD_STATUS \
 	"SELECT received FROM media.uploads" \
-	" WHERE id OPERATOR(pg_catalog.=) $1 AND owner OPERATOR(pg_catalog.=) $2"
+	" WHERE id OPERATOR(pg_catalog.=) $1 AND" SQL_OWNER_IS(2)
 
 #define SQL_UPLOAD_PROGRESS \
 	"UPDATE media.uploads SET received = $2, hash_state = $3, compress = $4, updated_at = pg_catalog.now()" \
@@ -94,15 +101,15 @@
 #define SQL_QUOTA_USAGE \
 	"SELECT q.max_bytes, q.max_files," \
 	"       (SELECT COALESCE(pg_catalog.sum(f.byte_size), 0)::bigint FROM media.files f" \
-	"         WHERE f.owner OPERATOR(pg_catalog.=) $1)," \
-	"       (SELECT pg_catalog.count(*) FROM media.files f WHERE f.owner OPERATOR(pg_catalog.=) $1)" \
-	"  FROM media.quotas q WHERE q.owner OPERATOR(pg_catalog.=) $1"
+	"         WHERE" SQL_OWNER_IS(1) ")," \
+	"       (SELECT pg_catalog.count(*) FROM media.files f WHERE" SQL_OWNER_IS(1) ")" \
+	"  FROM media.quotas q WHERE" SQL_OWNER_IS(1)
 
 #define SQL_HAS_QUOTA \
-	"SELECT 1 FROM media.quotas WHERE owner OPERATOR(pg_catalog.=) $1"
+	"SELECT 1 FROM media.quotas WHERE" SQL_OWNER_IS(1)
 
 #define SQL_OPEN_UPLOADS \
-	"SELECT pg_catalog.count(*) FROM media.uploads WHERE owner OPERATOR(pg_catalog.=) $1"
+	"SELECT pg_catalog.count(*) FROM media.uploads WHERE" SQL_OWNER_IS(1)
 
 #define SQL_FIND_DERIVATIVE \
 	"SELECT blob_id, byte_size FROM media.derivatives" \

@@ -11,6 +11,7 @@ use Test::More;
 my $src = $ENV{PG_MEDIA_SRC} or die "PG_MEDIA_SRC is not set";
 my $node = PostgreSQL::Test::Cluster->new('security');
 $node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_media'\n");
 $node->start;
 $node->safe_psql('postgres', q{
 CREATE EXTENSION pg_media;
