@@ -215,8 +215,9 @@ _PG_init(void)
  * when the library defined the setting it rejected the client's value and
  * fell back to the built-in default, losing the administrator's.  Every
  * function whose behaviour depends on those settings passes through here
- * (storage_enter(), storage_file_lookup(), the row-level security test,
- * the owner of new files, the decoding and inflating limits), so none of
+ * (spi_begin(), through which all of pg_media's table work goes; the
+ * row-level security test, which plain SQL on media.files reaches; the
+ * owner of new files; the decoding and inflating limits), so none of
  * them can run under a policy the administrator did not set.
  */
 void

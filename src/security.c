@@ -109,17 +109,19 @@ Datum
 media_visible_owner(PG_FUNCTION_ARGS)
 {
 	text	   *owner = PG_GETARG_TEXT_PP(0);
-	text	   *scope = PG_GETARG_TEXT_PP(1);
+
+	/* 0.1.0's visible_owner(owner) has no scope: one namespace until the update */
+	text	   *scope = PG_NARGS() > 1 ? PG_GETARG_TEXT_PP(1) : NULL;
 
 	media_require_preload();
 	switch (media_isolation)
 	{
 		case MEDIA_ISOLATION_ROLE:
-			PG_RETURN_BOOL(text_equals(scope, MEDIA_SCOPE_ROLE) &&
+			PG_RETURN_BOOL((scope == NULL || text_equals(scope, MEDIA_SCOPE_ROLE)) &&
 						   text_equals(owner, login_role_name()));
 		case MEDIA_ISOLATION_SETTING:
 			PG_RETURN_BOOL(owner_setting_present() &&
-						   text_equals(scope, MEDIA_SCOPE_SETTING) &&
+						   (scope == NULL || text_equals(scope, MEDIA_SCOPE_SETTING)) &&
 						   text_equals(owner, media_owner));
 		default:
 			PG_RETURN_BOOL(true);

@@ -69,6 +69,19 @@ storage_owner(void)
 }
 
 /*
+ * Has media.files the owner_scope column (owner namespaces, 0.2.0)?  False
+ * only in a 0.1.0 catalog not yet updated, where owners share one
+ * namespace; storage_sql.h's OWNER_STATEMENTS pairs are indexed by this.
+ */
+bool
+storage_owner_scoped(void)
+{
+	Oid			relid = get_relname_relid("files", get_namespace_oid("media", false));
+
+	return OidIsValid(relid) && get_attnum(relid, "owner_scope") != InvalidAttrNumber;
+}
+
+/*
  * Switches to the storage tables' owner, as a security-restricted operation
  * with a safe search_path.  Call only after the caller's right to the file
  * has been checked.
@@ -76,10 +89,8 @@ storage_owner(void)
 void
 storage_enter(StorageAccess *access)
 {
-	Oid			owner;
+	Oid			owner = storage_owner();
 
-	media_require_preload();
-	owner = storage_owner();
 	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
 	SetUserIdAndSecContext(owner, access->save_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
@@ -107,7 +118,6 @@ storage_file_lookup(int64 id, MediaFile *file)
 	SpiRow		row;
 	bool		found;
 
-	media_require_preload();
 	spi_begin();
 	found = spi_run_row(&lookup, values, NULL, true, &row);
 	if (found)
