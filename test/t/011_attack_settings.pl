@@ -126,18 +126,24 @@ isnt($rc, 0, 'attack 1: bob with options=\'-c media.isolation=none\' cannot conn
 like($err, qr/FATAL:  permission denied to set parameter "media.isolation"/, 'attack 1: the refusal names the setting');
 unlike($out // '', qr/secret/, 'attack 1: nothing of alice\'s file reaches bob');
 ($rc, $out, $err) = as_bob("SELECT media.get($alice_file)", pgoptions => '-c media.isolation=none');
-isnt($rc, 0, 'attack 1: bob with PGOPTIONS=-c media.isolation=none cannot connect');
+like($err, qr/FATAL:  permission denied to set parameter "media.isolation"/,
+	'attack 1: bob with PGOPTIONS=-c media.isolation=none cannot connect');
 ($rc, $out, $err) = as_bob("SELECT media.get($alice_file)");
 like($err, qr/media file $alice_file does not exist/, 'attack 1: plain bob cannot read alice\'s file');
 ($rc, $out, $err) = as_bob("SELECT media.remove($alice_file)", on_error_stop => 0);
-is($node->safe_psql('postgres', "SELECT encode(media.get($alice_file), 'escape')"), "alice's secret",
+my $still;
+$node->psql('postgres', "SELECT encode(media.get($alice_file), 'escape')", stdout => \$still);
+is($still, "alice's secret",
 	'attack 1: alice\'s file is still there after bob\'s remove()');
 
 # require_scan: an EICAR-like stand-in stays pending and is not served
 my $eicar = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$PG-MEDIA-EICAR-STAND-IN-NOT-A-VIRUS$H+H*';
-($rc, $out, $err) = as_bob("SELECT media.put(convert_to('$eicar', 'UTF8'), 'eicar.com')",
+($rc, $out, $err) = as_bob("SELECT media.put(convert_to('$eicar', 'UTF8'), 'eicar-attack.com')",
 	conn_options => '-c media.require_scan=off');
-like($err, qr/permission denied to set parameter "media.require_scan"/, 'attack 1: bob cannot turn media.require_scan off at connection');
+like($err, qr/FATAL:  permission denied to set parameter "media.require_scan"/,
+	'attack 1: bob cannot turn media.require_scan off at connection');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM media.files WHERE name = 'eicar-attack.com' AND scan_status = 'clean'}),
+	'0', 'attack 1: no EICAR stand-in was stored clean');
 ($rc, $out, $err) = as_bob("SELECT media.put(convert_to('$eicar', 'UTF8'), 'eicar.com')");
 my $eicar_id = $out;
 is($node->safe_psql('postgres', "SELECT scan_status FROM media.files WHERE id = $eicar_id"), 'pending',
@@ -148,7 +154,10 @@ like($err, qr/is not available: its scan status is "pending"/, 'attack 1: and is
 # max_upload_size: a 3 MB part under a 1 MB cap
 ($rc, $out, $err) = as_bob(q{SELECT media.upload_append(media.upload_begin('big.bin'), decode(repeat('00', 3145728), 'hex'))},
 	pgoptions => '-c media.max_upload_size=0');
-like($err, qr/permission denied to set parameter "media.max_upload_size"/, 'attack 1: bob cannot lift media.max_upload_size at connection');
+like($err, qr/FATAL:  permission denied to set parameter "media.max_upload_size"/,
+	'attack 1: bob cannot lift media.max_upload_size at connection');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM media.uploads WHERE received > 1048576}), '0',
+	'attack 1: no upload holds more than the 1 MB cap');
 ($rc, $out, $err) = as_bob(q{SELECT media.upload_append(media.upload_begin('big.bin'), decode(repeat('00', 3145728), 'hex'))});
 like($err, qr/upload would exceed media.max_upload_size \(1 MB\)/, 'attack 1: a 3 MB part is refused under a 1 MB cap');
 
