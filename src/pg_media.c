@@ -86,7 +86,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	DefineCustomStringVariable("media.owner",
-							   "Owner recorded for new files; empty means the current role.",
+							   "Owner recorded for new files; empty means the session's login role.",
 							   "Applications that use one database role set it per transaction to the signed-in user.",
 							   &media_owner,
 							   "",
@@ -96,7 +96,7 @@ _PG_init(void)
 
 	DefineCustomEnumVariable("media.isolation",
 							 "Which files each session sees: all, its role's, or media.owner's.",
-							 "none: every file (privileges still apply); role: files whose owner is the current role; "
+							 "none: every file (privileges still apply); role: files of the session's login role; "
 							 "setting: files whose owner is media.owner, for apps that use one database role.",
 							 &media_isolation,
 							 MEDIA_ISOLATION_NONE,
