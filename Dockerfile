@@ -18,6 +18,10 @@ RUN set -eux; \
     apt-get install -y --no-install-recommends libpng16-16 libjpeg62-turbo zlib1g libpq5 libmicrohttpd12; \
     rm -rf /var/lib/apt/lists/* /tmp/pg_media
 
+# pg_media must be preloaded (its superuser-only settings are otherwise open to any client's
+# connection options): initdb copies this sample into every new data directory.
+RUN printf "\nshared_preload_libraries = 'pg_media'\n" >>/usr/share/postgresql/postgresql.conf.sample
+
 # Creates the extension in the default database on first start.
 RUN printf 'CREATE EXTENSION IF NOT EXISTS pg_media;\n' >/docker-entrypoint-initdb.d/10-pg_media.sql
 

@@ -180,12 +180,15 @@ db_warn_no_owner(const MediaSession *session)
  * files of --owner: the server's row-level security already does so under
  * media.isolation = 'setting', but not under 'none', nor for a role that
  * bypasses it (a superuser), and --owner means "that owner's files" in
- * every case.  "true" without --owner.
+ * every case; in the namespace the server gives that setting ("setting"
+ * unless isolation is by role), so a login role of the same name is not
+ * matched.  "true" without --owner.
  */
 const char *
 db_owner_condition(const ConnOpts *opts)
 {
-	return opts->owner ? "owner = pg_catalog.current_setting('media.owner')" : "true";
+	return opts->owner ? "(owner = pg_catalog.current_setting('media.owner')"
+		" AND owner_scope = media.owner_scope())" : "true";
 }
 
 /* PQexecParams with the argument order this tool uses. */

@@ -34,6 +34,7 @@ max_wal_senders = 10
 max_replication_slots = 10
 shared_buffers = 128MB
 log_min_messages = warning
+shared_preload_libraries = 'pg_media'
 CONF
   fi
   as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null

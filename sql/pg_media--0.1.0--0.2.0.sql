@@ -62,3 +62,76 @@ $$;
 COMMENT ON FUNCTION @extschema@.set_public(bigint, boolean) IS
   'makes a file public (shared caches may keep its HTTP responses) or not; true when the file exists';
 REVOKE ALL ON FUNCTION @extschema@.set_public(bigint, boolean) FROM PUBLIC;
+
+-- Issue 12, items 2 and 6: separate owner namespaces ('role' and 'setting')
+/*
+ * Owner namespaces.  An owner is either a login role (owner_scope 'role')
+ * or an application's user named by media.owner (owner_scope 'setting');
+ * row-level security, uploads and quotas compare the pair.  0.1.0 kept one
+ * namespace, so existing rows are sorted by name: an owner that is the name
+ * of an existing role becomes 'role', every other owner 'setting' (README,
+ * "Owner namespaces", says how to move a row the rule put in the wrong one).
+ */
+CREATE FUNCTION @extschema@.owner_scope() RETURNS text
+AS 'MODULE_PATHNAME', 'media_owner_scope' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.owner_scope() IS
+  'the owner namespace (role or setting) of files this session stores';
+
+ALTER TABLE @extschema@.files ADD COLUMN owner_scope text;
+ALTER TABLE @extschema@.files DISABLE TRIGGER files_guard_update;
+UPDATE @extschema@.files
+   SET owner_scope = CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = owner)
+                          THEN 'role' ELSE 'setting' END;
+ALTER TABLE @extschema@.files ENABLE TRIGGER files_guard_update;
+ALTER TABLE @extschema@.files
+    ALTER COLUMN owner_scope SET DEFAULT @extschema@.owner_scope(),
+    ALTER COLUMN owner_scope SET NOT NULL,
+    ADD CONSTRAINT files_owner_scope_check CHECK (owner_scope IN ('role', 'setting'));
+
+ALTER TABLE @extschema@.uploads ADD COLUMN owner_scope text;
+UPDATE @extschema@.uploads
+   SET owner_scope = CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = owner)
+                          THEN 'role' ELSE 'setting' END;
+ALTER TABLE @extschema@.uploads
+    ALTER COLUMN owner_scope SET DEFAULT @extschema@.owner_scope(),
+    ALTER COLUMN owner_scope SET NOT NULL,
+    ADD CONSTRAINT uploads_owner_scope_check CHECK (owner_scope IN ('role', 'setting'));
+
+ALTER TABLE @extschema@.quotas DROP CONSTRAINT quotas_pkey;
+ALTER TABLE @extschema@.quotas ADD COLUMN owner_scope text;
+UPDATE @extschema@.quotas
+   SET owner_scope = CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = owner)
+                          THEN 'role' ELSE 'setting' END;
+ALTER TABLE @extschema@.quotas
+    ALTER COLUMN owner SET NOT NULL,
+    ALTER COLUMN owner_scope SET NOT NULL,
+    ADD CONSTRAINT quotas_owner_scope_check CHECK (owner_scope IN ('role', 'setting')),
+    ADD CONSTRAINT quotas_pkey PRIMARY KEY (owner, owner_scope);
+COMMENT ON TABLE @extschema@.quotas IS
+  'pg_media: per-owner limits checked by put(), upload_append() and upload_finish(); null means no limit; owner_scope role or setting';
+
+DROP POLICY files_owner_isolation ON @extschema@.files;
+DROP FUNCTION @extschema@.visible_owner(text);
+CREATE FUNCTION @extschema@.visible_owner(owner text, owner_scope text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'media_visible_owner' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.visible_owner(text, text) IS
+  'the row-level security test on media.files: may this session see files of this owner in this namespace?';
+CREATE POLICY files_owner_isolation ON @extschema@.files
+    USING (@extschema@.visible_owner(owner, owner_scope))
+    WITH CHECK (@extschema@.visible_owner(owner, owner_scope));
+
+CREATE OR REPLACE FUNCTION @extschema@.files_guard_update() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NEW.blob_id IS DISTINCT FROM OLD.blob_id OR NEW.sha256 IS DISTINCT FROM OLD.sha256
+       OR NEW.byte_size IS DISTINCT FROM OLD.byte_size OR NEW.etag IS DISTINCT FROM OLD.etag
+       OR NEW.id IS DISTINCT FROM OLD.id OR NEW.owner IS DISTINCT FROM OLD.owner
+       OR NEW.owner_scope IS DISTINCT FROM OLD.owner_scope THEN
+        RAISE EXCEPTION 'the content of media file % cannot be changed', OLD.id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Store the new content with media.put() and point your rows at the new id.';
+    END IF;
+    NEW.updated_at := pg_catalog.now();
+    RETURN NEW;
+END
+$$;

@@ -34,7 +34,7 @@ dedup_per_owner(void)
 /*
  * The key under which content with this SHA-256, stored for owner, is
  * found in media.blobs (its sha256 column): the content's own SHA-256
- * under global dedup, else the SHA-256 of a domain tag, the owner and the
+ * under global dedup, else the SHA-256 of a domain tag, the owner namespace, the owner and the
  * content's SHA-256, so equal bytes of two owners are two blobs that no
  * lookup can confuse.  Blobs stored by 0.1.0 are global.
  */
@@ -43,6 +43,7 @@ storage_dedup_key(const uint8 *sha256, const char *owner, uint8 *key)
 {
 	static const char tag[] = "pg_media dedup owner";
 	mm_sha256	ctx;
+	const char *scope;
 
 	if (!dedup_per_owner())
 	{
@@ -50,7 +51,10 @@ storage_dedup_key(const uint8 *sha256, const char *owner, uint8 *key)
 		return;
 	}
 	mm_sha256_init(&ctx);
-	mm_sha256_update(&ctx, tag, sizeof(tag));	/* with its NUL: the owner follows */
+	mm_sha256_update(&ctx, tag, sizeof(tag));	/* with its NUL: the namespace follows */
+	/* the owner's namespace too: "alice" the login role is not "alice" the app user */
+	scope = media_current_owner_scope();
+	mm_sha256_update(&ctx, scope, strlen(scope) + 1);
 	mm_sha256_update(&ctx, owner, strlen(owner) + 1);
 	mm_sha256_update(&ctx, sha256, MM_SHA256_DIGEST_LEN);
 	mm_sha256_final(&ctx, key);

@@ -48,6 +48,7 @@ media_inflate(PG_FUNCTION_ARGS)
 	bytea	   *out;
 	mm_inflate_status status;
 
+	media_require_preload();	/* media.max_inflated_size must be the administrator's */
 	status = mm_inflate_alloc((const uint8_t *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in),
 							  max_out, &raw, &raw_len);
 	switch (status)

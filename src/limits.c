@@ -11,6 +11,7 @@
 #include "utils/builtins.h"
 
 #include "spi_util.h"
+#include "storage.h"
 #include "storage_sql.h"
 
 /* Can a value of size bytes be held in memory whole (media.max_file_size)? */
@@ -90,12 +91,12 @@ lock_owner(const char *owner)
 static bool
 owner_has_quota(const char *owner)
 {
-	static SpiStatement has_quota = {SQL_HAS_QUOTA, 1, {TEXTOID}};
+	static SpiStatement has_quota[2] = OWNER_STATEMENTS(SQL_HAS_QUOTA, 1, TEXTOID);
 	Datum		values[1] = {CStringGetTextDatum(owner)};
 	bool		found;
 
 	spi_begin();
-	found = spi_run(&has_quota, values, NULL, false, 1) > 0;
+	found = spi_run(&has_quota[storage_owner_scoped()], values, NULL, false, 1) > 0;
 	spi_end();
 	return found;
 }
@@ -122,7 +123,7 @@ typedef struct QuotaUsage
 static bool
 load_quota(const char *owner, QuotaUsage *q)
 {
-	static SpiStatement usage = {SQL_QUOTA_USAGE, 1, {TEXTOID}};
+	static SpiStatement usage[2] = OWNER_STATEMENTS(SQL_QUOTA_USAGE, 1, TEXTOID);
 	Datum		values[1] = {CStringGetTextDatum(owner)};
 	SpiRow		row;
 	bool		found;
@@ -132,7 +133,7 @@ load_quota(const char *owner, QuotaUsage *q)
 		return false;
 	lock_owner(owner);
 	spi_begin();
-	found = spi_run_row(&usage, values, NULL, false, &row);	/* none: removed meanwhile */
+	found = spi_run_row(&usage[storage_owner_scoped()], values, NULL, false, &row);	/* none: removed meanwhile */
 	if (found)
 	{
 		q->limit_bytes = !spi_row_isnull(&row, 1);
@@ -209,11 +210,11 @@ media_check_upload_quota(const char *owner, int64 len)
 void
 media_check_open_uploads(const char *owner)
 {
-	static SpiStatement open_uploads = {SQL_OPEN_UPLOADS, 1, {TEXTOID}};
+	static SpiStatement open_uploads[2] = OWNER_STATEMENTS(SQL_OPEN_UPLOADS, 1, TEXTOID);
 	Datum		values[1] = {CStringGetTextDatum(owner)};
 	int64		open = 0;
 
-	(void) spi_query_int64(&open_uploads, values, NULL, false, &open);
+	(void) spi_query_int64(&open_uploads[storage_owner_scoped()], values, NULL, false, &open);
 	if (open >= media_max_open_uploads)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),

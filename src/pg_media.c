@@ -3,9 +3,13 @@
  */
 #include "pg_media.h"
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
+
+/* Was the library loaded by shared_preload_libraries (issue 12, item 1)? */
+static bool media_preloaded = false;
 
 int			media_max_file_size = 256 * 1024 * 1024;
 int			media_chunk_size = 1024 * 1024;
@@ -69,6 +73,8 @@ check_thumbnail_sizes(char **newval, void **extra, GucSource source)
 void
 _PG_init(void)
 {
+	media_preloaded = process_shared_preload_libraries_in_progress;
+
 	DefineCustomIntVariable("media.max_file_size",
 							"Largest file that media.put() accepts and media.get() returns as one value.",
 							"Larger files go through media.upload_*() and are read with media.parts() or media.read().",
@@ -100,7 +106,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	DefineCustomStringVariable("media.owner",
-							   "Owner recorded for new files; empty means the current role.",
+							   "Owner recorded for new files; empty means the session's login role.",
 							   "Applications that use one database role set it per transaction to the signed-in user.",
 							   &media_owner,
 							   "",
@@ -110,7 +116,7 @@ _PG_init(void)
 
 	DefineCustomEnumVariable("media.isolation",
 							 "Which files each session sees: all, its role's, or media.owner's.",
-							 "none: every file (privileges still apply); role: files whose owner is the current role; "
+							 "none: every file (privileges still apply); role: files of the session's login role; "
 							 "setting: files whose owner is media.owner, for apps that use one database role.",
 							 &media_isolation,
 							 MEDIA_ISOLATION_NONE,
@@ -249,4 +255,29 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("media");
+}
+
+/*
+ * Refuses to go on (55000) unless pg_media was loaded at server start
+ * through shared_preload_libraries.  Loaded later (by CREATE EXTENSION, a
+ * first function call, session_preload_libraries), the superuser-only
+ * settings were only placeholders until then: a client's "-c media.X=..."
+ * outranked the administrator's ALTER ROLE / DATABASE / SYSTEM value, and
+ * when the library defined the setting it rejected the client's value and
+ * fell back to the built-in default, losing the administrator's.  Every
+ * function whose behaviour depends on those settings passes through here
+ * (spi_begin(), through which all of pg_media's table work goes; the
+ * row-level security test, which plain SQL on media.files reaches; the
+ * owner of new files; the decoding and inflating limits), so none of
+ * them can run under a policy the administrator did not set.
+ */
+void
+media_require_preload(void)
+{
+	if (!media_preloaded)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_media must be loaded through shared_preload_libraries"),
+				 errdetail("Loaded later, its superuser-only settings (media.isolation, media.require_scan, ...) can be overridden by any client's connection options."),
+				 errhint("Add pg_media to shared_preload_libraries in postgresql.conf (shared_preload_libraries = 'pg_media') and restart the server.")));
 }

@@ -45,6 +45,9 @@ extern int	media_max_derivatives_size_kb;	/* kB: cap of media.derivatives; 0 = c
 #define MEDIA_DEDUP_GLOBAL 1
 #define MEDIA_DEDUP_OWNER 2
 
+/* pg_media.c: refuses to run unless loaded by shared_preload_libraries (issue 12, item 1) */
+extern void media_require_preload(void);
+
 /* media.optimize_jpeg */
 #define MEDIA_OPTIMIZE_OFF 0
 #define MEDIA_OPTIMIZE_HUFFMAN 1
@@ -71,6 +74,10 @@ extern int	media_max_derivatives_size_kb;	/* kB: cap of media.derivatives; 0 = c
 #define MEDIA_ISOLATION_NONE 0
 #define MEDIA_ISOLATION_ROLE 1
 #define MEDIA_ISOLATION_SETTING 2
+
+/* media.files.owner_scope: the two owner namespaces (issue 12, item 2) */
+#define MEDIA_SCOPE_ROLE "role"
+#define MEDIA_SCOPE_SETTING "setting"
 
 /* A file row as the reading functions need it (storage_file_lookup()). */
 typedef struct MediaFile
@@ -116,6 +123,7 @@ extern Jsonb *media_attrs_add(Jsonb *attrs, const char *key, const char *value);
 
 /* security.c */
 extern char *media_current_owner(void);
+extern const char *media_current_owner_scope(void);	/* "role" or "setting" */
 extern void media_check_active_content(const mm_probe *probe);
 extern void media_check_servable(const MediaFile *file, bool for_scanner);
 extern void media_require_writable(const char *function);

@@ -15,69 +15,117 @@
 
 
 PG_FUNCTION_INFO_V1(media_visible_owner);
+PG_FUNCTION_INFO_V1(media_owner_scope);
 
-/* The name of the current role (the effective user, as current_user). */
+/*
+ * The name of the session's login role (session_user).  A role's files are
+ * charged to and seen by its login, whatever SET ROLE or a SECURITY DEFINER
+ * function makes the current role: otherwise a file stored after SET ROLE
+ * to a group role would belong to every member of the group.
+ */
 static char *
-current_role_name(void)
+login_role_name(void)
 {
-	return GetUserNameFromId(GetUserId(), false);
+	return GetUserNameFromId(GetSessionUserId(), false);
+}
+
+/* Is media.owner set (non-empty)? */
+static bool
+owner_setting_present(void)
+{
+	return media_owner != NULL && media_owner[0] != '\0';
 }
 
 /*
- * The owner to record for new files and uploads, and to match uploads
- * against.  media.isolation decides whom to believe: under "role" only the
- * current role (so nobody can charge files to someone else), under
- * "setting" only media.owner (which must then be set), otherwise
- * media.owner when set, else the current role.
+ * The owner namespace of new files: "role" when the owner is a login role,
+ * "setting" when it is an application's user named by media.owner.  The two
+ * are kept apart (media.files.owner_scope), so an application that may set
+ * media.owner can never name a login role's files, nor the reverse.
  */
-char *
-media_current_owner(void)
+const char *
+media_current_owner_scope(void)
 {
-	bool		have_setting = media_owner != NULL && media_owner[0] != '\0';
-
+	media_require_preload();
 	switch (media_isolation)
 	{
 		case MEDIA_ISOLATION_ROLE:
-			return current_role_name();
+			return MEDIA_SCOPE_ROLE;
 		case MEDIA_ISOLATION_SETTING:
-			if (!have_setting)
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("media.owner is not set"),
-						 errdetail("media.isolation is \"setting\", so every file belongs to the owner named by media.owner."),
-						 errhint("Run SET LOCAL media.owner = '<user id>' at the start of each transaction.")));
-			return pstrdup(media_owner);
+			return MEDIA_SCOPE_SETTING;
 		default:
-			return have_setting ? pstrdup(media_owner) : current_role_name();
+			return owner_setting_present() ? MEDIA_SCOPE_SETTING : MEDIA_SCOPE_ROLE;
 	}
 }
 
 /*
- * media.visible_owner(owner text) RETURNS boolean: the row-level security
- * policy on media.files.  Written in C so that calling it loads pg_media
- * (and its settings) in any session, and so no search_path can change it.
+ * The owner to record for new files and uploads, and to match uploads
+ * against (in the namespace media_current_owner_scope() names).  media.isolation
+ * decides whom to believe: under "role" only the login role (so nobody can
+ * charge files to someone else), under "setting" only media.owner (which
+ * must then be set), otherwise media.owner when set, else the login role.
+ */
+char *
+media_current_owner(void)
+{
+	if (strcmp(media_current_owner_scope(), MEDIA_SCOPE_ROLE) == 0)
+		return login_role_name();
+	if (!owner_setting_present())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("media.owner is not set"),
+				 errdetail("media.isolation is \"setting\", so every file belongs to the owner named by media.owner."),
+				 errhint("Run SET LOCAL media.owner = '<user id>' at the start of each transaction.")));
+	return pstrdup(media_owner);
+}
+
+/*
+ * media.owner_scope() RETURNS text: the owner namespace ("role" or
+ * "setting") of files this session stores; the default of the owner_scope
+ * columns and the namespace every owner comparison in SQL uses.
+ */
+Datum
+media_owner_scope(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(media_current_owner_scope()));
+}
+
+/* Does the text value equal the C string? */
+static bool
+text_equals(text *value, const char *str)
+{
+	return strlen(str) == VARSIZE_ANY_EXHDR(value) &&
+		memcmp(str, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value)) == 0;
+}
+
+/*
+ * media.visible_owner(owner text, owner_scope text) RETURNS boolean: the
+ * row-level security policy on media.files.  Under "role" isolation a
+ * session sees the files of its login role, under "setting" those of
+ * media.owner, each only in its own namespace.  Written in C so that
+ * calling it loads pg_media (and its settings) in any session, and so no
+ * search_path can change it.
  */
 Datum
 media_visible_owner(PG_FUNCTION_ARGS)
 {
 	text	   *owner = PG_GETARG_TEXT_PP(0);
-	const char *who;
 
+	/* 0.1.0's visible_owner(owner) has no scope: one namespace until the update */
+	text	   *scope = PG_NARGS() > 1 ? PG_GETARG_TEXT_PP(1) : NULL;
+
+	media_require_preload();
 	switch (media_isolation)
 	{
 		case MEDIA_ISOLATION_ROLE:
-			who = current_role_name();
-			break;
+			PG_RETURN_BOOL((scope == NULL || text_equals(scope, MEDIA_SCOPE_ROLE)) &&
+						   text_equals(owner, login_role_name()));
 		case MEDIA_ISOLATION_SETTING:
-			who = media_owner;
-			if (who == NULL || who[0] == '\0')
-				PG_RETURN_BOOL(false);
-			break;
+			PG_RETURN_BOOL(owner_setting_present() &&
+						   (scope == NULL || text_equals(scope, MEDIA_SCOPE_SETTING)) &&
+						   text_equals(owner, media_owner));
 		default:
 			PG_RETURN_BOOL(true);
 	}
-	PG_RETURN_BOOL(strlen(who) == VARSIZE_ANY_EXHDR(owner) &&
-				   memcmp(who, VARDATA_ANY(owner), VARSIZE_ANY_EXHDR(owner)) == 0);
 }
 
 /*

@@ -8,16 +8,21 @@
  * the statements themselves (constraints, privileges, row-level security)
  * reach the caller with their own SQLSTATEs.
  */
-#include "postgres.h"
+#include "pg_media.h"
 
 #include "utils/builtins.h"
 
 #include "spi_util.h"
 
-/* Connects to SPI; every spi_begin() is paired with an spi_end(). */
+/*
+ * Connects to SPI; every spi_begin() is paired with an spi_end().  All of
+ * pg_media's table work passes here, so this is where it refuses to run
+ * without shared_preload_libraries (media_require_preload()).
+ */
 void
 spi_begin(void)
 {
+	media_require_preload();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_media: SPI_connect failed");
 }

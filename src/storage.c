@@ -69,6 +69,19 @@ storage_owner(void)
 }
 
 /*
+ * Has media.files the owner_scope column (owner namespaces, 0.2.0)?  False
+ * only in a 0.1.0 catalog not yet updated, where owners share one
+ * namespace; storage_sql.h's OWNER_STATEMENTS pairs are indexed by this.
+ */
+bool
+storage_owner_scoped(void)
+{
+	Oid			relid = get_relname_relid("files", get_namespace_oid("media", false));
+
+	return OidIsValid(relid) && get_attnum(relid, "owner_scope") != InvalidAttrNumber;
+}
+
+/*
  * Switches to the storage tables' owner, as a security-restricted operation
  * with a safe search_path.  Call only after the caller's right to the file
  * has been checked.

@@ -31,6 +31,7 @@ extern void storage_enter(StorageAccess *access);
 extern void storage_leave(StorageAccess *access);
 extern bool storage_file_lookup(int64 id, MediaFile *file);
 extern void storage_file_require(int64 id, MediaFile *file);
+extern bool storage_owner_scoped(void);
 
 /* blobs.c: blob find/store */
 

@@ -59,14 +59,28 @@
 	"INSERT INTO media.uploads (id, blob_id, owner, name, declared_type, attrs, hash_state)" \
 	" VALUES ($1, $2, $3, $4, $5, COALESCE($6, '{}'::pg_catalog.jsonb), $7)"
 
-/* The caller's own upload, locked so parts are appended one at a time. */
-#define SQL_LOCK_UPLOAD \
-	"SELECT blob_id, received, hash_state, name, declared_type, attrs, compress FROM media.uploads" \
-	" WHERE id OPERATOR(pg_catalog.=) $1 AND owner OPERATOR(pg_catalog.=) $2 FOR UPDATE"
+/*
+ * An owner is the pair (owner, owner_scope): the name $n in the namespace
+ * of the session (media.owner_scope(), issue 12 item 2).  A 0.1.0 catalog,
+ * not yet updated with ALTER EXTENSION pg_media UPDATE, has one namespace
+ * and no owner_scope column, so each statement that compares owners is
+ * built both ways (OWNER_STATEMENTS) and storage_owner_scoped() picks one.
+ */
+#define SQL_OWNER_SCOPED(n) \
+	" owner OPERATOR(pg_catalog.=) $" #n " AND owner_scope OPERATOR(pg_catalog.=) media.owner_scope()"
+#define SQL_OWNER_UNSCOPED(n) \
+	" owner OPERATOR(pg_catalog.=) $" #n
+#define OWNER_STATEMENTS(sql, nargs, ...) \
+	{{sql(SQL_OWNER_UNSCOPED), nargs, {__VA_ARGS__}}, {sql(SQL_OWNER_SCOPED), nargs, {__VA_ARGS__}}}
 
-#define SQL_UPLOAD_STATUS \
+/* The caller's own upload, locked so parts are appended one at a time. */
+#define SQL_LOCK_UPLOAD(SQL_OWNER_IS) \
+	"SELECT blob_id, received, hash_state, name, declared_type, attrs, compress FROM media.uploads" \
+	" WHERE id OPERATOR(pg_catalog.=) $1 AND" SQL_OWNER_IS(2) " FOR UPDATE"
+
+#define SQL_UPLOAD_STATUS(SQL_OWNER_IS) \
 	"SELECT received FROM media.uploads" \
-	" WHERE id OPERATOR(pg_catalog.=) $1 AND owner OPERATOR(pg_catalog.=) $2"
+	" WHERE id OPERATOR(pg_catalog.=) $1 AND" SQL_OWNER_IS(2)
 
 #define SQL_UPLOAD_PROGRESS \
 	"UPDATE media.uploads SET received = $2, hash_state = $3, compress = $4, updated_at = pg_catalog.now()" \
@@ -95,20 +109,20 @@
 	"SELECT pg_catalog.pg_advisory_xact_lock(7366509, pg_catalog.hashtext($1))"
 
 /* An owner's quota and use: max_bytes, max_files, bytes in files, files, bytes in uploads in progress. */
-#define SQL_QUOTA_USAGE \
+#define SQL_QUOTA_USAGE(SQL_OWNER_IS) \
 	"SELECT q.max_bytes, q.max_files," \
 	"       (SELECT COALESCE(pg_catalog.sum(f.byte_size), 0)::bigint FROM media.files f" \
-	"         WHERE f.owner OPERATOR(pg_catalog.=) $1)," \
-	"       (SELECT pg_catalog.count(*) FROM media.files f WHERE f.owner OPERATOR(pg_catalog.=) $1)," \
+	"         WHERE" SQL_OWNER_IS(1) ")," \
+	"       (SELECT pg_catalog.count(*) FROM media.files f WHERE" SQL_OWNER_IS(1) ")," \
 	"       (SELECT COALESCE(pg_catalog.sum(u.received), 0)::bigint FROM media.uploads u" \
-	"         WHERE u.owner OPERATOR(pg_catalog.=) $1)" \
-	"  FROM media.quotas q WHERE q.owner OPERATOR(pg_catalog.=) $1"
+	"         WHERE" SQL_OWNER_IS(1) ")" \
+	"  FROM media.quotas q WHERE" SQL_OWNER_IS(1)
 
-#define SQL_HAS_QUOTA \
-	"SELECT 1 FROM media.quotas WHERE owner OPERATOR(pg_catalog.=) $1"
+#define SQL_HAS_QUOTA(SQL_OWNER_IS) \
+	"SELECT 1 FROM media.quotas WHERE" SQL_OWNER_IS(1)
 
-#define SQL_OPEN_UPLOADS \
-	"SELECT pg_catalog.count(*) FROM media.uploads WHERE owner OPERATOR(pg_catalog.=) $1"
+#define SQL_OPEN_UPLOADS(SQL_OWNER_IS) \
+	"SELECT pg_catalog.count(*) FROM media.uploads WHERE" SQL_OWNER_IS(1)
 
 /* The cached derivative $2 of the content of blob $1 (keyed by that blob's key). */
 #define SQL_FIND_DERIVATIVE \

@@ -55,6 +55,7 @@ core_interrupted(void *arg)
 void
 media_image_limits(struct mm_limits *lim, struct mm_alloc *alloc, MemoryContext cxt)
 {
+	media_require_preload();	/* media.max_pixels must be the administrator's */
 	alloc->alloc = core_alloc;
 	alloc->free = core_free;
 	alloc->arg = cxt;

@@ -73,13 +73,13 @@ upload_not_found(int64 id)
 static void
 lock_upload(int64 id, const char *owner, Upload *up)
 {
-	static SpiStatement lock = {SQL_LOCK_UPLOAD, 2, {INT8OID, TEXTOID}};
+	static SpiStatement lock[2] = OWNER_STATEMENTS(SQL_LOCK_UPLOAD, 2, INT8OID, TEXTOID);
 	Datum		values[2] = {Int64GetDatum(id), CStringGetTextDatum(owner)};
 	SpiRow		row;
 	bytea	   *state;
 
 	spi_begin();
-	if (!spi_run_row(&lock, values, NULL, false, &row))
+	if (!spi_run_row(&lock[storage_owner_scoped()], values, NULL, false, &row))
 		upload_not_found(id);
 	up->id = id;
 	up->blob_id = spi_row_int64(&row, 1);
@@ -184,14 +184,14 @@ media_upload_append(PG_FUNCTION_ARGS)
 Datum
 media_upload_status(PG_FUNCTION_ARGS)
 {
-	static SpiStatement status = {SQL_UPLOAD_STATUS, 2, {INT8OID, TEXTOID}};
+	static SpiStatement status[2] = OWNER_STATEMENTS(SQL_UPLOAD_STATUS, 2, INT8OID, TEXTOID);
 	int64		id = PG_GETARG_INT64(0);
 	Datum		values[2] = {Int64GetDatum(id), CStringGetTextDatum(media_current_owner())};
 	StorageAccess access;
 	int64		received = 0;
 
 	storage_enter(&access);
-	if (!spi_query_int64(&status, values, NULL, true, &received))
+	if (!spi_query_int64(&status[storage_owner_scoped()], values, NULL, true, &received))
 		upload_not_found(id);
 	storage_leave(&access);
 	PG_RETURN_INT64(received);

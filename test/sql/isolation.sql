@@ -9,20 +9,21 @@ GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb), media.remove(bigi
       media.upload_begin(text, text, jsonb), media.upload_append(bigint, bytea),
       media.upload_finish(bigint), media.upload_abort(bigint) TO regress_alice, regress_bob, regress_app;
 
--- isolation by role: each role sees, reads and removes only its own files
+-- isolation by role: each login role sees, reads and removes only its own files (a login
+-- is what SET SESSION AUTHORIZATION switches; SET ROLE does not change the owner)
 ALTER ROLE regress_alice SET media.isolation = 'role';
 ALTER ROLE regress_bob SET media.isolation = 'role';
 SET media.isolation = 'role';
-SET ROLE regress_alice;
+SET SESSION AUTHORIZATION regress_alice;
 SELECT media.put('\x0a0a0a0a', 'regress_alice-secret.txt') AS alice_file \gset
 -- media.owner cannot charge a file to someone else under role isolation
 SET media.owner = 'regress_bob';
 SELECT media.put('\x0b0b', 'still-alice.txt') AS alice_file2 \gset
 RESET media.owner;
 SELECT owner, count(*) FROM media.files GROUP BY owner ORDER BY owner;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
-SET ROLE regress_bob;
+SET SESSION AUTHORIZATION regress_bob;
 -- bob stores the very same bytes: dedup shares the blob, not alice's row
 SELECT media.put('\x0a0a0a0a', 'regress_bob-copy.txt') AS bob_file \gset
 SELECT count(*) AS bob_sees, bool_and(owner = 'regress_bob') AS only_his FROM media.files;
@@ -37,20 +38,20 @@ UPDATE media.files SET name = 'pwned' WHERE id = :alice_file;
 -- knowing the SHA-256 gives nothing either
 SELECT count(*) FROM media.files WHERE sha256 = sha256('\x0a0a0a0a');
 SELECT media.get(:bob_file) AS own_bytes;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
-SET ROLE regress_alice;
+SET SESSION AUTHORIZATION regress_alice;
 SELECT name FROM media.files WHERE id = :alice_file;
 SELECT media.get(:alice_file) AS alices_bytes;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- removing bob's copy keeps alice's content
-SET ROLE regress_bob;
+SET SESSION AUTHORIZATION regress_bob;
 SELECT media.remove(:bob_file) AS removed;
-RESET ROLE;
-SET ROLE regress_alice;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION regress_alice;
 SELECT media.get(:alice_file) AS still_there;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- one database role for the app, the user set per transaction
 ALTER ROLE regress_app SET media.isolation = 'setting';
@@ -92,7 +93,7 @@ RESET ROLE;
 
 -- quotas: bytes and files per owner
 RESET media.isolation;
-INSERT INTO media.quotas VALUES ('carol', 10, 2);
+INSERT INTO media.quotas VALUES ('carol', 10, 2, 'setting');
 SET media.owner = 'carol';
 SELECT media.put('\x0102030405', 'q1') IS NOT NULL AS stored;
 SELECT media.put('\x010203040506', 'q2');

@@ -10,6 +10,7 @@ GRANT EXECUTE ON FUNCTION media.remove(bigint) TO regress_media_writer;
 
 SET ROLE regress_media_writer;
 SELECT media.put('\x4142434445', 'w.txt') AS w \gset
+-- charged to the session's login role, not to the shared role SET ROLE switched to
 SELECT owner FROM media.files WHERE id = :w;
 SELECT media.get(:w) AS bytes;
 -- the storage tables are not readable or writable

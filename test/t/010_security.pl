@@ -12,6 +12,7 @@ use PgMediaTest;
 my $src = $ENV{PG_MEDIA_SRC} or die "PG_MEDIA_SRC is not set";
 my $node = PostgreSQL::Test::Cluster->new('security');
 $node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_media'\n");
 $node->start;
 $node->safe_psql('postgres', q{
 CREATE EXTENSION pg_media;
@@ -88,7 +89,8 @@ is($out, '404', 'media.http() answers 404 to bob');
 ($rc, $out, $err) = as_role('bob', qq{SELECT media.remove($secret)});
 is($out, 'f', 'bob cannot remove alice\'s file');
 ($rc, $out, $err) = as_role('bob', q{SET media.isolation = 'none'; SELECT count(*) FROM media.files});
-is($out, '1', 'bob cannot turn isolation off before pg_media is loaded');
+like($err, qr/permission denied to set parameter "media.isolation"/,
+	'bob cannot turn isolation off in a fresh session (pg_media is preloaded: its settings are real from the start)');
 ($rc, $out, $err) = as_role('bob', q{SELECT media.sniff('x'); SET media.isolation = 'none'});
 like($err, qr/permission denied to set parameter "media.isolation"/, 'nor once it is loaded');
 # ... nor through the command-line tool, which runs as bob too

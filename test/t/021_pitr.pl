@@ -18,7 +18,7 @@ use PgMediaTest qw(:DEFAULT sql_gen_bytes integrity_counts integrity_clean serve
 my $t0 = time;
 my $primary = PostgreSQL::Test::Cluster->new('pitr_primary');
 $primary->init(has_archiving => 1, allows_streaming => 1);
-$primary->append_conf('postgresql.conf', "log_statement = none\nlog_min_messages = warning\n");
+$primary->append_conf('postgresql.conf', "log_statement = none\nlog_min_messages = warning\nshared_preload_libraries = 'pg_media'\n");
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION pg_media');
 

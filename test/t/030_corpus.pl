@@ -17,7 +17,7 @@ if (!-f "$corpus/MANIFEST.tsv")
 
 my $node = PostgreSQL::Test::Cluster->new('corpus');
 $node->init;
-$node->append_conf('postgresql.conf', "log_min_messages = warning\n");
+$node->append_conf('postgresql.conf', "log_min_messages = warning\nshared_preload_libraries = 'pg_media'\n");
 $node->start;
 $node->safe_psql('postgres', q{CREATE EXTENSION pg_media; SET media.allow_active_content = on;});
 my $started = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');

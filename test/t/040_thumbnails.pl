@@ -20,6 +20,7 @@ my $box = 256;
 
 my $node = PostgreSQL::Test::Cluster->new('thumbs');
 $node->init(allows_streaming => 1);
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_media'\n");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_media');
 

@@ -25,6 +25,7 @@ use CliTest;
 
 my $node = PostgreSQL::Test::Cluster->new('cli');
 $node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_media'\n");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_media');
 my $tmp = PostgreSQL::Test::Utils::tempdir;

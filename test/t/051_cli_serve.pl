@@ -17,7 +17,7 @@ plan skip_all => 'curl is not installed (apt-get install curl, or cli/install-de
 
 my $node = PostgreSQL::Test::Cluster->new('cli_serve');
 $node->init;
-$node->append_conf('postgresql.conf', "media.chunk_size = '256kB'");
+$node->append_conf('postgresql.conf', "media.chunk_size = '256kB'\nshared_preload_libraries = 'pg_media'\n");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_media');
 my $tmp = PostgreSQL::Test::Utils::tempdir;

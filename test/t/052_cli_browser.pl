@@ -25,6 +25,7 @@ plan skip_all => 'playwright-core is not installed in test/cli (cli/install-deps
 
 my $node = PostgreSQL::Test::Cluster->new('cli_browser');
 $node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_media'\n");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_media');
 my $tmp = PostgreSQL::Test::Utils::tempdir;

@@ -40,10 +40,12 @@ if (!defined $ENV{PG_REGRESS})
 	  if -x "$dir/src/test/regress/pg_regress";
 }
 
-# A started node with pg_media created in its postgres database.
+# A started node with pg_media preloaded and created in its postgres database.
 #   allows_streaming => 'logical' (or 1): passed to init
 #   conf => "extra postgresql.conf lines\n"
 #   extension => 0: do not create the extension
+#   preload => 0: do not put pg_media in shared_preload_libraries (it is required: tests of
+#                 what happens without it only)
 sub media_node
 {
 	my ($name, %opts) = @_;
@@ -51,7 +53,9 @@ sub media_node
 	$node->init(allows_streaming => $opts{allows_streaming} // 0);
 	# the fixture sends files as hex literals: keep them out of the log
 	$node->append_conf('postgresql.conf',
-		"log_statement = none\nlog_min_messages = warning\n" . ($opts{conf} // ''));
+		"log_statement = none\nlog_min_messages = warning\n"
+		  . (($opts{preload} // 1) ? "shared_preload_libraries = 'pg_media'\n" : '')
+		  . ($opts{conf} // ''));
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION pg_media')
 	  unless defined $opts{extension} && !$opts{extension};
