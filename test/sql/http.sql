@@ -127,14 +127,14 @@ RESET ROLE;
 DROP POLICY files_public_only ON media.files;
 -- public files readable by every role, even under isolation
 SET media.isolation = 'role';
-SET ROLE regress_http_server;
+SET SESSION AUTHORIZATION regress_http_server;  -- role isolation follows the login role
 SELECT count(*) AS visible_under_role_isolation FROM media.files;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 CREATE POLICY files_public_read ON media.files FOR SELECT USING (is_public);
-SET ROLE regress_http_server;
+SET SESSION AUTHORIZATION regress_http_server;  -- role isolation follows the login role
 SELECT status, headers->>'Cache-Control' AS public_file FROM media.http(:id);
 SELECT status AS private_file FROM media.http(:named);
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 DROP POLICY files_public_read ON media.files;
 RESET media.isolation;
 SELECT media.set_public(:id, false);
