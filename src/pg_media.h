@@ -102,6 +102,7 @@ extern bool media_may_transform(const char *mime);
 extern const char *media_transform(const char *data, int64 *len, const mm_probe *probe,
 								   Jsonb **attrs);
 extern Jsonb *media_attrs_add(Jsonb *attrs, const char *key, const char *value);
+extern Jsonb *media_attrs_location_removed(Jsonb *attrs, int flags);
 
 /* security.c */
 extern char *media_current_owner(void);

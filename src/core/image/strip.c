@@ -110,11 +110,11 @@ strip_png(uint8_t *buf, size_t len)
 	for (chunks = 0; chunks < MAX_CHUNKS && pos + 12 <= len; chunks++)
 	{
 		uint32_t	clen = mm_be32(buf + pos);
+		uint8_t    *type = buf + pos + 4;
+		int			r = 0;
 
 		if (clen > len - pos - 12)
 			break;
-		uint8_t    *type = buf + pos + 4;
-		int			r = 0;
 
 		if (memcmp(type, "eXIf", 4) == 0)
 			r = strip_exif_block(buf + pos + 8, clen);
