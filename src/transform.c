@@ -6,6 +6,7 @@
  */
 #include "pg_media.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -121,12 +122,17 @@ optimize_jpeg(const char *data, int64 *len, Jsonb **attrs)
 	int			optimized = 0;
 	char		err[256];
 	int64		before = *len;
+	mm_img_status st;
 
-	/* the result is returned in the current context; a cancel just skips the saving */
+	/* the result is returned in the current context */
 	media_image_limits(&lim, &alloc, CurrentMemoryContext);
-	if (mm_jpeg_optimize((const uint8_t *) data, (size_t) *len,
-						 media_optimize_jpeg == MEDIA_OPTIMIZE_PROGRESSIVE, &lim,
-						 &out, &out_len, &optimized, err, sizeof(err)) != MM_IMG_OK || !optimized)
+	st = mm_jpeg_optimize((const uint8_t *) data, (size_t) *len,
+						  media_optimize_jpeg == MEDIA_OPTIMIZE_PROGRESSIVE, &lim,
+						  &out, &out_len, &optimized, err, sizeof(err));
+	/* a cancel stops the put here, once libjpeg has returned and freed everything */
+	if (st == MM_IMG_INTERRUPTED)
+		CHECK_FOR_INTERRUPTS();
+	if (st != MM_IMG_OK || !optimized)
 	{
 		if (out)
 			pfree(out);

@@ -346,6 +346,94 @@ test_mime(void)
 	MM_CHECK(!mm_mime_compresses(NULL), "NULL does not");
 }
 
+/* Allocator and interrupt hooks that count live bytes and polls. */
+typedef struct hook_state
+{
+	long		live;			/* blocks not yet freed */
+	size_t		peak_block;
+	int			polls;
+	int			stop_after;		/* interrupt at this poll (0: never) */
+} hook_state;
+
+static void *
+h_alloc(void *arg, size_t size)
+{
+	hook_state *h = arg;
+
+	h->live++;
+	if (size > h->peak_block)
+		h->peak_block = size;
+	return malloc(size ? size : 1);
+}
+
+static void
+h_free(void *arg, void *ptr)
+{
+	hook_state *h = arg;
+
+	if (ptr != NULL)
+		h->live--;
+	free(ptr);
+}
+
+static int
+h_interrupted(void *arg)
+{
+	hook_state *h = arg;
+
+	h->polls++;
+	return h->stop_after > 0 && h->polls >= h->stop_after;
+}
+
+/*
+ * Hooks: zlib's memory and the output buffer come from the caller, work is
+ * sliced so an interrupt stops it at once and frees everything, and the
+ * output keeps out_front bytes in front of the data.
+ */
+static void
+test_hooks(void)
+{
+	size_t		n = (size_t) 8 * 1024 * 1024;
+	uint8_t    *txt = make_data(n, 1, 7);
+	size_t		cap = mm_deflate_bound(n);
+	uint8_t    *z = malloc(cap);
+	size_t		zlen = 0;
+	uint8_t    *out = NULL;
+	size_t		out_len = 0;
+	hook_state	h;
+	mm_zlib_hooks hooks = {h_interrupted, h_alloc, h_free, &h, 8};
+	int			rc;
+	mm_inflate_status st;
+
+	memset(&h, 0, sizeof(h));
+	rc = mm_deflate_hooked(txt, n, 6, z, cap, &zlen, &hooks);
+	MM_CHECK(rc == 0 && h.live == 0 && h.peak_block > 0,
+			 "deflate through the hooks' allocator: ok, all freed (%ld live)", h.live);
+	memset(&h, 0, sizeof(h));
+	h.stop_after = 3;
+	rc = mm_deflate_hooked(txt, n, 6, z, cap, &out_len, &hooks);
+	MM_CHECK(rc == MM_DEFLATE_INTERRUPTED && h.polls == 3 && h.live == 0,
+			 "deflate of 8 MB stops at the third poll (%d polls), all freed", h.polls);
+
+	memset(&h, 0, sizeof(h));
+	st = mm_inflate_alloc_hooked(z, zlen, n, &out, &out_len, &hooks);
+	{
+		int			polls = h.polls;
+
+		MM_CHECK(polls >= (int) (n / MM_ZLIB_STEP), "inflate polled once per slice (%d polls)", polls);
+	}
+	MM_CHECK(st == MM_INFLATE_OK && out_len == n && memcmp(out + 8, txt, n) == 0 && h.live == 1,
+			 "inflate into the hooks' buffer, 8 bytes in front: ok (%s)", st == MM_INFLATE_OK ? "ok" : "failed");
+	h_free(&h, out);
+	memset(&h, 0, sizeof(h));
+	h.stop_after = 2;
+	st = mm_inflate_alloc_hooked(z, zlen, n, &out, &out_len, &hooks);
+	MM_CHECK(st == MM_INFLATE_INTERRUPTED && out == NULL && out_len == 0 && h.live == 0,
+			 "inflate interrupted: no output, nothing left allocated (%ld live)", h.live);
+	free(z);
+	free(txt);
+}
+
 int
 main(void)
 {
@@ -354,5 +442,6 @@ main(void)
 	test_caps();
 	test_damage();
 	test_mime();
+	test_hooks();
 	return mm_test_done();
 }

@@ -230,6 +230,7 @@ read_file(const char *path, size_t *len)
 typedef struct alloc_stats
 {
 	size_t		live;
+	size_t		peak;			/* most bytes live at once */
 	size_t		biggest;
 	size_t		total;
 	long		count;
@@ -251,6 +252,8 @@ hook_alloc(void *arg, size_t size)
 		return NULL;
 	p[0] = size;
 	s->live += size;
+	if (s->live > s->peak)
+		s->peak = s->live;
 	s->total += size;
 	if (size > s->biggest)
 		s->biggest = size;
@@ -1600,6 +1603,91 @@ test_limits(void)
 	free(p);
 }
 
+/* Runs a thumbnail under a memory budget with the counting allocator. */
+static mm_img_status
+budgeted(const uint8_t *src, size_t len, uint64_t max_memory, alloc_stats *stats,
+		 char *err, size_t errlen)
+{
+	mm_alloc	a = {hook_alloc, hook_free, stats};
+	mm_limits	lim;
+	uint8_t    *out = NULL;
+	size_t		olen = 0;
+	mm_img_status st;
+
+	memset(&lim, 0, sizeof(lim));
+	memset(stats, 0, sizeof(*stats));
+	lim.alloc = &a;
+	lim.max_memory = max_memory;
+	st = mm_thumbnail(src, len, 64, 64, MM_THUMB_JPEG, 80, &lim, &out, &olen, NULL, err, errlen);
+	if (st == MM_IMG_OK)
+		mm_img_free(&lim, out);
+	return st;
+}
+
+/*
+ * The memory budget (max_memory): whole-image buffers are estimated from
+ * the header and refused before allocating; what fits decodes; the peak
+ * never passes the budget.
+ */
+static void
+test_budget(void)
+{
+	alloc_stats s;
+	char		err[256];
+	size_t		len;
+	uint8_t    *p;
+	mm_img_status st;
+	const uint64_t mb = 1024 * 1024;
+
+	/* the 69-byte attack: an interlaced RGBA PNG claiming 10000 x 10000 (400 MB held whole) */
+	p = png_header_only(10000, 10000, &len);
+	p[8 + 4 + 4 + 12] = 1;		/* interlace method: Adam7 */
+	{
+		uint32_t	crc = (uint32_t) crc32(0, p + 12, 17);
+
+		p[29] = (uint8_t) (crc >> 24);
+		p[30] = (uint8_t) (crc >> 16);
+		p[31] = (uint8_t) (crc >> 8);
+		p[32] = (uint8_t) crc;
+	}
+	st = budgeted(p, len, 64 * mb, &s, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_TOO_BIG && s.peak < mb && s.live == 0 && strstr(err, "interlaced PNG") != NULL,
+			 "interlaced 10000x10000 PNG (%zu bytes) under a 64 MB budget: refused before allocating (%s, peak %zu: %s)",
+			 len, mm_img_status_name(st), s.peak, err);
+	free(p);
+
+	/* an interlaced 1000 x 1000 RGBA PNG (4 MB whole): fits 64 MB, not 2 MB */
+	p = make_png(1000, 1000, PNG_COLOR_TYPE_RGB_ALPHA, 8, 1, 0, &len);
+	st = budgeted(p, len, 64 * mb, &s, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_OK && s.peak <= 64 * mb && s.live == 0,
+			 "interlaced 1000x1000 PNG under a 64 MB budget: ok (%s, peak %zu)", mm_img_status_name(st), s.peak);
+	st = budgeted(p, len, 2 * mb, &s, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_TOO_BIG && s.peak <= 2 * mb && s.live == 0,
+			 "interlaced 1000x1000 PNG under a 2 MB budget: refused (%s, peak %zu)", mm_img_status_name(st), s.peak);
+	free(p);
+
+	/* a progressive JPEG claiming 8000 x 8000: 3 x 64 MB of coefficients, estimated from the header */
+	{
+		img			src = gradient_image(64, 48);
+		jpeg_opts	o = {80, 0, 0, 1, 1, 0, 0, 0};
+
+		o.progressive = 1;
+		p = make_jpeg(&src, &o, &len);
+		jpeg_patch_size(p, len, 8000, 8000);
+		st = budgeted(p, len, 64 * mb, &s, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_TOO_BIG && s.peak < mb && s.live == 0 && strstr(err, "coefficient") != NULL,
+				 "progressive 8000x8000 JPEG under a 64 MB budget: refused from the header (%s, peak %zu: %s)",
+				 mm_img_status_name(st), s.peak, err);
+		free(p);
+		p = make_jpeg(&src, &o, &len);
+		st = budgeted(p, len, 64 * mb, &s, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_OK && s.live == 0, "progressive 64x48 JPEG under a 64 MB budget: ok (%s)",
+				 mm_img_status_name(st));
+		free(p);
+		free(src.px);
+	}
+}
+
 /* A set of small valid inputs of every decoder path, for the tests below. */
 typedef struct sample
 {
@@ -2076,6 +2164,7 @@ main(void)
 	test_bmp();
 	test_alpha();
 	test_limits();
+	test_budget();
 	make_samples(s);
 	test_interrupt(s);
 	test_alloc_failures(s);
