@@ -119,7 +119,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	DefineCustomBoolVariable("media.strip_location",
-							 "Remove GPS data from JPEG, PNG and WebP EXIF on ingest, leaving the pixels untouched.",
+							 "Remove location (EXIF GPS, XMP GPS, PNG raw profiles) from JPEG, PNG, WebP and TIFF on ingest, leaving the pixels untouched.",
 							 NULL,
 							 &media_strip_location,
 							 true,

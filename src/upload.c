@@ -117,16 +117,20 @@ lock_upload(int64 id, const char *owner, Upload *up)
 }
 
 /*
- * Settles an upload's first window of window bytes (all stored): removes
- * location data from it in place (rewriting its chunks when that changed
+ * Settles an upload's first window of window bytes, all stored: the first
+ * old ones by earlier statements, the rest from part (just stored by this
+ * one, which a read-only cursor would not see yet).  Removes location data
+ * from the window in place (rewriting its chunks when that changed
  * anything, and recording what in up->attrs), then starts the hash with it.
  */
 static void
-settle_head(Upload *up, int64 window)
+settle_head(Upload *up, int64 window, int64 old, const char *part)
 {
 	char	   *head = palloc(Max(window, 1));
 
-	storage_chunks_read(up->blob_id, 0, window, head);
+	storage_chunks_read(up->blob_id, 0, old, head);
+	if (window > old)
+		memcpy(head + old, part, window - old);
 	if (media_strip_location && window > 0)
 	{
 		mm_probe	probe;
@@ -168,7 +172,7 @@ hash_part(Upload *up, int64 old, const char *part, int64 len)
 		return;
 	window = old + ((UPLOAD_HEAD_WINDOW - old + chunk - 1) / chunk) * chunk;
 	window = Min(window, old + len);
-	settle_head(up, window);
+	settle_head(up, window, old, part);
 	mm_sha256_update(&up->hash, part + (window - old), (size_t) (old + len - window));
 }
 
@@ -347,7 +351,7 @@ media_upload_finish(PG_FUNCTION_ARGS)
 	storage_enter(&access);
 	lock_upload(id, req.owner, &up);
 	if (up.received < UPLOAD_HEAD_WINDOW)
-		settle_head(&up, up.received);
+		settle_head(&up, up.received, up.received, NULL);
 	mm_sha256_final(&up.hash, sha256);
 	probe_stored_blob(up.blob_id, up.received, &probe);
 	media_check_active_content(&probe);
