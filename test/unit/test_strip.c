@@ -259,20 +259,27 @@ test_hostile(void)
 	uint8_t		copy[256];
 	static const uint8_t soi_app1[] = {0xFF, 0xD8, 0xFF, 0xE1};
 
-	/* a GPS pointer that points back at IFD0 must not be followed */
+	/* a GPS pointer that points back at IFD0: dropped, IFD0 not zeroed */
 	put(buf, &len, soi_app1, 4);
 	buf[len++] = (uint8_t) ((tlen + 8) >> 8);
 	buf[len++] = (uint8_t) (tlen + 8);
 	put(buf, &len, "Exif\0\0", 6);
-	tiff[31] = 8;				/* GPS IFD offset := 8 (IFD0 itself) */
+	tiff[33] = 8;				/* GPS IFD offset := 8 (IFD0 itself) */
 	put(buf, &len, tiff, tlen);
 	memcpy(copy, buf, len);
-	MM_CHECK(mm_strip_location(buf, len) == 0 && memcmp(buf, copy, len) == 0,
-			 "hostile: a GPS pointer to IFD0 leaves the file untouched");
+	{
+		int			first = mm_strip_location(buf, len);
+		int			second = mm_strip_location(buf, len);
+
+		MM_CHECK(first == MM_STRIP_EXIF_GPS && second == 0 && buf[12 + 9] == 1 &&
+				 memcmp(buf + 12 + 10, copy + 12 + 10, 12) == 0,
+				 "hostile: a GPS pointer to IFD0 is dropped, IFD0 is not zeroed (%d, %d, count %d)",
+				 first, second, buf[12 + 9]);
+	}
 
 	/* a GPS IFD running past the block */
 	make_exif_tiff(tiff);
-	tiff[31] = (uint8_t) (tlen - 4);
+	tiff[33] = (uint8_t) (tlen - 4);
 	memcpy(buf + 12, tiff, tlen);
 	memcpy(copy, buf, len);
 	MM_CHECK(mm_strip_location(buf, len) == 0 && memcmp(buf, copy, len) == 0,

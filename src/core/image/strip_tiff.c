@@ -6,9 +6,10 @@
  * (0x8769), in IFD1 (the thumbnail's) or in any IFD of a TIFF file's chain;
  * every IFD reachable that way (at most MAX_IFDS, each once) is searched.
  * When a GPS IFD lies wholly in the block and overlaps no IFD, it and the
- * values it points to are zeroed and the pointer entry leaves its IFD
- * (later entries move up, the count drops by one); otherwise (a hostile
- * pointer, or a GPS IFD beyond an upload's first window) nothing changes.  An XMP packet in tag 700 has its
+ * values it points to are zeroed; the pointer entry then leaves its IFD
+ * (later entries move up, the count drops by one), as it does when it
+ * points into another IFD (hostile).  A GPS IFD beyond the block (an
+ * upload's first window) is left alone, pointer included.  An XMP packet in tag 700 has its
  * GPS properties blanked.  Every offset is checked before use.
  */
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #define MAX_IFD_ENTRIES 1024
 #define MAX_IFDS 32
+#define MAX_PASSES 64
 #define TAG_EXIF_IFD 0x8769
 #define TAG_INTEROP_IFD 0xA005
 #define TAG_GPS_IFD 0x8825
@@ -94,18 +96,17 @@ overlaps_ifd(const tiff_block *t, uint64_t off, uint64_t n)
 	return 0;
 }
 
-/* Adds the IFD at off to the list unless it is invalid, known, or the list is full. */
+/* Adds the IFD at off to the list unless it is invalid, known, overlapping, or the list is full. */
 static void
 add_ifd(tiff_block *t, uint64_t off)
 {
 	int64_t		n = ifd_count(t, off);
-	int			k;
 
 	if (n < 0 || off == 0 || t->nifd >= MAX_IFDS)
 		return;
-	for (k = 0; k < t->nifd; k++)
-		if (t->ifd[k] == off)
-			return;
+	/* an IFD seen before, or one overlapping it (hostile: editing one would corrupt the other) */
+	if (overlaps_ifd(t, off, 2 + (uint64_t) n * 12 + 4))
+		return;
 	t->ifd[t->nifd] = (uint32_t) off;
 	t->ifd_end[t->nifd] = (uint32_t) (off + 2 + (uint64_t) n * 12 + 4);
 	t->nifd++;
@@ -152,8 +153,11 @@ entry_size(const tiff_block *t, size_t e)
 
 /*
  * Zeroes the GPS IFD at gps and the values its entries point to that lie
- * in the block and overlap no IFD.  Returns 0, changing nothing, when the
- * GPS IFD itself is not wholly in the block or overlaps another IFD.
+ * in the block and overlap no IFD.  Returns 1 when it did; 0, changing
+ * nothing, when the "GPS IFD" overlaps another IFD (a hostile pointer: its
+ * entry is still dropped); -1, changing nothing, when it is not wholly in
+ * the block (beyond an upload's first window: the pointer stays, so
+ * nothing claims a removal that did not happen).
  */
 static int
 zero_gps_ifd(tiff_block *t, uint32_t gps)
@@ -161,7 +165,9 @@ zero_gps_ifd(tiff_block *t, uint32_t gps)
 	int64_t		m = ifd_count(t, gps);
 	int64_t		i;
 
-	if (m < 0 || overlaps_ifd(t, gps, 2 + (uint64_t) m * 12 + 4))
+	if (m < 0)
+		return -1;
+	if (overlaps_ifd(t, gps, 2 + (uint64_t) m * 12 + 4))
 		return 0;
 	for (i = 0; i < m; i++)
 	{
@@ -195,7 +201,8 @@ strip_xmp_entry(tiff_block *t, size_t e)
 static int
 strip_ifd(tiff_block *t, uint32_t off)
 {
-	uint32_t	n = rd16(t, off);
+	int64_t		count = ifd_count(t, off);
+	uint32_t	n = count > 0 ? (uint32_t) count : 0;
 	uint32_t	i = 0;
 	int			removed = 0;
 
@@ -206,7 +213,7 @@ strip_ifd(tiff_block *t, uint32_t off)
 
 		if (tag == TAG_XMP)
 			removed |= strip_xmp_entry(t, e);
-		if (tag != TAG_GPS_IFD || !zero_gps_ifd(t, rd32(t, e + 8)))
+		if (tag != TAG_GPS_IFD || zero_gps_ifd(t, rd32(t, e + 8)) < 0)
 		{
 			i++;
 			continue;
@@ -221,27 +228,47 @@ strip_ifd(tiff_block *t, uint32_t off)
 	return removed;
 }
 
-/* Removes location from a TIFF structure; see image/strip_internal.h. */
-int
-mm_strip_tiff(uint8_t *p, size_t len)
+/*
+ * One pass over a TIFF structure: collects its IFDs, then edits each.
+ * Returns the MM_STRIP_* flags of what it removed.
+ */
+static int
+strip_pass(uint8_t *p, size_t len)
 {
 	tiff_block	t;
 	int			removed = 0;
 	int			k;
 
-	if (len < 8)
-		return 0;
 	memset(&t, 0, sizeof(t));
 	t.p = p;
 	t.len = len;
-	if (p[0] == 'I' && p[1] == 'I')
-		t.le = 1;
-	else if (!(p[0] == 'M' && p[1] == 'M'))
-		return 0;
-	if (rd16(&t, 2) != 42)
-		return 0;
+	t.le = p[0] == 'I';
 	collect_ifds(&t, rd32(&t, 4));
 	for (k = 0; k < t.nifd; k++)
 		removed |= strip_ifd(&t, t.ifd[k]);
+	return removed;
+}
+
+/*
+ * Removes location from a TIFF structure; see image/strip_internal.h.
+ * Dropping a pointer entry shrinks its IFD, which can un-hide a block that
+ * overlapped the IFD before (so was left alone): passes repeat until one
+ * removes nothing, so that the result is final (a second call finds
+ * nothing).  Every productive pass removes something, so this ends; the
+ * pass count is capped all the same.
+ */
+int
+mm_strip_tiff(uint8_t *p, size_t len)
+{
+	int			removed = 0;
+	int			pass;
+	int			r;
+
+	if (len < 8 || !((p[0] == 'I' && p[1] == 'I') || (p[0] == 'M' && p[1] == 'M')))
+		return 0;
+	if ((p[0] == 'I' ? mm_le16(p + 2) : mm_be16(p + 2)) != 42)
+		return 0;
+	for (pass = 0; pass < MAX_PASSES && (r = strip_pass(p, len)) != 0; pass++)
+		removed |= r;
 	return removed;
 }

@@ -10,15 +10,13 @@
  * attribute, or the whole element from its start tag to its end tag.
  * Whitespace is allowed in both places, so the packet stays well-formed
  * XML and keeps its length (XMP packets reserve padding for in-place
- * edits).  The scan is linear and reads only inside the packet.
+ * edits).  A malformed property loses at least its name.  The scan reads
+ * only inside the packet and its cost is bounded (SCAN_BUDGET).
  */
 #include <string.h>
 
 #include "image/strip_internal.h"
 
-/* Bounds that keep a hostile packet's cost linear: candidates looked at, bytes searched for an end. */
-#define MAX_PROPERTIES 1024
-#define MAX_TAG_SCAN 65536
 
 /* A byte of an XML name (ASCII part; other bytes end the name). */
 static int
@@ -44,14 +42,31 @@ is_gps(const uint8_t *p, size_t len, size_t at)
 }
 
 /*
+ * The bytes the end-finding scans below may still look at, over the whole
+ * packet: a hostile packet of many unterminated candidates costs at most
+ * this much, then candidates are blanked without looking for their end.
+ */
+#define SCAN_BUDGET ((size_t) 16 * 1024 * 1024)
+
+/* Where a scan from pos may look: up to len, or less when the budget is short. */
+static size_t
+scan_limit(size_t len, size_t pos, size_t *budget)
+{
+	size_t		n = len - pos < *budget ? len - pos : *budget;
+
+	*budget -= n;
+	return pos + n;
+}
+
+/*
  * End (one past the '>') of the tag whose name ends at pos, skipping quoted
- * attribute values; 0 when the packet ends first.
+ * attribute values; 0 when the packet (or the budget) ends first.
  */
 static size_t
-tag_end(const uint8_t *p, size_t len, size_t pos)
+tag_end(const uint8_t *p, size_t len, size_t pos, size_t *budget)
 {
 	uint8_t		quote = 0;
-	size_t		limit = len - pos > MAX_TAG_SCAN ? pos + MAX_TAG_SCAN : len;
+	size_t		limit = scan_limit(len, pos, budget);
 
 	for (; pos < limit; pos++)
 	{
@@ -69,17 +84,19 @@ tag_end(const uint8_t *p, size_t len, size_t pos)
 }
 
 /*
- * End of the element whose start tag ends at after: after itself for
- * an empty-element tag, else one past its end tag "</name>"; 0 if none.
+ * End of the element whose start tag ends at after: after itself for an
+ * empty-element tag, else one past its end tag "</name>"; 0 if none.
  */
 static size_t
-element_end(const uint8_t *p, size_t len, size_t after, const uint8_t *name, size_t nlen)
+element_end(const uint8_t *p, size_t len, size_t after, const uint8_t *name, size_t nlen,
+			size_t *budget)
 {
 	size_t		pos;
-	size_t		limit = len - after > MAX_TAG_SCAN ? after + MAX_TAG_SCAN : len;
+	size_t		limit;
 
 	if (p[after - 2] == '/')
 		return after;
+	limit = scan_limit(len, after, budget);
 	for (pos = after; pos + nlen + 3 <= limit; pos++)
 		if (p[pos] == '<' && p[pos + 1] == '/' && memcmp(p + pos + 2, name, nlen) == 0 &&
 			p[pos + 2 + nlen] == '>')
@@ -92,9 +109,10 @@ element_end(const uint8_t *p, size_t len, size_t after, const uint8_t *name, siz
  * optional spaces, '=', optional spaces, a quoted value; 0 if it is not one.
  */
 static size_t
-attribute_end(const uint8_t *p, size_t len, size_t pos)
+attribute_end(const uint8_t *p, size_t len, size_t pos, size_t *budget)
 {
 	uint8_t		quote;
+	size_t		limit;
 
 	while (pos < len && space_char(p[pos]))
 		pos++;
@@ -106,9 +124,34 @@ attribute_end(const uint8_t *p, size_t len, size_t pos)
 	if (pos >= len || (p[pos] != '"' && p[pos] != '\''))
 		return 0;
 	quote = p[pos++];
-	while (pos < len && p[pos] != quote)
+	limit = scan_limit(len, pos, budget);
+	while (pos < limit && p[pos] != quote)
 		pos++;
-	return pos < len ? pos + 1 : 0;
+	return pos < limit ? pos + 1 : 0;
+}
+
+/*
+ * End of what to blank for the GPS property whose name is p[start..stop):
+ * the whole element (from its '<' at start - 1) or attribute; when that is
+ * malformed, the start tag or just the name, so that every GPS name goes
+ * and a second pass finds nothing more.
+ */
+static size_t
+property_end(const uint8_t *p, size_t len, size_t start, size_t stop, size_t *budget)
+{
+	size_t		end;
+
+	if (p[start - 1] == '<')
+	{
+		size_t		after = tag_end(p, len, stop, budget);
+
+		if (after == 0)
+			return stop;
+		end = element_end(p, len, after, p + start, stop - start, budget);
+		return end ? end : after;
+	}
+	end = attribute_end(p, len, stop, budget);
+	return end ? end : stop;
 }
 
 /* Blanks every GPS property of an XMP packet; see image/strip_internal.h. */
@@ -116,10 +159,10 @@ int
 mm_strip_xmp(uint8_t *p, size_t len)
 {
 	size_t		colon;
+	size_t		budget = SCAN_BUDGET;
 	int			removed = 0;
-	int			edited = 0;
 
-	for (colon = 1; colon < len && edited < MAX_PROPERTIES; colon++)
+	for (colon = 1; colon < len; colon++)
 	{
 		size_t		start = colon;
 		size_t		stop = colon + 4;
@@ -129,24 +172,13 @@ mm_strip_xmp(uint8_t *p, size_t len)
 			continue;
 		while (start > 0 && name_char(p[start - 1]))
 			start--;
-		if (start == colon || start == 0)
-			continue;
+		if (start == colon || start == 0 || (p[start - 1] != '<' && !space_char(p[start - 1])))
+			continue;			/* not a qualified name at a tag or attribute position */
 		while (stop < len && name_char(p[stop]))
 			stop++;
-		edited++;				/* every candidate counts: the scans below are bounded per candidate */
+		end = property_end(p, len, start, stop, &budget);
 		if (p[start - 1] == '<')
-		{
-			size_t		after = tag_end(p, len, stop);
-
-			end = after ? element_end(p, len, after, p + start, stop - start) : 0;
 			start--;
-		}
-		else if (space_char(p[start - 1]))
-			end = attribute_end(p, len, stop);
-		else
-			continue;
-		if (end == 0)
-			continue;
 		memset(p + start, ' ', end - start);
 		removed = MM_STRIP_XMP_GPS;
 		colon = end - 1;
