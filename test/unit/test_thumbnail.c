@@ -24,6 +24,7 @@
 
 #include "image/image.h"
 #include "mm_test.h"
+#include "mm_alloc.h"
 
 /* ---------------------------------------------------------------- utils */
 
@@ -225,54 +226,6 @@ read_file(const char *path, size_t *len)
 }
 
 /* ---------------------------------------------------------- allocator */
-
-/* Counts what goes through the mm_alloc hook. */
-typedef struct alloc_stats
-{
-	size_t		live;
-	size_t		peak;			/* most bytes live at once */
-	size_t		biggest;
-	size_t		total;
-	long		count;
-	long		fail_after;		/* fail the Nth allocation (0: never) */
-} alloc_stats;
-
-/* Allocation hook with a size header, so live bytes can be tracked. */
-static void *
-hook_alloc(void *arg, size_t size)
-{
-	alloc_stats *s = arg;
-	size_t	   *p;
-
-	s->count++;
-	if (s->fail_after > 0 && s->count >= s->fail_after)
-		return NULL;
-	p = malloc(size + 16);
-	if (p == NULL)
-		return NULL;
-	p[0] = size;
-	s->live += size;
-	if (s->live > s->peak)
-		s->peak = s->live;
-	s->total += size;
-	if (size > s->biggest)
-		s->biggest = size;
-	return (uint8_t *) p + 16;
-}
-
-/* Free hook matching hook_alloc. */
-static void
-hook_free(void *arg, void *ptr)
-{
-	alloc_stats *s = arg;
-	size_t	   *p;
-
-	if (ptr == NULL)
-		return;
-	p = (size_t *) ((uint8_t *) ptr - 16);
-	s->live -= p[0];
-	free(p);
-}
 
 /* Interrupt callback: says stop once it has been asked stop_after times. */
 typedef struct int_state
@@ -1469,10 +1422,10 @@ jpeg_patch_size(uint8_t *p, size_t len, unsigned w, unsigned h)
 		}
 }
 
-/* Runs a thumbnail with limits and the counting allocator. */
+/* Runs a thumbnail with limits (max_memory too) and the counting allocator. */
 static mm_img_status
-limited(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
-		alloc_stats *stats, int_state *is, char *err, size_t errlen)
+limited_budget(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
+			   uint64_t max_memory, alloc_stats *stats, int_state *is, char *err, size_t errlen)
 {
 	mm_alloc	a = {hook_alloc, hook_free, stats};
 	mm_limits	lim;
@@ -1483,6 +1436,7 @@ limited(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
 	memset(&lim, 0, sizeof(lim));
 	lim.max_pixels = max_pixels;
 	lim.max_bytes = max_bytes;
+	lim.max_memory = max_memory;
 	lim.alloc = &a;
 	if (is != NULL)
 	{
@@ -1495,6 +1449,14 @@ limited(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
 	else if (out != NULL)
 		st = MM_IMG_FAILED;		/* an error must not leave an output */
 	return st;
+}
+
+/* Runs a thumbnail with pixel and byte limits and the counting allocator. */
+static mm_img_status
+limited(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
+		alloc_stats *stats, int_state *is, char *err, size_t errlen)
+{
+	return limited_budget(src, len, max_pixels, max_bytes, 0, stats, is, err, errlen);
 }
 
 /* Pixel and byte limits refuse before allocating. */
@@ -1603,25 +1565,13 @@ test_limits(void)
 	free(p);
 }
 
-/* Runs a thumbnail under a memory budget with the counting allocator. */
+/* Runs a thumbnail under a memory budget with fresh counts. */
 static mm_img_status
 budgeted(const uint8_t *src, size_t len, uint64_t max_memory, alloc_stats *stats,
 		 char *err, size_t errlen)
 {
-	mm_alloc	a = {hook_alloc, hook_free, stats};
-	mm_limits	lim;
-	uint8_t    *out = NULL;
-	size_t		olen = 0;
-	mm_img_status st;
-
-	memset(&lim, 0, sizeof(lim));
 	memset(stats, 0, sizeof(*stats));
-	lim.alloc = &a;
-	lim.max_memory = max_memory;
-	st = mm_thumbnail(src, len, 64, 64, MM_THUMB_JPEG, 80, &lim, &out, &olen, NULL, err, errlen);
-	if (st == MM_IMG_OK)
-		mm_img_free(&lim, out);
-	return st;
+	return limited_budget(src, len, 0, 0, max_memory, stats, NULL, err, errlen);
 }
 
 /*
