@@ -290,3 +290,18 @@ storage_chunks_delete(int64 blob_id)
 
 	(void) spi_command(&delete_chunks, values, NULL);
 }
+
+/*
+ * Replaces a blob's first len bytes with data: its chunks that start
+ * before len (which must all end by len) are deleted and data is written
+ * at 0.  Used for an upload's first window once location was removed.
+ */
+void
+storage_chunks_replace_head(int64 blob_id, const char *data, int64 len, bool compress)
+{
+	static SpiStatement delete_head = {SQL_DELETE_HEAD_CHUNKS, 2, {INT8OID, INT8OID}};
+	Datum		values[2] = {Int64GetDatum(blob_id), Int64GetDatum(len)};
+
+	(void) spi_command(&delete_head, values, NULL);
+	(void) storage_chunks_write(blob_id, 0, data, len, compress);
+}

@@ -1,9 +1,14 @@
 /*
  * compress_sql.c - media.deflate() and media.inflate(): zlib for SQL users,
  * with the inflated size capped by media.max_inflated_size so a
- * decompression bomb is an error, not an out-of-memory.
+ * decompression bomb is an error, not an out-of-memory.  zlib works in
+ * slices with an interrupt poll between them (a cancel stops it at once),
+ * its memory and the inflated result are palloc'd (nothing leaks on error,
+ * and the result becomes the returned bytea without a copy).
  */
 #include "pg_media.h"
+
+#include "miscadmin.h"
 
 #include "util/deflate.h"
 
@@ -20,6 +25,8 @@ media_deflate(PG_FUNCTION_ARGS)
 	size_t		cap = mm_deflate_bound(len);
 	size_t		out_len = 0;
 	bytea	   *out;
+	mm_zlib_hooks hooks;
+	int			rc;
 
 	if (level < 1 || level > 9)
 		ereport(ERROR,
@@ -28,8 +35,17 @@ media_deflate(PG_FUNCTION_ARGS)
 				 errdetail("level was %d.", level)));
 	media_check_value_size(cap, "compressing the input", NULL);
 	out = (bytea *) palloc(cap + VARHDRSZ);
-	if (mm_deflate((const uint8_t *) VARDATA_ANY(in), len, level,
-				   (uint8_t *) VARDATA(out), cap, &out_len) != 0)
+	media_zlib_hooks(&hooks, CurrentMemoryContext);
+	rc = mm_deflate_hooked((const uint8_t *) VARDATA_ANY(in), len, level,
+						   (uint8_t *) VARDATA(out), cap, &out_len, &hooks);
+	if (rc == MM_DEFLATE_INTERRUPTED)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("canceling deflate because of an interrupt")));
+	}
+	if (rc != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_INVOCATION_EXCEPTION),
 				 errmsg("zlib could not compress the input")));
@@ -46,14 +62,23 @@ media_inflate(PG_FUNCTION_ARGS)
 	uint8_t    *raw = NULL;
 	size_t		raw_len = 0;
 	bytea	   *out;
+	mm_zlib_hooks hooks;
 	mm_inflate_status status;
 
 	media_require_preload();	/* media.max_inflated_size must be the administrator's */
-	status = mm_inflate_alloc((const uint8_t *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in),
-							  max_out, &raw, &raw_len);
+	media_zlib_hooks(&hooks, CurrentMemoryContext);
+	hooks.out_front = VARHDRSZ;
+	status = mm_inflate_alloc_hooked((const uint8_t *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in),
+									 max_out, &raw, &raw_len, &hooks);
 	switch (status)
 	{
 		case MM_INFLATE_OK:
+			break;
+		case MM_INFLATE_INTERRUPTED:
+			CHECK_FOR_INTERRUPTS();
+			ereport(ERROR,
+					(errcode(ERRCODE_QUERY_CANCELED),
+					 errmsg("canceling inflate because of an interrupt")));
 			break;
 		case MM_INFLATE_TOO_BIG:
 			ereport(ERROR,
@@ -75,9 +100,8 @@ media_inflate(PG_FUNCTION_ARGS)
 							status == MM_INFLATE_TRUNCATED ? "the stream ends early" : "not a valid zlib stream"),
 					 errhint("media.inflate() reads what media.deflate() writes (zlib format).")));
 	}
-	out = (bytea *) palloc(raw_len + VARHDRSZ);
-	memcpy(VARDATA(out), raw, raw_len);
+	/* the buffer was allocated with room for the header: it is the result */
+	out = (bytea *) raw;
 	SET_VARSIZE(out, raw_len + VARHDRSZ);
-	free(raw);
 	PG_RETURN_BYTEA_P(out);
 }

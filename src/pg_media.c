@@ -23,6 +23,7 @@ int			media_max_open_uploads = 16;
 int			media_compression = MEDIA_COMPRESSION_AUTO;
 int			media_compression_level = 6;
 int			media_max_inflated_size = 64 * 1024 * 1024;
+int			media_max_decode_memory = 64;	/* Issue 12, item 8 */
 int			media_max_pixels = 100000000;
 int			media_thumbnail_quality = 82;
 int			media_optimize_jpeg = MEDIA_OPTIMIZE_OFF;
@@ -144,7 +145,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	DefineCustomBoolVariable("media.strip_location",
-							 "Remove GPS data from JPEG, PNG and WebP EXIF on ingest, leaving the pixels untouched.",
+							 "Remove location (EXIF GPS, XMP GPS, PNG raw profiles) from JPEG, PNG, WebP and TIFF on ingest, leaving the pixels untouched.",
 							 NULL,
 							 &media_strip_location,
 							 true,
@@ -252,6 +253,18 @@ _PG_init(void)
 							0, PG_INT32_MAX,
 							PGC_SUSET,
 							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	/* Issue 12, item 8: a memory budget for decoding */
+	DefineCustomIntVariable("media.max_decode_memory",
+							"Most memory one image decode (thumbnail, JPEG optimization) may hold at once.",
+							"Whole-image buffers (interlaced PNG, progressive JPEG) are estimated from the header "
+							"and refused before anything is allocated for them.",
+							&media_max_decode_memory,
+							64,
+							1, MaxAllocHugeSize / (1024 * 1024) > PG_INT32_MAX ? PG_INT32_MAX : (int) (MaxAllocHugeSize / (1024 * 1024)),
+							PGC_SUSET,
+							GUC_UNIT_MB,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("media");

@@ -48,6 +48,9 @@ extern int	media_max_derivatives_size_kb;	/* kB: cap of media.derivatives; 0 = c
 /* pg_media.c: refuses to run unless loaded by shared_preload_libraries (issue 12, item 1) */
 extern void media_require_preload(void);
 
+/* Issue 12, item 8 */
+extern int	media_max_decode_memory;	/* MB: budget of one image decode */
+
 /* media.optimize_jpeg */
 #define MEDIA_OPTIMIZE_OFF 0
 #define MEDIA_OPTIMIZE_HUFFMAN 1
@@ -110,16 +113,19 @@ extern int64 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte
 							 const uint8 *sha256, const mm_probe *probe);
 extern bool media_should_compress(const char *mime);
 
-/* thumbnail.c: the core's image code with PostgreSQL memory, interrupts, media.max_pixels */
+/* core_hooks.c: the core's code with PostgreSQL memory and interrupts */
 struct mm_limits;
 struct mm_alloc;
+struct mm_zlib_hooks;
 extern void media_image_limits(struct mm_limits *lim, struct mm_alloc *alloc, MemoryContext cxt);
+extern void media_zlib_hooks(struct mm_zlib_hooks *hooks, MemoryContext cxt);
 
 /* transform.c: what ingest may change before storing */
 extern bool media_may_transform(const char *mime);
 extern const char *media_transform(const char *data, int64 *len, const mm_probe *probe,
 								   Jsonb **attrs);
 extern Jsonb *media_attrs_add(Jsonb *attrs, const char *key, const char *value);
+extern Jsonb *media_attrs_location_removed(Jsonb *attrs, int flags);
 
 /* security.c */
 extern char *media_current_owner(void);

@@ -54,5 +54,6 @@ extern int64 storage_chunks_next(int64 blob_id, int64 from, bytea **data, bool *
 extern bool storage_chunks_compressed(int64 blob_id);
 extern void storage_chunks_move(int64 from_blob_id, int64 to_blob_id);
 extern void storage_chunks_delete(int64 blob_id);
+extern void storage_chunks_replace_head(int64 blob_id, const char *data, int64 len, bool compress);
 
 #endif

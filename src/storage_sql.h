@@ -83,7 +83,7 @@
 	" WHERE id OPERATOR(pg_catalog.=) $1 AND" SQL_OWNER_IS(2)
 
 #define SQL_UPLOAD_PROGRESS \
-	"UPDATE media.uploads SET received = $2, hash_state = $3, compress = $4, updated_at = pg_catalog.now()" \
+	"UPDATE media.uploads SET received = $2, hash_state = $3, compress = $4, attrs = $5, updated_at = pg_catalog.now()" \
 	" WHERE id OPERATOR(pg_catalog.=) $1"
 
 /* Moves an upload's chunks to the blob that now holds its content (TOAST data is not copied). */
@@ -92,6 +92,10 @@
 
 #define SQL_DELETE_CHUNKS \
 	"DELETE FROM media.chunks WHERE blob_id OPERATOR(pg_catalog.=) $1"
+
+/* The chunks of a blob that start before byte $2 (an upload's first window). */
+#define SQL_DELETE_HEAD_CHUNKS \
+	"DELETE FROM media.chunks WHERE blob_id OPERATOR(pg_catalog.=) $1 AND start OPERATOR(pg_catalog.<) $2"
 
 #define SQL_SET_BLOB_SIZE \
 	"UPDATE media.blobs SET byte_size = $2 WHERE id OPERATOR(pg_catalog.=) $1"

@@ -20,50 +20,6 @@
 PG_FUNCTION_INFO_V1(media_thumbnail_bytes);
 PG_FUNCTION_INFO_V1(media_thumbnail_file);
 
-/* The core's allocator: a memory context, NULL instead of an error on failure. */
-static void *
-core_alloc(void *arg, size_t size)
-{
-	return MemoryContextAllocExtended((MemoryContext) arg, size,
-									  MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-}
-
-/* The core's free: pfree, accepting NULL as free() does. */
-static void
-core_free(void *arg, void *ptr)
-{
-	if (ptr != NULL)
-		pfree(ptr);
-}
-
-/*
- * The core's interrupt poll: true once a cancel, statement_timeout or
- * termination is pending.  It only looks; CHECK_FOR_INTERRUPTS() runs after
- * the core has returned and freed everything.
- */
-static int
-core_interrupted(void *arg)
-{
-	return QueryCancelPending || ProcDiePending;
-}
-
-/*
- * Limits for one call of the core's image code (thumbnails, JPEG
- * optimization): media.max_pixels, memory from cxt, and the interrupt
- * poll.  alloc must live as long as lim is used.
- */
-void
-media_image_limits(struct mm_limits *lim, struct mm_alloc *alloc, MemoryContext cxt)
-{
-	media_require_preload();	/* media.max_pixels must be the administrator's */
-	alloc->alloc = core_alloc;
-	alloc->free = core_free;
-	alloc->arg = cxt;
-	memset(lim, 0, sizeof(*lim));
-	lim->max_pixels = (uint64_t) media_max_pixels;
-	lim->interrupted = core_interrupted;
-	lim->alloc = alloc;
-}
 
 /* The output format named by the format argument. */
 static mm_thumb_format
@@ -148,7 +104,8 @@ make_thumbnail(const uint8 *src, size_t len, int32 width, int32 height,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("image is too large to make a thumbnail of"),
 					 errdetail("%s", err[0] ? err : "Its header declares more pixels than allowed."),
-					 errhint("media.max_pixels (%d) limits the images that are decoded.", media_max_pixels)));
+					 errhint("media.max_pixels (%d) and media.max_decode_memory (%dMB) limit the images that are decoded.",
+							 media_max_pixels, media_max_decode_memory)));
 			break;
 		case MM_IMG_UNSUPPORTED:
 			ereport(ERROR,

@@ -6,6 +6,7 @@
  */
 #include "pg_media.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -20,14 +21,15 @@ media_may_transform(const char *mime)
 	bool		jpeg = strcmp(mime, "image/jpeg") == 0;
 
 	if (media_strip_location &&
-		(jpeg || strcmp(mime, "image/png") == 0 || strcmp(mime, "image/webp") == 0))
+		(jpeg || strcmp(mime, "image/png") == 0 || strcmp(mime, "image/webp") == 0 ||
+		 strcmp(mime, "image/tiff") == 0))
 		return true;
 	return jpeg && media_optimize_jpeg != MEDIA_OPTIMIZE_OFF;
 }
 
-/* attrs with "key": "value" added (attrs may be NULL: then {}). */
-Jsonb *
-media_attrs_add(Jsonb *attrs, const char *key, const char *value)
+/* attrs with "key": json added, json being JSON text (attrs may be NULL: then {}). */
+static Jsonb *
+attrs_add_json(Jsonb *attrs, const char *key, const char *json)
 {
 	StringInfoData buf;
 	Datum		addition;
@@ -36,12 +38,72 @@ media_attrs_add(Jsonb *attrs, const char *key, const char *value)
 	appendStringInfoChar(&buf, '{');
 	escape_json(&buf, key);
 	appendStringInfoChar(&buf, ':');
-	escape_json(&buf, value);
+	appendStringInfoString(&buf, json);
 	appendStringInfoChar(&buf, '}');
 	addition = DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
 	if (attrs == NULL)
 		return DatumGetJsonbP(addition);
 	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(attrs), addition));
+}
+
+/* attrs with "key": "value" added (attrs may be NULL: then {}). */
+Jsonb *
+media_attrs_add(Jsonb *attrs, const char *key, const char *value)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	escape_json(&buf, value);
+	return attrs_add_json(attrs, key, buf.data);
+}
+
+/* The names attrs.location_removed uses for the MM_STRIP_* flags. */
+static const struct
+{
+	int			flag;
+	const char *name;
+}			location_names[] = {
+	{MM_STRIP_EXIF_GPS, "exif-gps"},
+	{MM_STRIP_XMP_GPS, "xmp-gps"},
+	{MM_STRIP_PNG_RAW_PROFILE, "png-raw-profile"},
+};
+
+/*
+ * attrs with location_removed listing what was removed: the places in
+ * flags and those already listed (an upload's first window is cleaned
+ * before the rest, so this can be called twice for one file).
+ */
+Jsonb *
+media_attrs_location_removed(Jsonb *attrs, int flags)
+{
+	StringInfoData buf;
+	int			i;
+	bool		first = true;
+
+	if (flags == 0)
+		return attrs;
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	for (i = 0; i < lengthof(location_names); i++)
+	{
+		bool		listed = false;
+
+		if (attrs != NULL && !(flags & location_names[i].flag))
+		{
+			char	   *probe = psprintf("{\"location_removed\": [\"%s\"]}", location_names[i].name);
+
+			listed = DatumGetBool(DirectFunctionCall2(jsonb_contains, JsonbPGetDatum(attrs),
+													  DirectFunctionCall1(jsonb_in, CStringGetDatum(probe))));
+		}
+		if (!(flags & location_names[i].flag) && !listed)
+			continue;
+		if (!first)
+			appendStringInfoString(&buf, ", ");
+		escape_json(&buf, location_names[i].name);
+		first = false;
+	}
+	appendStringInfoChar(&buf, ']');
+	return attrs_add_json(attrs, "location_removed", buf.data);
 }
 
 /*
@@ -60,12 +122,17 @@ optimize_jpeg(const char *data, int64 *len, Jsonb **attrs)
 	int			optimized = 0;
 	char		err[256];
 	int64		before = *len;
+	mm_img_status st;
 
-	/* the result is returned in the current context; a cancel just skips the saving */
+	/* the result is returned in the current context */
 	media_image_limits(&lim, &alloc, CurrentMemoryContext);
-	if (mm_jpeg_optimize((const uint8_t *) data, (size_t) *len,
-						 media_optimize_jpeg == MEDIA_OPTIMIZE_PROGRESSIVE, &lim,
-						 &out, &out_len, &optimized, err, sizeof(err)) != MM_IMG_OK || !optimized)
+	st = mm_jpeg_optimize((const uint8_t *) data, (size_t) *len,
+						  media_optimize_jpeg == MEDIA_OPTIMIZE_PROGRESSIVE, &lim,
+						  &out, &out_len, &optimized, err, sizeof(err));
+	/* a cancel stops the put here, once libjpeg has returned and freed everything */
+	if (st == MM_IMG_INTERRUPTED)
+		CHECK_FOR_INTERRUPTS();
+	if (st != MM_IMG_OK || !optimized)
 	{
 		if (out)
 			pfree(out);
@@ -94,11 +161,13 @@ media_transform(const char *data, int64 *len, const mm_probe *probe, Jsonb **att
 	if (media_strip_location)
 	{
 		uint8	   *copy = (uint8 *) palloc(Max(*len, 1));
+		int			removed;
 
 		memcpy(copy, data, *len);
-		if (mm_strip_location(copy, (size_t) *len) > 0)
+		removed = mm_strip_location(copy, (size_t) *len);
+		if (removed != 0)
 		{
-			*attrs = media_attrs_add(*attrs, "location_removed", "exif_gps");
+			*attrs = media_attrs_location_removed(*attrs, removed);
 			result = (const char *) copy;
 		}
 		else

@@ -7,12 +7,22 @@
  * upload survives reconnects, memory stays bounded by the part being
  * appended, and finishing never rereads the content.  Upload ids are random
  * 63-bit numbers and are honoured only for the owner that began them.
+ *
+ * The first window (UPLOAD_HEAD_WINDOW bytes, rounded up to the end of a
+ * chunk) is where image metadata lives.  Its bytes are stored as they come
+ * but held back from the hash; once the window is complete (or at finish,
+ * for a smaller file) it is read back, location data is removed from it in
+ * place (media.strip_location: same length, so every acknowledged offset
+ * stays valid and a resumed upload goes on where it stopped), rewritten
+ * when it changed, and only then hashed.  So files of any size lose their
+ * location and the SHA-256 is always that of the stored bytes.
  */
 #include "storage.h"
 
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 
+#include "image/strip.h"
 #include "spi_util.h"
 #include "storage_sql.h"
 
@@ -21,6 +31,9 @@ PG_FUNCTION_INFO_V1(media_upload_append);
 PG_FUNCTION_INFO_V1(media_upload_status);
 PG_FUNCTION_INFO_V1(media_upload_finish);
 PG_FUNCTION_INFO_V1(media_upload_abort);
+
+/* Bytes at the start of an upload that are cleaned before they are hashed. */
+#define UPLOAD_HEAD_WINDOW ((int64) 1024 * 1024)
 
 /* An upload row, as locked by lock_upload(). */
 typedef struct Upload
@@ -90,14 +103,77 @@ lock_upload(int64 id, const char *owner, Upload *up)
 	up->attrs = (Jsonb *) spi_row_varlena_copy(&row, 6);
 	up->compress = spi_row_bool(&row, 7);
 	spi_end();
+	/* the first window is hashed once it is complete; until then the state is empty */
 	if (state == NULL ||
 		mm_sha256_load(&up->hash, (const uint8_t *) VARDATA(state), VARSIZE(state) - VARHDRSZ) != 0 ||
-		up->hash.total != (uint64) up->received)
+		(up->received >= UPLOAD_HEAD_WINDOW && up->hash.total != (uint64) up->received))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("upload " INT64_FORMAT " is damaged", id),
 				 errdetail("Its saved hash state does not match the bytes received."),
 				 errhint("Abort it with media.upload_abort() and upload the file again.")));
+	if (up->received < UPLOAD_HEAD_WINDOW)
+		mm_sha256_init(&up->hash);
+}
+
+/*
+ * Settles an upload's first window of window bytes, all stored: the first
+ * old ones by earlier statements, the rest from part (just stored by this
+ * one, which a read-only cursor would not see yet).  Removes location data
+ * from the window in place (rewriting its chunks when that changed
+ * anything, and recording what in up->attrs), then starts the hash with it.
+ */
+static void
+settle_head(Upload *up, int64 window, int64 old, const char *part)
+{
+	char	   *head = palloc(Max(window, 1));
+
+	storage_chunks_read(up->blob_id, 0, old, head);
+	if (window > old)
+		memcpy(head + old, part, window - old);
+	if (media_strip_location && window > 0)
+	{
+		mm_probe	probe;
+		int			removed = 0;
+
+		mm_probe_buffer((const uint8_t *) head, (size_t) window, &probe);
+		if (media_may_transform(probe.mime))
+			removed = mm_strip_location((uint8_t *) head, (size_t) window);
+		if (removed != 0)
+		{
+			storage_chunks_replace_head(up->blob_id, head, window, up->compress);
+			up->attrs = media_attrs_location_removed(up->attrs, removed);
+		}
+	}
+	mm_sha256_init(&up->hash);
+	mm_sha256_update(&up->hash, head, (size_t) window);
+	pfree(head);
+}
+
+/*
+ * Hashes a part of len bytes just stored at offset old: a part wholly
+ * after the first window is hashed; the part that completes the window
+ * settles it (the window's end is rounded up to the end of the chunk
+ * holding its last byte, so the window is made of whole chunks) and hashes
+ * the rest; a part inside the window waits.
+ */
+static void
+hash_part(Upload *up, int64 old, const char *part, int64 len)
+{
+	int64		chunk = media_chunk_size;
+	int64		window;
+
+	if (old >= UPLOAD_HEAD_WINDOW)
+	{
+		mm_sha256_update(&up->hash, part, (size_t) len);
+		return;
+	}
+	if (old + len < UPLOAD_HEAD_WINDOW)
+		return;
+	window = old + ((UPLOAD_HEAD_WINDOW - old + chunk - 1) / chunk) * chunk;
+	window = Min(window, old + len);
+	settle_head(up, window, old, part);
+	mm_sha256_update(&up->hash, part + (window - old), (size_t) (old + len - window));
 }
 
 /* The saved form of a hash state, as a bytea. */
@@ -143,14 +219,15 @@ media_upload_begin(PG_FUNCTION_ARGS)
 Datum
 media_upload_append(PG_FUNCTION_ARGS)
 {
-	static SpiStatement progress = {SQL_UPLOAD_PROGRESS, 4, {INT8OID, INT8OID, BYTEAOID, BOOLOID}};
+	static SpiStatement progress = {SQL_UPLOAD_PROGRESS, 5, {INT8OID, INT8OID, BYTEAOID, BOOLOID, JSONBOID}};
 	int64		id = PG_GETARG_INT64(0);
 	bytea	   *part = PG_GETARG_BYTEA_PP(1);
 	int64		len = VARSIZE_ANY_EXHDR(part);
 	char	   *owner = media_current_owner();
 	StorageAccess access;
 	Upload		up;
-	Datum		values[4];
+	Datum		values[5];
+	char		nulls[5] = "     ";
 
 	media_require_writable("media.upload_append()");
 	storage_enter(&access);
@@ -168,13 +245,14 @@ media_upload_append(PG_FUNCTION_ARGS)
 			up.compress = media_should_compress(head.mime);
 		}
 		storage_chunks_write(up.blob_id, up.received, VARDATA_ANY(part), len, up.compress);
-		mm_sha256_update(&up.hash, VARDATA_ANY(part), (size_t) len);
+		hash_part(&up, up.received, VARDATA_ANY(part), len);
 		up.received += len;
 		values[0] = Int64GetDatum(id);
 		values[1] = Int64GetDatum(up.received);
 		values[2] = PointerGetDatum(hash_state_bytea(&up.hash));
 		values[3] = BoolGetDatum(up.compress);
-		(void) spi_command(&progress, values, NULL);
+		values[4] = up.attrs ? JsonbPGetDatum(up.attrs) : (nulls[4] = 'n', (Datum) 0);
+		(void) spi_command(&progress, values, nulls);
 	}
 	storage_leave(&access);
 	PG_RETURN_INT64(up.received);
@@ -229,8 +307,9 @@ settle_upload_blob(const Upload *up, const uint8 *sha256, const char *owner)
  * finished upload of an image they may change: the content is read back,
  * transformed in memory and, if anything changed, its chunks are
  * rewritten, *sha256 recomputed and up->received set to the new length.
- * Images too large to hold in memory (media.max_file_size) are kept as
- * they are, which attrs records.
+ * Images too large to hold in memory (media.max_file_size) had location
+ * removed from their first window only and are not optimized, which attrs
+ * records.
  */
 static void
 transform_upload(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **attrs)
@@ -243,7 +322,8 @@ transform_upload(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **attrs
 		return;
 	if (!media_fits_in_memory(len))
 	{
-		*attrs = media_attrs_add(*attrs, "transforms", "skipped: larger than media.max_file_size");
+		*attrs = media_attrs_add(*attrs, "transforms",
+								 "first window only: larger than media.max_file_size");
 		return;
 	}
 	content = palloc(Max(len, 1));
@@ -275,6 +355,8 @@ media_upload_finish(PG_FUNCTION_ARGS)
 	req.owner = media_current_owner();
 	storage_enter(&access);
 	lock_upload(id, req.owner, &up);
+	if (up.received < UPLOAD_HEAD_WINDOW)
+		settle_head(&up, up.received, up.received, NULL);
 	mm_sha256_final(&up.hash, sha256);
 	probe_stored_blob(up.blob_id, up.received, &probe);
 	media_check_active_content(&probe);

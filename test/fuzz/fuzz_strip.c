@@ -1,8 +1,11 @@
 /*
  * fuzz_strip.c - libFuzzer harness for mm_strip_location(): any bytes, as
- * JPEG, PNG or WebP (the first byte picks which header is put in front),
- * must be handled without a crash; the length never changes, a second pass
- * removes nothing more, and bytes before the first EXIF block stay put.
+ * JPEG, PNG or WebP (the first byte picks which header is put in front) or
+ * as they are (TIFF files), must be handled without a crash, whole and as
+ * a leading window (an upload's first part); a second pass removes nothing
+ * more and the signature never changes.  Seeds hold each place location
+ * hides: EXIF GPS from IFD0, the Exif IFD and IFD1, "Exif\0\xff", XMP in
+ * JPEG, PNG iTXt, WebP and TIFF tag 700, PNG raw profiles (tEXt, zTXt).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,6 +56,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();				/* stripping must be idempotent */
 	if (memcmp(buf, hdr ? hdr : buf, hlen) != 0)
 		abort();				/* the signature never changes */
+	/* a leading window of the original bytes (an upload's first part) */
+	if (hlen)
+		memcpy(buf, hdr, hlen);
+	memcpy(buf + hlen, data + 1, size - 1);
+	(void) mm_strip_location(buf, hlen + (size - 1) / 2);
 	free(buf);
 	return 0;
 }

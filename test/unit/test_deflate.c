@@ -16,6 +16,7 @@
 
 #include "util/deflate.h"
 #include "mm_test.h"
+#include "mm_alloc.h"
 
 /* A deterministic PRNG. */
 static uint32_t
@@ -346,6 +347,72 @@ test_mime(void)
 	MM_CHECK(!mm_mime_compresses(NULL), "NULL does not");
 }
 
+/* Polls seen by h_interrupted, and the one it says stop at (0: never). */
+static int	polls;
+static int	stop_after;
+
+/* Interrupt hook that counts polls and stops at the stop_after-th. */
+static int
+h_interrupted(void *arg)
+{
+	(void) arg;
+	polls++;
+	return stop_after > 0 && polls >= stop_after;
+}
+
+/* Fresh counts for the next hooked call. */
+static void
+reset_hooks(alloc_stats *mem, int stop)
+{
+	memset(mem, 0, sizeof(*mem));
+	polls = 0;
+	stop_after = stop;
+}
+
+/*
+ * Hooks: zlib's memory and the output buffer come from the caller, work is
+ * sliced so an interrupt stops it at once and frees everything, and the
+ * output keeps out_front bytes in front of the data.
+ */
+static void
+test_hooks(void)
+{
+	size_t		n = (size_t) 8 * 1024 * 1024;
+	uint8_t    *txt = make_data(n, 1, 7);
+	size_t		cap = mm_deflate_bound(n);
+	uint8_t    *z = malloc(cap);
+	size_t		zlen = 0;
+	uint8_t    *out = NULL;
+	size_t		out_len = 0;
+	alloc_stats mem;
+	mm_zlib_hooks hooks = {h_interrupted, hook_alloc, hook_free, &mem, 8};
+	int			rc;
+	mm_inflate_status st;
+
+	reset_hooks(&mem, 0);
+	rc = mm_deflate_hooked(txt, n, 6, z, cap, &zlen, &hooks);
+	MM_CHECK(rc == 0 && mem.live == 0 && mem.biggest > 0,
+			 "deflate through the hooks' allocator: ok, all freed (%zu live)", mem.live);
+	reset_hooks(&mem, 3);
+	rc = mm_deflate_hooked(txt, n, 6, z, cap, &out_len, &hooks);
+	MM_CHECK(rc == MM_DEFLATE_INTERRUPTED && polls == 3 && mem.live == 0,
+			 "deflate of 8 MB stops at the third poll (%d polls), all freed", polls);
+
+	reset_hooks(&mem, 0);
+	st = mm_inflate_alloc_hooked(z, zlen, n, &out, &out_len, &hooks);
+	MM_CHECK(polls >= (int) (n / MM_ZLIB_STEP), "inflate polled once per slice (%d polls)", polls);
+	MM_CHECK(st == MM_INFLATE_OK && out_len == n && memcmp(out + 8, txt, n) == 0 && mem.live >= n + 8,
+			 "inflate into the hooks' buffer, 8 bytes in front: ok (%s)", st == MM_INFLATE_OK ? "ok" : "failed");
+	hook_free(&mem, out);
+	MM_CHECK(mem.live == 0, "inflate: zlib's memory was freed, the output was all that was left");
+	reset_hooks(&mem, 2);
+	st = mm_inflate_alloc_hooked(z, zlen, n, &out, &out_len, &hooks);
+	MM_CHECK(st == MM_INFLATE_INTERRUPTED && out == NULL && out_len == 0 && mem.live == 0,
+			 "inflate interrupted: no output, nothing left allocated (%zu live)", mem.live);
+	free(z);
+	free(txt);
+}
+
 int
 main(void)
 {
@@ -354,5 +421,6 @@ main(void)
 	test_caps();
 	test_damage();
 	test_mime();
+	test_hooks();
 	return mm_test_done();
 }

@@ -24,6 +24,7 @@
 
 #include "image/image.h"
 #include "mm_test.h"
+#include "mm_alloc.h"
 
 /* ---------------------------------------------------------------- utils */
 
@@ -225,51 +226,6 @@ read_file(const char *path, size_t *len)
 }
 
 /* ---------------------------------------------------------- allocator */
-
-/* Counts what goes through the mm_alloc hook. */
-typedef struct alloc_stats
-{
-	size_t		live;
-	size_t		biggest;
-	size_t		total;
-	long		count;
-	long		fail_after;		/* fail the Nth allocation (0: never) */
-} alloc_stats;
-
-/* Allocation hook with a size header, so live bytes can be tracked. */
-static void *
-hook_alloc(void *arg, size_t size)
-{
-	alloc_stats *s = arg;
-	size_t	   *p;
-
-	s->count++;
-	if (s->fail_after > 0 && s->count >= s->fail_after)
-		return NULL;
-	p = malloc(size + 16);
-	if (p == NULL)
-		return NULL;
-	p[0] = size;
-	s->live += size;
-	s->total += size;
-	if (size > s->biggest)
-		s->biggest = size;
-	return (uint8_t *) p + 16;
-}
-
-/* Free hook matching hook_alloc. */
-static void
-hook_free(void *arg, void *ptr)
-{
-	alloc_stats *s = arg;
-	size_t	   *p;
-
-	if (ptr == NULL)
-		return;
-	p = (size_t *) ((uint8_t *) ptr - 16);
-	s->live -= p[0];
-	free(p);
-}
 
 /* Interrupt callback: says stop once it has been asked stop_after times. */
 typedef struct int_state
@@ -1466,10 +1422,10 @@ jpeg_patch_size(uint8_t *p, size_t len, unsigned w, unsigned h)
 		}
 }
 
-/* Runs a thumbnail with limits and the counting allocator. */
+/* Runs a thumbnail with limits (max_memory too) and the counting allocator. */
 static mm_img_status
-limited(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
-		alloc_stats *stats, int_state *is, char *err, size_t errlen)
+limited_budget(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
+			   uint64_t max_memory, alloc_stats *stats, int_state *is, char *err, size_t errlen)
 {
 	mm_alloc	a = {hook_alloc, hook_free, stats};
 	mm_limits	lim;
@@ -1480,6 +1436,7 @@ limited(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
 	memset(&lim, 0, sizeof(lim));
 	lim.max_pixels = max_pixels;
 	lim.max_bytes = max_bytes;
+	lim.max_memory = max_memory;
 	lim.alloc = &a;
 	if (is != NULL)
 	{
@@ -1492,6 +1449,14 @@ limited(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
 	else if (out != NULL)
 		st = MM_IMG_FAILED;		/* an error must not leave an output */
 	return st;
+}
+
+/* Runs a thumbnail with pixel and byte limits and the counting allocator. */
+static mm_img_status
+limited(const uint8_t *src, size_t len, uint64_t max_pixels, uint64_t max_bytes,
+		alloc_stats *stats, int_state *is, char *err, size_t errlen)
+{
+	return limited_budget(src, len, max_pixels, max_bytes, 0, stats, is, err, errlen);
 }
 
 /* Pixel and byte limits refuse before allocating. */
@@ -1598,6 +1563,79 @@ test_limits(void)
 	st = limited(p, len, 10000, 0, &s, NULL, err, sizeof(err));
 	MM_CHECK(st == MM_IMG_OK, "100x100 at a 10000-pixel limit: ok");
 	free(p);
+}
+
+/* Runs a thumbnail under a memory budget with fresh counts. */
+static mm_img_status
+budgeted(const uint8_t *src, size_t len, uint64_t max_memory, alloc_stats *stats,
+		 char *err, size_t errlen)
+{
+	memset(stats, 0, sizeof(*stats));
+	return limited_budget(src, len, 0, 0, max_memory, stats, NULL, err, errlen);
+}
+
+/*
+ * The memory budget (max_memory): whole-image buffers are estimated from
+ * the header and refused before allocating; what fits decodes; the peak
+ * never passes the budget.
+ */
+static void
+test_budget(void)
+{
+	alloc_stats s;
+	char		err[256];
+	size_t		len;
+	uint8_t    *p;
+	mm_img_status st;
+	const uint64_t mb = 1024 * 1024;
+
+	/* the 69-byte attack: an interlaced RGBA PNG claiming 10000 x 10000 (400 MB held whole) */
+	p = png_header_only(10000, 10000, &len);
+	p[8 + 4 + 4 + 12] = 1;		/* interlace method: Adam7 */
+	{
+		uint32_t	crc = (uint32_t) crc32(0, p + 12, 17);
+
+		p[29] = (uint8_t) (crc >> 24);
+		p[30] = (uint8_t) (crc >> 16);
+		p[31] = (uint8_t) (crc >> 8);
+		p[32] = (uint8_t) crc;
+	}
+	st = budgeted(p, len, 64 * mb, &s, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_TOO_BIG && s.peak < mb && s.live == 0 && strstr(err, "interlaced PNG") != NULL,
+			 "interlaced 10000x10000 PNG (%zu bytes) under a 64 MB budget: refused before allocating (%s, peak %zu: %s)",
+			 len, mm_img_status_name(st), s.peak, err);
+	free(p);
+
+	/* an interlaced 1000 x 1000 RGBA PNG (4 MB whole): fits 64 MB, not 2 MB */
+	p = make_png(1000, 1000, PNG_COLOR_TYPE_RGB_ALPHA, 8, 1, 0, &len);
+	st = budgeted(p, len, 64 * mb, &s, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_OK && s.peak <= 64 * mb && s.live == 0,
+			 "interlaced 1000x1000 PNG under a 64 MB budget: ok (%s, peak %zu)", mm_img_status_name(st), s.peak);
+	st = budgeted(p, len, 2 * mb, &s, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_TOO_BIG && s.peak <= 2 * mb && s.live == 0,
+			 "interlaced 1000x1000 PNG under a 2 MB budget: refused (%s, peak %zu)", mm_img_status_name(st), s.peak);
+	free(p);
+
+	/* a progressive JPEG claiming 8000 x 8000: 3 x 64 MB of coefficients, estimated from the header */
+	{
+		img			src = gradient_image(64, 48);
+		jpeg_opts	o = {80, 0, 0, 1, 1, 0, 0, 0};
+
+		o.progressive = 1;
+		p = make_jpeg(&src, &o, &len);
+		jpeg_patch_size(p, len, 8000, 8000);
+		st = budgeted(p, len, 64 * mb, &s, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_TOO_BIG && s.peak < mb && s.live == 0 && strstr(err, "coefficient") != NULL,
+				 "progressive 8000x8000 JPEG under a 64 MB budget: refused from the header (%s, peak %zu: %s)",
+				 mm_img_status_name(st), s.peak, err);
+		free(p);
+		p = make_jpeg(&src, &o, &len);
+		st = budgeted(p, len, 64 * mb, &s, err, sizeof(err));
+		MM_CHECK(st == MM_IMG_OK && s.live == 0, "progressive 64x48 JPEG under a 64 MB budget: ok (%s)",
+				 mm_img_status_name(st));
+		free(p);
+		free(src.px);
+	}
 }
 
 /* A set of small valid inputs of every decoder path, for the tests below. */
@@ -2076,6 +2114,7 @@ main(void)
 	test_bmp();
 	test_alpha();
 	test_limits();
+	test_budget();
 	make_samples(s);
 	test_interrupt(s);
 	test_alloc_failures(s);

@@ -36,6 +36,7 @@ mm_img_ctx_init(mm_img_ctx *ctx, const mm_limits *lim, char *errbuf, size_t errl
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->max_pixels = MM_IMG_DEFAULT_MAX_PIXELS;
 	ctx->max_bytes = MM_IMG_DEFAULT_MAX_BYTES;
+	ctx->max_memory = UINT64_MAX;
 	ctx->alloc.alloc = default_alloc;
 	ctx->alloc.free = default_free;
 	if (lim != NULL)
@@ -44,6 +45,8 @@ mm_img_ctx_init(mm_img_ctx *ctx, const mm_limits *lim, char *errbuf, size_t errl
 			ctx->max_pixels = lim->max_pixels;
 		if (lim->max_bytes > 0)
 			ctx->max_bytes = lim->max_bytes;
+		if (lim->max_memory > 0)
+			ctx->max_memory = lim->max_memory;
 		ctx->interrupted = lim->interrupted;
 		ctx->int_arg = lim->arg;
 		if (lim->alloc != NULL && lim->alloc->alloc != NULL && lim->alloc->free != NULL)
@@ -77,13 +80,17 @@ mm_img_fail(mm_img_ctx *ctx, mm_img_status status, const char *fmt,...)
 	return status;
 }
 
+/* Room before each mm_img_alloc block for its size; keeps the allocator's alignment. */
+#define BLOCK_HEADER 16
+
 /*
- * Allocates through the caller's allocator.  A request over max_bytes is
- * refused without calling it, so a lying header can never make the core
- * ask for a huge block.
+ * Takes size bytes from the budget and the caller's allocator.  A request
+ * over max_bytes or over what the budget has left is refused without
+ * calling the allocator, so a lying header can never make the core ask for
+ * a huge block.
  */
 void *
-mm_img_alloc(mm_img_ctx *ctx, size_t size)
+mm_img_alloc_out(mm_img_ctx *ctx, size_t size)
 {
 	void	   *p;
 
@@ -94,10 +101,61 @@ mm_img_alloc(mm_img_ctx *ctx, size_t size)
 					size, (unsigned long long) ctx->max_bytes);
 		return NULL;
 	}
+	if ((uint64_t) size > ctx->max_memory - ctx->in_use)
+	{
+		mm_img_fail(ctx, MM_IMG_TOO_BIG,
+					"decoding needs more than the memory budget of %llu bytes",
+					(unsigned long long) ctx->max_memory);
+		return NULL;
+	}
 	p = ctx->alloc.alloc(ctx->alloc.arg, size);
 	if (p == NULL)
+	{
 		mm_img_fail(ctx, MM_IMG_NOMEM, "out of memory allocating %zu bytes", size);
+		return NULL;
+	}
+	ctx->in_use += size;
 	return p;
+}
+
+/* Returns a block of mm_img_alloc_out to the allocator and the budget. */
+void
+mm_img_release_out(mm_img_ctx *ctx, void *ptr, size_t size)
+{
+	if (ptr == NULL)
+		return;
+	ctx->alloc.free(ctx->alloc.arg, ptr);
+	ctx->in_use -= size <= ctx->in_use ? size : ctx->in_use;
+}
+
+/* Allocates a block that remembers its size; see image/internal.h. */
+void *
+mm_img_alloc(mm_img_ctx *ctx, size_t size)
+{
+	uint8_t    *p;
+
+	if (size > SIZE_MAX - BLOCK_HEADER)
+	{
+		mm_img_fail(ctx, MM_IMG_TOO_BIG, "an allocation of %zu bytes overflows", size);
+		return NULL;
+	}
+	p = mm_img_alloc_out(ctx, size + BLOCK_HEADER);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, &size, sizeof(size));
+	return p + BLOCK_HEADER;
+}
+
+/* Refuses a whole-image buffer the budget cannot hold; see image/internal.h. */
+mm_img_status
+mm_img_check_budget(mm_img_ctx *ctx, uint64_t need, const char *what)
+{
+	if (need > ctx->max_bytes || need > ctx->max_memory - ctx->in_use)
+		return mm_img_fail(ctx, MM_IMG_TOO_BIG,
+						   "%s needs %llu bytes of memory to decode, over the memory budget of %llu bytes",
+						   what, (unsigned long long) need,
+						   (unsigned long long) (ctx->max_memory < ctx->max_bytes ? ctx->max_memory : ctx->max_bytes));
+	return MM_IMG_OK;
 }
 
 /* Allocates n * size bytes, treating an overflowing product as too big. */
@@ -112,12 +170,18 @@ mm_img_alloc_array(mm_img_ctx *ctx, size_t n, size_t size)
 	return mm_img_alloc(ctx, n * size);
 }
 
-/* Returns memory to the caller's allocator. */
+/* Returns a block of mm_img_alloc to the caller's allocator and the budget. */
 void
 mm_img_release(mm_img_ctx *ctx, void *ptr)
 {
-	if (ptr != NULL)
-		ctx->alloc.free(ctx->alloc.arg, ptr);
+	uint8_t    *p = ptr;
+	size_t		size;
+
+	if (p == NULL)
+		return;
+	p -= BLOCK_HEADER;
+	memcpy(&size, p, sizeof(size));
+	mm_img_release_out(ctx, p, size + BLOCK_HEADER);
 }
 
 /*
@@ -177,12 +241,12 @@ mm_outbuf_reserve(mm_outbuf *b, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	if ((uint64_t) cap > b->ctx->max_bytes && (uint64_t) need <= b->ctx->max_bytes)
 		cap = (size_t) b->ctx->max_bytes;
-	p = mm_img_alloc(b->ctx, cap);
+	p = mm_img_alloc_out(b->ctx, cap);
 	if (p == NULL)
 		return -1;
 	if (b->len > 0)
 		memcpy(p, b->data, b->len);
-	mm_img_release(b->ctx, b->data);
+	mm_img_release_out(b->ctx, b->data, b->cap);
 	b->data = p;
 	b->cap = cap;
 	return 0;

@@ -120,6 +120,9 @@ jpeg_run(jpeg_dec *d)
 	jpeg_read_header(cinfo, TRUE);
 	if (mm_img_check_size(d->ctx, cinfo->image_width, cinfo->image_height) != MM_IMG_OK)
 		return d->ctx->status;
+	/* progressive: libjpeg keeps every coefficient of the image until the last scan */
+	if (jpeg_has_multiple_scans(cinfo) && mm_jpeg_check_coefficients(&d->guard, cinfo) != MM_IMG_OK)
+		return d->ctx->status;
 
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.width = (int) cinfo->image_width;

@@ -106,6 +106,9 @@ png_run(png_dec *d)
 		return d->ctx->status;
 	if (passes > 1)
 	{
+		/* the passes interleave: the whole image is held; refuse before allocating it */
+		if (mm_img_check_budget(d->ctx, (uint64_t) h * rowbytes, "the interlaced PNG") != MM_IMG_OK)
+			return d->ctx->status;
 		d->image = mm_img_alloc_array(d->ctx, h, rowbytes);
 		if (d->image == NULL)
 			return d->ctx->status;

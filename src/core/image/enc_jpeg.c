@@ -96,7 +96,7 @@ mm_img_encode_jpeg(mm_img_ctx *ctx, const mm_raster *img, int quality,
 		*out_len = e->buf.len;
 	}
 	else
-		mm_img_release(ctx, e->buf.data);
+		mm_img_release_out(ctx, e->buf.data, e->buf.cap);
 	mm_img_release(ctx, e);
 	return status;
 }

@@ -92,7 +92,7 @@ mm_img_encode_png(mm_img_ctx *ctx, const mm_raster *img, uint8_t **out, size_t *
 		*out_len = e->buf.len;
 	}
 	else
-		mm_img_release(ctx, e->buf.data);
+		mm_img_release_out(ctx, e->buf.data, e->buf.cap);
 	mm_img_release(ctx, e);
 	return status;
 }

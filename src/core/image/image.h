@@ -51,6 +51,13 @@ typedef struct mm_alloc
  * coefficients).  interrupted, when set, is polled at least once per
  * decoded or resampled row; a non-zero answer stops the operation, frees
  * everything and returns MM_IMG_INTERRUPTED.  It must not longjmp.
+ *
+ * max_memory, when not zero, is the call's memory budget: the bytes the
+ * core holds at once (its own allocations, libpng's and zlib's, encoded
+ * output) and the memory libjpeg may use.  Whole-image buffers (an
+ * interlaced PNG, a progressive JPEG's coefficients) are estimated from
+ * the header and refused (MM_IMG_TOO_BIG) before anything is allocated
+ * for them, and any allocation that would pass the budget is refused.
  */
 typedef struct mm_limits
 {
@@ -59,6 +66,7 @@ typedef struct mm_limits
 	int			(*interrupted) (void *arg);
 	void	   *arg;
 	const mm_alloc *alloc;		/* NULL: malloc and free */
+	uint64_t	max_memory;		/* 0: no budget beyond max_bytes per allocation */
 } mm_limits;
 
 #define MM_IMG_DEFAULT_MAX_PIXELS	((uint64_t) 100000000)	/* 100 Mpx */

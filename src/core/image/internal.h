@@ -21,6 +21,8 @@ typedef struct mm_img_ctx
 {
 	uint64_t	max_pixels;
 	uint64_t	max_bytes;
+	uint64_t	max_memory;		/* budget of bytes held at once (UINT64_MAX: none) */
+	uint64_t	in_use;			/* bytes held now through the allocator */
 	int			(*interrupted) (void *arg);
 	void	   *int_arg;
 	mm_alloc	alloc;
@@ -40,8 +42,26 @@ mm_img_status mm_img_fail(mm_img_ctx *ctx, mm_img_status status, const char *fmt
 #endif
 			;
 
-/* Allocates size bytes, refusing more than max_bytes; NULL after mm_img_fail. */
+/*
+ * Allocates size bytes, refusing more than max_bytes or what would pass the
+ * memory budget; NULL after mm_img_fail.  The block carries its size (so
+ * mm_img_release can return it to the budget).
+ */
 void	   *mm_img_alloc(mm_img_ctx *ctx, size_t size);
+
+/*
+ * Like mm_img_alloc, but a plain block of the caller's allocator (no size
+ * header) that can be handed out as a result: encoded outputs.  Release
+ * with mm_img_release_out and the same size.
+ */
+void	   *mm_img_alloc_out(mm_img_ctx *ctx, size_t size);
+void		mm_img_release_out(mm_img_ctx *ctx, void *ptr, size_t size);
+
+/*
+ * Refuses (MM_IMG_TOO_BIG, with what in the message) a whole-image buffer
+ * of need bytes that the budget cannot hold, before it is allocated.
+ */
+mm_img_status mm_img_check_budget(mm_img_ctx *ctx, uint64_t need, const char *what);
 
 /* Allocates n * size bytes with the product overflow-checked. */
 void	   *mm_img_alloc_array(mm_img_ctx *ctx, size_t n, size_t size);

@@ -44,6 +44,13 @@ void		mm_jpeg_guard_init(mm_jpeg_guard *g, mm_img_ctx *ctx, mm_img_status fail_s
  */
 void		mm_jpeg_guard_attach(mm_jpeg_guard *g, j_common_ptr cinfo);
 
+/*
+ * Refuses (MM_IMG_TOO_BIG) a JPEG whose whole-image coefficient buffers
+ * (progressive decoding, lossless re-encoding) the memory budget cannot
+ * hold, estimated from the header just read, before libjpeg allocates them.
+ */
+mm_img_status mm_jpeg_check_coefficients(mm_jpeg_guard *g, j_decompress_ptr cinfo);
+
 /* Records a failure with its message and longjmps to the guard. */
 void		mm_jpeg_guard_throw(j_common_ptr cinfo, mm_img_status status, const char *msg);
 

@@ -138,16 +138,37 @@ mm_jpeg_guard_init(mm_jpeg_guard *g, mm_img_ctx *ctx, mm_img_status fail_status,
 
 /*
  * Hooks the progress monitor into a created libjpeg object and caps the
- * memory libjpeg may use for whole-image buffers at max_bytes (beyond it
- * libjpeg asks for a backing store, which fails).
+ * memory libjpeg may use for whole-image buffers at max_bytes and what the
+ * memory budget has left (beyond it libjpeg asks for a backing store,
+ * which fails).
  */
 void
 mm_jpeg_guard_attach(mm_jpeg_guard *g, j_common_ptr cinfo)
 {
-	uint64_t	cap = g->ctx->max_bytes;
+	uint64_t	left = g->ctx->max_memory - g->ctx->in_use;
+	uint64_t	cap = g->ctx->max_bytes < left ? g->ctx->max_bytes : left;
 
 	cinfo->progress = &g->progress;
 	cinfo->mem->max_memory_to_use = cap > (uint64_t) LONG_MAX ? LONG_MAX : (long) cap;
+}
+
+/* Estimates the coefficient buffers from the header; see image/jpeg.h. */
+mm_img_status
+mm_jpeg_check_coefficients(mm_jpeg_guard *g, j_decompress_ptr cinfo)
+{
+	uint64_t	need = 0;
+	int			c;
+
+	for (c = 0; c < cinfo->num_components; c++)
+	{
+		jpeg_component_info *comp = &cinfo->comp_info[c];
+
+		/* one block of 64 JCOEFs per 8x8 block, rows padded to the iMCU height */
+		need += (uint64_t) comp->width_in_blocks *
+			((uint64_t) comp->height_in_blocks + (uint64_t) comp->v_samp_factor) *
+			sizeof(JBLOCK);
+	}
+	return mm_img_check_budget(g->ctx, need, "the JPEG's coefficient buffer");
 }
 
 /* The destination manager of libjpeg object cinfo. */

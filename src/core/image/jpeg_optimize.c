@@ -66,7 +66,8 @@ opt_run(jpeg_opt *o)
 	for (i = 0; i < 16; i++)
 		jpeg_save_markers(src, JPEG_APP0 + i, 0xFFFF);
 	jpeg_read_header(src, TRUE);
-	if (mm_img_check_size(o->ctx, src->image_width, src->image_height) != MM_IMG_OK)
+	if (mm_img_check_size(o->ctx, src->image_width, src->image_height) != MM_IMG_OK ||
+		mm_jpeg_check_coefficients(&o->guard, src) != MM_IMG_OK)
 		return o->ctx->status;
 	coef = jpeg_read_coefficients(src);
 
@@ -135,11 +136,11 @@ mm_jpeg_optimize(const uint8_t *src, size_t len, int progressive,
 	}
 	else
 	{
-		mm_img_release(&ctx, o->buf.data);
+		mm_img_release_out(&ctx, o->buf.data, o->buf.cap);
 		if (st == MM_IMG_OK)
 		{
 			/* no gain: hand back the input */
-			*out = mm_img_alloc(&ctx, len);
+			*out = mm_img_alloc_out(&ctx, len);
 			if (*out == NULL)
 				st = ctx.status;
 			else
