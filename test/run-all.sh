@@ -134,9 +134,9 @@ if wants tap; then
   # a script that died, or ran fewer tests than it planned, prints no "not ok": prove's summary
   # names it with "Failed: 0"; each counts as one failure
   while IFS= read -r line; do
-    failed=$((failed + 1)); failures+=("tap: ${line%% (Wstat*} died or stopped early")
-  done < <(grep -E '^[^ ].*\.pl \(Wstat: .*Failed: 0\)$' "$log_dir/tap.log")
-  if [ "$rc" != 0 ] && ! grep -qE '^[[:space:]]*not ok [0-9]+|^[^ ].*\.pl \(Wstat: ' "$log_dir/tap.log"; then
+    failed=$((failed + 1)); failures+=("tap: $(echo "$line" | sed "s/ *(Wstat.*//") died or stopped early")
+  done < <(grep -E '^[^ ].*\.pl +\(Wstat: .*Failed: 0\)$' "$log_dir/tap.log")
+  if [ "$rc" != 0 ] && ! grep -qE '^[[:space:]]*not ok [0-9]+|^[^ ].*\.pl +\(Wstat: ' "$log_dir/tap.log"; then
     step_failed "TAP (exit $rc; see $log_dir/tap.log)"
   fi
 fi

@@ -123,7 +123,7 @@ SKIP:
 }
 
 # --- 5. quotas count uploads in progress; racing sessions cannot pass them ---------------------
-sql(q{INSERT INTO media.quotas (owner, max_bytes) VALUES ('bob', NULL)});
+sql(q{INSERT INTO media.quotas (owner, owner_scope, max_bytes) VALUES ('bob', 'role', NULL)});   # bob: a login role (role isolation)
 my $bob_used = sql(q{SELECT coalesce(sum(byte_size), 0) FROM media.files WHERE owner = 'bob'});
 sql("UPDATE media.quotas SET max_bytes = $bob_used + 2000 WHERE owner = 'bob'");
 my ($passed, $refused) = (0, 0);
