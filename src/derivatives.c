@@ -10,10 +10,8 @@
 #include "storage.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 
 #include "spi_util.h"
 #include "storage_sql.h"
@@ -107,10 +105,7 @@ media_thumbnail_size_cached(int32 width, int32 height)
 static bool
 derivatives_track_use(void)
 {
-	Oid			nsp = get_namespace_oid("media", true);
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid("derivatives", nsp) : InvalidOid;
-
-	return OidIsValid(rel) && get_attnum(rel, "last_used_at") != InvalidAttrNumber;
+	return storage_has_column("derivatives", "last_used_at");
 }
 
 /*

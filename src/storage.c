@@ -76,9 +76,21 @@ storage_owner(void)
 bool
 storage_owner_scoped(void)
 {
-	Oid			relid = get_relname_relid("files", get_namespace_oid("media", false));
+	return storage_has_column("files", "owner_scope");
+}
 
-	return OidIsValid(relid) && get_attnum(relid, "owner_scope") != InvalidAttrNumber;
+/*
+ * Has media.<table> this column?  The 0.2.0 library also serves a 0.1.0
+ * catalog between a package upgrade and ALTER EXTENSION pg_media UPDATE;
+ * the places that read a column 0.2.0 added ask here first.
+ */
+bool
+storage_has_column(const char *table, const char *column)
+{
+	Oid			nsp = get_namespace_oid("media", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+
+	return OidIsValid(relid) && get_attnum(relid, column) != InvalidAttrNumber;
 }
 
 /*
@@ -113,9 +125,7 @@ storage_leave(StorageAccess *access)
 static bool
 files_have_is_public(void)
 {
-	Oid			relid = get_relname_relid("files", get_namespace_oid("media", false));
-
-	return OidIsValid(relid) && get_attnum(relid, "is_public") != InvalidAttrNumber;
+	return storage_has_column("files", "is_public");
 }
 
 /*

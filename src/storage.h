@@ -32,6 +32,7 @@ extern void storage_leave(StorageAccess *access);
 extern bool storage_file_lookup(int64 id, MediaFile *file);
 extern void storage_file_require(int64 id, MediaFile *file);
 extern bool storage_owner_scoped(void);
+extern bool storage_has_column(const char *table, const char *column);
 
 /* blobs.c: blob find/store */
 
