@@ -16,7 +16,7 @@ EXTENSION    = pg_media
 EXTVERSION   = 0.2.0
 MODULE_big   = pg_media
 DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA         = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+DATA         = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql)) $(wildcard sql/$(EXTENSION)--*.control)
 DOCS         = README.md
 EXTRA_CLEAN  = $(DATA_built)
 

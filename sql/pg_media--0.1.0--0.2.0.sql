@@ -135,3 +135,32 @@ BEGIN
     RETURN NEW;
 END
 $$;
+
+-- Issue 13: the schema media belongs to the extension -------------------------
+
+/*
+ * 0.1.0's control file named media as the extension's schema, so CREATE
+ * EXTENSION made the schema, outside the extension.  pg_dump then wrote a
+ * CREATE SCHEMA media of its own before CREATE EXTENSION IF NOT EXISTS, and
+ * a restore into a database that already had pg_media (as the Docker image
+ * makes it) failed on it, the whole restore with pg_restore -1.  0.2.0 is
+ * labelled with pg_catalog, as plpgsql is, and creates media in its install
+ * script, which makes the schema an extension member that pg_dump leaves to
+ * CREATE EXTENSION.  PostgreSQL has no command to move a fixed-schema
+ * extension, and refuses to ADD its own schema to it, so an updated 0.1.0
+ * database gets the same catalog state directly: the extension's namespace,
+ * its dependency on that namespace (none on pg_catalog, which is pinned), and
+ * the membership of media.  The 005 upgrade test compares the result with a
+ * fresh install.
+ */
+DELETE FROM pg_catalog.pg_depend
+ WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+   AND objid OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_media')
+   AND refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+   AND refobjid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace;
+UPDATE pg_catalog.pg_extension SET extnamespace = 'pg_catalog'::pg_catalog.regnamespace
+ WHERE extname OPERATOR(pg_catalog.=) 'pg_media';
+INSERT INTO pg_catalog.pg_depend (classid, objid, objsubid, refclassid, refobjid, refobjsubid, deptype)
+SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass, '@extschema@'::pg_catalog.regnamespace, 0,
+       'pg_catalog.pg_extension'::pg_catalog.regclass, e.oid, 0, 'e'
+  FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'pg_media';

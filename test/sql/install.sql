@@ -1,8 +1,15 @@
 -- CREATE EXTENSION pg_media (run by pg_regress --load-extension) creates
 -- schema media with its tables, view, functions and settings.
-SELECT e.extname, e.extversion, e.extrelocatable, n.nspname AS schema
+-- The extension is labelled with pg_catalog (as plpgsql is) and owns schema
+-- media, so pg_dump leaves the schema to CREATE EXTENSION and a restore into
+-- a database that already has pg_media does not trip over CREATE SCHEMA.
+SELECT e.extname, e.extversion, e.extrelocatable, n.nspname AS label_schema
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
  WHERE e.extname = 'pg_media';
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS member, d.deptype
+  FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid
+ WHERE e.extname = 'pg_media' AND d.refclassid = 'pg_extension'::regclass
+   AND d.classid = 'pg_namespace'::regclass;
 
 SELECT c.relname, c.relkind
   FROM pg_class c

@@ -79,6 +79,12 @@ lines AS (
   SELECT format('schema %s acl=%s comment=%s', nspname, nspacl, obj_description(oid, 'pg_namespace'))
     FROM pg_namespace WHERE nspname = 'media'
   UNION ALL
+  SELECT format('extension namespace=%s relocatable=%s', extnamespace::regnamespace, extrelocatable)
+    FROM pg_extension WHERE extname = 'pg_media'
+  UNION ALL
+  SELECT format('extension depends on %s (%s)', pg_describe_object(refclassid, refobjid, refobjsubid), deptype)
+    FROM pg_depend WHERE classid = 'pg_extension'::regclass AND objid = (SELECT oid FROM ext)
+  UNION ALL
   SELECT format('config %s condition=%s', c::regclass, e.extcondition[i])
     FROM pg_extension e, unnest(e.extconfig) WITH ORDINALITY AS u(c, i)
    WHERE e.extname = 'pg_media'
