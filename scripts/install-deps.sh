@@ -5,6 +5,7 @@
 #
 #   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg
 #   scripts/install-deps.sh test    # build + server + TAP test needs
+#   scripts/install-deps.sh bench   # test + libvips-dev for bench/image_inproc.c
 set -eu
 
 what=${1:-test}
@@ -16,9 +17,11 @@ add() { for p in "$@"; do
         done; }
 
 add make gcc libc6-dev pkg-config zlib1g-dev libpng-dev libjpeg62-turbo-dev
-if [ "$what" = test ] || [ "$what" = demo ]; then
+if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = bench ]; then
   add postgresql-$pgmajor libipc-run-perl procps libvips-tools imagemagick time python3-psycopg
 fi
+# the in-process libvips baseline of make bench (bench/image_inproc.c)
+if [ "$what" = bench ]; then add libvips-dev; fi
 
 apt_updated=no
 apt_install() {
