@@ -184,71 +184,60 @@ sub restore_parallel
 	pg_restore_into("pg_restore -j 4 $format, post-data", $conn, '-j', '4', '--section=post-data', $path);
 }
 
+# Each mode restores into database $db of node B (it creates it), or returns the node and
+# database it restored into instead.  The plain pg_restore modes, as [dump, options]:
+my %pg_restore_modes = (
+	dump_fc => ['fc'],
+	dump_fd => ['fd'],
+	dump_ft => ['ft'],
+	dump_j4 => ['fd_j4'],
+	single_transaction => [ 'fc', '--single-transaction' ],
+);
 my %modes = (
+	(map {
+		my ($format, @options) = @{ $pg_restore_modes{$_} };
+		my $label = join(' ', 'pg_restore', @options, 'of pg_dump', @{ $dumps{$format} }[1 .. $#{ $dumps{$format} }]);
+		$_ => sub { pg_restore_into($label, new_db($_[0]), @options, dump_as($format)); return }
+	} keys %pg_restore_modes),
 	dump_fp => sub {
-		my $conn = new_db('r_fp');
 		run_quiet('psql -1 < pg_dump -Fp', 'psql', '-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1',
-			'-d', $conn, '-f', dump_as('fp'));
-		return ($node_b, 'r_fp');
+			'-d', new_db($_[0]), '-f', dump_as('fp'));
+		return;
 	},
-	dump_fc => sub {
-		pg_restore_into('pg_restore -Fc', new_db('r_fc'), dump_as('fc'));
-		return ($node_b, 'r_fc');
-	},
-	dump_fd => sub {
-		pg_restore_into('pg_restore -Fd', new_db('r_fd'), dump_as('fd'));
-		return ($node_b, 'r_fd');
-	},
-	dump_ft => sub {
-		pg_restore_into('pg_restore -Ft', new_db('r_ft'), dump_as('ft'));
-		return ($node_b, 'r_ft');
-	},
-	dump_j4 => sub {
-		pg_restore_into('pg_restore of a pg_dump -j 4 -Fd', new_db('r_dump_j4'), dump_as('fd_j4'));
-		return ($node_b, 'r_dump_j4');
-	},
-	restore_j4_fd => sub {
-		restore_parallel('-Fd', new_db('r_j4_fd'), dump_as('fd'));
-		return ($node_b, 'r_j4_fd');
-	},
-	restore_j4_fc => sub {
-		restore_parallel('-Fc', new_db('r_j4_fc'), dump_as('fc'));
-		return ($node_b, 'r_j4_fc');
-	},
-	single_transaction => sub {
-		pg_restore_into('pg_restore -1', new_db('r_single'), '--single-transaction', dump_as('fc'));
-		return ($node_b, 'r_single');
-	},
+	restore_j4_fd => sub { restore_parallel('-Fd', new_db($_[0]), dump_as('fd')); return },
+	restore_j4_fc => sub { restore_parallel('-Fc', new_db($_[0]), dump_as('fc')); return },
 	clean => sub {
+		my ($db) = @_;
 		# an older state of the same application: other files, other posts, the same schema
-		my $conn = new_db('r_clean', docker => 1);
-		$node_b->safe_psql('r_clean', $app_schema . q{
+		my $conn = new_db($db, docker => 1);
+		$node_b->safe_psql($db, $app_schema . q{
 			SELECT media.put(convert_to('old file ' || i, 'UTF8'), 'old-' || i || '.txt')
 			  FROM generate_series(1, 20) i;
 			INSERT INTO posts (title, photo) SELECT 'old ' || name, id FROM media.files;});
 		pg_restore_into('pg_restore --clean --if-exists', $conn, '--clean', '--if-exists', dump_as('fc'));
-		is($node_b->safe_psql('r_clean', q{SELECT count(*) FROM media.files WHERE name LIKE 'old-%'}), '0',
+		is($node_b->safe_psql($db, q{SELECT count(*) FROM media.files WHERE name LIKE 'old-%'}), '0',
 			'--clean: none of the older files is left');
-		return ($node_b, 'r_clean');
+		return;
 	},
 	schema_then_data => sub {
-		my $conn = new_db('r_split');
+		my $conn = new_db($_[0]);
 		pg_restore_into('pg_restore --schema-only', $conn, '--schema-only', dump_as('fc'));
 		pg_restore_into('pg_restore --data-only', $conn, '--data-only', dump_as('fc'));
-		return ($node_b, 'r_split');
+		return;
 	},
 	data_only_into_extension => sub {
+		my ($db) = @_;
 		# the extension made by hand and the application's schema from its own migrations
-		my $conn = new_db('r_data');
-		$node_b->safe_psql('r_data', "CREATE EXTENSION pg_media; $app_schema");
+		my $conn = new_db($db);
+		$node_b->safe_psql($db, "CREATE EXTENSION pg_media; $app_schema");
 		pg_restore_into('pg_restore --data-only into a database with pg_media', $conn, '--data-only',
 			dump_as('fc'));
-		return ($node_b, 'r_data');
+		return;
 	},
 	docker_init => sub {
-		pg_restore_into('pg_restore -1 into the Docker init', new_db('r_docker', docker => 1),
+		pg_restore_into('pg_restore -1 into the Docker init', new_db($_[0], docker => 1),
 			'--single-transaction', dump_as('fc'));
-		return ($node_b, 'r_docker');
+		return;
 	},
 	dumpall => sub {
 		my $node_c = media_node('backup_all', extension => 0);
@@ -271,15 +260,16 @@ my %wanted = map { $_ => 1 } split ' ', ($ENV{PG_MEDIA_BACKUP_MODES} // join(' '
 for my $mode (grep { $wanted{$_} } @order)
 {
 	my $t = time;
-	my ($node, $db) = $modes{$mode}->();
-	check_copy($mode, $node, $db);
+	my $db = "r_$mode";
+	my ($node, $elsewhere) = $modes{$mode}->($db);
+	check_copy($mode, $node // $node_b, $elsewhere // $db);
 	note sprintf('mode %s: %.1f s with its checks', $mode, time - $t);
 }
 
 # --- What the foreign keys among pg_media's tables did, done by the triggers ------------------
 if ($wanted{dump_fc})
 {
-	my $db = 'r_fc';
+	my $db = 'r_dump_fc';
 	my $sql = sub { $node_b->safe_psql($db, $_[0]) };
 	my $blob = $sql->("SELECT blob_id FROM media.files WHERE id = $fx->{dup}[0]");
 	my ($rc, undef, $err) = psql_ok($node_b, $db, "DELETE FROM media.blobs WHERE id = $blob");
