@@ -236,9 +236,9 @@ sub send_sql
 sub window_checks
 {
 	my ($label, $files) = @_;
-	is($node->safe_psql('postgres', qq{SELECT count(*), count(*) FILTER (WHERE md5(media.get(id)) = '$window_md5')
-		FROM media.files WHERE name LIKE 'window-%'}), "$files|$files",
-		"$label: $files window file(s), each reading back whole");
+	my ($rc, $out, $err) = psql_ok($node, 'postgres', qq{SELECT count(*), count(*) FILTER (WHERE md5(media.get(id)) = '$window_md5')
+		FROM media.files WHERE name LIKE 'window-%'});
+	is($rc ? $err : $out, "$files|$files", "$label: $files window file(s), each reading back whole");
 	is_deeply(integrity_counts($node), integrity_clean(), "$label: storage is sound");
 	$node->safe_psql('postgres', q{DELETE FROM media.files WHERE name LIKE 'window-%'});
 }
