@@ -30,10 +30,10 @@
  */
 #include "storage.h"
 
-#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "utils/snapmgr.h"
+#include "utils/rel.h"
 
 #include "spi_util.h"
 #include "storage_sql.h"
@@ -42,8 +42,11 @@ PG_FUNCTION_INFO_V1(media_release_blob);
 PG_FUNCTION_INFO_V1(media_blob_freed);
 
 /*
- * The deleted row of an AFTER DELETE ... FOR EACH ROW trigger; an error
- * when the function is called any other way (it is only ever a trigger).
+ * The deleted row of an AFTER DELETE ... FOR EACH ROW trigger on one of
+ * pg_media's tables; an error when the function is called any other way.
+ * The triggers work as the tables' owner, so a trigger someone put on a
+ * table of their own (with a blob_id column of their choosing) must not
+ * run them.
  */
 static HeapTuple
 deleted_row(FunctionCallInfo fcinfo, const char *name)
@@ -55,6 +58,10 @@ deleted_row(FunctionCallInfo fcinfo, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("%s() must be called as an AFTER DELETE row trigger", name)));
+	if (RelationGetNamespace(trigdata->tg_relation) != get_namespace_oid("media", false))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s() is a trigger of pg_media's own tables only", name)));
 	return trigdata->tg_trigtuple;
 }
 

@@ -274,6 +274,11 @@ if ($wanted{dump_fc})
 	my $blob = $sql->("SELECT blob_id FROM media.files WHERE id = $fx->{dup}[0]");
 	my ($rc, undef, $err) = psql_ok($node_b, $db, "DELETE FROM media.blobs WHERE id = $blob");
 	like($err, qr/still used/, 'a blob that files refer to cannot be deleted');
+	# the triggers work as the tables' owner: a table of one's own cannot borrow them
+	$sql->(q{CREATE TABLE lure (blob_id bigint); INSERT INTO lure VALUES (1);
+		CREATE TRIGGER lure_release AFTER DELETE ON lure FOR EACH ROW EXECUTE FUNCTION media.release_blob();});
+	(undef, undef, $err) = psql_ok($node_b, $db, 'DELETE FROM lure');
+	like($err, qr/is a trigger of pg_media's own tables only/, 'media.release_blob() runs on pg_media\'s tables only');
 	# an upload's blob takes its chunks and its upload row with it
 	$sql->("DELETE FROM media.blobs WHERE id = (SELECT blob_id FROM media.uploads WHERE id = $pending)");
 	is($sql->("SELECT count(*) FROM media.uploads WHERE id = $pending"), '0',
