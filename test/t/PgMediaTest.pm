@@ -183,7 +183,8 @@ sub corpus_files
 #   multi   => [ ids of files that span several chunks ]
 #   corpus  => number of corpus files among them
 #   sample  => { id, bytes } a generated file, to store again
-# Opts: corpus => N (default 40), prefix => name prefix (default 'fx').
+# Opts: corpus => N (default 40), prefix => name prefix (default 'fx'),
+#       corpus_max_size => largest corpus file taken, in bytes (default 1,500,000).
 sub store_fixture
 {
 	my ($node, %opts) = @_;
@@ -192,7 +193,7 @@ sub store_fixture
 	my $ncorpus = $opts{corpus} // 40;
 	my @items;    # { name, kind, bytes }
 
-	my $corpus = corpus_files($ncorpus, 1_500_000);
+	my $corpus = corpus_files($ncorpus, $opts{corpus_max_size} // 1_500_000);
 	push @items, { name => basename($_->{path}), kind => "corpus:$_->{format}", bytes => $_->{bytes} }
 	  for @$corpus;
 	# without a corpus: generated stand-ins, some with real media headers
