@@ -244,8 +244,8 @@ my %modes = (
 		my $node_c = media_node('backup_all', extension => 0);
 		my $file = "$dir/all.sql";
 		run_quiet('pg_dumpall', 'pg_dumpall', '-d', $node_a->connstr('postgres'), '-f', $file);
-		# the cluster's bootstrap superuser exists in every cluster: the one error pg_dumpall's
-		# script is documented to give, so every other line of stderr must be clean
+		# the script creates every role, and the new cluster's bootstrap superuser already exists:
+		# that is the one error expected, so every other line of stderr must be clean
 		my ($ok, $err) = run_cmd('psql', '-X', '-q', '-d', $node_c->connstr('postgres'), '-f', $file);
 		my $me = $node_c->safe_psql('postgres', 'SELECT current_user');
 		my @other = grep { !/role "\Q$me\E" already exists/ } grep { /ERROR|WARNING|FATAL/ } split /\n/, $err;
