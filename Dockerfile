@@ -22,7 +22,8 @@ RUN set -eux; \
 # connection options): initdb copies this sample into every new data directory.
 RUN printf "\nshared_preload_libraries = 'pg_media'\n" >>/usr/share/postgresql/postgresql.conf.sample
 
-# Creates the extension in the default database on first start.
-RUN printf 'CREATE EXTENSION IF NOT EXISTS pg_media;\n' >/docker-entrypoint-initdb.d/10-pg_media.sql
+# Creates the extension in the default database on first start.  The file is in the repository
+# (docker/initdb/) so the backup test restores into a database made by exactly this init.
+COPY docker/initdb/10-pg_media.sql /docker-entrypoint-initdb.d/10-pg_media.sql
 
 VOLUME /var/lib/postgresql/data

@@ -164,3 +164,81 @@ INSERT INTO pg_catalog.pg_depend (classid, objid, objsubid, refclassid, refobjid
 SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass, '@extschema@'::pg_catalog.regnamespace, 0,
        'pg_catalog.pg_extension'::pg_catalog.regclass, e.oid, 0, 'e'
   FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'pg_media';
+
+-- Issue 13/14: backups and restores (no foreign keys among pg_media's tables) ----
+
+/*
+ * pg_restore -j loads the rows of extension tables in parallel, in any
+ * order, and the foreign keys CREATE EXTENSION had made refused the files
+ * and chunks that arrived before their blobs.  The tables keep no foreign
+ * keys among themselves; release_blob (now in C, src/release.c) checks a
+ * blob's references as PostgreSQL's key checks do, blob_freed does what ON
+ * DELETE CASCADE did and refuses what ON DELETE NO ACTION refused, and
+ * check_integrity() lists what a restore or a hand edit broke.
+ */
+ALTER TABLE media.chunks DROP CONSTRAINT chunks_blob_id_fkey;
+ALTER TABLE media.files DROP CONSTRAINT files_blob_id_fkey;
+ALTER TABLE media.uploads DROP CONSTRAINT uploads_blob_id_fkey;
+ALTER TABLE media.derivatives DROP CONSTRAINT derivatives_blob_id_fkey;
+
+CREATE OR REPLACE FUNCTION media.release_blob() RETURNS trigger
+AS 'MODULE_PATHNAME', 'media_release_blob' LANGUAGE C;
+
+DROP TRIGGER blobs_drop_derivatives ON media.blobs;
+DROP FUNCTION media.drop_derivatives();
+CREATE FUNCTION media.blob_freed() RETURNS trigger
+AS 'MODULE_PATHNAME', 'media_blob_freed' LANGUAGE C;
+CREATE TRIGGER blobs_freed AFTER DELETE ON media.blobs
+    FOR EACH ROW EXECUTE FUNCTION media.blob_freed();
+
+CREATE FUNCTION media.check_integrity(OUT problem text, OUT table_name text, OUT id bigint,
+                                      OUT detail text)
+RETURNS SETOF record LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH tiles AS (
+        SELECT c.blob_id, c.start, c.size,
+               COALESCE(sum(c.size::bigint) OVER (PARTITION BY c.blob_id ORDER BY c.start
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS expected_start
+          FROM media.chunks c),
+    extent AS (
+        SELECT t.blob_id, sum(t.size::bigint) AS total, bool_and(t.start = t.expected_start) AS contiguous
+          FROM tiles t GROUP BY t.blob_id),
+    found (problem, table_name, id, detail) AS (
+        SELECT 'file_without_blob', 'files', f.id, format('blob %s does not exist', f.blob_id)
+          FROM media.files f WHERE NOT EXISTS (SELECT 1 FROM media.blobs b WHERE b.id = f.blob_id)
+        UNION ALL
+        SELECT 'file_size_mismatch', 'files', f.id,
+               format('the file has %s bytes, its blob %s %s', f.byte_size, b.id, b.byte_size)
+          FROM media.files f JOIN media.blobs b ON b.id = f.blob_id WHERE b.byte_size <> f.byte_size
+        UNION ALL
+        SELECT 'blob_incomplete', 'blobs', b.id,
+               format('%s bytes expected, the chunks hold %s%s', COALESCE(u.received, b.byte_size),
+                      COALESCE(e.total, 0), CASE WHEN COALESCE(e.contiguous, true) THEN '' ELSE ' with gaps or overlaps' END)
+          FROM media.blobs b
+          LEFT JOIN media.uploads u ON u.blob_id = b.id
+          LEFT JOIN extent e ON e.blob_id = b.id
+         WHERE COALESCE(e.total, 0) <> COALESCE(u.received, b.byte_size) OR NOT COALESCE(e.contiguous, true)
+        UNION ALL
+        SELECT 'chunk_without_blob', 'chunks', e.blob_id, format('%s bytes in chunks of a blob that does not exist', e.total)
+          FROM extent e WHERE NOT EXISTS (SELECT 1 FROM media.blobs b WHERE b.id = e.blob_id)
+        UNION ALL
+        SELECT 'upload_without_blob', 'uploads', u.id, format('blob %s does not exist', u.blob_id)
+          FROM media.uploads u WHERE NOT EXISTS (SELECT 1 FROM media.blobs b WHERE b.id = u.blob_id)
+        UNION ALL
+        SELECT 'derivative_without_blob', 'derivatives', d.blob_id,
+               format('%s of content %s: its blob does not exist', d.spec, encode(d.source_sha256, 'hex'))
+          FROM media.derivatives d WHERE NOT EXISTS (SELECT 1 FROM media.blobs b WHERE b.id = d.blob_id)
+        UNION ALL
+        SELECT 'derivative_without_source', 'derivatives', d.blob_id,
+               format('%s of content %s, which is no longer stored', d.spec, encode(d.source_sha256, 'hex'))
+          FROM media.derivatives d WHERE NOT EXISTS (SELECT 1 FROM media.blobs b WHERE b.sha256 = d.source_sha256)
+        UNION ALL
+        SELECT 'unreferenced_blob', 'blobs', b.id, format('%s bytes that no file, derivative or upload uses', b.byte_size)
+          FROM media.blobs b
+         WHERE NOT EXISTS (SELECT 1 FROM media.files f WHERE f.blob_id = b.id)
+           AND NOT EXISTS (SELECT 1 FROM media.derivatives d WHERE d.blob_id = b.id)
+           AND NOT EXISTS (SELECT 1 FROM media.uploads u WHERE u.blob_id = b.id))
+    SELECT * FROM found ORDER BY table_name, id, problem
+$$;
+COMMENT ON FUNCTION media.check_integrity() IS
+  'one row per problem in pg_media''s storage (none when sound): run it after a restore';
+REVOKE ALL ON FUNCTION media.check_integrity() FROM PUBLIC;

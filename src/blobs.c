@@ -169,7 +169,7 @@ storage_blob_store_bytes(const uint8 *sha256, const char *data, int64 len, bool 
 	return storage_blob_store(sha256, len, fill_from_bytes, &bytes);
 }
 
-/* Deletes a blob and, by cascade, its chunks and any upload filling it. */
+/* Deletes a blob; its chunks and any upload filling it go with it (release.c's blob_freed). */
 void
 storage_blob_delete(int64 blob_id)
 {

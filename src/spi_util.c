@@ -10,7 +10,9 @@
  */
 #include "pg_media.h"
 
+#include "access/xact.h"
 #include "utils/builtins.h"
+#include "utils/snapmgr.h"
 
 #include "spi_util.h"
 
@@ -65,6 +67,34 @@ spi_run(SpiStatement *st, Datum *values, const char *nulls, bool read_only, long
 
 	if (rc < 0)
 		elog(ERROR, "pg_media: SPI_execute_plan failed for \"%s\": %s",
+			 st->sql, SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/*
+ * spi_run() for a check that must see what committed since the
+ * transaction's snapshot, as PostgreSQL's foreign-key triggers run theirs
+ * (ri_triggers.c, ri_PerformCheck): under REPEATABLE READ and SERIALIZABLE
+ * with the latest snapshot (the transaction's own as the crosscheck); under
+ * READ COMMITTED every statement takes a new snapshot anyway.
+ */
+uint64
+spi_run_latest(SpiStatement *st, Datum *values, const char *nulls, long count)
+{
+	Snapshot	test_snapshot = InvalidSnapshot;
+	Snapshot	crosscheck_snapshot = InvalidSnapshot;
+	int			rc;
+
+	if (IsolationUsesXactSnapshot())
+	{
+		CommandCounterIncrement();	/* this transaction's own changes too */
+		test_snapshot = GetLatestSnapshot();
+		crosscheck_snapshot = GetTransactionSnapshot();
+	}
+	rc = SPI_execute_snapshot(statement_plan(st), values, nulls, test_snapshot, crosscheck_snapshot,
+							  false, true, count);
+	if (rc < 0)
+		elog(ERROR, "pg_media: SPI_execute_snapshot failed for \"%s\": %s",
 			 st->sql, SPI_result_code_string(rc));
 	return SPI_processed;
 }

@@ -35,6 +35,7 @@ typedef struct SpiRow
 extern void spi_begin(void);
 extern void spi_end(void);
 extern uint64 spi_run(SpiStatement *st, Datum *values, const char *nulls, bool read_only, long count);
+extern uint64 spi_run_latest(SpiStatement *st, Datum *values, const char *nulls, long count);
 extern bool spi_run_row(SpiStatement *st, Datum *values, const char *nulls, bool read_only, SpiRow *row);
 extern Portal spi_open_cursor(SpiStatement *st, Datum *values, const char *nulls, SpiRow *row);
 extern bool spi_fetch_row(Portal portal, SpiRow *row);

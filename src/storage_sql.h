@@ -46,6 +46,22 @@
 #define SQL_BLOB_COMPRESSED \
 	"SELECT pg_catalog.bool_or(deflated) FROM media.chunks WHERE blob_id OPERATOR(pg_catalog.=) $1"
 
+/* Locks a blob against new references (they take FOR KEY SHARE) before it is freed (release.c). */
+#define SQL_LOCK_BLOB \
+	"SELECT 1 FROM media.blobs WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"
+
+/* Does a file or derivative refer to blob $1?  (release.c asks with the latest snapshot.) */
+#define SQL_BLOB_IN_USE \
+	"SELECT EXISTS (SELECT 1 FROM media.files WHERE blob_id OPERATOR(pg_catalog.=) $1)" \
+	"    OR EXISTS (SELECT 1 FROM media.derivatives WHERE blob_id OPERATOR(pg_catalog.=) $1)"
+
+#define SQL_DELETE_UPLOAD_OF_BLOB \
+	"DELETE FROM media.uploads WHERE blob_id OPERATOR(pg_catalog.=) $1"
+
+/* What was derived from a content, keyed by its blob's key $1 */
+#define SQL_DELETE_DERIVATIVES_OF \
+	"DELETE FROM media.derivatives WHERE source_sha256 OPERATOR(pg_catalog.=) $1"
+
 #define SQL_DELETE_BLOB \
 	"DELETE FROM media.blobs WHERE id OPERATOR(pg_catalog.=) $1"
 

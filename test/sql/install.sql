@@ -27,6 +27,11 @@ SELECT c.relname,
  WHERE c.relnamespace = 'media'::regnamespace AND c.relkind = 'r'
  ORDER BY 1;
 
+-- ... and no foreign key to another of them: pg_restore -j loads their rows in parallel, in any
+-- order (the triggers of src/release.c keep them consistent instead)
+SELECT count(*) AS foreign_keys FROM pg_constraint
+ WHERE contype = 'f' AND connamespace = 'media'::regnamespace;
+
 -- chunk bytes are stored out of line and never re-compressed by TOAST
 SELECT attname, attstorage FROM pg_attribute
  WHERE attrelid = 'media.chunks'::regclass AND attname = 'data';

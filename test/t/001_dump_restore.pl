@@ -6,7 +6,6 @@
 # the restored content.
 use strict;
 use warnings;
-use IPC::Run;
 use Time::HiRes qw(time);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -37,15 +36,6 @@ is($node_a->safe_psql('postgres', 'SELECT count(*) FILTER (WHERE NOT ok) FROM me
 
 my $node_b = media_node('dump_b', extension => 0);
 my $dir = PostgreSQL::Test::Utils::tempdir;
-
-# runs a command; returns (exit ok, stderr)
-sub run_cmd
-{
-	my (@cmd) = @_;
-	my ($out, $err) = ('', '');
-	my $ok = IPC::Run::run(\@cmd, '>', \$out, '2>', \$err);
-	return ($ok, $err);
-}
 
 my %dump = (
 	plain => [ "$dir/media.sql", [ '-Fp' ] ],

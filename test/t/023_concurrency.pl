@@ -16,11 +16,17 @@
 #      file" (put the new content, remove an old file) in one transaction,
 #      (c2) removing all of a client's files in one statement while others
 #      put.  Deadlocks (40P01) are counted and noted, not asserted; any
-#      other error fails; storage must be sound afterwards.
+#      other error fails; storage must be sound afterwards;
+#  (d) the window between put() attaching a file to a stored content and
+#      remove() freeing it, step by step in two sessions, in READ COMMITTED
+#      and REPEATABLE READ: a file committed after the remover's snapshot,
+#      or while it waits, keeps the content; a put that waits for a free
+#      stores the content anew (READ COMMITTED) or fails with 40001
+#      (REPEATABLE READ); storage stays sound.
 use strict;
 use warnings;
 use IPC::Run;
-use Time::HiRes qw(time);
+use Time::HiRes qw(time usleep);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -201,6 +207,90 @@ is(join(',', grep { $_ ne '40P01' } sort keys %{ $r->{states} }), '', '(c2) no e
 note sprintf('(c2) bulk remove in one statement: %d of %d transactions failed with a deadlock (40P01)',
 	$r->{deadlock} // 0, $clients * 60);
 race_checks('(c2)');
+
+# --- (d) put() attaching to a content while remove() frees it, step by step ---
+my $window = q{decode(repeat(md5('window'), 6000), 'hex')};    # 96000 bytes, 2 chunks of 64kB
+my $window_md5 = $node->safe_psql('postgres', "SELECT md5($window)");
+
+# waits until session pid waits for a lock; false after 10 s
+sub waits_for_lock
+{
+	my ($pid) = @_;
+	for (1 .. 100)
+	{
+		return 1 if $node->safe_psql('postgres',
+			"SELECT count(*) FROM pg_stat_activity WHERE pid = $pid AND wait_event_type = 'Lock'") > 0;
+		usleep(100_000);
+	}
+	return 0;
+}
+
+# sends sql to a session without waiting for it to finish
+sub send_sql
+{
+	my ($session, $sql) = @_;
+	$session->query_until(qr/sent/, "\\echo sent\n$sql;\n");
+}
+
+# the window content's files (count, each reading back whole) and sound storage
+sub window_checks
+{
+	my ($label, $files) = @_;
+	my ($rc, $out, $err) = psql_ok($node, 'postgres', qq{SELECT count(*), count(*) FILTER (WHERE md5(media.get(id)) = '$window_md5')
+		FROM media.files WHERE name LIKE 'window-%'});
+	is($rc ? $err : $out, "$files|$files", "$label: $files window file(s), each reading back whole");
+	is_deeply(integrity_counts($node), integrity_clean(), "$label: storage is sound");
+	$node->safe_psql('postgres', q{DELETE FROM media.files WHERE name LIKE 'window-%'});
+}
+
+for my $iso ('read committed', 'repeatable read')
+{
+	my $remover = $node->background_psql('postgres', on_error_stop => 0);
+	my $putter = $node->background_psql('postgres', on_error_stop => 0);
+	my $putter_pid = $putter->query_safe('SELECT pg_backend_pid()');
+	my $remover_pid = $remover->query_safe('SELECT pg_backend_pid()');
+	my $put = "SELECT media.put($window, 'window-new.bin')";
+
+	# (d1) a file attached after the remover's snapshot, before its remove
+	my $old = $node->safe_psql('postgres', "SELECT media.put($window, 'window-old.bin')");
+	$remover->query_safe("BEGIN ISOLATION LEVEL $iso; SELECT count(*) FROM media.files");
+	$putter->query_safe($put);
+	$remover->query_safe("SELECT media.remove($old); COMMIT");
+	window_checks("(d1) $iso: a file committed after the remover's snapshot keeps the content", 1);
+
+	# (d2) a put holding the content (uncommitted) while the remover frees it: the remover waits
+	$old = $node->safe_psql('postgres', "SELECT media.put($window, 'window-old.bin')");
+	$remover->query_safe("BEGIN ISOLATION LEVEL $iso; SELECT count(*) FROM media.files");
+	$putter->query_safe("BEGIN; $put");
+	send_sql($remover, "SELECT media.remove($old)");
+	ok(waits_for_lock($remover_pid), "(d2) $iso: the remover waits for the put holding the content");
+	$putter->query_safe('COMMIT');
+	$remover->query('COMMIT');
+	is($remover->{stderr}, '', "(d2) $iso: the remover finishes without an error");
+	$remover->{stderr} = '';
+	window_checks("(d2) $iso: a file committed while the remover waited keeps the content", 1);
+
+	# (d3) the remover has freed the content (uncommitted) when a put wants it: the put waits
+	$old = $node->safe_psql('postgres', "SELECT media.put($window, 'window-old.bin')");
+	$putter->query_safe("BEGIN ISOLATION LEVEL $iso; SELECT count(*) FROM media.files");
+	$remover->query_safe("BEGIN; SELECT media.remove($old)");
+	send_sql($putter, $put);
+	ok(waits_for_lock($putter_pid), "(d3) $iso: the put waits for the remover");
+	$remover->query_safe('COMMIT');
+	$putter->query('COMMIT');
+	if ($iso eq 'read committed')
+	{
+		is($putter->{stderr}, '', "(d3) $iso: the put stores the content anew");
+		window_checks("(d3) $iso: the new file has its own blob", 1);
+	}
+	else
+	{
+		like($putter->{stderr}, qr/could not serialize access/, "(d3) $iso: the put fails with a serialization failure (retry)");
+		window_checks("(d3) $iso: nothing is left behind", 0);
+	}
+	$putter->{stderr} = '';
+	$_->quit for $remover, $putter;
+}
 
 my @problems = server_problems($node);
 is(scalar @problems, 0, 'no backend crash, PANIC or internal error in the server log') or diag(join("\n", @problems));

@@ -7,6 +7,7 @@
 #   file_rows / storage_rows / storage_counts / orphan_counts
 #                                 snapshots to compare two databases with
 #   psql_ok($node, $db, $sql)     (exit code, stdout, stderr) of a psql run
+#   run_cmd(@cmd)                 (exit ok, stderr) of a client program (pg_dump, pg_restore, psql)
 #   readme_roles_sql()            SQL creating the README's media_reader and media_writer
 #
 # The fixture holds real media from $ENV{PG_MEDIA_CORPUS} (MANIFEST.tsv) when
@@ -22,12 +23,13 @@ use warnings;
 use Exporter 'import';
 use File::Basename qw(basename);
 use Digest::SHA qw(sha256 sha256_hex);
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 our @EXPORT = qw(media_node store_fixture gen_bytes gen_text sql_bytea
-  file_rows storage_rows storage_counts orphan_counts psql_ok readme_roles_sql);
+  file_rows storage_rows storage_counts orphan_counts psql_ok run_cmd readme_roles_sql);
 
 # Cluster->init runs pg_regress --config-auth; find it when the caller did
 # not say where it is (run-all.sh sets it, a hand-run prove may not).
@@ -125,6 +127,15 @@ sub psql_ok
 	return ($rc, $out // '', $err // '');
 }
 
+# Runs a client program; returns (exit ok, stderr).
+sub run_cmd
+{
+	my (@cmd) = @_;
+	my ($out, $err) = ('', '');
+	my $ok = IPC::Run::run(\@cmd, '>', \$out, '2>', \$err);
+	return ($ok, $err);
+}
+
 # Up to $max valid corpus files, spread over as many formats as possible
 # (round robin over formats, paths in sorted order), each at most $max_size
 # bytes.  Returns [ { path, format, bytes } ], or [] without a corpus.
@@ -172,7 +183,8 @@ sub corpus_files
 #   multi   => [ ids of files that span several chunks ]
 #   corpus  => number of corpus files among them
 #   sample  => { id, bytes } a generated file, to store again
-# Opts: corpus => N (default 40), prefix => name prefix (default 'fx').
+# Opts: corpus => N (default 40), prefix => name prefix (default 'fx'),
+#       corpus_max_size => largest corpus file taken, in bytes (default 1,500,000).
 sub store_fixture
 {
 	my ($node, %opts) = @_;
@@ -181,7 +193,7 @@ sub store_fixture
 	my $ncorpus = $opts{corpus} // 40;
 	my @items;    # { name, kind, bytes }
 
-	my $corpus = corpus_files($ncorpus, 1_500_000);
+	my $corpus = corpus_files($ncorpus, $opts{corpus_max_size} // 1_500_000);
 	push @items, { name => basename($_->{path}), kind => "corpus:$_->{format}", bytes => $_->{bytes} }
 	  for @$corpus;
 	# without a corpus: generated stand-ins, some with real media headers
@@ -272,7 +284,7 @@ sub file_rows
 		    FROM media.files ORDER BY id}) ];
 }
 
-# Every row of the storage tables, as the md5 of its text form, keyed.
+# Every row of the storage tables, as the md5 of its text form (of a chunk: its columns and the md5 of its data), keyed.
 sub storage_rows
 {
 	my ($node, $db) = @_;
@@ -281,7 +293,7 @@ sub storage_rows
 	$rows{blobs} = [ split /\n/, $node->safe_psql($db,
 		q{SELECT id, md5(b::text) FROM media.blobs b ORDER BY id}) ];
 	$rows{chunks} = [ split /\n/, $node->safe_psql($db,
-		q{SELECT blob_id, start, md5(c::text) FROM media.chunks c ORDER BY blob_id, start}) ];
+		q{SELECT blob_id, start, size, deflated, md5(data) FROM media.chunks ORDER BY blob_id, start}) ];
 	$rows{files} = [ split /\n/, $node->safe_psql($db,
 		q{SELECT id, md5(f::text) FROM media.files f ORDER BY id}) ];
 	$rows{uploads} = [ split /\n/, $node->safe_psql($db,
