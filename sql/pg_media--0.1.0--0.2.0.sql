@@ -164,3 +164,19 @@ INSERT INTO pg_catalog.pg_depend (classid, objid, objsubid, refclassid, refobjid
 SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass, '@extschema@'::pg_catalog.regnamespace, 0,
        'pg_catalog.pg_extension'::pg_catalog.regclass, e.oid, 0, 'e'
   FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'pg_media';
+
+-- Issue 13: the restore drill's manifest ------------------------------------
+
+/* Every file the caller can see, for pg_media export --manifest-only and verify --manifest. */
+CREATE FUNCTION media.manifest(OUT id bigint, OUT sha256 text, OUT byte_size bigint,
+                               OUT name text, OUT owner text, OUT owner_scope text,
+                               OUT created_at timestamptz)
+RETURNS SETOF record LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT f.id, pg_catalog.encode(f.sha256, 'hex'), f.byte_size, f.name, f.owner,
+           f.owner_scope, f.created_at
+      FROM media.files f
+     ORDER BY f.id
+$$;
+COMMENT ON FUNCTION media.manifest() IS
+  'every file the caller can see, in id order: id, SHA-256 (hex), size, name, owner; what pg_media verify --manifest compares';
