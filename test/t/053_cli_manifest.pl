@@ -232,6 +232,10 @@ if ($has_check eq 't')
 	ok($rc == 1 && $out =~ /^INTEGRITY /m, 'plain verify reports an orphaned blob and exits 1') or diag("$out\n$err");
 	($rc, $out, $err) = run_cli($node, [ 'verify', '--manifest', "$tmp/backup.manifest", '-d', 'restored_empty' ]);
 	is($rc, 4 + 32, 'verify --manifest adds 32 for storage integrity problems');
+	# a role without EXECUTE on it: the files are checked, the storage check is skipped, saying so
+	($rc, $out, $err) = run_cli($node, [ 'verify', '-d', 'regress_owned', '-U', 'regress_ops' ]);
+	ok($rc == 0 && $err =~ /warning: storage integrity not checked: permission denied/,
+		'a role that may not run media.check_integrity() gets a warning, and the files are verified') or diag("$out\n$err");
 }
 else
 {
