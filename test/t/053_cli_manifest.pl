@@ -132,6 +132,13 @@ is(join(',', @missing), join(',', map { (split /\t/)[0] } @lines[ 2 .. $#lines ]
 	'every file of the manifest is reported missing, by id');
 like($out, qr/2502 files listed, 0 in the database; 0 ok, 2502 missing/, 'the summary says so');
 
+# names are read back from COPY's escapes; control characters are printed as '?'
+(my $renamed = $manifest) =~ s/^(2\t[0-9a-f]{64}\t\d+\t)[^\t]*/${1}back\\\\slash\\ttab/m;
+spew("$tmp/renamed.manifest", $renamed);
+($rc, $out, $err) = run_cli($node, [ 'verify', '--manifest', "$tmp/renamed.manifest", '-d', 'restored_empty' ]);
+like($out, qr/^MISSING file 2 \(back\\slash\?tab, /m, 'a name with COPY escapes is unescaped, control characters shown as ?')
+  or diag($out);
+
 # --- manifests that cannot be trusted are refused (exit 3) ---
 spew("$tmp/truncated.manifest", join("\n", @lines[ 0 .. $#lines - 1 ]) . "\n");
 ($rc, $out, $err) = run_cli($node, [ 'verify', '--manifest', "$tmp/truncated.manifest", '-d', 'restored' ]);
