@@ -51,6 +51,12 @@ read_line(ManifestReader *r)
 	len = strlen(r->line);
 	if (len > 0 && r->line[len - 1] == '\n')
 		r->line[--len] = '\0';
+	else if (len < MANIFEST_MAX_LINE && !feof(r->f))
+	{
+		/* fgets went on to a line end that strlen() does not reach */
+		manifest_error(r, "line holds a NUL byte: not a text manifest");
+		return -1;
+	}
 	else if (!feof(r->f))
 	{
 		manifest_error(r, "line longer than %d bytes", MANIFEST_MAX_LINE);
