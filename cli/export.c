@@ -9,7 +9,7 @@
  * SHA-256 of what was written is checked against the stored one, and a
  * manifest.csv lists id, name, path, size, sha256 and mime_type.
  */
-#include "pg_media_cli.h"
+#include "manifest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +42,7 @@ export_help(void)
 		   "\n"
 		   "Usage:\n"
 		   "  pg_media export --to DIR [--where CONDITION] [OPTION]...\n"
+		   "  pg_media export --manifest-only FILE|- [OPTION]...\n"
 		   "\n"
 		   "Writes each file under its stored name, sanitized (one path component, no\n"
 		   "control characters); a name already taken gets \" (2)\", \" (3)\", ...  Nothing\n"
@@ -56,6 +57,13 @@ export_help(void)
 		   "                         It is pasted into the query as it is: trusted input\n"
 		   "                         from the operator, with the connecting role's rights.\n"
 		   "      --manifest=NAME    manifest file name in DIR (default manifest.csv)\n"
+		   "      --manifest-only=FILE  write no file: only the manifest of every file\n"
+		   "                         (id, SHA-256, size, name, owner; a versioned text\n"
+		   "                         format) to FILE, or to standard output for \"-\", for\n"
+		   "                         pg_media verify --manifest after a restore.  Exit\n"
+		   "                         status 1 when there is no file to list, unless\n"
+		   "                         --allow-empty\n"
+		   "      --allow-empty      with --manifest-only: write a manifest of no file\n"
 		   OWNER_OPTION_HELP
 		   "\n"
 		   COMMON_OPTIONS_HELP);
@@ -255,6 +263,8 @@ cmd_export(int argc, char **argv)
 		{"to", required_argument, NULL, 1},
 		{"where", required_argument, NULL, 2},
 		{"manifest", required_argument, NULL, 3},
+		{"manifest-only", required_argument, NULL, 4},
+		{"allow-empty", no_argument, NULL, 5},
 		OWNER_LONG_OPTION,
 		COMMON_LONG_OPTIONS
 	};
@@ -263,6 +273,8 @@ cmd_export(int argc, char **argv)
 	const char *to = NULL;
 	const char *where = "true";
 	const char *manifest = "manifest.csv";
+	const char *manifest_only = NULL;
+	bool		allow_empty = false;
 	char		manifest_used[MM_NAME_MAX + 1];
 	char		sql[8192];
 	PGresult   *res;
@@ -290,8 +302,27 @@ cmd_export(int argc, char **argv)
 				if (strchr(manifest, '/') || *manifest == '\0' || *manifest == '.')
 					pg_fatal_usage("--manifest must be a plain file name");
 				break;
+			case 4:
+				manifest_only = optarg;
+				if (*manifest_only == '\0')
+					pg_fatal_usage("--manifest-only needs a file name, or \"-\"");
+				break;
+			case 5:
+				allow_empty = true;
+				break;
 		}
 	}
+	if (manifest_only)
+	{
+		/* a manifest lists every file the role sees: --where would make it partial */
+		if (to || strcmp(where, "true") != 0 || strcmp(manifest, "manifest.csv") != 0)
+			pg_fatal_usage("--manifest-only cannot be combined with --to, --where or --manifest");
+		if (optind < argc)
+			pg_fatal_usage("unexpected argument \"%s\"", argv[optind]);
+		return manifest_write(&st.opts, manifest_only, allow_empty);
+	}
+	if (allow_empty)
+		pg_fatal_usage("--allow-empty goes with --manifest-only");
 	if (to == NULL)
 		pg_fatal_usage("--to DIR is required");
 	if (optind < argc)

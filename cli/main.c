@@ -3,7 +3,9 @@
  *
  *   pg_media import DIR|FILE...    store files (resumable, skips unchanged ones)
  *   pg_media export --to DIR       write stored files back out, with a manifest
+ *   pg_media export --manifest-only FILE   only the manifest of every file (no bytes)
  *   pg_media verify [--id N]       recompute and compare every SHA-256
+ *   pg_media verify --manifest FILE        the restore drill: compare with a manifest
  *   pg_media stats                 counts, bytes, dedup savings
  *   pg_media serve                 an HTTP server for /media/{id}
  *
@@ -32,7 +34,11 @@ usage(FILE *out)
 			"Commands:\n"
 			"  import DIR|FILE...   store files and folders (resumable; skips unchanged files)\n"
 			"  export --to DIR      write stored files to a folder, with manifest.csv\n"
+			"  export --manifest-only FILE\n"
+			"                       write the manifest of every file (id, SHA-256, size), no bytes\n"
 			"  verify [--id N]      recompute every file's SHA-256 and report mismatches\n"
+			"  verify --manifest FILE\n"
+			"                       after a restore: report files missing, extra or damaged\n"
 			"  stats                counts and bytes by media type, dedup savings\n"
 			"  serve                HTTP server: GET/HEAD /media/{id} with ETag, Range, 304\n"
 			"\n"

@@ -25,6 +25,16 @@
 #define EXIT_FATAL		3		/* cannot connect, or another fatal error (import:
 								 * an error every file would meet) */
 
+/*
+ * pg_media verify --manifest: the sum of the kinds of problem found (so
+ * 4 + 8 + 16 = 28 is "some missing, some damaged, some extra"); 1, 2 and 3
+ * keep their meaning above.
+ */
+#define EXIT_MISSING	4		/* files of the manifest not in the database */
+#define EXIT_DAMAGED	8		/* files whose SHA-256, size or stored bytes differ */
+#define EXIT_EXTRA		16		/* files in the database, not in the manifest */
+#define EXIT_INTEGRITY	32		/* media.check_integrity() found problems */
+
 /* Connection options common to every subcommand (all optional). */
 typedef struct ConnOpts
 {
@@ -152,6 +162,12 @@ extern void progress_error(Progress *p, const char *fmt,...) __attribute__((form
 extern void progress_finish(Progress *p);
 extern double now_seconds(void);
 extern char *format_bytes(int64_t bytes, char *buf, size_t len);
+
+/* verify.c */
+extern int64_t verify_integrity(PGconn *conn, bool verbose);
+
+/* verify_manifest.c */
+extern int	verify_manifest(const ConnOpts *opts, const char *path, bool quick, bool allow_empty);
 
 /* subcommands */
 extern int	cmd_import(int argc, char **argv);

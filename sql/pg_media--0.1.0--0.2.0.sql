@@ -242,3 +242,19 @@ $$;
 COMMENT ON FUNCTION media.check_integrity() IS
   'one row per problem in pg_media''s storage (none when sound): run it after a restore';
 REVOKE ALL ON FUNCTION media.check_integrity() FROM PUBLIC;
+
+-- Issue 13: the restore drill's manifest ------------------------------------
+
+/* Every file the caller can see, for pg_media export --manifest-only and verify --manifest. */
+CREATE FUNCTION media.manifest(OUT id bigint, OUT sha256 text, OUT byte_size bigint,
+                               OUT name text, OUT owner text, OUT owner_scope text,
+                               OUT created_at timestamptz)
+RETURNS SETOF record LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT f.id, pg_catalog.encode(f.sha256, 'hex'), f.byte_size, f.name, f.owner,
+           f.owner_scope, f.created_at
+      FROM media.files f
+     ORDER BY f.id
+$$;
+COMMENT ON FUNCTION media.manifest() IS
+  'every file the caller can see, in id order: id, SHA-256 (hex), size, name, owner; what pg_media verify --manifest compares';

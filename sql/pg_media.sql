@@ -413,6 +413,30 @@ $$;
 COMMENT ON FUNCTION media.check_integrity() IS
   'one row per problem in pg_media''s storage (none when sound): run it after a restore';
 
+/*
+ * The restore drill's manifest (issue 13): one row per file the caller can
+ * see, in id order, with what a restore must give back (id, SHA-256, size)
+ * and what names the file to a person.  It reads media.files as the caller,
+ * so privileges and row-level security decide which files are listed: an
+ * operations role lists every file under media.isolation = 'none' (README,
+ * "Backups and restores").  COPY (SELECT * FROM media.manifest()) TO STDOUT
+ * writes the lines of a pg_media manifest; pg_media export --manifest-only
+ * adds the header, and pg_media verify --manifest compares one with a
+ * database.
+ */
+CREATE FUNCTION media.manifest(OUT id bigint, OUT sha256 text, OUT byte_size bigint,
+                               OUT name text, OUT owner text, OUT owner_scope text,
+                               OUT created_at timestamptz)
+RETURNS SETOF record LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT f.id, pg_catalog.encode(f.sha256, 'hex'), f.byte_size, f.name, f.owner,
+           f.owner_scope, f.created_at
+      FROM media.files f
+     ORDER BY f.id
+$$;
+COMMENT ON FUNCTION media.manifest() IS
+  'every file the caller can see, in id order: id, SHA-256 (hex), size, name, owner; what pg_media verify --manifest compares';
+
 CREATE FUNCTION media.cleanup_uploads(older_than interval DEFAULT '1 day')
 RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
     WITH gone AS (
