@@ -133,7 +133,14 @@ tiff_unmap(thandle_t h, void *base, toff_t size)
 	(void) size;
 }
 
-/* libtiff's error handler: keeps the first message; never prints. */
+/*
+ * libtiff's error handler: keeps the first message; never prints.  (GCC
+ * would have it marked as printf-like, which libtiff's handler type is not.)
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsuggest-attribute=format"
+#endif
 static int
 tiff_error(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
 {
@@ -145,6 +152,9 @@ tiff_error(TIFF *tif, void *user, const char *module, const char *fmt, va_list a
 		vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
 	return 1;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /* libtiff's warnings (unknown tags and the like) are ignored. */
 static int
