@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 command -v vipsthumbnail >/dev/null || { echo "vipsthumbnail (libvips-tools) is not installed" >&2; exit 2; }
 
 # the core, optimized, linked into the tool
-cc -O2 -std=c99 -Isrc/core -o "$tmp/thumb" test/tools/thumb.c src/core/*/*.c \
+cc -O2 -std=c99 -Isrc/core -Itest/unit -o "$tmp/thumb" test/tools/thumb.c src/core/*/*.c \
 	-lpng -ljpeg -lz -lwebpdemux -lwebp -ltiff -lm || exit 2
 cc -O2 -o "$tmp/psnr" test/tools/psnr.c -lpng -lm || exit 2
 

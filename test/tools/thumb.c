@@ -10,12 +10,13 @@
 #include <stdlib.h>
 
 #include "image/image.h"
+#include "mm_file.h"				/* test/unit's read_file() */
 
 int
 main(int argc, char **argv)
 {
 	FILE	   *f;
-	long		n;
+	size_t		n;
 	uint8_t    *src;
 	uint8_t    *out = NULL;
 	size_t		out_len = 0;
@@ -29,21 +30,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: thumb IN OUT.png BOX\n");
 		return 2;
 	}
-	f = fopen(argv[1], "rb");
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0)
+	src = read_file(argv[1], &n);
+	if (src == NULL)
 	{
 		perror(argv[1]);
 		return 2;
 	}
-	rewind(f);
-	src = malloc((size_t) n + 1);
-	if (src == NULL || fread(src, 1, (size_t) n, f) != (size_t) n)
-	{
-		perror(argv[1]);
-		return 2;
-	}
-	fclose(f);
-	st = mm_thumbnail(src, (size_t) n, box, box, MM_THUMB_PNG, 0, NULL, &out, &out_len, &info,
+	st = mm_thumbnail(src, n, box, box, MM_THUMB_PNG, 0, NULL, &out, &out_len, &info,
 					  err, sizeof(err));
 	free(src);
 	if (st != MM_IMG_OK)

@@ -31,6 +31,7 @@
 #include "image/image.h"
 #include "mm_test.h"
 #include "mm_alloc.h"
+#include "mm_file.h"
 
 /* An encoded test file. */
 typedef struct sample
@@ -365,25 +366,6 @@ tiff_page(TIFF *t, const tiff_opts *o)
 	free(blk);
 }
 
-/* Reads a whole file into a malloc'd buffer (NULL when it cannot). */
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-	FILE	   *f = fopen(path, "rb");
-	uint8_t    *p;
-	long		n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	p = malloc(n > 0 ? (size_t) n : 1);
-	*len = fread(p, 1, n > 0 ? (size_t) n : 0, f);
-	fclose(f);
-	return p;
-}
-
 /* A TIFF made with libtiff (through a temporary file). */
 static sample
 tiff_file(const char *name, tiff_opts o)
@@ -493,34 +475,47 @@ pixel_is(const rgba *im, int x, int y, const uint8_t *c, int a, int tol)
 }
 
 /*
- * Thumbnails s into a box and checks: the size (ew x eh), the decoder,
- * red in display quadrant (qx, qy) and blue in the opposite one, alpha
- * when expected, and nothing left allocated.
+ * Thumbnails s into a box with no limits and decodes the PNG into *im:
+ * checks that it was made by decoder at ew x eh and that nothing is left
+ * allocated.  Returns 1 when *im is there to look at (free im->px).
+ */
+static int
+made(const sample *s, int box, int ew, int eh, const char *decoder, mm_thumb_info *info, rgba *im)
+{
+	uint8_t    *out = NULL;
+	size_t		out_len = 0;
+	char		err[256];
+	mm_img_status st;
+
+	memset(&stats, 0, sizeof(stats));
+	memset(im, 0, sizeof(*im));
+	stop_after = -1;
+	st = thumb(s, box, 0, 0, &out, &out_len, info, err);
+	MM_CHECK(st == MM_IMG_OK && strcmp(info->decoder_name, decoder) == 0,
+			 "%s: thumbnail made by the %s decoder (%s%s%s)", s->name, decoder,
+			 mm_img_status_name(st), st ? ": " : "", st ? err : "");
+	if (st != MM_IMG_OK)
+		return 0;
+	*im = decode_png(out, out_len);
+	hook_free(&stats, out);
+	MM_CHECK(stats.live == 0, "%s: nothing left allocated (%zu bytes)", s->name, stats.live);
+	MM_CHECK(im->px != NULL && im->w == ew && im->h == eh, "%s: %dx%d thumbnail (got %dx%d)",
+			 s->name, ew, eh, im->w, im->h);
+	return im->px != NULL && im->w == ew && im->h == eh;
+}
+
+/*
+ * Checks the thumbnail of s (see made()): red in display quadrant
+ * (qx, qy), blue (or transparent, with alpha) in the opposite one.
  */
 static void
 check_thumb(const sample *s, int box, int ew, int eh, const char *decoder, int qx, int qy,
 			int alpha, int tol)
 {
-	uint8_t    *out = NULL;
-	size_t		out_len = 0;
 	mm_thumb_info info;
-	char		err[256];
-	mm_img_status st;
 	rgba		im;
 
-	memset(&stats, 0, sizeof(stats));
-	stop_after = -1;
-	st = thumb(s, box, 0, 0, &out, &out_len, &info, err);
-	MM_CHECK(st == MM_IMG_OK, "%s: thumbnail made (%s%s%s)", s->name, mm_img_status_name(st),
-			 st ? ": " : "", st ? err : "");
-	if (st != MM_IMG_OK)
-		return;
-	MM_CHECK(strcmp(info.decoder_name, decoder) == 0, "%s: decoded by %s (%s)", s->name, decoder,
-			 info.decoder_name);
-	im = decode_png(out, out_len);
-	MM_CHECK(im.px != NULL && im.w == ew && im.h == eh, "%s: %dx%d thumbnail (got %dx%d)",
-			 s->name, ew, eh, im.w, im.h);
-	if (im.px != NULL && im.w == ew && im.h == eh)
+	if (made(s, box, ew, eh, decoder, &info, &im))
 	{
 		int			rx = qx ? ew - 1 - ew / 8 : ew / 8;
 		int			ry = qy ? eh - 1 - eh / 8 : eh / 8;
@@ -533,39 +528,22 @@ check_thumb(const sample *s, int box, int ew, int eh, const char *decoder, int q
 		MM_CHECK(info.has_alpha == (alpha != 0), "%s: has_alpha %d", s->name, alpha);
 	}
 	free(im.px);
-	hook_free(&stats, out);
-	MM_CHECK(stats.live == 0, "%s: nothing left allocated (%zu bytes)", s->name, stats.live);
 }
 
-/* Gray variant of check_thumb's color test: the value of the red quadrant (200) top left. */
+/* Checks a gray TIFF's thumbnail: its light (200) top-left and dark (40) bottom-right quadrants. */
 static void
 check_gray(const sample *s, int box, int ew, int eh)
 {
-	uint8_t    *out = NULL;
-	size_t		out_len = 0;
 	mm_thumb_info info;
-	char		err[256];
-	mm_img_status st;
 	rgba		im;
 	static const uint8_t light[3] = {200, 200, 200};
 	static const uint8_t dark[3] = {40, 40, 40};
 
-	memset(&stats, 0, sizeof(stats));
-	stop_after = -1;
-	st = thumb(s, box, 0, 0, &out, &out_len, &info, err);
-	MM_CHECK(st == MM_IMG_OK, "%s: thumbnail made (%s)", s->name, st ? err : "ok");
-	if (st != MM_IMG_OK)
-		return;
-	im = decode_png(out, out_len);
-	MM_CHECK(im.px != NULL && im.w == ew && im.h == eh, "%s: %dx%d thumbnail (got %dx%d)",
-			 s->name, ew, eh, im.w, im.h);
-	if (im.px != NULL && im.w == ew && im.h == eh)
+	if (made(s, box, ew, eh, "tiff", &info, &im))
 		MM_CHECK(pixel_is(&im, ew / 8, eh / 8, light, -1, 3) &&
 				 pixel_is(&im, ew - 1 - ew / 8, eh - 1 - eh / 8, dark, -1, 3),
 				 "%s: gray levels kept (16-bit scaled to 8)", s->name);
 	free(im.px);
-	hook_free(&stats, out);
-	MM_CHECK(stats.live == 0, "%s: nothing left allocated", s->name);
 }
 
 /* ------------------------------------------------------------------ tests */
@@ -600,18 +578,10 @@ test_webp(void)
 	{
 		/* a first frame on part of the canvas: transparent around it */
 		const sample *s = keep(webp_anim("anim-partial.webp", 80, 60, 20, 16, 40, 28));
-		uint8_t    *out = NULL;
-		size_t		len = 0;
 		mm_thumb_info info;
-		char		err[256];
-		rgba		im = {0, 0, NULL};
+		rgba		im;
 
-		memset(&stats, 0, sizeof(stats));
-		stop_after = -1;
-		MM_CHECK(thumb(s, 80, 0, 0, &out, &len, &info, err) == MM_IMG_OK &&
-				 (im = decode_png(out, len)).px != NULL && im.w == 80 && im.h == 60,
-				 "anim-partial.webp: the canvas size, 80x60");
-		if (im.px != NULL && im.w == 80 && im.h == 60)
+		if (made(s, 80, 80, 60, "webp", &info, &im))
 		{
 			MM_CHECK(pixel_is(&im, 2, 2, NULL, 0, 0) && pixel_is(&im, 77, 57, NULL, 0, 0),
 					 "anim-partial.webp: transparent outside the first frame");
@@ -619,8 +589,6 @@ test_webp(void)
 					 "anim-partial.webp: the frame's pixels at its offset");
 		}
 		free(im.px);
-		hook_free(&stats, out);
-		MM_CHECK(stats.live == 0, "anim-partial.webp: nothing left allocated");
 	}
 }
 
