@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Reads a whole file; NULL when it cannot. */
+/* Reads a whole file into a malloc'd buffer, NUL-terminated (not counted in *len); NULL when it cannot. */
 static uint8_t *
 read_file(const char *path, size_t *len)
 {
@@ -23,13 +23,14 @@ read_file(const char *path, size_t *len)
 		fclose(f);
 		return NULL;
 	}
-	p = malloc(n > 0 ? (size_t) n : 1);
+	p = malloc((size_t) n + 1);
 	if (p == NULL || fread(p, 1, (size_t) n, f) != (size_t) n)
 	{
 		free(p);
 		fclose(f);
 		return NULL;
 	}
+	p[n] = '\0';
 	fclose(f);
 	*len = (size_t) n;
 	return p;
