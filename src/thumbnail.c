@@ -111,7 +111,7 @@ make_thumbnail(const uint8 *src, size_t len, int32 width, int32 height,
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot make a thumbnail of this file"),
-					 errdetail("%s", err[0] ? err : "Thumbnails are made of JPEG, PNG, GIF and BMP images.")));
+					 errdetail("%s", err[0] ? err : "Thumbnails are made of JPEG, PNG, GIF, BMP, WebP and TIFF images.")));
 			break;
 		case MM_IMG_CORRUPT:
 			ereport(ERROR,

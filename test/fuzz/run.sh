@@ -3,7 +3,8 @@
 #
 # For each harness h (built as build/h by the Makefile) it prepares a fresh
 # corpus in work/h/corpus from the committed seeds (seeds/h/*) and, for the
-# format probes (fuzz_probe*), the shared media corpus (files up to 1 MB),
+# format probes (fuzz_probe*), the shared media corpus (files up to 1 MB; for
+# the decoders (fuzz_dec_*), the corpus's files of their format),
 # runs libFuzzer on it with its log in work/h.log, and prints one TAP line:
 #   ok N - fuzz h: E executions, 0 findings
 #   not ok N - fuzz h: crash, see work/artifacts/h-crash-...
@@ -48,6 +49,19 @@ for h in "$@"; do
 			while IFS= read -r -d '' f; do
 				name="shared__$(printf '%s' "${f#./}" | tr '/' '_')"
 				cp "$shared/$f" "$corpus/$name"
+			done
+	fi
+
+	# a single-decoder harness also starts from the shared corpus's files of its format
+	# (fuzz_dec_webp: *.webp, fuzz_dec_tiff: *.tif and *.tiff)
+	if [[ "$h" == fuzz_dec_* ]] && [ -d "$shared" ]; then
+		case "$h" in
+			fuzz_dec_tiff) pattern='*.tif*' ;;
+			*) pattern="*.${h#fuzz_dec_}" ;;
+		esac
+		find "$shared" -type f -size -1048577c -iname "$pattern" -print0 |
+			while IFS= read -r -d '' f; do
+				cp "$f" "$corpus/shared__$(basename "$f")"
 			done
 	fi
 

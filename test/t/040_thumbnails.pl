@@ -1,4 +1,4 @@
-# Thumbnails of every valid JPEG and PNG of the shared corpus: each decodes,
+# Thumbnails of every valid JPEG, PNG, WebP and TIFF of the shared corpus: each decodes,
 # fits the box, keeps the display aspect ratio, and is within 30 dB PSNR of
 # libvips' vipsthumbnail of the same file at the same size.  CMYK JPEGs are
 # the one exception: without an embedded profile, vips converts them with a
@@ -49,8 +49,8 @@ SKIP:
 	{
 		chomp;
 		my ($path, $pkg, $format, $w, $h, $mime, $valid, $note) = split /\t/, $_, -1;
-		next unless $valid eq 'yes' && ($mime eq 'image/jpeg' || $mime eq 'image/png');
-		push @files, { path => $path, swap => ($note =~ /displays as/ ? 1 : 0) };
+		next unless $valid eq 'yes' && $mime =~ m{^image/(jpeg|png|webp|tiff)$};
+		push @files, { path => $path, swap => ($note =~ /displays as/ ? 1 : 0), mime => $mime };
 	}
 	close $mf;
 
@@ -88,8 +88,9 @@ SELECT width || ' ' || height || ' ' || coalesce(probe->>'components', '3') || '
 		close $o;
 		# the reference at its own size (vipsthumbnail applies EXIF orientation too);
 		# CMYK through ImageMagick's uncalibrated conversion, at our size
-		$cmyk++ if $components == 4;
-		my @ref = $components == 4
+		my $is_cmyk = $components == 4 && $f->{mime} eq 'image/jpeg';
+		$cmyk++ if $is_cmyk;
+		my @ref = $is_cmyk
 		  ? ('convert', $full, '-auto-orient', '-colorspace', 'sRGB', '-resize', "${tw}x${th}!", "$tmp/vips.png")
 		  : ('vipsthumbnail', $full, '--size', "${box}x$box>", '-o', "$tmp/vips.png");
 		system(@ref) == 0
@@ -114,10 +115,10 @@ SELECT width || ' ' || height || ' ' || coalesce(probe->>'components', '3') || '
 		push @psnrs, $psnr if $psnr =~ /^[\d.]+$/;
 	}
 	my @sorted = sort { $a <=> $b } @psnrs;
-	note(sprintf("%d corpus JPEG/PNG files (%d CMYK, compared with ImageMagick); PSNR: min %.2f, median %.2f dB",
+	note(sprintf("%d corpus JPEG/PNG/WebP/TIFF files (%d CMYK JPEGs, compared with ImageMagick); PSNR: min %.2f, median %.2f dB",
 		$n, $cmyk, $sorted[0] // 0, $sorted[ int(@sorted / 2) ] // 0));
 	diag(join("\n", @bad)) if @bad;
-	cmp_ok($n, '>', 100, "the corpus has $n valid JPEG and PNG files");
+	cmp_ok($n, '>', 100, "the corpus has $n valid JPEG, PNG, WebP and TIFF files");
 	is($decoded, $n, 'every thumbnail was made and is a PNG');
 	is($fits, $n, "every thumbnail fits the ${box}x$box box, never enlarged");
 	is($aspect, $n, 'every thumbnail keeps the display aspect ratio within a pixel');

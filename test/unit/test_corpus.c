@@ -20,6 +20,7 @@
 
 #include "probe/probe.h"
 #include "mm_test.h"
+#include "mm_file.h"
 
 #define WINDOW			((size_t) 64 * 1024)
 #define MAX_ROUNDS		16
@@ -55,34 +56,6 @@ typedef struct alias
 	char	   *from;
 	char	   *to;
 } alias;
-
-/* Reads a whole file into a malloc'd buffer; NULL when it cannot. */
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-	FILE	   *f = fopen(path, "rb");
-	uint8_t    *buf;
-	long		n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-	{
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc((size_t) n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t) n, f) != (size_t) n)
-	{
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t) n;
-	return buf;
-}
 
 /* Splits a line at tabs into at most max fields; returns the count. */
 static int

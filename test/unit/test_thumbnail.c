@@ -25,6 +25,7 @@
 #include "image/image.h"
 #include "mm_test.h"
 #include "mm_alloc.h"
+#include "mm_file.h"
 
 /* ---------------------------------------------------------------- utils */
 
@@ -196,33 +197,6 @@ contains(const uint8_t *hay, size_t n, const void *needle, size_t k)
 		if (memcmp(hay + i, needle, k) == 0)
 			return 1;
 	return 0;
-}
-
-/* Reads a whole file; NULL when it cannot. */
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-	FILE	   *f = fopen(path, "rb");
-	uint8_t    *p;
-	long		n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-	{
-		fclose(f);
-		return NULL;
-	}
-	p = malloc(n > 0 ? (size_t) n : 1);
-	if (p == NULL || fread(p, 1, (size_t) n, f) != (size_t) n)
-	{
-		free(p);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t) n;
-	return p;
 }
 
 /* ---------------------------------------------------------- allocator */

@@ -158,6 +158,27 @@ mm_img_check_budget(mm_img_ctx *ctx, uint64_t need, const char *what)
 	return MM_IMG_OK;
 }
 
+/*
+ * Charges memory that a library allocates on its own (libwebp, libtiff:
+ * no allocator hook) to the budget for the time it is held, refusing it
+ * like mm_img_check_budget when it does not fit.
+ */
+mm_img_status
+mm_img_reserve(mm_img_ctx *ctx, uint64_t bytes, const char *what)
+{
+	if (mm_img_check_budget(ctx, bytes, what) != MM_IMG_OK)
+		return ctx->status;
+	ctx->in_use += bytes;
+	return MM_IMG_OK;
+}
+
+/* Gives back what mm_img_reserve charged. */
+void
+mm_img_unreserve(mm_img_ctx *ctx, uint64_t bytes)
+{
+	ctx->in_use -= bytes <= ctx->in_use ? bytes : ctx->in_use;
+}
+
 /* Allocates n * size bytes, treating an overflowing product as too big. */
 void *
 mm_img_alloc_array(mm_img_ctx *ctx, size_t n, size_t size)

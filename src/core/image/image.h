@@ -1,5 +1,5 @@
 /*
- * image/image.h - thumbnails of JPEG, PNG, GIF and BMP images, and lossless
+ * image/image.h - thumbnails of JPEG, PNG, GIF, BMP, WebP and TIFF images, and lossless
  * re-encoding of JPEG files (pure C: libjpeg, libpng, zlib).
  *
  * Every size read from a header is checked against the caller's limits
@@ -20,7 +20,7 @@ typedef enum mm_img_status
 {
 	MM_IMG_OK = 0,
 	MM_IMG_BAD_ARG,				/* invalid parameter (box, quality, NULL) */
-	MM_IMG_UNSUPPORTED,			/* not JPEG/PNG/GIF/BMP, or a variant not handled */
+	MM_IMG_UNSUPPORTED,			/* no decoder for it, or a variant not handled */
 	MM_IMG_CORRUPT,				/* damaged or truncated data */
 	MM_IMG_TOO_BIG,				/* over max_pixels, or an allocation over max_bytes */
 	MM_IMG_NOMEM,				/* the allocator returned NULL */
@@ -85,7 +85,9 @@ typedef enum mm_img_decoder
 	MM_DEC_JPEG,
 	MM_DEC_PNG,
 	MM_DEC_GIF,
-	MM_DEC_BMP
+	MM_DEC_BMP,
+	MM_DEC_WEBP,
+	MM_DEC_TIFF
 } mm_img_decoder;
 
 /* What mm_thumbnail() did. */
@@ -102,7 +104,7 @@ typedef struct mm_thumb_info
 	int			has_alpha;		/* the source has an alpha channel */
 	mm_thumb_format format;		/* the format written (never AUTO) */
 	mm_img_decoder decoder;
-	const char *decoder_name;	/* "jpeg", "png", "gif", "bmp" (static) */
+	const char *decoder_name;	/* "jpeg", "png", "gif", "bmp", "webp", "tiff" (static) */
 } mm_thumb_info;
 
 /*

@@ -63,6 +63,13 @@ void		mm_img_release_out(mm_img_ctx *ctx, void *ptr, size_t size);
  */
 mm_img_status mm_img_check_budget(mm_img_ctx *ctx, uint64_t need, const char *what);
 
+/*
+ * Charges (and later gives back) bytes a library allocates outside the
+ * core's allocator, so the budget still bounds the call.
+ */
+mm_img_status mm_img_reserve(mm_img_ctx *ctx, uint64_t bytes, const char *what);
+void		mm_img_unreserve(mm_img_ctx *ctx, uint64_t bytes);
+
 /* Allocates n * size bytes with the product overflow-checked. */
 void	   *mm_img_alloc_array(mm_img_ctx *ctx, size_t n, size_t size);
 
@@ -111,6 +118,10 @@ mm_img_status mm_img_decode_gif(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								mm_img_sink *sink);
 mm_img_status mm_img_decode_bmp(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								mm_img_sink *sink);
+mm_img_status mm_img_decode_webp(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								 mm_img_sink *sink);
+mm_img_status mm_img_decode_tiff(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								 mm_img_sink *sink);
 
 /* A streaming separable resampler (see image/resample.c). */
 typedef struct mm_resampler mm_resampler;

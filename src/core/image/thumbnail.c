@@ -146,6 +146,11 @@ mm_img_sniff(const uint8_t *src, size_t len)
 			hs == 108 || hs == 124)
 			return MM_DEC_BMP;
 	}
+	if (len >= 16 && memcmp(src, "RIFF", 4) == 0 && memcmp(src + 8, "WEBPVP8", 7) == 0)
+		return MM_DEC_WEBP;
+	if (len >= 8 && (memcmp(src, "II*\0", 4) == 0 || memcmp(src, "MM\0*", 4) == 0 ||
+					 memcmp(src, "II+\0", 4) == 0 || memcmp(src, "MM\0+", 4) == 0))
+		return MM_DEC_TIFF;
 	return MM_DEC_NONE;
 }
 
@@ -163,6 +168,10 @@ decoder_name(mm_img_decoder d)
 			return "gif";
 		case MM_DEC_BMP:
 			return "bmp";
+		case MM_DEC_WEBP:
+			return "webp";
+		case MM_DEC_TIFF:
+			return "tiff";
 		case MM_DEC_NONE:
 			break;
 	}
@@ -200,9 +209,15 @@ thumb_run(thumb *t, const uint8_t *src, size_t len, mm_thumb_format fmt, int qua
 		case MM_DEC_BMP:
 			st = mm_img_decode_bmp(ctx, src, len, &sink);
 			break;
+		case MM_DEC_WEBP:
+			st = mm_img_decode_webp(ctx, src, len, &sink);
+			break;
+		case MM_DEC_TIFF:
+			st = mm_img_decode_tiff(ctx, src, len, &sink);
+			break;
 		default:
 			return mm_img_fail(ctx, MM_IMG_UNSUPPORTED,
-							   "not a JPEG, PNG, GIF or BMP image");
+							   "not a JPEG, PNG, GIF, BMP, WebP or TIFF image");
 	}
 	info->jpeg_scale = scale;
 	if (st != MM_IMG_OK)
