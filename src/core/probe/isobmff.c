@@ -103,10 +103,18 @@ iso_brand_is_mp4(uint32_t b)
 	return 0;
 }
 
-/* Classifies one brand. */
+/*
+ * Classifies one brand.  Some writers pad a short brand with NUL instead
+ * of spaces ("M4A\0"): trailing NULs are read as spaces, as libmagic and
+ * FFmpeg do.
+ */
 static iso_kind
 iso_brand_kind(uint32_t b)
 {
+	int			i;
+
+	for (i = 0; i < 3 && ((b >> (8 * i)) & 0xFF) == 0; i++)
+		b |= (uint32_t) 0x20 << (8 * i);
 	switch (b)
 	{
 		case MM_FOURCC('a', 'v', 'i', 'f'):
