@@ -53,11 +53,18 @@ exif_orientation(j_decompress_ptr cinfo)
 	return 1;
 }
 
-/* Ceil(n * m / 8): libjpeg's size of a dimension scaled by m/8. */
-static uint64_t
-scaled(uint64_t n, int m)
+/*
+ * Whether a dimension of n pixels decoded at m/8 still holds want pixels
+ * of picture: n * m / 8 >= want, without rounding up.  libjpeg's output is
+ * ceil(n * m / 8) pixels, but the last one is partly the block's padding:
+ * judged by that rounded size, a 5-pixel JPEG would be decoded at 7/8 into
+ * 5 pixels that show 5.7 pixels of picture and padding, squeezed (18-25 dB
+ * off); judged exactly, images that small are decoded at full size.
+ */
+static int
+scale_reaches(uint64_t n, int m, int want)
 {
-	return (n * (uint64_t) m + 7) / 8;
+	return n * (uint64_t) m >= (uint64_t) want * 8;
 }
 
 /*
@@ -134,8 +141,8 @@ jpeg_run(jpeg_dec *d)
 		return d->ctx->status;
 
 	for (m = 1; m < 8; m++)
-		if (scaled(cinfo->image_width, m) >= (uint64_t) want_w &&
-			scaled(cinfo->image_height, m) >= (uint64_t) want_h)
+		if (scale_reaches(cinfo->image_width, m, want_w) &&
+			scale_reaches(cinfo->image_height, m, want_h))
 			break;
 	d->scale = m;
 	cinfo->scale_num = (unsigned) m;
