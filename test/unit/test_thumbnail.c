@@ -1920,6 +1920,71 @@ test_corrupt(const sample *s)
 	}
 }
 
+/*
+ * Thumbnails src cut by `cut` bytes at its end into PNG; returns the status
+ * and, on success, the output (malloc'd) in *out and *olen.
+ */
+static mm_img_status
+thumb_cut(const uint8_t *src, size_t len, size_t cut, uint8_t **out, size_t *olen, char *err,
+		  size_t errlen)
+{
+	*out = NULL;
+	*olen = 0;
+	err[0] = '\0';
+	return mm_thumbnail(src, len - cut, 32, 32, MM_THUMB_PNG, 0, NULL, out, olen, NULL, err, errlen);
+}
+
+/*
+ * The truncation policy, the same for every format: a file whose end is
+ * cut off but whose pixels are all there is decoded exactly as the whole
+ * file (a PNG cut inside its last CRC or IEND, a single-scan JPEG without
+ * its EOI marker, a GIF without its trailer); a file missing pixel data is
+ * refused with "... truncated", never drawn in part.  A progressive JPEG
+ * cannot tell a missing EOI from missing scans, so it is refused.
+ */
+static void
+test_truncation_policy(const sample *s)
+{
+	static const struct
+	{
+		int			sample;
+		size_t		cut;
+		int			ok;
+	}			v[] = {
+		{2, 12, 1}, {2, 14, 1}, {2, 16, 1}, {2, 17, 0},	/* PNG: IEND, CRC, one data byte */
+		{0, 1, 1}, {0, 2, 1}, {0, 3, 0}, {0, 40, 0},	/* baseline JPEG: EOI, then scan data */
+		{1, 2, 0},				/* progressive JPEG without EOI */
+		{4, 1, 1}, {4, 3, 1},	/* GIF: trailer, terminator and the end code's byte, */
+		{4, 40, 0},				/* then image data */
+		{6, 1, 0},				/* BMP: one pixel byte */
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+	{
+		const sample *x = &s[v[i].sample];
+		uint8_t    *whole,
+				   *cut;
+		size_t		wlen,
+					clen;
+		char		err[256];
+		mm_img_status st;
+
+		(void) thumb_cut(x->p, x->len, 0, &whole, &wlen, err, sizeof(err));
+		st = thumb_cut(x->p, x->len, v[i].cut, &cut, &clen, err, sizeof(err));
+		if (v[i].ok)
+			MM_CHECK(st == MM_IMG_OK && whole != NULL && clen == wlen && memcmp(cut, whole, wlen) == 0,
+					 "%s without its last %zu bytes: decoded as the whole file (%s %s)", x->name,
+					 v[i].cut, mm_img_status_name(st), err);
+		else
+			MM_CHECK(st == MM_IMG_CORRUPT && strstr(err, "truncated") != NULL,
+					 "%s without its last %zu bytes: refused as truncated (%s: %s)", x->name,
+					 v[i].cut, mm_img_status_name(st), err);
+		free(whole);
+		free(cut);
+	}
+}
+
 /* Arguments and unknown formats. */
 static void
 test_args(const sample *s)
@@ -2219,6 +2284,7 @@ main(void)
 	test_interrupt(s);
 	test_alloc_failures(s);
 	test_corrupt(s);
+	test_truncation_policy(s);
 	test_args(s);
 	free_samples(s);
 	test_optimize();
