@@ -13,17 +13,9 @@
 #include <string.h>
 
 #include "mm_bytes.h"
+#include "mm_ogg.h"
 #include "mm_test.h"
-
-/* Checks MIME, size and duration of a probe in one line. */
-static void
-expect(const mm_probe *p, const char *mime, int64_t w, int64_t h, int64_t ms, const char *what)
-{
-	MM_CHECK(strcmp(p->mime, mime) == 0 && p->width == w && p->height == h && p->duration_ms == ms,
-			 "%s: %s %lldx%lld %lldms (got %s %lldx%lld %lldms)", what, mime,
-			 (long long) w, (long long) h, (long long) ms, p->mime,
-			 (long long) p->width, (long long) p->height, (long long) p->duration_ms);
-}
+#include "mm_expect.h"
 
 /* Probes b whole and through windows from a 64-byte head; both must agree. */
 static void
@@ -172,23 +164,6 @@ test_m4a_brand(void)
 	bb_reset(&b);
 }
 
-/* The Ogg page CRC (polynomial 0x04c11db7) of n bytes, CRC field zero. */
-static uint32_t
-ogg_crc_of(const uint8_t *p, size_t n)
-{
-	uint32_t	crc = 0;
-	size_t		i;
-	int			k;
-
-	for (i = 0; i < n; i++)
-	{
-		crc ^= (uint32_t) p[i] << 24;
-		for (k = 0; k < 8; k++)
-			crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04c11db7u : crc << 1;
-	}
-	return crc;
-}
-
 /* Appends an Ogg page with one packet of len (< 255) bytes and a correct CRC. */
 static void
 ogg_page1(bb *b, unsigned flags, uint64_t granule, uint32_t serial, const uint8_t *pkt, size_t len)
@@ -206,7 +181,7 @@ ogg_page1(bb *b, unsigned flags, uint64_t granule, uint32_t serial, const uint8_
 	bb_u8(b, 1);
 	bb_u8(b, (unsigned) len);
 	bb_put(b, pkt, len);
-	bb_set_le32(b, at + 22, ogg_crc_of(b->p + at, b->len - at));
+	bb_set_le32(b, at + 22, mm_test_ogg_crc(b->p + at, b->len - at));
 }
 
 /* OGM video (DirectShow header in Ogg) is video/ogg with its frame size. */
