@@ -215,7 +215,7 @@ iso_ftyp_kind(const uint8_t *p, size_t len, int *sequence)
 	return compat;
 }
 
-/* Copies a four-character code into s[5] as printable text, trailing spaces trimmed. */
+/* Copies a four-character code into s[5] as printable text, trailing spaces (and NULs) trimmed. */
 static void
 iso_fourcc_str(uint32_t v, char *s)
 {
@@ -225,7 +225,7 @@ iso_fourcc_str(uint32_t v, char *s)
 	{
 		uint8_t		c = (uint8_t) (v >> (24 - 8 * i));
 
-		s[i] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+		s[i] = c == 0 ? ' ' : (c >= 0x20 && c < 0x7f) ? (char) c : '?';	/* NUL pads like space */
 	}
 	s[4] = '\0';
 	for (i = 3; i > 0 && s[i] == ' '; i--)
