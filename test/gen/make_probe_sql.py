@@ -98,6 +98,41 @@ def mp4(w, h, timescale, duration, brand=b'isom', handler=b'vide'):
     trak = box(b'trak', tkhd + mdia)
     return ftyp + box(b'moov', mvhd + trak) + box(b'mdat', b'\0' * 64)
 
+def id3(n):
+    return b'ID3\x04\x00\x00' + bytes([(n >> 21) & 0x7f, (n >> 14) & 0x7f, (n >> 7) & 0x7f, n & 0x7f]) + b'\0' * n
+
+def ogg_crc(data):
+    crc = 0
+    for c in data:
+        crc ^= c << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04c11db7) if crc & 0x80000000 else crc << 1
+            crc &= 0xffffffff
+    return crc
+
+def ogg_page(flags, granule, serial, packet):
+    page = b'OggS\0' + bytes([flags]) + struct.pack('<QIII', granule, serial, 0, 0) + bytes([1, len(packet)]) + packet
+    return page[:22] + struct.pack('<I', ogg_crc(page)) + page[26:]
+
+def ogm_video(w, h, time_unit, last_granule):
+    hdr = (b'\x01video\0\0\0DIVX' + struct.pack('<IqqIIHH', 56, time_unit, 1, 1, 65536, 24, 0) +
+           struct.pack('<II', w, h))
+    return ogg_page(2, 0, 7, hdr) + ogg_page(4, last_granule, 7, b'frame')
+
+def ogg_vorbis_cut(rate, last_granule, cut):
+    ident = b'\x01vorbis' + struct.pack('<IBI', 0, 2, rate) + b'\0' * 12 + b'\xb8\x01'
+    whole = (ogg_page(2, 0, 9, ident) + ogg_page(0, 0, 9, b'\x03vorbis comments') +
+             ogg_page(4, last_granule, 9, b'audio data, 4 seconds'))
+    return whole[:len(whole) - cut]
+
+def adts(length):
+    return bytes([0xff, 0xf1, (1 << 6) | (4 << 2), (2 << 6) | ((length >> 11) & 3), (length >> 3) & 0xff,
+                  ((length & 7) << 5) | 0x1f, 0xfc]) + b'\x21' * (length - 7)
+
+def mpeg_video(w, h):
+    return (b'\0\0\x01\xb3' + bytes([w >> 4, ((w & 15) << 4) | (h >> 8), h & 0xff, 0x13, 0x00, 0xc8, 0x20, 0x00]) +
+            b'\0\0\x01\xb8' + b'\0' * 60)
+
 fixtures = [
     ('png', png(3, 2)),
     ('png 16-bit grey+alpha, interlaced', png(640, 480, ct=4, depth=16, interlace=1)),
@@ -135,6 +170,17 @@ fixtures = [
     ('xml', b'<?xml version="1.0" encoding="UTF-8"?>\n<note><to>pg_media</to></note>'),
     ('unknown bytes', bytes(range(0, 256, 7)) * 3),
     ('empty', b''),
+    # issue 14 accuracy: each of these was probed wrong before
+    ('utf-16 bom + binary', b'\xff\xfe' + struct.pack('<40H', *range(1, 41))),
+    ('id3 + musepack sv7', id3(40) + b'MP+\x17' + struct.pack('<II', 11, 0) + b'\x55' * 64),
+    ('id3 + garbage', id3(100) + b'\x11' * 300),
+    ('m4a major brand with nul', box(b'ftyp', b'M4A\0' + b'\0' * 4 + b'3gp5isom') + box(b'mdat', b'\0' * 8)),
+    ('ogm video', ogm_video(720, 576, 400000, 46)),
+    ('ogg vorbis truncated', ogg_vorbis_cut(44100, 176400, 10)),
+    ('postscript without -Adobe', b'%!PS\n/Courier findfont 12 scalefont setfont\nshowpage\n'),
+    ('mpeg-1 video stream', mpeg_video(352, 288)),
+    ('adts single frame', adts(371)),
+    ('xv thumbnail', b'P7 332\n#XVVERSION:Version 2.28  Rev: 9/26/92\n#END_OF_COMMENTS\n48 30 255\n' + b'\x92' * 1440),
 ]
 
 out = ['-- media.sniff() and media.probe(): one hand-built file per format',

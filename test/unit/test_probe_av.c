@@ -22,7 +22,9 @@
 
 #include "probe/formats.h"
 #include "probe/probe.h"
+#include "mm_ogg.h"
 #include "mm_test.h"
+#include "mm_expect.h"
 
 /* ---------- byte builder ---------- */
 
@@ -329,16 +331,6 @@ det_s(const mm_probe *p, const char *key)
 		if (strcmp(p->details[i].key, key) == 0 && p->details[i].kind == MM_DETAIL_STR)
 			return p->details[i].s;
 	return "";
-}
-
-/* Checks MIME, size and duration of a result in one line. */
-static void
-expect(const mm_probe *p, const char *mime, int64_t w, int64_t h, int64_t ms, const char *what)
-{
-	MM_CHECK(strcmp(p->mime, mime) == 0 && p->width == w && p->height == h && p->duration_ms == ms,
-			 "%s: %s %lldx%lld %lldms (got %s %lldx%lld %lldms)", what, mime,
-			 (long long) w, (long long) h, (long long) ms, p->mime,
-			 (long long) p->width, (long long) p->height, (long long) p->duration_ms);
 }
 
 /*
@@ -1447,23 +1439,6 @@ test_flac(void)
 
 /* ---------- Ogg ---------- */
 
-/* The Ogg CRC of a page (CRC field zero). */
-static uint32_t
-test_ogg_crc(const uint8_t *p, size_t n)
-{
-	uint32_t	crc = 0;
-	size_t		i;
-	int			k;
-
-	for (i = 0; i < n; i++)
-	{
-		crc ^= (uint32_t) p[i] << 24;
-		for (k = 0; k < 8; k++)
-			crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04c11db7u : crc << 1;
-	}
-	return crc;
-}
-
 /* Appends one Ogg page holding one packet (len < 255 * 255) with a correct CRC. */
 static void
 ogg_page(bb *b, int flags, uint64_t granule, uint32_t serial, uint32_t seq,
@@ -1485,7 +1460,7 @@ ogg_page(bb *b, int flags, uint64_t granule, uint32_t serial, uint32_t seq,
 		bb_u8(b, 255);
 	bb_u8(b, (unsigned) (len % 255));
 	bb_bytes(b, pkt, len);
-	bb_put_le32(b, at + 22, test_ogg_crc(b->d + at, b->len - at));
+	bb_put_le32(b, at + 22, mm_test_ogg_crc(b->d + at, b->len - at));
 }
 
 /* Builds a Vorbis identification packet. */

@@ -629,14 +629,15 @@ make_gif(int cw, int ch, int fx, int fy, int fw, int fh, int trns, int interlace
  * A w x h BMP (h < 0: top-down) whose left half is red and right half
  * blue, in the given bit depth.  kind: 0 BITMAPINFOHEADER, 1 V5 header
  * with bit fields (16: 565, 32: with alpha, right half half-transparent),
- * 2 OS/2 core header, 3 RLE8.
+ * 2 OS/2 core header, 3 RLE8, 4 OS/2 2.x header of 16 bytes (a
+ * BITMAPINFOHEADER cut after the bit count; 4-byte palette entries).
  */
 static uint8_t *
 make_bmp(int w, int h, int bpp, int kind, size_t *len)
 {
 	buf			b = {NULL, 0, 0};
 	int			ah = h < 0 ? -h : h;
-	int			hs = kind == 1 ? 124 : kind == 2 ? 12 : 40;
+	int			hs = kind == 1 ? 124 : kind == 2 ? 12 : kind == 4 ? 16 : 40;
 	int			ncol = bpp <= 8 ? (1 << bpp) : 0;
 	int			esz = kind == 2 ? 3 : 4;
 	size_t		stride = (((size_t) w * bpp + 31) / 32) * 4;
@@ -719,6 +720,13 @@ make_bmp(int w, int h, int bpp, int kind, size_t *len)
 	{
 		buf_le16(&b, (unsigned) w);
 		buf_le16(&b, (unsigned) ah);
+		buf_le16(&b, 1);
+		buf_le16(&b, (unsigned) bpp);
+	}
+	else if (kind == 4)
+	{
+		buf_le32(&b, (uint32_t) w);
+		buf_le32(&b, (uint32_t) h);
 		buf_le16(&b, 1);
 		buf_le16(&b, (unsigned) bpp);
 	}
@@ -1040,6 +1048,72 @@ gradient_image(int w, int h)
 	return im;
 }
 
+/*
+ * JPEGs smaller than 8x8 (1x1 to 7x7, and 5x3) keep their pixels: a tiny
+ * JPEG in a big box is decoded at full size, not at 7/8 (whose rounded-up
+ * size equals the full one but shows the block's padding, squeezed).  The
+ * PNG thumbnail must equal libjpeg's own full decode within 1.
+ */
+static void
+test_tiny_jpeg(void)
+{
+	static const int sizes[][2] = {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}, {6, 6}, {7, 7}, {5, 3}};
+	size_t		i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+	{
+		int			w = sizes[i][0];
+		int			h = sizes[i][1];
+		img			src = img_new(w, h, 3);
+		jpeg_opts	opts = {95, 0, 0, 1, 1, 0, 0, 0};
+		size_t		len;
+		uint8_t    *jpg;
+		img			ref;
+		img			t;
+		int			nc;
+		int			x;
+		int			y;
+		int			worst = 0;
+		char		what[64];
+
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++)
+			{
+				uint8_t    *p = img_at(&src, x, y);
+
+				p[0] = (uint8_t) (40 + x * 30);
+				p[1] = (uint8_t) (220 - y * 30);
+				p[2] = (uint8_t) ((x + y) % 2 ? 200 : 60);
+			}
+		jpg = make_jpeg(&src, &opts, &len);
+		snprintf(what, sizeof(what), "tiny JPEG %dx%d", w, h);
+		t = thumb_check(what, jpg, len, 64, 64, MM_THUMB_PNG, w, h, NULL);
+		if (t.px != NULL && decode_jpeg(jpg, len, 0, &ref, &nc) == 0)
+		{
+			for (y = 0; y < h && t.w == w && t.h == h; y++)
+				for (x = 0; x < w; x++)
+				{
+					int			c;
+
+					for (c = 0; c < 3; c++)
+					{
+						int			d = abs(img_at(&t, x, y)[c] - img_at(&ref, x, y)[c]);
+
+						if (d > worst)
+							worst = d;
+					}
+				}
+			MM_CHECK(t.w == w && t.h == h && worst <= 1,
+					 "%s: thumbnail equals libjpeg's full decode (%dx%d, worst difference %d)",
+					 what, t.w, t.h, worst);
+			free(ref.px);
+		}
+		free(t.px);
+		free(jpg);
+		free(src.px);
+	}
+}
+
 /* JPEG shrink-on-load picks the smallest DCT scale above twice the target. */
 static void
 test_shrink_on_load(void)
@@ -1249,6 +1323,27 @@ test_gif(void)
 	}
 }
 
+/* An OS/2 2.x BMP compressed with Huffman 1D is refused, naming what is unsupported. */
+static void
+test_bmp_os2_huffman(void)
+{
+	size_t		len;
+	uint8_t    *bmp = make_bmp(64, 32, 24, 0, &len);
+	uint8_t    *out = NULL;
+	size_t		olen = 0;
+	char		err[256];
+	mm_img_status st;
+
+	bmp[14] = 64;				/* a 64-byte OS/2 2.x header ... */
+	bmp[30] = 3;				/* ... whose compression 3 is Huffman 1D, not bit fields */
+	st = mm_thumbnail(bmp, len, 16, 16, MM_THUMB_PNG, 0, NULL, &out, &olen, NULL, err, sizeof(err));
+	MM_CHECK(st == MM_IMG_UNSUPPORTED && strstr(err, "OS/2") != NULL && strstr(err, "Huffman 1D") != NULL,
+			 "OS/2 2.x BMP with Huffman 1D: unsupported, and the message says so (%s)", err);
+	if (st == MM_IMG_OK)
+		free(out);
+	free(bmp);
+}
+
 /* Hand-made BMPs of every supported layout. */
 static void
 test_bmp(void)
@@ -1266,6 +1361,7 @@ test_bmp(void)
 		{"1-bit palette", 32, 1, 0}, {"V5 bit fields 565", 32, 16, 1},
 		{"V5 bit fields 32 with alpha", 32, 32, 1}, {"OS/2 core 24-bit", 32, 24, 2},
 		{"OS/2 core 8-bit", 32, 8, 2}, {"RLE8", 32, 8, 3},
+		{"OS/2 2.x 16-byte header 24-bit", 32, 24, 4}, {"OS/2 2.x 16-byte header 8-bit", 32, 8, 4},
 	};
 	size_t		i;
 
@@ -1292,6 +1388,7 @@ test_bmp(void)
 		}
 		free(bmp);
 	}
+	test_bmp_os2_huffman();
 }
 
 /* Alpha: kept in PNG output, composited on white in JPEG output. */
@@ -1765,8 +1862,10 @@ test_corrupt(const sample *s)
 		uint8_t    *copy = malloc(s[i].len);
 
 		memset(&st, 0, sizeof(st));
+		/* the policy for every format: a truncated file is refused, saying so */
 		r = limited(s[i].p, s[i].len / 2, 0, 0, &st, NULL, err, sizeof(err));
-		MM_CHECK(r == MM_IMG_CORRUPT && st.live == 0, "%s cut in half: corrupt (%s: %s)",
+		MM_CHECK(r == MM_IMG_CORRUPT && st.live == 0 && strstr(err, "truncated") != NULL,
+				 "%s cut in half: refused as truncated (%s: %s)",
 				 s[i].name, mm_img_status_name(r), err);
 		for (cut = 0; cut < s[i].len; cut += 1 + s[i].len / 97)
 		{
@@ -1792,6 +1891,71 @@ test_corrupt(const sample *s)
 		}
 		MM_CHECK(leaks == 0, "%s with 300 random corruptions: no crash, no leak", s[i].name);
 		free(copy);
+	}
+}
+
+/*
+ * Thumbnails src cut by `cut` bytes at its end into PNG; returns the status
+ * and, on success, the output (malloc'd) in *out and *olen.
+ */
+static mm_img_status
+thumb_cut(const uint8_t *src, size_t len, size_t cut, uint8_t **out, size_t *olen, char *err,
+		  size_t errlen)
+{
+	*out = NULL;
+	*olen = 0;
+	err[0] = '\0';
+	return mm_thumbnail(src, len - cut, 32, 32, MM_THUMB_PNG, 0, NULL, out, olen, NULL, err, errlen);
+}
+
+/*
+ * The truncation policy, the same for every format: a file whose end is
+ * cut off but whose pixels are all there is decoded exactly as the whole
+ * file (a PNG cut inside its last CRC or IEND, a single-scan JPEG without
+ * its EOI marker, a GIF without its trailer); a file missing pixel data is
+ * refused with "... truncated", never drawn in part.  A progressive JPEG
+ * cannot tell a missing EOI from missing scans, so it is refused.
+ */
+static void
+test_truncation_policy(const sample *s)
+{
+	static const struct
+	{
+		int			sample;
+		size_t		cut;
+		int			ok;
+	}			v[] = {
+		{2, 12, 1}, {2, 14, 1}, {2, 16, 1}, {2, 17, 0},	/* PNG: IEND, CRC, one data byte */
+		{0, 1, 1}, {0, 2, 1}, {0, 3, 0}, {0, 40, 0},	/* baseline JPEG: EOI, then scan data */
+		{1, 2, 0},				/* progressive JPEG without EOI */
+		{4, 1, 1}, {4, 3, 1},	/* GIF: trailer, terminator and the end code's byte, */
+		{4, 40, 0},				/* then image data */
+		{6, 1, 0},				/* BMP: one pixel byte */
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+	{
+		const sample *x = &s[v[i].sample];
+		uint8_t    *whole,
+				   *cut;
+		size_t		wlen,
+					clen;
+		char		err[256];
+		mm_img_status st;
+
+		(void) thumb_cut(x->p, x->len, 0, &whole, &wlen, err, sizeof(err));
+		st = thumb_cut(x->p, x->len, v[i].cut, &cut, &clen, err, sizeof(err));
+		if (v[i].ok)
+			MM_CHECK(st == MM_IMG_OK && whole != NULL && clen == wlen && memcmp(cut, whole, wlen) == 0,
+					 "%s without its last %zu bytes: decoded as the whole file (%s %s)", x->name,
+					 v[i].cut, mm_img_status_name(st), err);
+		else
+			MM_CHECK(st == MM_IMG_CORRUPT && strstr(err, "truncated") != NULL,
+					 "%s without its last %zu bytes: refused as truncated (%s: %s)", x->name,
+					 v[i].cut, mm_img_status_name(st), err);
+		free(whole);
+		free(cut);
 	}
 }
 
@@ -2083,6 +2247,7 @@ main(void)
 	test_jpeg_variants();
 	test_orientation();
 	test_shrink_on_load();
+	test_tiny_jpeg();
 	test_png_variants();
 	test_gif();
 	test_bmp();
@@ -2093,6 +2258,7 @@ main(void)
 	test_interrupt(s);
 	test_alloc_failures(s);
 	test_corrupt(s);
+	test_truncation_policy(s);
 	test_args(s);
 	free_samples(s);
 	test_optimize();

@@ -1,8 +1,9 @@
 /*
  * image/dec_bmp.c - BMP decoding for thumbnails.
  *
- * Handles the OS/2 core header and the Windows info headers (40 bytes and
- * the V2-V5 extensions), uncompressed 1/2/4/8-bit palette images, 16- and
+ * Handles the OS/2 1.x core header, the OS/2 2.x header (16 to 64 bytes:
+ * a Windows info header cut short, the missing fields zero), the Windows
+ * info headers (40 bytes and the V2-V5 extensions), uncompressed 1/2/4/8-bit palette images, 16- and
  * 32-bit images with or without bit-field masks (an alpha mask gives an
  * alpha channel, unless every alpha value is zero, as in files whose
  * writers left that byte empty), 24-bit images, and RLE8/RLE4 (pixels the
@@ -129,6 +130,17 @@ read_palette(bmp_dec *b, size_t off, int n, int esz)
 	}
 }
 
+/*
+ * Whether a DIB header of hs bytes is OS/2 2.x's BITMAPCOREHEADER2 (16 to
+ * 64 bytes) rather than a Windows one (40, 52, 56, 108, 124): its
+ * compression values 3 and 4 mean Huffman 1D and RLE24, not bit fields.
+ */
+static int
+bmp_os2_header(uint32_t hs)
+{
+	return hs >= 16 && hs <= 64 && hs != 40 && hs != 52 && hs != 56;
+}
+
 /* Parses the file and info headers, masks and palette. */
 static mm_img_status
 parse_header(bmp_dec *b)
@@ -153,25 +165,31 @@ parse_header(bmp_dec *b)
 		b->comp = BI_RGB;
 		esz = 3;
 	}
-	else if (hs >= 40 && hs <= b->len - 14)
+	else if (hs >= 16 && hs <= b->len - 14)
 	{
 		int32_t		h = (int32_t) mm_le32(p + 22);
 
+		/* an OS/2 2.x header (16..64 bytes) is a Windows info header cut short */
 		b->w = (int32_t) mm_le32(p + 18);
 		if (h == INT32_MIN)
 			return mm_img_fail(b->ctx, MM_IMG_CORRUPT, "bad BMP height");
 		b->top_down = h < 0;
 		b->h = h < 0 ? -(int64_t) h : h;
 		b->bpp = mm_le16(p + 28);
-		b->comp = mm_le32(p + 30);
-		clr_used = mm_le32(p + 46);
-		if (hs == 64 && b->comp >= BI_BITFIELDS)
+		b->comp = hs >= 20 ? mm_le32(p + 30) : BI_RGB;
+		clr_used = hs >= 36 ? mm_le32(p + 46) : 0;
+		if (bmp_os2_header(hs) && b->comp >= BI_BITFIELDS)
 			return mm_img_fail(b->ctx, MM_IMG_UNSUPPORTED,
-							   "OS/2 BMP compression %u is not supported", b->comp);
+							   "OS/2 BMP compression %u (%s) is not supported", b->comp,
+							   b->comp == 3 ? "Huffman 1D" : b->comp == 4 ? "RLE24" : "unknown");
 	}
+	else if (hs >= 16)
+		return mm_img_fail(b->ctx, MM_IMG_CORRUPT,
+						   "the BMP header (%u bytes) runs past the end of the file", hs);
 	else
-		return mm_img_fail(b->ctx, hs < 40 ? MM_IMG_UNSUPPORTED : MM_IMG_CORRUPT,
-						   "unsupported BMP header size %u", hs);
+		return mm_img_fail(b->ctx, MM_IMG_UNSUPPORTED,
+						   "BMP header size %u is not supported: known sizes are 12 (OS/2 1.x), "
+						   "16 to 64 (OS/2 2.x) and 40 or more (Windows)", hs);
 	if (b->w <= 0 || b->h <= 0)
 		return mm_img_fail(b->ctx, MM_IMG_CORRUPT, "bad BMP size %lldx%lld",
 						   (long long) b->w, (long long) b->h);

@@ -9,10 +9,13 @@
  * (which libjpeg turns into CMYK) are converted to RGB here, inverted when
  * an Adobe APP14 marker says Photoshop stored them inverted.  The EXIF
  * orientation comes from the first APP1 "Exif" block through mm_exif's
- * bounded TIFF reader.
+ * bounded TIFF reader.  A single-scan JPEG missing only its EOI marker is
+ * decoded; one missing scan data is refused as truncated (dec_fill_input).
  */
 #include "image/jpeg.h"
 
+#include <jerror.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "probe/exif.h"
@@ -22,6 +25,9 @@ typedef struct jpeg_dec
 {
 	mm_jpeg_guard guard;
 	struct jpeg_decompress_struct cinfo;
+	struct jpeg_source_mgr srcmgr;	/* the file, then an EOI marker (see dec_fill) */
+	int			single_scan;	/* set once the header says one scan */
+	int			at_end;			/* the file has been handed out */
 	int			created;
 	mm_img_ctx *ctx;
 	const uint8_t *src;
@@ -30,6 +36,75 @@ typedef struct jpeg_dec
 	uint8_t    *row;
 	int			scale;
 } jpeg_dec;
+
+/* Hands the whole file to libjpeg at once. */
+static void
+dec_init_source(j_decompress_ptr cinfo)
+{
+	(void) cinfo;
+}
+
+/*
+ * Called when libjpeg has read the whole file and wants more.  A single-
+ * scan JPEG that lacks only its EOI marker holds every pixel (libvips
+ * draws it): it gets an EOI marker, silently; if its scan data is really
+ * cut short, libjpeg then meets that marker inside the scan and warns that
+ * data is missing, which refuses the file as before.  A multi-scan
+ * (progressive) JPEG could end cleanly after any scan, so for it, and for
+ * a second request, running out is the "truncated" warning, and libjpeg
+ * gets its usual fake EOI.
+ */
+static boolean
+dec_fill_input(j_decompress_ptr cinfo)
+{
+	static const JOCTET eoi[2] = {0xFF, JPEG_EOI};
+	jpeg_dec   *d = (jpeg_dec *) ((char *) cinfo - offsetof(jpeg_dec, cinfo));
+
+	if (!d->single_scan || d->at_end)
+		WARNMS(cinfo, JWRN_JPEG_EOF);
+	d->at_end = 1;
+	cinfo->src->next_input_byte = eoi;
+	cinfo->src->bytes_in_buffer = 2;
+	return TRUE;
+}
+
+/* Skips n bytes; skipping past the end is what fill_input_buffer handles. */
+static void
+dec_skip_input(j_decompress_ptr cinfo, long n)
+{
+	struct jpeg_source_mgr *s = cinfo->src;
+
+	if (n <= 0)
+		return;
+	while ((size_t) n > s->bytes_in_buffer)
+	{
+		n -= (long) s->bytes_in_buffer;
+		(void) (*s->fill_input_buffer) (cinfo);
+	}
+	s->next_input_byte += n;
+	s->bytes_in_buffer -= (size_t) n;
+}
+
+/* Nothing to release: the file is the caller's. */
+static void
+dec_term_source(j_decompress_ptr cinfo)
+{
+	(void) cinfo;
+}
+
+/* Points libjpeg at the file through the source manager above. */
+static void
+dec_set_source(jpeg_dec *d)
+{
+	d->srcmgr.init_source = dec_init_source;
+	d->srcmgr.fill_input_buffer = dec_fill_input;
+	d->srcmgr.skip_input_data = dec_skip_input;
+	d->srcmgr.resync_to_restart = jpeg_resync_to_restart;
+	d->srcmgr.term_source = dec_term_source;
+	d->srcmgr.next_input_byte = d->src;
+	d->srcmgr.bytes_in_buffer = d->len;
+	d->cinfo.src = &d->srcmgr;
+}
 
 /* The EXIF orientation (1-8) from the saved APP1 markers, 1 when none. */
 static int
@@ -53,11 +128,18 @@ exif_orientation(j_decompress_ptr cinfo)
 	return 1;
 }
 
-/* Ceil(n * m / 8): libjpeg's size of a dimension scaled by m/8. */
-static uint64_t
-scaled(uint64_t n, int m)
+/*
+ * Whether a dimension of n pixels decoded at m/8 still holds want pixels
+ * of picture: n * m / 8 >= want, without rounding up.  libjpeg's output is
+ * ceil(n * m / 8) pixels, but the last one is partly the block's padding:
+ * judged by that rounded size, a 5-pixel JPEG would be decoded at 7/8 into
+ * 5 pixels that show 5.7 pixels of picture and padding, squeezed (18-25 dB
+ * off); judged exactly, images that small are decoded at full size.
+ */
+static int
+scale_reaches(uint64_t n, int m, int want)
 {
-	return (n * (uint64_t) m + 7) / 8;
+	return n * (uint64_t) m >= (uint64_t) want * 8;
 }
 
 /*
@@ -109,15 +191,22 @@ jpeg_run(jpeg_dec *d)
 	mm_jpeg_guard_init(&d->guard, d->ctx, MM_IMG_CORRUPT, 1);
 	cinfo->err = &d->guard.pub;
 	if (setjmp(d->guard.jb))
+	{
+		/* damage met after the file ran out is its end missing */
+		if (d->at_end && d->ctx->status == MM_IMG_CORRUPT && d->ctx->errbuf != NULL &&
+			d->ctx->errlen > 0)
+			snprintf(d->ctx->errbuf, d->ctx->errlen, "the JPEG file is truncated");
 		return d->ctx->status != MM_IMG_OK ? d->ctx->status : MM_IMG_CORRUPT;
+	}
 	jpeg_create_decompress(cinfo);
 	d->created = 1;
 	mm_jpeg_guard_attach(&d->guard, (j_common_ptr) cinfo);
 	if (d->len > 0xFFFFFFFFu)
 		return mm_img_fail(d->ctx, MM_IMG_TOO_BIG, "the JPEG file is too large");
-	jpeg_mem_src(cinfo, d->src, (unsigned long) d->len);
+	dec_set_source(d);
 	jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
 	jpeg_read_header(cinfo, TRUE);
+	d->single_scan = !jpeg_has_multiple_scans(cinfo);
 	if (mm_img_check_size(d->ctx, cinfo->image_width, cinfo->image_height) != MM_IMG_OK)
 		return d->ctx->status;
 	/* progressive: libjpeg keeps every coefficient of the image until the last scan */
@@ -134,8 +223,8 @@ jpeg_run(jpeg_dec *d)
 		return d->ctx->status;
 
 	for (m = 1; m < 8; m++)
-		if (scaled(cinfo->image_width, m) >= (uint64_t) want_w &&
-			scaled(cinfo->image_height, m) >= (uint64_t) want_h)
+		if (scale_reaches(cinfo->image_width, m, want_w) &&
+			scale_reaches(cinfo->image_height, m, want_h))
 			break;
 	d->scale = m;
 	cinfo->scale_num = (unsigned) m;

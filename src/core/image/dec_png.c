@@ -11,10 +11,17 @@
  * (image/png_guard.c).
  * Ancillary chunks a thumbnail does not use (text, ICC, EXIF, APNG) are
  * skipped unparsed, so no compressed metadata is ever inflated.
+ * Truncation: a file whose pixel data is whole but which ends inside the
+ * last IDAT's CRC is completed and decoded (dec_complete_tail); a file
+ * missing pixel data is refused ("the file is truncated"), as the JPEG,
+ * GIF and BMP decoders refuse theirs: no partial thumbnails.
  */
 #include "image/png.h"
 
 #include <string.h>
+#include <zlib.h>
+
+#include "util/source.h"
 
 typedef struct png_dec
 {
@@ -26,18 +33,71 @@ typedef struct png_dec
 	mm_img_sink *sink;
 	uint8_t    *row;
 	uint8_t    *image;
+	size_t		tail_at;		/* file offset where tail[] takes over */
+	size_t		vlen;			/* bytes readable: len, or tail_at + 16 */
+	uint8_t		tail[16];		/* the last IDAT's CRC, then an IEND chunk */
 } png_dec;
 
-/* Reads from the in-memory file; running off its end is an error. */
+/*
+ * A file cut inside the CRC of its last IDAT chunk holds every pixel byte:
+ * only the 4-byte checksum and IEND are missing (libvips draws such files).
+ * When the chunk walk ends that way, and the CRC bytes that are there
+ * agree with the CRC of the chunk, the missing tail is supplied from
+ * d->tail: the CRC computed here and an IEND chunk.  A file cut anywhere
+ * else is still refused as truncated (a missing IEND alone never mattered:
+ * it is not read).  The walk is bounded by the file's length.
+ */
+static void
+dec_complete_tail(png_dec *d)
+{
+	static const uint8_t iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+	size_t		pos = 8;
+	uint32_t	crc;
+	size_t		i;
+
+	d->tail_at = d->vlen = d->len;
+	while (d->len - pos >= 12)
+	{
+		size_t		clen = mm_be32(d->src + pos);
+
+		if (clen <= d->len - pos - 12)
+		{
+			pos += 12 + clen;
+			continue;
+		}
+		if (clen > d->len - pos - 8 || memcmp(d->src + pos + 4, "IDAT", 4) != 0)
+			return;				/* pixel data missing, or not an IDAT: truncated */
+		crc = (uint32_t) crc32(crc32(0L, Z_NULL, 0), d->src + pos + 4, (uInt) (clen + 4));
+		d->tail[0] = (uint8_t) (crc >> 24);
+		d->tail[1] = (uint8_t) (crc >> 16);
+		d->tail[2] = (uint8_t) (crc >> 8);
+		d->tail[3] = (uint8_t) crc;
+		for (i = pos + 8 + clen; i < d->len; i++)
+			if (d->src[i] != d->tail[i - (pos + 8 + clen)])
+				return;			/* the CRC bytes present disagree: damaged, not cut */
+		memcpy(d->tail + 4, iend, sizeof(iend));
+		d->tail_at = pos + 8 + clen;
+		d->vlen = d->tail_at + sizeof(d->tail);
+		return;
+	}
+}
+
+/*
+ * Reads from the in-memory file, then from the supplied tail (if any);
+ * running off the end is an error.
+ */
 static void
 dec_read(png_structp png, png_bytep out, size_t n)
 {
 	png_dec    *d = png_get_io_ptr(png);
+	size_t		k;
 
-	if (n > d->len - d->pos)
+	if (n > d->vlen - d->pos)
 		png_error(png, "the file is truncated");
-	memcpy(out, d->src + d->pos, n);
-	d->pos += n;
+	for (k = 0; k < n && d->pos < d->tail_at; k++)
+		out[k] = d->src[d->pos++];
+	for (; k < n; k++, d->pos++)
+		out[k] = d->tail[d->pos - d->tail_at];
 }
 
 /* Ancillary chunks that a thumbnail does not need: skipped unread. */
@@ -71,6 +131,7 @@ png_run(png_dec *d)
 		return d->ctx->status != MM_IMG_OK ? d->ctx->status : MM_IMG_CORRUPT;
 	if (mm_png_guard_create(&d->guard, 0) != MM_IMG_OK)
 		return d->ctx->status;
+	dec_complete_tail(d);
 	png_set_read_fn(d->guard.png, d, dec_read);
 	png_set_keep_unknown_chunks(d->guard.png, PNG_HANDLE_CHUNK_NEVER, NULL, 0);
 	png_set_keep_unknown_chunks(d->guard.png, PNG_HANDLE_CHUNK_NEVER, skip_chunks,

@@ -84,6 +84,9 @@ guard_emit_message(j_common_ptr cinfo, int msg_level)
 	switch (cinfo->err->msg_code)
 	{
 		case JWRN_JPEG_EOF:
+			/* worded as the PNG, GIF and BMP decoders word a truncated file */
+			mm_jpeg_guard_throw(cinfo, MM_IMG_CORRUPT, "the JPEG file is truncated");
+			break;
 		case JWRN_HIT_MARKER:
 		case JWRN_HUFF_BAD_CODE:
 		case JWRN_ARITH_BAD_CODE:

@@ -142,8 +142,7 @@ mm_img_sniff(const uint8_t *src, size_t len)
 	{
 		uint32_t	hs = mm_le32(src + 14);
 
-		if (hs == 12 || hs == 40 || hs == 52 || hs == 56 || hs == 64 ||
-			hs == 108 || hs == 124)
+		if (hs == 12 || (hs >= 16 && hs <= 64 && hs % 4 == 0) || hs == 108 || hs == 124)
 			return MM_DEC_BMP;
 	}
 	if (len >= 16 && memcmp(src, "RIFF", 4) == 0 && memcmp(src + 8, "WEBPVP8", 7) == 0)

@@ -10,12 +10,15 @@
 
 #include "probe/scan.h"
 
-/* Whether n is the size of a known DIB header (core, OS/2 2.x, V1-V5). */
+/*
+ * Whether n is the size of a known DIB header: OS/2 1.x core (12), OS/2
+ * 2.x (16 to 64, a Windows info header cut short; among them Windows' V1
+ * to V3 of 40, 52 and 56), V4 (108) or V5 (124).
+ */
 static int
 bmp_known_header(uint32_t n)
 {
-	return n == 12 || n == 16 || n == 40 || n == 52 || n == 56 || n == 64 ||
-		n == 108 || n == 124;
+	return n == 12 || (n >= 16 && n <= 64 && n % 4 == 0) || n == 108 || n == 124;
 }
 
 /* The name of a BI_* compression value. */
@@ -76,7 +79,7 @@ mm_probe_bmp(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 		w = (int32_t) mm_le32(head + 18);
 		h = (int32_t) mm_le32(head + 22);
 		bpp = mm_le16(head + 28);
-		if (headlen >= 34)
+		if (headlen >= 34 && hsize >= 20)	/* a 16-byte OS/2 2.x header stops before it */
 			comp = mm_le32(head + 30);
 		if (h < 0)
 		{

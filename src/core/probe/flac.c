@@ -4,7 +4,7 @@
  * The first metadata block must be STREAMINFO: sample rate (20 bits),
  * channels (3 bits + 1), bits per sample (5 bits + 1) and total samples
  * (36 bits, 0 = unknown), which give the duration.  ID3v2 tags in front are
- * skipped by their declared (syncsafe) size, at most FLAC_MAX_ID3 of them,
+ * skipped by their declared (syncsafe) size, at most MM_ID3_MAX of them,
  * so a big embedded cover picture costs one small read, not a scan.
  */
 #include <string.h>
@@ -12,27 +12,6 @@
 #include "probe/av.h"
 #include "probe/formats.h"
 
-#define FLAC_MAX_ID3	4
-
-
-/*
- * Returns the total length (header, body, footer) of the ID3v2 tag in the
- * 10 bytes at p, or 0 when they are not a valid ID3v2 header.
- */
-static uint64_t
-flac_id3_len(const uint8_t *p)
-{
-	uint64_t	len;
-
-	if (p[0] != 'I' || p[1] != 'D' || p[2] != '3' || p[3] == 0xFF || p[4] == 0xFF ||
-		(p[6] | p[7] | p[8] | p[9]) & 0x80)
-		return 0;
-	len = ((uint64_t) p[6] << 21) | ((uint64_t) p[7] << 14) | ((uint64_t) p[8] << 7) | p[9];
-	len += 10;
-	if (p[5] & 0x10)
-		len += 10;				/* footer */
-	return len;
-}
 
 /*
  * Probes FLAC: "fLaC" at 0 or right after ID3v2 tags.  At each candidate
@@ -54,9 +33,9 @@ mm_probe_flac(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 
 	if (headlen < 4)
 		return MM_FMT_NO;
-	if (memcmp(head, "fLaC", 4) != 0 && (headlen < 10 || flac_id3_len(head) == 0))
+	if (memcmp(head, "fLaC", 4) != 0 && (headlen < 10 || mm_id3v2_len(head) == 0))
 		return MM_FMT_NO;
-	for (i = 0; i <= FLAC_MAX_ID3; i++)
+	for (i = 0; i <= MM_ID3_MAX; i++)
 	{
 		uint64_t	len;
 
@@ -70,11 +49,11 @@ mm_probe_flac(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 			return MM_FMT_NO;
 		if (memcmp(b, "fLaC", 4) == 0)
 			break;
-		if (n < 10 || (len = flac_id3_len(b)) == 0 || len > src->size - off)
+		if (n < 10 || (len = mm_id3v2_len(b)) == 0 || len > src->size - off)
 			return MM_FMT_NO;
 		off += len;
 	}
-	if (i > FLAC_MAX_ID3)
+	if (i > MM_ID3_MAX)
 		return MM_FMT_NO;
 
 	mm_probe_set_type(out, "audio/flac");

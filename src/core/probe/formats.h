@@ -53,13 +53,15 @@ int			mm_probe_font(mm_source *src, const uint8_t *head, size_t headlen, mm_prob
 int			mm_probe_text(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out);
 
 /* Audio and video: isobmff (MP4, MOV, 3GP, M4A, AVIF, HEIC/HEIF), riff (WAV,
- * AVI), iff (AIFF, AIFC, 8SVX), flac, ogg (Vorbis, Opus, Theora), matroska
- * (WebM, MKV), flv, mp3 (MP3, ADTS AAC), audio_misc (AU, VOC), asf,
- * realmedia, mpeg (MPEG program and transport streams). */
+ * AVI), iff (AIFF, AIFC, 8SVX), flac, ogg (Vorbis, Opus, Theora, OGM),
+ * matroska (WebM, MKV), flv, musepack (SV7, SV8), mp3 (MP3, ADTS AAC),
+ * audio_misc (AU, VOC), asf, realmedia, mpeg (MPEG program and transport
+ * streams, raw MPEG-1/2 video). */
 int			mm_probe_isobmff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out);
 int			mm_probe_riff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out);
 int			mm_probe_iff(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out);
 int			mm_probe_flac(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out);
+int			mm_probe_musepack(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out);
 int			mm_probe_ogg(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out);
 int			mm_probe_matroska(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out);
 int			mm_probe_flv(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out);

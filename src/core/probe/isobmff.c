@@ -103,10 +103,18 @@ iso_brand_is_mp4(uint32_t b)
 	return 0;
 }
 
-/* Classifies one brand. */
+/*
+ * Classifies one brand.  Some writers pad a short brand with NUL instead
+ * of spaces ("M4A\0"): trailing NULs are read as spaces, as libmagic and
+ * FFmpeg do.
+ */
 static iso_kind
 iso_brand_kind(uint32_t b)
 {
+	int			i;
+
+	for (i = 0; i < 3 && ((b >> (8 * i)) & 0xFF) == 0; i++)
+		b |= (uint32_t) 0x20 << (8 * i);
 	switch (b)
 	{
 		case MM_FOURCC('a', 'v', 'i', 'f'):
@@ -207,7 +215,7 @@ iso_ftyp_kind(const uint8_t *p, size_t len, int *sequence)
 	return compat;
 }
 
-/* Copies a four-character code into s[5] as printable text, trailing spaces trimmed. */
+/* Copies a four-character code into s[5] as printable text, trailing spaces (and NULs) trimmed. */
 static void
 iso_fourcc_str(uint32_t v, char *s)
 {
@@ -217,7 +225,7 @@ iso_fourcc_str(uint32_t v, char *s)
 	{
 		uint8_t		c = (uint8_t) (v >> (24 - 8 * i));
 
-		s[i] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+		s[i] = c == 0 ? ' ' : (c >= 0x20 && c < 0x7f) ? (char) c : '?';	/* NUL pads like space */
 	}
 	s[4] = '\0';
 	for (i = 3; i > 0 && s[i] == ' '; i--)

@@ -5,25 +5,29 @@
  * weak evidence, so without an ID3v2 tag the file must start with a valid
  * frame header that is followed, exactly one frame length later, by a
  * second compatible header; after a tag the first such pair is looked for
- * in the next MP3_SEARCH bytes.  Only MPEG layers II and III are accepted.
+ * in the next MP3_SEARCH bytes.  A single frame is enough when it ends
+ * exactly at the end of the file, after a tag or, for ADTS, at offset 0.
+ * An ID3v2 tag is only a container: when no MPEG audio or ADTS frames
+ * follow it, the file is not claimed (Musepack and FLAC behind ID3 have
+ * their own probes; anything else is left to the later probes).  Only MPEG
+ * layers II and III are accepted.
  *
  * Duration: from the Xing/Info or VBRI header in the first frame when
  * present (frame count * samples per frame; encoder delay and padding are
  * not subtracted, as MediaInfo and file(1) do not); otherwise a constant-bitrate estimate from the file size
- * (less a trailing ID3v1 tag) and the first frame's bitrate.  For ADTS the
- * frames in the first MP3_WINDOW bytes are walked (at most MP3_MAX_FRAMES)
- * and the file size scaled by their samples per byte.  Frames beyond that
- * window are never read.
+ * (less a trailing ID3v1 tag) and the first frame's bitrate.  For ADTS,
+ * whose frames carry no count, the frames are walked by their 7-byte
+ * headers up to MM_SCAN_LIMIT and counted (1024 samples per raw data block
+ * at the sampling rate); only a stream longer than MM_SCAN_LIMIT has the
+ * rest of its bytes scaled by the samples per byte of the frames walked.
  */
 #include <string.h>
 
 #include "probe/av.h"
-#include "probe/formats.h"
+#include "probe/scan.h"
 
-#define MP3_MAX_ID3		4
 #define MP3_SEARCH		4096	/* bytes searched for sync after ID3v2 */
 #define MP3_WINDOW		8192	/* bytes loaded from the first candidate on */
-#define MP3_MAX_FRAMES	256		/* ADTS frames walked */
 
 /* A decoded MPEG audio or ADTS frame header. */
 typedef struct mp3_hdr
@@ -40,22 +44,6 @@ typedef struct mp3_hdr
 	int			profile;		/* ADTS */
 } mp3_hdr;
 
-
-/* Total length of the ID3v2 tag whose 10-byte header is at p, or 0 if it is none. */
-static uint64_t
-mp3_id3_len(const uint8_t *p)
-{
-	uint64_t	len;
-
-	if (p[0] != 'I' || p[1] != 'D' || p[2] != '3' || p[3] == 0xFF || p[4] == 0xFF ||
-		((p[6] | p[7] | p[8] | p[9]) & 0x80))
-		return 0;
-	len = ((uint64_t) p[6] << 21) | ((uint64_t) p[7] << 14) | ((uint64_t) p[8] << 7) | p[9];
-	len += 10;
-	if (p[5] & 0x10)
-		len += 10;
-	return len;
-}
 
 /* Decodes an MPEG audio layer II/III header (4 bytes at p). */
 static int
@@ -215,35 +203,71 @@ mp3_report_mpeg(mm_source *src, uint64_t first, const uint8_t *p, size_t avail,
 	return MM_FMT_YES;
 }
 
-/* Fills *out for ADTS AAC whose first frame is at first; walks the frames in p. */
-static void
-mp3_report_adts(mm_source *src, uint64_t first, const uint8_t *p, size_t avail,
-				const mp3_hdr *h, mm_probe *out)
+/*
+ * Walks the ADTS frames of the stream h from file offset first by their
+ * headers, up to the end of the file or MM_SCAN_LIMIT, whichever comes
+ * first; stops at the first byte that is not a whole frame of the same
+ * stream (a truncated last frame, a trailing tag).  Sets the samples and
+ * bytes of the whole frames and *end, where the walk stopped.
+ */
+static int
+mp3_walk_adts(mm_source *src, uint64_t first, const mp3_hdr *h,
+			  uint64_t *samples, uint64_t *bytes, uint64_t *end)
 {
-	uint64_t	samples = 0,
-				bytes = 0,
-				audio = src->size - first;
-	size_t		pos = 0;
-	int			n;
-	mp3_hdr		f;
+	uint64_t	off = first;
 
-	mm_probe_set_type(out, "audio/aac");
-	for (n = 0; n < MP3_MAX_FRAMES && mp3_parse(p + pos, avail - pos, &f) &&
-		 f.adts && mp3_same_stream(h, &f) && f.len <= avail - pos; n++)
+	*samples = *bytes = 0;
+	while (off < MM_SCAN_LIMIT && src->size - off >= 7)
 	{
-		samples += f.samples;
-		bytes += f.len;
-		pos += f.len;
+		uint8_t		b[7];
+		mp3_hdr		f;
+		mm_src_status st = mm_read(src, off, b, 7);
+
+		if (st == MM_SRC_NEED)
+			return mm_fmt_need(src, MM_NEED_CHUNK);
+		if (st != MM_SRC_OK || !mp3_parse_adts(b, &f) || !mp3_same_stream(h, &f) ||
+			f.len > src->size - off)
+			break;
+		*samples += f.samples;
+		*bytes += f.len;
+		off += f.len;
 	}
-	if (bytes == audio)
+	*end = off;
+	return MM_FMT_YES;
+}
+
+/*
+ * Fills *out for ADTS AAC whose first frame is at first.  The duration
+ * counts the frames walked; only when the walk stopped at MM_SCAN_LIMIT
+ * with stream left is the rest of the file scaled by the walked frames'
+ * samples per byte.
+ */
+static int
+mp3_report_adts(mm_source *src, uint64_t first, const mp3_hdr *h, mm_probe *out)
+{
+	uint64_t	samples,
+				bytes,
+				end;
+	int			r = mp3_walk_adts(src, first, h, &samples, &bytes, &end);
+
+	if (r != MM_FMT_YES)
+		return r;
+	mm_probe_set_type(out, "audio/aac");
+	if (end >= MM_SCAN_LIMIT && end < src->size && bytes > 0)
+	{
+		uint64_t	audio = src->size - first;
+
+		if (audio <= UINT64_MAX / (samples + 1))
+			out->duration_ms = mm_units_to_ms(audio * samples / bytes, h->rate);
+	}
+	else
 		out->duration_ms = mm_units_to_ms(samples, h->rate);
-	else if (bytes > 0 && audio <= UINT64_MAX / (samples + 1))
-		out->duration_ms = mm_units_to_ms(audio * samples / bytes, h->rate);
 	mm_probe_add_str(out, "codec", "aac");
 	mm_probe_add_int(out, "sample_rate", h->rate);
 	if (h->channels > 0)
 		mm_probe_add_int(out, "channels", h->channels);
 	mm_probe_add_int(out, "profile", h->profile + 1);
+	return MM_FMT_YES;
 }
 
 /* Probes MPEG audio and ADTS: ID3v2 tags, then a pair of consecutive frames. */
@@ -251,8 +275,7 @@ int
 mm_probe_mp3(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {
 	uint64_t	off = 0;
-	int			i,
-				id3 = 0;
+	int			id3 = 0;
 	mm_src_status st;
 	mp3_hdr		h,
 				h2;
@@ -263,23 +286,10 @@ mm_probe_mp3(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 
 	if (headlen < 4)
 		return MM_FMT_NO;
-	if (headlen >= 10 && mp3_id3_len(head) > 0)
+	if (headlen >= 10 && mm_id3v2_len(head) > 0)
 	{
-		for (i = 0; i < MP3_MAX_ID3 && src->size - off >= 10; i++)
-		{
-			uint8_t		b[10];
-			uint64_t	len;
-
-			st = mm_read(src, off, b, 10);
-			if (st == MM_SRC_NEED)
-				return MM_FMT_NEED;
-			if (st != MM_SRC_OK || (len = mp3_id3_len(b)) == 0)
-				break;
-			if (len > src->size - off)
-				len = src->size - off;
-			off += len;
-		}
-		id3 = 1;
+		if (mm_id3_skip(src, &off, &id3) == MM_SRC_NEED)
+			return MM_FMT_NEED;
 	}
 	else if (!mp3_parse(head, headlen, &h))
 		return MM_FMT_NO;			/* no tag and no frame at 0: not ours */
@@ -299,8 +309,8 @@ mm_probe_mp3(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 			continue;
 		if (h.len >= wlen - pos)
 		{
-			/* no room for a second header: only a lone frame ending the file after a tag */
-			if (id3 && off + pos + h.len == src->size)
+			/* no second header: a lone frame ending the file, after a tag or ADTS */
+			if ((id3 || h.adts) && off + pos + h.len == src->size)
 				break;
 			continue;
 		}
@@ -308,16 +318,8 @@ mm_probe_mp3(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 			break;
 	}
 	if (pos >= search)
-	{
-		if (!id3)
-			return MM_FMT_NO;
-		mm_probe_set_type(out, "audio/mpeg");	/* an ID3v2 tag, no frames we trust */
-		return MM_FMT_YES;
-	}
+		return MM_FMT_NO;		/* an ID3v2 tag alone does not make MPEG audio */
 	if (h.adts)
-	{
-		mp3_report_adts(src, off + pos, w + pos, wlen - pos, &h, out);
-		return MM_FMT_YES;
-	}
+		return mp3_report_adts(src, off + pos, &h, out);
 	return mp3_report_mpeg(src, off + pos, w + pos, wlen - pos, &h, out);
 }

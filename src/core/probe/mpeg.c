@@ -1,5 +1,6 @@
 /*
- * probe/mpeg.c - MPEG-1/2 program streams and MPEG transport streams.
+ * probe/mpeg.c - MPEG-1/2 program streams, MPEG transport streams and raw
+ * MPEG-1/2 video elementary streams.
  *
  * Program stream: a pack header (00 00 01 BA, MPEG-1 or MPEG-2 layout with
  * its marker bits) at offset 0, followed by another start code.  The first
@@ -14,6 +15,9 @@
  * first MM_HEAD_LEN bytes, at least TS_MIN_PACKETS of them.  The duration
  * is the last PCR in the tail region (or, for a short file, the head
  * region) minus the first PCR in the head region, on the same PID.
+ *
+ * Raw video elementary stream: a valid sequence header at offset 0 gives
+ * the frame size and rate; the duration stays unknown (no time stamps).
  *
  * The head region is the first MPEG_REGION bytes and the tail region the
  * last MPEG_REGION bytes that are not in the head region (empty for a
@@ -170,6 +174,79 @@ ps_scan_pts(const uint8_t *p, size_t n, uint8_t *sid, uint64_t *min_pts, uint64_
 	return found;
 }
 
+/* An MPEG-1/2 video sequence header's fields. */
+typedef struct mpeg_seq
+{
+	int64_t		width;
+	int64_t		height;
+	uint32_t	fr_num;			/* frame rate fr_num / fr_den */
+	uint32_t	fr_den;
+	int			mpeg2;			/* a sequence extension follows */
+} mpeg_seq;
+
+/*
+ * Reads the video sequence header (00 00 01 B3) at p[0..n): a 12-bit width
+ * and height (neither 0), aspect ratio and frame rate codes (neither 0 nor
+ * unknown), the marker bit after the bit rate; then whether a sequence
+ * extension (00 00 01 B5, id 1) follows within 140 bytes, which makes the
+ * stream MPEG-2.  Returns 0 when the header is not valid.
+ */
+static int
+mpeg_seq_at(const uint8_t *p, size_t n, mpeg_seq *seq)
+{
+	/* codes 9..13 are the Xing and libmpeg3 extensions FFmpeg also reads */
+	static const uint32_t num[14] = {0, 24000, 24, 25, 30000, 30, 50, 60000, 60, 15, 5, 10, 12, 15};
+	static const uint32_t den[14] = {1, 1001, 1, 1, 1001, 1, 1, 1001, 1, 1, 1, 1, 1, 1};
+	int			code;
+	size_t		i;
+
+	if (n < 12 || p[0] != 0 || p[1] != 0 || p[2] != 1 || p[3] != 0xB3)
+		return 0;
+	seq->width = ((int64_t) p[4] << 4) | (p[5] >> 4);
+	seq->height = ((int64_t) (p[5] & 0x0f) << 8) | p[6];
+	code = p[7] & 0x0f;
+	if (seq->width == 0 || seq->height == 0 || code == 0 || code > 13 ||
+		(p[7] >> 4) == 0 || (p[7] >> 4) == 15 || !(p[10] & 0x20))
+		return 0;
+	seq->fr_num = num[code];
+	seq->fr_den = den[code];
+	seq->mpeg2 = 0;
+	for (i = 12; i + 5 <= n && i < 12 + 140; i++)
+		if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1)
+		{
+			seq->mpeg2 = (p[i + 3] == 0xB5 && (p[i + 4] >> 4) == 1);
+			break;
+		}
+	return 1;
+}
+
+/*
+ * Finds the first valid video sequence header in p[0..n); returns 1 and
+ * fills *seq, else 0 with seq->fr_num 0.
+ */
+static int
+mpeg_find_seq(const uint8_t *p, size_t n, mpeg_seq *seq)
+{
+	size_t		i;
+
+	for (i = 0; i + 12 <= n; i++)
+		if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1 && p[i + 3] == 0xB3 &&
+			mpeg_seq_at(p + i, n - i, seq))
+			return 1;
+	memset(seq, 0, sizeof(*seq));
+	return 0;
+}
+
+/* Reports a sequence header: frame size, codec and frame rate. */
+static void
+mpeg_report_seq(const mpeg_seq *seq, mm_probe *out)
+{
+	out->width = seq->width;
+	out->height = seq->height;
+	mm_probe_add_str(out, "codec", seq->mpeg2 ? "mpeg2video" : "mpeg1video");
+	mm_probe_add_int(out, "frame_rate_milli", (int64_t) seq->fr_num * 1000 / seq->fr_den);
+}
+
 /* Probes an MPEG program stream. */
 static int
 ps_probe(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
@@ -180,14 +257,9 @@ ps_probe(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	uint64_t	hstart,
 				tstart;
 	size_t		hlen,
-				tlen,
-				i;
+				tlen;
 	int			need;
-	int64_t		width = -1,
-				height = -1;
-	uint32_t	fr_num = 0,
-				fr_den = 1;
-	int			mpeg2_video = 0;
+	mpeg_seq	seq;
 	uint8_t		sid = 0;
 	uint64_t	hmin = 0,
 				hmax = 0,
@@ -206,41 +278,8 @@ ps_probe(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 		return MM_FMT_NEED;
 
 	mm_probe_set_type(out, "video/mpeg");
-	for (i = 0; h && i + 12 <= hlen; i++)
-	{
-		static const uint32_t num[9] = {0, 24000, 24, 25, 30000, 30, 50, 60000, 60};
-		static const uint32_t den[9] = {1, 1001, 1, 1, 1001, 1, 1, 1001, 1};
-		const uint8_t *s = h + i;
-		int			code;
-
-		if (s[0] != 0 || s[1] != 0 || s[2] != 1 || s[3] != 0xB3)
-			continue;
-		width = ((int64_t) s[4] << 4) | (s[5] >> 4);
-		height = ((int64_t) (s[5] & 0x0f) << 8) | s[6];
-		code = s[7] & 0x0f;
-		if (width == 0 || height == 0 || code == 0 || code > 8)
-		{
-			width = height = -1;
-			continue;
-		}
-		fr_num = num[code];
-		fr_den = den[code];
-		/* a sequence extension right after the header means MPEG-2 video */
-		for (i += 12; i + 5 <= hlen && i < (size_t) (s - h) + 12 + 140; i++)
-			if (h[i] == 0 && h[i + 1] == 0 && h[i + 2] == 1)
-			{
-				mpeg2_video = (h[i + 3] == 0xB5 && (h[i + 4] >> 4) == 1);
-				break;
-			}
-		break;
-	}
-	if (width > 0)
-	{
-		out->width = width;
-		out->height = height;
-		mm_probe_add_str(out, "codec", mpeg2_video ? "mpeg2video" : "mpeg1video");
-		mm_probe_add_int(out, "frame_rate_milli", (int64_t) fr_num * 1000 / fr_den);
-	}
+	if (h && mpeg_find_seq(h, hlen, &seq))
+		mpeg_report_seq(&seq, out);
 	if (h && ps_scan_pts(h, hlen, &sid, &hmin, &hmax))
 	{
 		uint64_t	last = hmax;
@@ -252,8 +291,8 @@ ps_probe(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 		span = last >= hmin ? last - hmin : last + ((uint64_t) 1 << 33) - hmin;
 		ms = mm_units_to_ms(span, 90000);
 
-		if (ms >= 0 && (sid & 0xF0) == 0xE0 && fr_num > 0)
-			ms += (int64_t) (1000 * (uint64_t) fr_den / fr_num);	/* the last frame's own time */
+		if (ms >= 0 && (sid & 0xF0) == 0xE0 && seq.fr_num > 0)
+			ms += (int64_t) (1000 * (uint64_t) seq.fr_den / seq.fr_num);	/* the last frame's own time */
 		out->duration_ms = ms;
 	}
 	return MM_FMT_YES;
@@ -388,11 +427,30 @@ ts_probe(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	return MM_FMT_YES;
 }
 
-/* Probes MPEG program and transport streams. */
+/*
+ * Probes a raw MPEG-1/2 video elementary stream: a valid sequence header
+ * at offset 0 (as libmagic's "MPEG sequence").  It carries no time stamps,
+ * so the duration stays unknown.
+ */
+static int
+es_probe(const uint8_t *head, size_t headlen, mm_probe *out)
+{
+	mpeg_seq	seq;
+
+	if (!mpeg_seq_at(head, headlen, &seq))
+		return MM_FMT_NO;
+	mm_probe_set_type(out, "video/mpeg");
+	mpeg_report_seq(&seq, out);
+	return MM_FMT_YES;
+}
+
+/* Probes MPEG program and transport streams and raw MPEG-1/2 video. */
 int
 mm_probe_mpeg(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {
 	if (headlen >= 16 && head[0] == 0 && head[1] == 0 && head[2] == 1 && head[3] == 0xBA)
 		return ps_probe(src, head, headlen, out);
+	if (headlen >= 12 && head[0] == 0 && head[1] == 0 && head[2] == 1 && head[3] == 0xB3)
+		return es_probe(head, headlen, out);
 	return ts_probe(src, head, headlen, out);
 }

@@ -1,15 +1,21 @@
 /*
- * probe/ogg.c - Ogg: Vorbis, Opus, FLAC and Speex audio, Theora video.
+ * probe/ogg.c - Ogg: Vorbis, Opus, FLAC, Speex and OGM audio; Theora, OGM
+ * (DirectShow "\001video" streams), VP8, Daala and Dirac video.
  *
  * The codec of every logical stream is in the first packet of its BOS
  * (beginning of stream) page, and all BOS pages come first, so the head of
- * the file names the streams and gives rate, channels and Theora's frame
- * size.  The duration comes from the granule position of each stream's last
- * page, found by scanning the file's last OGG_TAIL bytes backwards (a page
- * is at most 65307 bytes, so the final page starts inside that window); a
- * candidate page counts only when its CRC matches, and at most
- * OGG_MAX_CANDIDATES candidates are checked.  Nothing in between is read.
- * OGG_TAIL matches the glue's 64 KB head and tail windows.
+ * the file names the streams and gives rate, channels and the frame size
+ * (Theora, OGM, VP8; Daala and Dirac are named only).  Any video stream
+ * makes the file video/ogg.
+ *
+ * The duration comes from the granule position of each stream's last page,
+ * found by scanning the file's last OGG_TAIL bytes backwards (a page is at
+ * most 65307 bytes, so the final page starts inside that window); a
+ * candidate page counts only when it is whole and its CRC matches, and at
+ * most OGG_MAX_CANDIDATES candidates are checked.  A stream whose last such
+ * page has granule 0 (only header pages survive a truncation) has an
+ * unknown duration, reported as such by probe.c's rule, never as 0 ms.
+ * Nothing in between is read.  OGG_TAIL matches the glue's 64 KB head and tail windows.
  */
 #include <string.h>
 
@@ -28,9 +34,23 @@ enum
 	OGG_OPUS,
 	OGG_FLAC,
 	OGG_SPEEX,
-	OGG_THEORA,
+	OGG_OGM_AUDIO,
+	OGG_THEORA,				/* the video codecs follow Theora */
+	OGG_OGM_VIDEO,
+	OGG_VP8,
+	OGG_DAALA,
+	OGG_DIRAC,
 	OGG_SKELETON
 };
+
+/* Codec names reported, by the enum above. */
+static const char *const ogg_names[] = {
+	"", "vorbis", "opus", "flac", "speex", "ogm", "theora", "ogm", "vp8", "daala", "dirac", ""
+};
+
+/* Whether the codec is a video codec; whether it is an audio codec. */
+#define OGG_IS_VIDEO(c) ((c) >= OGG_THEORA && (c) <= OGG_DIRAC)
+#define OGG_IS_AUDIO(c) ((c) >= OGG_VORBIS && (c) <= OGG_OGM_AUDIO)
 
 /* One logical stream. */
 typedef struct ogg_stream
@@ -44,6 +64,7 @@ typedef struct ogg_stream
 	uint32_t	height;
 	uint32_t	frn;			/* Theora frame rate numerator/denominator */
 	uint32_t	frd;
+	uint64_t	time_unit;		/* OGM: 100 ns units per granule (frame or sample) */
 	int			kfgshift;
 	int			old_theora;		/* before 3.2.1: granule counts from 0 */
 	uint64_t	last_granule;
@@ -82,6 +103,42 @@ ogg_crc(const uint32_t *tab, const uint8_t *p, size_t len)
 		crc = (crc << 8) ^ tab[((crc >> 24) ^ c) & 0xff];
 	}
 	return crc;
+}
+
+/*
+ * Identifies the streams other than Xiph's own codecs from a first packet:
+ * OGM's DirectShow stream header ("\001video\0\0\0", fourcc, ..., time unit
+ * in 100 ns, ..., width and height, little-endian), OGM audio ("\001audio":
+ * samples per unit is the rate, then channels), VP8 ("OVP80\001": width
+ * and height big-endian), Daala ("\200daala") and Dirac ("BBCD\0").
+ */
+static void
+ogg_identify_other(const uint8_t *p, size_t n, ogg_stream *s)
+{
+	if (n >= 53 && memcmp(p, "\001video\0\0\0", 9) == 0)
+	{
+		s->codec = OGG_OGM_VIDEO;
+		s->time_unit = mm_le64(p + 17);
+		s->width = mm_le32(p + 45);
+		s->height = mm_le32(p + 49);
+	}
+	else if (n >= 47 && memcmp(p, "\001audio\0\0\0", 9) == 0)
+	{
+		s->codec = OGG_OGM_AUDIO;
+		s->time_unit = mm_le64(p + 17);
+		s->rate = (uint32_t) mm_le64(p + 25);
+		s->channels = mm_le16(p + 45);
+	}
+	else if (n >= 12 && memcmp(p, "OVP80\001", 6) == 0)
+	{
+		s->codec = OGG_VP8;
+		s->width = mm_be16(p + 8);
+		s->height = mm_be16(p + 10);
+	}
+	else if (n >= 6 && memcmp(p, "\200daala", 6) == 0)
+		s->codec = OGG_DAALA;
+	else if (n >= 5 && memcmp(p, "BBCD\0", 5) == 0)
+		s->codec = OGG_DIRAC;
 }
 
 /* Identifies a stream from its first packet (n bytes at p). */
@@ -125,6 +182,8 @@ ogg_identify(const uint8_t *p, size_t n, ogg_stream *s)
 	}
 	else if (n >= 8 && memcmp(p, "fishead\0", 8) == 0)
 		s->codec = OGG_SKELETON;
+	else
+		ogg_identify_other(p, n, s);
 }
 
 /* The stream's duration from its last granule position, or -1. */
@@ -140,7 +199,13 @@ ogg_stream_ms(const ogg_stream *s)
 		case OGG_VORBIS:
 		case OGG_FLAC:
 		case OGG_SPEEX:
+		case OGG_OGM_AUDIO:
 			return mm_units_to_ms(g, s->rate);
+		case OGG_OGM_VIDEO:
+			/* the granule counts frames of time_unit * 100 ns */
+			if (s->time_unit == 0 || (g > 0 && s->time_unit > UINT64_MAX / g))
+				return -1;
+			return mm_units_to_ms(g * s->time_unit, 10000000);
 		case OGG_OPUS:
 			/* the granule counts 48 kHz samples, including pre-skip */
 			return mm_units_to_ms(g > s->preskip ? g - s->preskip : 0, 48000);
@@ -163,9 +228,11 @@ ogg_stream_ms(const ogg_stream *s)
 }
 
 /*
- * Checks the candidate page at t + i (avail bytes from there to the end of
+ * Checks the candidate page at t (avail bytes from there to the end of
  * the file): capture pattern, version, a complete body and the CRC.
  * Returns 1 with the granule position and serial number of a valid page.
+ * A truncated file's last page, cut off by the end, does not count: its
+ * CRC cannot be checked, so its granule is not trusted (as FFmpeg).
  */
 static int
 ogg_tail_page(const uint32_t *tab, const uint8_t *t, size_t avail, uint64_t *g, uint32_t *serial)
@@ -272,15 +339,14 @@ ogg_report(const ogg_stream *st, int nst, mm_probe *out)
 			   *audio = NULL;
 	int64_t		ms = -1;
 	int			k;
-	static const char *const names[] = {"", "vorbis", "opus", "flac", "speex", "theora", ""};
 
 	for (k = 0; k < nst; k++)
 	{
 		int64_t		m;
 
-		if (st[k].codec == OGG_THEORA && video == NULL)
+		if (OGG_IS_VIDEO(st[k].codec) && video == NULL)
 			video = &st[k];
-		else if (st[k].codec >= OGG_VORBIS && st[k].codec <= OGG_SPEEX && audio == NULL)
+		else if (OGG_IS_AUDIO(st[k].codec) && audio == NULL)
 			audio = &st[k];
 		m = ogg_stream_ms(&st[k]);
 		if (m > ms)
@@ -303,12 +369,12 @@ ogg_report(const ogg_stream *st, int nst, mm_probe *out)
 			out->width = video->width;
 			out->height = video->height;
 		}
-		mm_probe_add_str(out, "codec", names[video->codec]);
+		mm_probe_add_str(out, "codec", ogg_names[video->codec]);
 		if (audio)
-			mm_probe_add_str(out, "audio_codec", names[audio->codec]);
+			mm_probe_add_str(out, "audio_codec", ogg_names[audio->codec]);
 	}
 	else
-		mm_probe_add_str(out, "codec", names[audio->codec]);
+		mm_probe_add_str(out, "codec", ogg_names[audio->codec]);
 	mm_probe_add_bool(out, "has_video", video != NULL);
 	mm_probe_add_bool(out, "has_audio", audio != NULL);
 	if (audio)

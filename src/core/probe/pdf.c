@@ -9,8 +9,9 @@
  * absent.  The trailer in the last 64 KB tells whether the file is
  * encrypted.
  *
- * PostScript: "%!PS-Adobe-" (also the DOS EPS binary header); the DSC
- * comments give EPS-ness and %%Pages.
+ * PostScript: "%!PS" (with or without "-Adobe-", as libmagic; also after
+ * the ^D some DOS drivers send first, and the DOS EPS binary header); the
+ * DSC comments give EPS-ness and %%Pages.
  */
 #include <string.h>
 
@@ -200,7 +201,7 @@ probe_ps(const uint8_t *head, size_t headlen, mm_probe *out)
 	return MM_FMT_YES;
 }
 
-/* Probes PDF ("%PDF-") and PostScript ("%!PS-Adobe-", DOS EPS). */
+/* Probes PDF ("%PDF-") and PostScript ("%!PS", "^D%!PS", DOS EPS). */
 int
 mm_probe_pdf(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 {
@@ -208,8 +209,10 @@ mm_probe_pdf(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 
 	if (headlen >= 5 && memcmp(head, "%PDF-", 5) == 0)
 		return probe_pdf_doc(src, head, headlen, out);
-	if (headlen >= 11 && memcmp(head, "%!PS-Adobe-", 11) == 0)
+	if (headlen >= 4 && memcmp(head, "%!PS", 4) == 0)
 		return probe_ps(head, headlen, out);
+	if (headlen >= 5 && head[0] == 0x04 && memcmp(head + 1, "%!PS", 4) == 0)
+		return probe_ps(head + 1, headlen - 1, out);
 	if (headlen >= 4 && memcmp(head, eps_dos, 4) == 0)
 	{
 		mm_probe_set_type(out, "application/postscript");

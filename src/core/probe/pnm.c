@@ -1,5 +1,6 @@
 /*
- * probe/pnm.c - Netpbm: PBM (P1, P4), PGM (P2, P5), PPM (P3, P6), PAM (P7).
+ * probe/pnm.c - Netpbm: PBM (P1, P4), PGM (P2, P5), PPM (P3, P6), PAM (P7),
+ * and xv's thumbnails ("P7 332": 8-bit RGB 3-3-2 pixels, not PAM).
  *
  * "P" and a digit is weak evidence, so the magic must be followed by
  * whitespace or a comment and the width must parse as a decimal number;
@@ -158,6 +159,15 @@ mm_probe_pnm(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
 	c.len = headlen;
 	c.pos = 2;
 
+	if (kind == 7 && headlen >= 6 && memcmp(head + 2, " 332", 4) == 0)
+	{
+		/* not PAM: xv's thumbnail, "P7 332", comments, then width height maxval */
+		mm_probe_set_type(out, "image/x-xv-thumbnail");
+		c.pos = 6;
+		if (pnm_number(&c, &w) && pnm_number(&c, &h))
+			mm_set_size(out, w, h);
+		return MM_FMT_YES;
+	}
 	if (kind == 7)
 	{
 		mm_probe_set_type(out, mimes[7]);

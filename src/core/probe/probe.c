@@ -20,6 +20,7 @@ static const mm_format_probe probes[] = {
 	mm_probe_matroska,
 	mm_probe_ogg,
 	mm_probe_flac,
+	mm_probe_musepack,
 	mm_probe_iff,
 	mm_probe_flv,
 	mm_probe_asf,
@@ -63,6 +64,20 @@ mm_probe_set_type(mm_probe *out, const char *mime)
 	out->ndetails = 0;
 }
 
+/*
+ * The one rule for a duration no probe could establish: a media file does
+ * not last 0 ms, so a zero from any probe (an Ogg file whose last page is
+ * a header page, ASF's play duration below its preroll, a GIF whose frames
+ * all say 0 cs, a WAV with no samples) is reported as unknown (-1, SQL
+ * NULL), never as 0.
+ */
+static void
+probe_unknown_duration(mm_probe *out)
+{
+	if (out->duration_ms == 0)
+		out->duration_ms = -1;
+}
+
 mm_probe_status
 mm_probe_source(mm_source *src, mm_probe *out)
 {
@@ -80,7 +95,10 @@ mm_probe_source(mm_source *src, mm_probe *out)
 		int			r = probes[i] (src, head, headlen, out);
 
 		if (r == MM_FMT_YES)
+		{
+			probe_unknown_duration(out);
 			return MM_PROBE_OK;
+		}
 		if (r == MM_FMT_NEED)
 			return MM_PROBE_NEED_DATA;
 		probe_reset(out);

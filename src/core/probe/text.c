@@ -85,6 +85,41 @@ text_utf8_ok(const uint8_t *p, size_t len, int prefix)
 	return 1;
 }
 
+/*
+ * Whether p[2..len) (after the byte order mark) is UTF-16 text: no code
+ * unit that is a binary data byte (NUL and the other controls text does not
+ * hold), no non-character U+FFFE/U+FFFF, every surrogate in a proper pair.
+ * When prefix is set a pair cut off by the buffer's end is accepted.
+ * As libmagic's looks_ucs16(): a BOM alone does not make binary data text.
+ */
+static int
+text_utf16_ok(const uint8_t *p, size_t len, int le, int prefix)
+{
+	size_t		i;
+
+	for (i = 2; i + 1 < len; i += 2)
+	{
+		uint16_t	cu = le ? mm_le16(p + i) : mm_be16(p + i);
+
+		if ((cu < 0x80 && text_binary_byte((uint8_t) cu)) || cu == 0xFFFE || cu == 0xFFFF)
+			return 0;
+		if (cu >= 0xDC00 && cu <= 0xDFFF)
+			return 0;			/* a low surrogate without its high one */
+		if (cu >= 0xD800 && cu <= 0xDBFF)
+		{
+			uint16_t	lo;
+
+			if (i + 3 >= len)
+				return prefix;
+			lo = le ? mm_le16(p + i + 2) : mm_be16(p + i + 2);
+			if (lo < 0xDC00 || lo > 0xDFFF)
+				return 0;
+			i += 2;
+		}
+	}
+	return 1;
+}
+
 /* ---- the probe ---- */
 
 /* Sets the type for a markup kind. */
@@ -150,9 +185,9 @@ text_utf16(const uint8_t *p, size_t len, int le, mm_probe *out)
 }
 
 /*
- * Probes text: UTF-16 by its BOM; else markup when the first non-blank
- * byte is "<"; else, for UTF-8 without binary bytes, JSON, RTF, XBM, XPM
- * or plain text.  Binary heads are rejected before more bytes are asked for.
+ * Probes text: UTF-16 by its BOM when the code units after it are text;
+ * else markup when the first non-blank byte is "<"; else, for UTF-8 without
+ * binary bytes, JSON, RTF, XBM, XPM or plain text.  Binary heads are rejected before more bytes are asked for.
  */
 int
 mm_probe_text(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out)
@@ -172,6 +207,8 @@ mm_probe_text(mm_source *src, const uint8_t *head, size_t headlen, mm_probe *out
 	{
 		if ((p = mm_peek(src, 0, n, &st)) == NULL)
 			return st == MM_SRC_NEED ? MM_FMT_NEED : MM_FMT_NO;
+		if (!text_utf16_ok(p, n, head[0] == 0xFF, n < src->size))
+			return MM_FMT_NO;
 		return text_utf16(p, n, head[0] == 0xFF, out);
 	}
 	if (headlen >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
