@@ -8,7 +8,8 @@
 // is libpq's environment (PGHOST, PGPORT, PGDATABASE, PGUSER), as for the Flask app.
 // Each response adds a line to ACCESS_LOG in app_flask.py's format:
 //   METHOD PATH "RANGE" STATUS BYTES complete|aborted
-// where BYTES is the body the app handed to Node. stdout gets "pid PID" at start.
+// where BYTES is the body the app handed to Node and STATUS is "-" when the client left before
+// the app answered. stdout gets "pid PID" at start.
 import { subscribe } from 'node:diagnostics_channel';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,8 @@ subscribe('http.server.request.start', ({ request, response }) => {
   response.end = function (chunk, encoding, cb) { count(chunk, encoding); return end.call(this, chunk, encoding, cb); };
   response.on('close', () => {
     appendFileSync(accessLog, `${request.method} ${request.url.split('?')[0]} "${request.headers.range ?? '-'}" `
-      + `${response.statusCode} ${request.method === 'HEAD' ? 0 : sent} ${response.writableFinished ? 'complete' : 'aborted'}\n`);
+      + `${response.headersSent ? response.statusCode : '-'} ${request.method === 'HEAD' ? 0 : sent} `
+      + `${response.writableFinished ? 'complete' : 'aborted'}\n`);
   });
 });
 

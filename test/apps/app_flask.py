@@ -35,7 +35,8 @@ def load_readme_app(readme):
 
 
 def access_line(method, path, rng, status, sent, finished):
-    """One access-log line: METHOD PATH "RANGE" STATUS BYTES complete|aborted (as app_express.mjs)."""
+    """One access-log line: METHOD PATH "RANGE" STATUS BYTES complete|aborted (as app_express.mjs);
+    STATUS is "-" when the client left before the app answered."""
     return '%s %s "%s" %s %d %s\n' % (method, path, rng or "-", status, sent,
                                         "complete" if finished else "aborted")
 
