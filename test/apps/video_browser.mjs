@@ -10,21 +10,15 @@
 //   {"duration", "played": {"from", "to"}, "seek": {"target", "seeked", "from", "to"}, "errors"}
 // Times are currentTime values in seconds; a step that timed out leaves "to" where it stood.
 //
-// Uses Debian's /usr/bin/chromium (CHROMIUM to override) through playwright-core from
-// test/cli (installed there by cli/install-deps.sh), which never downloads a browser.
-import { createRequire } from 'node:module';
+// Chromium is launched as test/cli's browser test does (../cli/chromium.mjs: Debian's chromium
+// through playwright-core, installed in test/cli by cli/install-deps.sh).
+import { launchChromium } from '../cli/chromium.mjs';
 
-const { chromium } = createRequire(new URL('../cli/package.json', import.meta.url))('playwright-core');
 const [pageUrl, ...headerArgs] = process.argv.slice(2);
 const headers = Object.fromEntries(headerArgs.map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)]));
 const errors = [];
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launchChromium();
 try {
   const context = await browser.newContext({ extraHTTPHeaders: headers });
   const page = await context.newPage();
