@@ -11,7 +11,6 @@
 use strict;
 use warnings;
 use Digest::SHA;
-use File::Basename qw(dirname);
 use IO::Socket::INET;
 use IPC::Run;
 use JSON::PP;
@@ -169,7 +168,7 @@ sub make_video
 			'-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '16M', '-maxrate', '16M', '-bufsize', '16M',
 			'-g', '50', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', $path ],
 		'>', \$out, '2>', \$err, IPC::Run::timeout(300))
-	  or BAIL_OUT("ffmpeg failed: $err");
+	  or die "ffmpeg failed: $err";
 	my $size = -s $path // 0;
 	cmp_ok($size, '>=', 200_000_000, sprintf("ffmpeg made a %.0f MB video (%.1f s)", $size / 1e6, time - $t0));
 	return ($path, Digest::SHA->new(256)->addfile($path)->hexdigest);
