@@ -30,7 +30,7 @@ OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
 SHLIB_LINK   = -lpng -ljpeg -lz -lwebpdemux -lwebp -ltiff
 
-REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail formats_webp_tiff
+REGRESS      = install put_get upload base64 http http_range remove_verify security isolation quarantine privacy probe compress thumbnail formats_webp_tiff
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 TAP_TESTS    = 1
 

@@ -4,7 +4,9 @@
 # exercises the same steps. Idempotent: it installs only what is missing.
 #
 #   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg/libwebp/libtiff
-#   scripts/install-deps.sh test    # build + server + TAP test needs
+#   scripts/install-deps.sh test    # build + server + TAP test needs, including the README's
+#                                   # app examples run as apps (test/apps: Flask, ffmpeg, and
+#                                   # express/pg/pg-cursor from npm, npm ci there)
 #   scripts/install-deps.sh bench   # test + libvips-dev for bench/image_inproc.c
 set -eu
 
@@ -22,6 +24,10 @@ if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = bench ]; then
 fi
 # the in-process libvips baseline of make bench (bench/image_inproc.c)
 if [ "$what" = bench ]; then add libvips-dev; fi
+if [ "$what" = test ]; then
+  # test/t/054_app_video.pl, 060_readme_examples.pl: the README's Flask app, and the video it plays
+  add python3-flask python3-psycopg-pool ffmpeg
+fi
 
 apt_updated=no
 apt_install() {
@@ -59,5 +65,13 @@ if [ "$what" = build ]; then
   "$(dirname "$0")/../cli/install-deps.sh" build
 else
   "$(dirname "$0")/../cli/install-deps.sh" test
+fi
+
+# the README's Express example (test/apps): express, pg and pg-cursor as package-lock.json pins them
+apps=$(cd "$(dirname "$0")/../test/apps" && pwd)
+if [ "$what" = test ] && [ ! -f "$apps/node_modules/pg-cursor/package.json" ]; then
+  echo "install-deps: npm ci in test/apps (express, pg, pg-cursor)"
+  (cd "$apps" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  chmod -R a+rX "$apps/node_modules"
 fi
 exit 0

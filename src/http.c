@@ -7,6 +7,12 @@
  * 206 for a satisfiable single Range; 416 for an unsatisfiable one; 404 for
  * a file the caller cannot see.  Range and entity-tag rules come from the
  * pure-C core (util/http.c), shared with the command-line server.
+ *
+ * No body is larger than media_response_cap() (media.max_range_size): a
+ * longer range is cut to it from its start (the client continues from the
+ * Content-Range), and a file larger than it gets a 200 whose body is NULL,
+ * which the application streams with media.parts().  So one call holds at
+ * most one range and one chunk, whatever the file's size.
  */
 #include "storage.h"
 
@@ -169,6 +175,7 @@ media_http(PG_FUNCTION_ARGS)
 	bool		head = false;
 	uint64		first = 0;
 	uint64		last = 0;
+	int64		cap = media_response_cap();
 
 	if (method != NULL)
 	{
@@ -204,8 +211,10 @@ media_http(PG_FUNCTION_ARGS)
 	{
 		case MM_RANGE_PARTIAL:
 			{
-				int64		n = (int64) (last - first + 1);
+				int64		n;
 
+				last = mm_http_range_limit(first, last, (uint64) cap);
+				n = (int64) (last - first + 1);
 				add_content_headers(&h, &file);
 				add_cache_headers(&h, &file, 206);
 				add_header(&h, "Content-Range",
@@ -223,11 +232,15 @@ media_http(PG_FUNCTION_ARGS)
 		case MM_RANGE_NONE:
 			break;
 	}
+
+	/*
+	 * 200: the headers describe the whole file; the body comes with them
+	 * only when it fits in one response.  A GET answered 200 with a NULL
+	 * body tells the application to stream the file with media.parts().
+	 */
 	add_content_headers(&h, &file);
 	add_cache_headers(&h, &file, 200);
 	add_header(&h, "Content-Length", psprintf(INT64_FORMAT, file.byte_size));
-	if (!head)
-		media_check_size(file.byte_size, MEDIA_SIZE_RESPONSE);
 	return http_result(fcinfo, 200, &h,
-					   head ? NULL : media_read_bytes(&file, 0, file.byte_size));
+					   head || file.byte_size > cap ? NULL : media_read_bytes(&file, 0, file.byte_size));
 }

@@ -1,6 +1,7 @@
 /*
  * limits.c - every size and count limit pg_media enforces, in one place:
- * media.max_file_size (one value in memory), media.max_upload_size, the
+ * media.max_file_size (one value in memory), media.max_range_size (one
+ * media.http() body), media.max_upload_size, the
  * 1 GB limit of one PostgreSQL value, the per-owner quotas of media.quotas
  * (files and uploads in progress alike) and media.max_open_uploads.  Sizes raise 54000 program_limit_exceeded,
  * an owner's used-up allowance 53400 configuration_limit_exceeded.
@@ -22,6 +23,18 @@ media_fits_in_memory(int64 size)
 }
 
 /*
+ * The most bytes one media.http() body holds: media.max_range_size, or
+ * media.max_file_size when that is smaller (a body is a value read whole,
+ * media_read_bytes()).  At least 1, so a 206 always moves forward; under
+ * a max_file_size of 0 that one byte is refused by media_check_size().
+ */
+int64
+media_response_cap(void)
+{
+	return Max(1, Min((int64) media_max_range_size, (int64) media_max_file_size));
+}
+
+/*
  * Refuses to move more than media.max_file_size bytes as one value; the
  * message says what was being moved and the hint names the streaming
  * alternative for it.
@@ -29,11 +42,10 @@ media_fits_in_memory(int64 size)
 void
 media_check_size(int64 size, MediaSizeUse use)
 {
-	static const char *const what[] = {"file", "read", "response"};
+	static const char *const what[] = {"file", "read"};
 	static const char *const hints[] = {
 		"Store large files in parts with media.upload_begin(), media.upload_append() and media.upload_finish().",
-		"Read large files in parts with media.parts(), or in ranges with media.read().",
-		"Serve large files in ranges (the range argument of media.http()), or stream them with media.parts()."
+		"Read large files in parts with media.parts(), or in ranges with media.read()."
 	};
 
 	if (!media_fits_in_memory(size))

@@ -30,6 +30,7 @@ int			media_optimize_jpeg = MEDIA_OPTIMIZE_OFF;
 int			media_dedup = MEDIA_DEDUP_AUTO;
 char	   *media_thumbnail_sizes = NULL;
 int			media_max_derivatives_size_kb = 256 * 1024;
+int			media_max_range_size = 8 * 1024 * 1024;	/* Issue 13 */
 
 static const struct config_enum_entry optimize_options[] = {
 	{"off", MEDIA_OPTIMIZE_OFF, false},
@@ -265,6 +266,18 @@ _PG_init(void)
 							1, MaxAllocHugeSize / (1024 * 1024) > PG_INT32_MAX ? PG_INT32_MAX : (int) (MaxAllocHugeSize / (1024 * 1024)),
 							PGC_SUSET,
 							GUC_UNIT_MB,
+							NULL, NULL, NULL);
+
+	/* Issue 13: media.http() answers a range with at most this many bytes */
+	DefineCustomIntVariable("media.max_range_size",
+							"Most bytes one media.http() response carries: longer ranges get a shorter 206, larger files without a Range no body.",
+							"Bounds the memory of each call (and of the application that relays it). Browsers and curl continue from the "
+							"Content-Range they get; a file larger than this is streamed with media.parts() when no Range is asked.",
+							&media_max_range_size,
+							8 * 1024 * 1024,
+							64 * 1024, MaxAllocSize - VARHDRSZ - 1,
+							PGC_SUSET,
+							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("media");

@@ -51,6 +51,9 @@ extern void media_require_preload(void);
 /* Issue 12, item 8 */
 extern int	media_max_decode_memory;	/* MB: budget of one image decode */
 
+/* Issue 13: the range cap of media.http() */
+extern int	media_max_range_size;	/* bytes: most one media.http() body holds */
+
 /* media.optimize_jpeg */
 #define MEDIA_OPTIMIZE_OFF 0
 #define MEDIA_OPTIMIZE_HUFFMAN 1
@@ -138,11 +141,11 @@ extern void media_require_writable(const char *function);
 typedef enum MediaSizeUse
 {
 	MEDIA_SIZE_STORE,			/* a file stored as one value (put) */
-	MEDIA_SIZE_READ,			/* bytes read as one value (get, read, thumbnail) */
-	MEDIA_SIZE_RESPONSE			/* a whole file in one media.http() response */
+	MEDIA_SIZE_READ				/* bytes read as one value (get, read, thumbnail) */
 } MediaSizeUse;
 
 extern bool media_fits_in_memory(int64 size);
+extern int64 media_response_cap(void);
 extern void media_check_size(int64 size, MediaSizeUse use);
 extern void media_check_value_size(size_t size, const char *what, const char *hint);
 extern void media_check_upload_size(int64 received, int64 more);

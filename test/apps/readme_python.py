@@ -1,33 +1,34 @@
 #!/usr/bin/python3
-"""Runs the README's psycopg example exactly as the README writes it.
+"""Runs the README's Flask and psycopg example exactly as the README writes it.
 
-Usage: readme_python.py README.md CONNINFO OWNER FILE
-Takes the ```python block that follows "The same in Python with psycopg", gives it the names an
-app route has (conn, data, filename, content_type, current_user_id, request), runs it, and prints
-one line: "<file_id> <status> <body length>".  Exits non-zero if the block fails.
+Usage: readme_python.py README.md OWNER FILE   (the database: libpq's PGHOST, PGPORT, PGDATABASE, PGUSER)
+Loads the ```python block that follows "The same in Python with" (app_flask.load_readme_app), and
+with Flask's test client, as the signed-in user OWNER (the X-User header app_flask.py gives
+current_user_id()), uploads FILE (POST /media) and reads it back (GET /media/<id>). Prints one
+line: "<file_id> <status> <body length>", or "<file_id> <status> differs" when the body is not
+FILE's bytes. Exits non-zero if the block or a request fails.
 """
-import re
+import os
 import sys
-import types
 
-import psycopg
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from app_flask import load_readme_app  # noqa: E402
 
-readme, conninfo, owner, path = sys.argv[1:5]
-text = open(readme, encoding="utf-8").read()
-start = text.index("The same in Python with psycopg")
-block = re.search(r"```python\n(.*?)```", text[start:], re.S).group(1)
-
+readme, owner, path = sys.argv[1:4]
 with open(path, "rb") as f:
     data = f.read()
-request = types.SimpleNamespace(headers={"Range": None, "If-None-Match": None})
-scope = {"data": data, "filename": path.rsplit("/", 1)[-1], "content_type": "image/png",
-         "current_user_id": owner, "request": request}
-# a long-lived connection, as an app's pool holds one: nothing commits for the example,
-# and close() discards whatever it left uncommitted
-conn = psycopg.connect(conninfo)
-scope["conn"] = conn
+
+scope = load_readme_app(readme)
+client = scope["app"].test_client()
 try:
-    exec(compile(block, "README.md python example", "exec"), scope)
+    posted = client.post("/media", data=data, headers={
+        "X-User": owner, "X-File-Name": os.path.basename(path), "Content-Type": "image/png"})
+    if posted.status_code != 201:
+        sys.exit("POST /media: %s %s" % (posted.status, posted.get_data(as_text=True)))
+    file_id = posted.get_json()["id"]
+    got = client.get("/media/%d" % file_id, headers={"X-User": owner})
+    body = got.get_data()
+    got.close()  # returns the connection to the pool, as the server does after sending
+    print(file_id, got.status_code, len(body) if body == data else "differs")
 finally:
-    conn.close()
-print(scope["file_id"], scope["status"], len(scope["body"] or b""))
+    scope["pool"].close()

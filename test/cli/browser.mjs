@@ -11,18 +11,13 @@
 //
 // Uses Debian's /usr/bin/chromium (CHROMIUM to override) through playwright-core,
 // which never downloads a browser.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [base, specJson, screenshot] = process.argv.slice(2);
 const spec = JSON.parse(specJson);
 const errors = [];
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));

@@ -1,5 +1,6 @@
 /*
- * fuzz_http.c - libFuzzer harness for Range and If-None-Match evaluation.
+ * fuzz_http.c - libFuzzer harness for Range and If-None-Match evaluation
+ * and the range cap.
  *
  * Input layout: byte 0 is a shift and bytes 1..8 a little-endian size, so
  * sizes of every magnitude (0 included) occur; the rest is split at the
@@ -156,6 +157,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (!ref_range_agrees(range, rlen, fsize, r, first, last))
 		abort();
+	if (r == MM_RANGE_PARTIAL)
+	{
+		/* the cap keeps the start, never grows the range, sends exactly min(length, cap) */
+		uint64_t	cap = (uint64_t) data[0] * 977 + (fsize >> (data[0] & 31));
+		uint64_t	capped = mm_http_range_limit(first, last, cap);
+		uint64_t	want = cap == 0 ? 1 : cap;
+
+		if (capped < first || capped > last ||
+			(capped != last && capped - first + 1 != want) ||
+			(capped == last && last - first >= want))
+			abort();
+	}
 
 	m = mm_http_etag_matches(inm, ilen, etag);
 	if (m != 0 && m != 1)

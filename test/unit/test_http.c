@@ -205,10 +205,45 @@ test_cache_control(void)
 			 "the private rule names no shared-cache directive");
 }
 
+/*
+ * The range cap: a range longer than max keeps its start and is cut to max
+ * bytes; one that fits is untouched; no sum overflows near UINT64_MAX.
+ */
+static void
+test_range_limit(void)
+{
+	const uint64_t mb8 = 8388608;
+	uint64_t	first = 0;
+	uint64_t	last = 0;
+
+	/* "bytes=0-" of a 200 MB file: the browser's first request for a video */
+	MM_CHECK(mm_http_range("bytes=0-", 8, 209715200, &first, &last) == MM_RANGE_PARTIAL &&
+			 mm_http_range_limit(first, last, mb8) == mb8 - 1, "bytes=0- of 200 MB -> 0-8388607");
+	/* "bytes=N-" near the end: what is left fits */
+	MM_CHECK(mm_http_range("bytes=209715000-", 16, 209715200, &first, &last) == MM_RANGE_PARTIAL &&
+			 mm_http_range_limit(first, last, mb8) == 209715199, "bytes=N- near the end is whole");
+	/* a suffix longer than the cap: its first max bytes */
+	MM_CHECK(mm_http_range("bytes=-20000000", 15, 209715200, &first, &last) == MM_RANGE_PARTIAL &&
+			 first == 189715200 && mm_http_range_limit(first, last, mb8) == 189715200 + mb8 - 1,
+			 "a long suffix keeps its start");
+	MM_CHECK(mm_http_range_limit(10, 19, 10) == 19, "exactly max bytes fit");
+	MM_CHECK(mm_http_range_limit(10, 20, 10) == 19, "max + 1 bytes are cut to max");
+	MM_CHECK(mm_http_range_limit(10, 10, 1) == 10, "one byte under a cap of one");
+	MM_CHECK(mm_http_range_limit(10, 20, 1) == 10, "a cap of one sends one byte");
+	MM_CHECK(mm_http_range_limit(10, 20, 0) == 10, "a cap of 0 is taken as 1");
+	MM_CHECK(mm_http_range_limit(0, UINT64_MAX, UINT64_MAX) == UINT64_MAX - 1,
+			 "0-UINT64_MAX is one byte too long for a cap of UINT64_MAX");
+	MM_CHECK(mm_http_range_limit(UINT64_MAX - 5, UINT64_MAX, UINT64_MAX) == UINT64_MAX,
+			 "no overflow at the top");
+	MM_CHECK(mm_http_range_limit(UINT64_MAX - 5, UINT64_MAX, 2) == UINT64_MAX - 4,
+			 "a cut near the top");
+}
+
 int
 main(void)
 {
 	test_range_forms();
+	test_range_limit();
 	test_range_syntax();
 	test_range_overflow();
 	test_etag();

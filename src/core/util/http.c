@@ -1,6 +1,6 @@
 /*
- * util/http.c - Range and If-None-Match evaluation (RFC 9110) and the
- * Cache-Control rule (RFC 9111), pure C.
+ * util/http.c - Range and If-None-Match evaluation (RFC 9110), the cap on
+ * the bytes of one 206, and the Cache-Control rule (RFC 9111), pure C.
  *
  * Both parsers work on a (pointer, length) view of the header value, never
  * read past it, and treat anything outside the grammar as "no header"
@@ -191,6 +191,17 @@ mm_http_range(const char *value, size_t len, uint64_t size,
 	*first = a.value;
 	*last = (!has_last || b.value >= size) ? size - 1 : b.value;
 	return MM_RANGE_PARTIAL;
+}
+
+/* The range cap documented in util/http.h; never overflows. */
+uint64_t
+mm_http_range_limit(uint64_t first, uint64_t last, uint64_t max)
+{
+	if (max == 0)
+		max = 1;
+	if (last < first || last - first < max)
+		return last;
+	return first + (max - 1);
 }
 
 /* etagc = %x21 / %x23-7E / obs-text (%x80-FF) */

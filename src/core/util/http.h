@@ -29,6 +29,17 @@ mm_range_result mm_http_range(const char *value, size_t len, uint64_t size,
 							  uint64_t *first, uint64_t *last);
 
 /*
+ * The last byte a 206 sends for the range first..last (inclusive) when one
+ * response may carry at most max bytes: last itself when the range fits,
+ * else first + max - 1.  The start is kept, so the Content-Range tells the
+ * client where the next request begins (RFC 9110 15.3.7: a server may send
+ * a subset of what was asked; browsers and curl continue from there).  An
+ * open-ended "bytes=N-" and a suffix "bytes=-N" are shortened alike.  max
+ * of 0 is taken as 1.
+ */
+uint64_t	mm_http_range_limit(uint64_t first, uint64_t last, uint64_t max);
+
+/*
  * Does an If-None-Match value match etag (a quoted strong tag such as
  * "\"abc\"")?  Uses weak comparison as RFC 9110 requires for
  * If-None-Match: "*" matches, W/"x" matches "x", lists are comma-separated
