@@ -6,6 +6,7 @@
  * URL and picks what the server computes.
  */
 #include "image/variant.h"
+#include "util/http.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,26 +31,6 @@ variant_error(char *err, size_t errlen, const char *fmt,...)
 		va_end(ap);
 	}
 	return -1;
-}
-
-/* Is s[0..n) the lower-case word w, ignoring ASCII case? */
-static int
-word_is(const char *s, size_t n, const char *w)
-{
-	size_t		i;
-
-	if (n != strlen(w))
-		return 0;
-	for (i = 0; i < n; i++)
-	{
-		char		c = s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char) (c + 32);
-		if (c != w[i])
-			return 0;
-	}
-	return 1;
 }
 
 /* True for a byte of a key or value token. */
@@ -139,7 +120,7 @@ mm_variant_parse(const char *s, size_t len, int max_side, mm_variant *v,
 								 "The value of \"%.*s\" must be letters or digits, followed by a comma or the end.",
 								 (int) keylen, key);
 
-		if (word_is(key, keylen, "w") || word_is(key, keylen, "h"))
+		if (mm_http_token_is(key, keylen, "w") || mm_http_token_is(key, keylen, "h"))
 		{
 			int			is_w = key[0] == 'w' || key[0] == 'W';
 			int			side = read_side(val, vallen, max_side);
@@ -154,13 +135,13 @@ mm_variant_parse(const char *s, size_t len, int max_side, mm_variant *v,
 			else
 				v->height = side;
 		}
-		else if (word_is(key, keylen, "format"))
+		else if (mm_http_token_is(key, keylen, "format"))
 		{
 			if (seen_format++)
 				return variant_error(err, errlen, "\"format\" is given twice.");
-			if (word_is(val, vallen, "jpeg") || word_is(val, vallen, "jpg"))
+			if (mm_http_token_is(val, vallen, "jpeg") || mm_http_token_is(val, vallen, "jpg"))
 				v->format = MM_THUMB_JPEG;
-			else if (word_is(val, vallen, "png"))
+			else if (mm_http_token_is(val, vallen, "png"))
 				v->format = MM_THUMB_PNG;
 			else
 				return variant_error(err, errlen, "format must be jpeg or png.");
