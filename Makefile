@@ -22,7 +22,7 @@ EXTRA_CLEAN  = $(DATA_built)
 
 CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*/*.c))
 GLUE_OBJS    = src/pg_media.o src/spi_util.o src/storage.o src/blobs.o src/chunks.o src/limits.o src/ingest.o src/upload.o src/read.o \
-               src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o src/thumbnail.o src/transform.o \
+               src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o src/thumbnail.o src/transform.o src/http_variant.o \
                src/derivatives.o src/core_hooks.o \
                src/release.o
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
@@ -30,7 +30,7 @@ OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
 SHLIB_LINK   = -lpng -ljpeg -lz -lwebpdemux -lwebp -ltiff
 
-REGRESS      = install put_get upload base64 http http_range remove_verify security isolation quarantine privacy probe compress thumbnail formats_webp_tiff
+REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail formats_webp_tiff http_range http_variant
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 TAP_TESTS    = 1
 

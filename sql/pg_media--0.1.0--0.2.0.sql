@@ -258,3 +258,16 @@ SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION media.manifest() IS
   'every file the caller can see, in id order: id, SHA-256 (hex), size, name, owner; what pg_media verify --manifest compares';
+
+-- Issue 13: media.http() for a variant (a thumbnail) of a file ---------------
+
+/*
+ * A fifth argument, variant, turns media.http()'s answer into one about a
+ * thumbnail of the file, so an application's thumbnail route is one query.
+ * VOLATILE, unlike the file's forms: it may add the thumbnail to the cache.
+ */
+CREATE FUNCTION media.http(id bigint, range text, if_none_match text, method text, variant text,
+                           OUT status integer, OUT headers jsonb, OUT body bytea)
+RETURNS record AS 'MODULE_PATHNAME', 'media_http' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION media.http(bigint, text, text, text, text) IS
+  'media.http() for a variant of the file, e.g. ''w=256,h=256,format=jpeg'' (a thumbnail of a box in media.thumbnail_sizes, cached); NULL: the file itself';

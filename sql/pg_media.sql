@@ -339,6 +339,12 @@ RETURNS record AS 'MODULE_PATHNAME', 'media_http' LANGUAGE C STABLE PARALLEL SAF
 COMMENT ON FUNCTION media.http(bigint, text, text, text) IS
   'media.http() for a given request method: GET, or HEAD (no body)';
 
+CREATE FUNCTION media.http(id bigint, range text, if_none_match text, method text, variant text,
+                           OUT status integer, OUT headers jsonb, OUT body bytea)
+RETURNS record AS 'MODULE_PATHNAME', 'media_http' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION media.http(bigint, text, text, text, text) IS
+  'media.http() for a variant of the file, e.g. ''w=256,h=256,format=jpeg'' (a thumbnail of a box in media.thumbnail_sizes, cached); NULL: the file itself';
+
 -- Maintenance ---------------------------------------------------------------
 
 CREATE FUNCTION media.remove(id bigint)

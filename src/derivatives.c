@@ -87,14 +87,23 @@ media_thumbnail_sizes_valid(const char *list)
 	return scan_sizes(list, 0, 0, &listed);
 }
 
+/*
+ * Is this box in media.thumbnail_sizes?  Those are the boxes that are
+ * cached, and the only ones media.http() serves as variants.
+ */
+bool
+media_thumbnail_size_listed(int32 width, int32 height)
+{
+	bool		listed;
+
+	return scan_sizes(media_thumbnail_sizes, width, height, &listed) && listed;
+}
+
 /* Are thumbnails of this box cached (media.thumbnail_sizes, a cap above 0)? */
 bool
 media_thumbnail_size_cached(int32 width, int32 height)
 {
-	bool		listed;
-
-	return media_max_derivatives_size_kb > 0 &&
-		scan_sizes(media_thumbnail_sizes, width, height, &listed) && listed;
+	return media_max_derivatives_size_kb > 0 && media_thumbnail_size_listed(width, height);
 }
 
 /*
@@ -112,7 +121,10 @@ derivatives_track_use(void)
  * The cached derivative spec of the content of source_blob_id, or NULL.
  * With touch (a writable primary), a hit is recorded for the
  * least-recently-used order; not under REPEATABLE READ or SERIALIZABLE,
- * where that write could fail a read with a serialization error.
+ * where that write could fail a read with a serialization error.  The row
+ * is found under the same snapshot as its chunks are read (read-only), so
+ * a derivative stored earlier in the same statement (two thumbnails of one
+ * file in one SELECT) is made again rather than found without its bytes.
  */
 bytea *
 derivative_find(int64 source_blob_id, const char *spec, bool touch)
@@ -126,7 +138,7 @@ derivative_find(int64 source_blob_id, const char *spec, bool touch)
 	bool		found;
 
 	spi_begin();
-	found = spi_run_row(&find, values, NULL, false, &row);
+	found = spi_run_row(&find, values, NULL, true, &row);
 	if (found)
 	{
 		blob_id = spi_row_int64(&row, 1);

@@ -13,8 +13,12 @@
  * Content-Range), and a file larger than it gets a 200 whose body is NULL,
  * which the application streams with media.parts().  So one call holds at
  * most one range and one chunk, whatever the file's size.
+ *
+ * With its variant argument, media.http() answers for a thumbnail of the
+ * file instead (http_variant.c), with the same caching rule.
  */
 #include "storage.h"
+#include "http.h"
 
 #include "access/htup_details.h"
 #include "common/jsonapi.h"
@@ -29,8 +33,8 @@
 PG_FUNCTION_INFO_V1(media_http);
 
 /* Appends "key": "value" to a JSON object under construction. */
-static void
-add_header(StringInfo buf, const char *key, const char *value)
+void
+http_add_header(StringInfo buf, const char *key, const char *value)
 {
 	if (buf->len > 1)
 		appendStringInfoChar(buf, ',');
@@ -61,8 +65,8 @@ http_date(TimestampTz t)
  * Content-Disposition for a stored name (RFC 6266): an ASCII fallback in
  * filename= and the exact UTF-8 name percent-encoded in filename*=.
  */
-static char *
-content_disposition(const char *kind, const char *name)
+char *
+http_content_disposition(const char *kind, const char *name)
 {
 	StringInfoData buf;
 	const unsigned char *p;
@@ -93,42 +97,43 @@ is_active_content(const char *mime)
 }
 
 /*
- * Headers every response about an existing file carries: validators, and
- * who may cache it (util/http.c: public files anywhere, the others never in
- * a shared cache); status is the response's.
+ * Headers every response about an existing file (or a variant of it, whose
+ * etag is its own) carries: validators, and who may cache it (util/http.c:
+ * public files anywhere, the others never in a shared cache); status is the
+ * response's.
  */
-static void
-add_cache_headers(StringInfo h, const MediaFile *file, int status)
+void
+http_add_cache_headers(StringInfo h, const MediaFile *file, const char *etag, int status)
 {
-	add_header(h, "ETag", file->etag);
-	add_header(h, "Last-Modified", http_date(file->created_at));
-	add_header(h, "Cache-Control", mm_http_cache_control(status, file->is_public));
+	http_add_header(h, "ETag", etag);
+	http_add_header(h, "Last-Modified", http_date(file->created_at));
+	http_add_header(h, "Cache-Control", mm_http_cache_control(status, file->is_public));
 }
 
 /* Headers that describe the representation: type, safety, disposition. */
 static void
 add_content_headers(StringInfo h, const MediaFile *file)
 {
-	add_header(h, "Content-Type", file->mime_type);
-	add_header(h, "X-Content-Type-Options", "nosniff");
-	add_header(h, "Accept-Ranges", "bytes");
+	http_add_header(h, "Content-Type", file->mime_type);
+	http_add_header(h, "X-Content-Type-Options", "nosniff");
+	http_add_header(h, "Accept-Ranges", "bytes");
 	if (strcmp(file->mime_type, "image/svg+xml") == 0)
 	{
 		/* an SVG displays as an image but its scripts must never run */
-		add_header(h, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
-		add_header(h, "Content-Disposition", content_disposition("inline", file->name));
+		http_add_header(h, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+		http_add_header(h, "Content-Disposition", http_content_disposition("inline", file->name));
 	}
 	else if (is_active_content(file->mime_type))
 	{
-		add_header(h, "Content-Security-Policy", "default-src 'none'; sandbox");
-		add_header(h, "Content-Disposition", content_disposition("attachment", file->name));
+		http_add_header(h, "Content-Security-Policy", "default-src 'none'; sandbox");
+		http_add_header(h, "Content-Disposition", http_content_disposition("attachment", file->name));
 	}
 	else
-		add_header(h, "Content-Disposition", content_disposition("inline", file->name));
+		http_add_header(h, "Content-Disposition", http_content_disposition("inline", file->name));
 }
 
 /* Builds the (status, headers, body) record. */
-static Datum
+Datum
 http_result(FunctionCallInfo fcinfo, int status, StringInfo headers, bytea *body)
 {
 	TupleDesc	desc;
@@ -158,55 +163,71 @@ arg_cstring(FunctionCallInfo fcinfo, int n, size_t *len)
 }
 
 /*
- * media.http(id bigint, range text, if_none_match text [, method text])
- * RETURNS TABLE(status integer, headers jsonb, body bytea)
+ * Reads media.http()'s request arguments (range, if_none_match, method);
+ * a method other than GET or HEAD is refused (22023).
  */
-Datum
-media_http(PG_FUNCTION_ARGS)
+static void
+http_request_args(FunctionCallInfo fcinfo, HttpRequest *rq)
 {
-	StringInfoData h;
-	MediaFile	file;
-	size_t		range_len = 0;
-	size_t		inm_len = 0;
 	size_t		method_len = 0;
-	const char *range = arg_cstring(fcinfo, 1, &range_len);
-	const char *inm = arg_cstring(fcinfo, 2, &inm_len);
 	const char *method = arg_cstring(fcinfo, 3, &method_len);
-	bool		head = false;
-	uint64		first = 0;
-	uint64		last = 0;
-	int64		cap = media_response_cap();
 
+	rq->range = arg_cstring(fcinfo, 1, &rq->range_len);
+	rq->inm = arg_cstring(fcinfo, 2, &rq->inm_len);
+	rq->head = false;
 	if (method != NULL)
 	{
 		if (method_len == 4 && pg_strncasecmp(method, "HEAD", 4) == 0)
-			head = true;
+			rq->head = true;
 		else if (!(method_len == 3 && pg_strncasecmp(method, "GET", 3) == 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unsupported HTTP method \"%.*s\"", (int) Min(method_len, 32), method),
 					 errhint("media.http() answers GET and HEAD.")));
 	}
+}
 
+/*
+ * media.http(id bigint, range text, if_none_match text [, method text [, variant text]])
+ * RETURNS TABLE(status integer, headers jsonb, body bytea)
+ *
+ * With a variant (not NULL), the answer is about that derived image of the
+ * file (http_variant.c); otherwise about the file's own bytes.
+ */
+Datum
+media_http(PG_FUNCTION_ARGS)
+{
+	StringInfoData h;
+	MediaFile	file;
+	HttpRequest rq;
+	size_t		variant_len = 0;
+	const char *variant = arg_cstring(fcinfo, 4, &variant_len);
+	uint64		first = 0;
+	uint64		last = 0;
+	int64		cap = media_response_cap();
+
+	http_request_args(fcinfo, &rq);
 	initStringInfo(&h);
 	appendStringInfoChar(&h, '{');
 
 	if (PG_ARGISNULL(0) || !storage_file_lookup(PG_GETARG_INT64(0), &file))
 	{
-		add_header(&h, "Content-Type", "text/plain; charset=utf-8");
-		add_header(&h, "X-Content-Type-Options", "nosniff");
-		add_header(&h, "Cache-Control", mm_http_cache_control(404, false));
+		http_add_header(&h, "Content-Type", "text/plain; charset=utf-8");
+		http_add_header(&h, "X-Content-Type-Options", "nosniff");
+		http_add_header(&h, "Cache-Control", mm_http_cache_control(404, false));
 		return http_result(fcinfo, 404, &h, NULL);
 	}
 	media_check_servable(&file, false);
+	if (variant != NULL)
+		return http_variant_response(fcinfo, &rq, &file, variant, variant_len);
 
-	if (inm != NULL && mm_http_etag_matches(inm, inm_len, file.etag))
+	if (rq.inm != NULL && mm_http_etag_matches(rq.inm, rq.inm_len, file.etag))
 	{
-		add_cache_headers(&h, &file, 304);
+		http_add_cache_headers(&h, &file, file.etag, 304);
 		return http_result(fcinfo, 304, &h, NULL);
 	}
 
-	switch (range ? mm_http_range(range, range_len, (uint64) file.byte_size, &first, &last)
+	switch (rq.range ? mm_http_range(rq.range, rq.range_len, (uint64) file.byte_size, &first, &last)
 			: MM_RANGE_NONE)
 	{
 		case MM_RANGE_PARTIAL:
@@ -216,18 +237,18 @@ media_http(PG_FUNCTION_ARGS)
 				last = mm_http_range_limit(first, last, (uint64) cap);
 				n = (int64) (last - first + 1);
 				add_content_headers(&h, &file);
-				add_cache_headers(&h, &file, 206);
-				add_header(&h, "Content-Range",
+				http_add_cache_headers(&h, &file, file.etag, 206);
+				http_add_header(&h, "Content-Range",
 						   psprintf("bytes " UINT64_FORMAT "-" UINT64_FORMAT "/" INT64_FORMAT,
 									first, last, file.byte_size));
-				add_header(&h, "Content-Length", psprintf(INT64_FORMAT, n));
+				http_add_header(&h, "Content-Length", psprintf(INT64_FORMAT, n));
 				return http_result(fcinfo, 206, &h,
-								   head ? NULL : media_read_bytes(&file, (int64) first, n));
+								   rq.head ? NULL : media_read_bytes(&file, (int64) first, n));
 			}
 		case MM_RANGE_UNSATISFIABLE:
-			add_cache_headers(&h, &file, 416);
-			add_header(&h, "Content-Range", psprintf("bytes */" INT64_FORMAT, file.byte_size));
-			add_header(&h, "Content-Length", "0");
+			http_add_cache_headers(&h, &file, file.etag, 416);
+			http_add_header(&h, "Content-Range", psprintf("bytes */" INT64_FORMAT, file.byte_size));
+			http_add_header(&h, "Content-Length", "0");
 			return http_result(fcinfo, 416, &h, NULL);
 		case MM_RANGE_NONE:
 			break;
@@ -239,8 +260,8 @@ media_http(PG_FUNCTION_ARGS)
 	 * body tells the application to stream the file with media.parts().
 	 */
 	add_content_headers(&h, &file);
-	add_cache_headers(&h, &file, 200);
-	add_header(&h, "Content-Length", psprintf(INT64_FORMAT, file.byte_size));
+	http_add_cache_headers(&h, &file, file.etag, 200);
+	http_add_header(&h, "Content-Length", psprintf(INT64_FORMAT, file.byte_size));
 	return http_result(fcinfo, 200, &h,
-					   head || file.byte_size > cap ? NULL : media_read_bytes(&file, 0, file.byte_size));
+					   rq.head || file.byte_size > cap ? NULL : media_read_bytes(&file, 0, file.byte_size));
 }

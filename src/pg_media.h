@@ -15,6 +15,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "image/image.h"
 #include "probe/probe.h"
 #include "util/sha256.h"
 
@@ -158,6 +159,7 @@ extern void media_check_open_uploads(const char *owner);
 
 /* derivatives.c: the thumbnail cache (allow-list, lookup, least-recently-used cap) */
 extern bool media_thumbnail_sizes_valid(const char *list);
+extern bool media_thumbnail_size_listed(int32 width, int32 height);
 extern bool media_thumbnail_size_cached(int32 width, int32 height);
 extern bytea *derivative_find(int64 source_blob_id, const char *spec, bool touch);
 extern void derivative_store(int64 source_blob_id, const char *spec, bytea *data, const char *mime,
@@ -165,6 +167,12 @@ extern void derivative_store(int64 source_blob_id, const char *spec, bytea *data
 
 /* read.c */
 extern bytea *media_read_bytes(const MediaFile *file, int64 offset, int64 length);
+
+/* thumbnail.c: thumbnails of stored files (media.thumbnail(), media.http()'s variants) */
+extern const char *media_thumbnail_mime(mm_thumb_format fmt);
+extern char *media_thumbnail_spec(int32 width, int32 height, mm_thumb_format fmt);
+extern bytea *media_file_thumbnail(const MediaFile *file, int32 width, int32 height,
+								   mm_thumb_format fmt);
 
 /* base64_sql.c */
 extern bytea *media_base64_decode(const char *src, size_t len);

@@ -6,7 +6,8 @@
  * into SQLSTATEs, and cache results of the boxes in media.thumbnail_sizes
  * in media.derivatives (derivatives.c) so the second request returns stored
  * bytes.  On a hot standby, or in a read-only transaction, thumbnails are
- * computed and not cached.
+ * computed and not cached.  media_file_thumbnail() is also media.http()'s
+ * way to a thumbnail (http_variant.c).
  */
 #include "storage.h"
 
@@ -23,20 +24,14 @@ PG_FUNCTION_INFO_V1(media_thumbnail_file);
 
 /* The output format named by the format argument. */
 static mm_thumb_format
-thumb_format(text *format, const char **mime)
+thumb_format(text *format)
 {
 	char	   *f = text_to_cstring(format);
 
 	if (pg_strcasecmp(f, "jpeg") == 0 || pg_strcasecmp(f, "jpg") == 0)
-	{
-		*mime = "image/jpeg";
 		return MM_THUMB_JPEG;
-	}
 	if (pg_strcasecmp(f, "png") == 0)
-	{
-		*mime = "image/png";
 		return MM_THUMB_PNG;
-	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unsupported thumbnail format \"%s\"", f),
@@ -143,8 +138,7 @@ media_thumbnail_bytes(PG_FUNCTION_ARGS)
 	bytea	   *content = PG_GETARG_BYTEA_PP(0);
 	int32		width = PG_GETARG_INT32(1);
 	int32		height = PG_GETARG_INT32(2);
-	const char *mime;
-	mm_thumb_format fmt = thumb_format(PG_GETARG_TEXT_PP(3), &mime);
+	mm_thumb_format fmt = thumb_format(PG_GETARG_TEXT_PP(3));
 	mm_thumb_info info;
 
 	check_box(width, height);
@@ -152,59 +146,88 @@ media_thumbnail_bytes(PG_FUNCTION_ARGS)
 									 VARSIZE_ANY_EXHDR(content), width, height, fmt, &info));
 }
 
-/*
- * media.thumbnail(id bigint, width integer, height integer, format text) RETURNS bytea
- *
- * The file is read as the caller (privileges, row-level security and the
- * scan quarantine apply).  The cache (derivatives.c) is shared by every
- * file of the same blob, since a thumbnail depends only on the bytes and
- * the spec; only boxes in media.thumbnail_sizes are cached, others are
- * computed on every call.
- */
-Datum
-media_thumbnail_file(PG_FUNCTION_ARGS)
+/* The MIME type of a thumbnail format. */
+const char *
+media_thumbnail_mime(mm_thumb_format fmt)
 {
-	int64		id = PG_GETARG_INT64(0);
-	int32		width = PG_GETARG_INT32(1);
-	int32		height = PG_GETARG_INT32(2);
-	const char *mime;
-	mm_thumb_format fmt = thumb_format(PG_GETARG_TEXT_PP(3), &mime);
+	return fmt == MM_THUMB_PNG ? "image/png" : "image/jpeg";
+}
+
+/*
+ * The spec of a thumbnail: its key in the derivative cache (with the
+ * source blob's key), and part of its ETag in media.http().  It names
+ * everything the bytes depend on, the JPEG quality included.
+ */
+char *
+media_thumbnail_spec(int32 width, int32 height, mm_thumb_format fmt)
+{
+	return fmt == MM_THUMB_JPEG ?
+		psprintf("thumbnail %dx%d jpeg q%d", width, height, media_thumbnail_quality) :
+		psprintf("thumbnail %dx%d png", width, height);
+}
+
+/*
+ * A thumbnail of a file the caller may read (the caller has looked it up,
+ * checked it is servable and checked the box): the cached one when the box is in
+ * media.thumbnail_sizes, else made (and cached when the box is listed and
+ * the transaction may write).  The cache is shared by every file of the
+ * same blob, since a thumbnail depends only on the bytes and the spec.
+ */
+bytea *
+media_file_thumbnail(const MediaFile *file, int32 width, int32 height, mm_thumb_format fmt)
+{
 	bool		cached_size;
 	bool		can_cache;
-	MediaFile	file;
 	StorageAccess access;
 	char	   *spec;
 	bytea	   *source;
 	bytea	   *thumb;
 	mm_thumb_info info;
 
-	check_box(width, height);
 	cached_size = media_thumbnail_size_cached(width, height);
 	can_cache = cached_size && !RecoveryInProgress() && !XactReadOnly;
-	storage_file_require(id, &file);
-	media_check_servable(&file, false);
-	spec = fmt == MM_THUMB_JPEG ?
-		psprintf("thumbnail %dx%d jpeg q%d", width, height, media_thumbnail_quality) :
-		psprintf("thumbnail %dx%d png", width, height);
+	spec = media_thumbnail_spec(width, height, fmt);
 
 	if (cached_size)
 	{
 		storage_enter(&access);
-		thumb = derivative_find(file.blob_id, spec, can_cache);
+		thumb = derivative_find(file->blob_id, spec, can_cache);
 		storage_leave(&access);
 		if (thumb != NULL)
-			PG_RETURN_BYTEA_P(thumb);
+			return thumb;
 	}
 
-	source = media_read_bytes(&file, 0, file.byte_size);
-	thumb = make_thumbnail((const uint8 *) VARDATA(source), file.byte_size, width, height, fmt, &info);
+	source = media_read_bytes(file, 0, file->byte_size);
+	thumb = make_thumbnail((const uint8 *) VARDATA(source), file->byte_size, width, height, fmt, &info);
 	pfree(source);
 
 	if (can_cache)
 	{
 		storage_enter(&access);
-		derivative_store(file.blob_id, spec, thumb, mime, info.out_width, info.out_height);
+		derivative_store(file->blob_id, spec, thumb, media_thumbnail_mime(fmt),
+						 info.out_width, info.out_height);
 		storage_leave(&access);
 	}
-	PG_RETURN_BYTEA_P(thumb);
+	return thumb;
+}
+
+/*
+ * media.thumbnail(id bigint, width integer, height integer, format text) RETURNS bytea
+ *
+ * The file is read as the caller (privileges, row-level security and the
+ * scan quarantine apply); only boxes in media.thumbnail_sizes are cached,
+ * others are computed on every call.
+ */
+Datum
+media_thumbnail_file(PG_FUNCTION_ARGS)
+{
+	int32		width = PG_GETARG_INT32(1);
+	int32		height = PG_GETARG_INT32(2);
+	mm_thumb_format fmt = thumb_format(PG_GETARG_TEXT_PP(3));
+	MediaFile	file;
+
+	check_box(width, height);
+	storage_file_require(PG_GETARG_INT64(0), &file);
+	media_check_servable(&file, false);
+	PG_RETURN_BYTEA_P(media_file_thumbnail(&file, width, height, fmt));
 }

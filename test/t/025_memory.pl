@@ -4,9 +4,10 @@
 # list and in FROM (as the README shows it), each through a cursor -- and
 # media.verify(), each in a fresh backend, all peak (VmHWM, which counts the
 # shared buffers a backend touched: shared_buffers = 32MB) under 100 MB.
-# media.get() and a whole-file media.http() of it are refused with SQLSTATE
-# 54000 and a hint naming media.parts().  Timings, VmHWM, RssAnon and the
-# temporary file bytes of each read are noted.
+# media.get() of it is refused with SQLSTATE 54000 and a hint naming
+# media.parts(); media.http() answers 200 without a body, and 206s of at most
+# media.max_range_size (8 MB) anywhere in it, in a backend under 100 MB.
+# Timings, VmHWM, RssAnon and the temporary file bytes of each read are noted.
 #
 # Part i (1-based) is decode(repeat(md5(i::text), 65536), 'hex'): the 16
 # bytes of md5(i) repeated 65536 times.
@@ -158,12 +159,37 @@ close_session($s);
 my ($state, undef, $err) = sqlstate_of($node, 'postgres', "SELECT length(media.get($fid))");
 is($state, '54000', 'media.get() of the 1.5 GB file fails with SQLSTATE 54000');
 like($err, qr/HINT:.*media\.parts\(\)/, 'with a hint naming media.parts()');
-($state, undef, $err) = sqlstate_of($node, 'postgres', "SELECT status FROM media.http($fid)");
-is($state, '54000', 'media.http() of the whole file fails with SQLSTATE 54000');
-like($err, qr/HINT:.*media\.parts\(\)/, 'with a hint naming media.parts()');
+# --- media.http() of it: never more than media.max_range_size (8 MB) per call (issue 13) ---
+# bytes [first, first + len) of the file, from its parts
+sub range_bytes
+{
+	my ($first, $len) = @_;
+	my $bytes = '';
+	for (my $i = int($first / $part_len); length($bytes) < $len + ($first % $part_len); $i++)
+	{
+		$bytes .= part_bytes($i + 1);
+	}
+	return substr($bytes, $first % $part_len, $len);
+}
+my $cap = 8 * 1024 * 1024;
+is($node->safe_psql('postgres', "SELECT status, headers->>'Content-Length', headers->>'Accept-Ranges', body IS NULL FROM media.http($fid)"),
+	"200|$total|bytes|t", 'media.http() of the whole file: 200 with its headers and no body (the application streams media.parts())');
+for my $case ([ 'bytes=0-', 0 ], [ 'bytes=1500000000-', 1500000000 ], [ 'bytes=-200000000', $total - 200000000 ])
+{
+	my ($range, $first) = @$case;
+	my $last = $first + $cap - 1;
+	my $rs = open_session();
+	my ($got, $secs) = run_in($rs, "SELECT status, headers->>'Content-Range', length(body), md5(body) FROM media.http($fid, '$range')");
+	($hwm, $anon) = proc_memory($rs->{pid});
+	is($got, "206|bytes $first-$last/$total|$cap|" . md5_hex(range_bytes($first, $cap)),
+		"media.http() of $range: a 206 of the first 8 MB from $first, with the right bytes");
+	note sprintf('media.http(%s): %.2f s; VmHWM %d kB, RssAnon %d kB', $range, $secs, $hwm, $anon);
+	cmp_ok($hwm, '<', $limit_kb, "media.http() of $range: that backend peaked under 100 MB (VmHWM)");
+	close_session($rs);
+}
 is($node->safe_psql('postgres', "SELECT status, headers->>'Content-Range', md5(body) FROM media.http($fid, 'bytes=1610612000-')"),
 	'206|bytes 1610612000-1610612735/1610612736|' . md5_hex(substr(part_bytes($nparts), 1610612000 - ($nparts - 1) * $part_len)),
-	'media.http() serves a range at the end of it');
+	'media.http() serves a range at the end of it whole (it is shorter than the cap)');
 
 my @problems = server_problems($node);
 is(scalar @problems, 0, 'no backend crash or internal error in the server log') or diag(join("\n", @problems));

@@ -77,16 +77,15 @@ http_num_cmp(const http_num *a, const http_num *b)
 	return memcmp(a->digits, b->digits, a->ndigits);
 }
 
-/* Is s[0..n) the word "bytes", ignoring ASCII case? */
-static int
-http_is_bytes_unit(const char *s, size_t n)
+/* The case-insensitive token comparison documented in util/http.h. */
+int
+mm_http_token_is(const char *s, size_t n, const char *word)
 {
-	static const char word[] = "bytes";
 	size_t		i;
 
-	if (n != 5)
+	if (n != strlen(word))
 		return 0;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < n; i++)
 	{
 		char		c = s[i];
 
@@ -129,7 +128,7 @@ mm_http_range(const char *value, size_t len, uint64_t size,
 	unit = p;
 	while (p < end && *p != '=' && !http_is_ows(*p))
 		p++;
-	if (!http_is_bytes_unit(unit, (size_t) (p - unit)))
+	if (!mm_http_token_is(unit, (size_t) (p - unit), "bytes"))
 		return MM_RANGE_NONE;
 	p = http_skip_ows(p, end);
 	if (p == end || *p != '=')

@@ -17,6 +17,12 @@ typedef enum mm_range_result
 } mm_range_result;
 
 /*
+ * Is s[0..n) the token word (lower-case ASCII), ignoring ASCII case?  HTTP
+ * compares range units and most parameter names this way (RFC 9110 5.6.2).
+ */
+int			mm_http_token_is(const char *s, size_t n, const char *word);
+
+/*
  * Evaluates a Range header value for a representation of size bytes.
  * Understands one range of the forms "bytes=a-b", "bytes=a-" and
  * "bytes=-n" (optional whitespace around tokens, unit case-insensitive);
