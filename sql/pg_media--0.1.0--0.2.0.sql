@@ -164,3 +164,35 @@ INSERT INTO pg_catalog.pg_depend (classid, objid, objsubid, refclassid, refobjid
 SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass, '@extschema@'::pg_catalog.regnamespace, 0,
        'pg_catalog.pg_extension'::pg_catalog.regclass, e.oid, 0, 'e'
   FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'pg_media';
+
+-- Issue 14: the transform spec -------------------------------------------------
+
+CREATE FUNCTION media.transform(id bigint, width integer, height integer,
+                                resize text DEFAULT 'contain', format text DEFAULT 'auto',
+                                quality integer DEFAULT NULL, gravity text DEFAULT 'centre',
+                                accept text DEFAULT NULL)
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_transform_file' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION media.transform(bigint, integer, integer, text, text, integer, text, text) IS
+  'a derived image of a stored image: contain, cover (cropped by gravity) or fill the box, in a format chosen for accept; cached under the spec''s canonical text';
+
+CREATE FUNCTION media.transform(content bytea, width integer, height integer,
+                                resize text DEFAULT 'contain', format text DEFAULT 'auto',
+                                quality integer DEFAULT NULL, gravity text DEFAULT 'centre',
+                                accept text DEFAULT NULL)
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_transform_bytes' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION media.transform(bytea, integer, integer, text, text, integer, text, text) IS
+  'a derived image of image bytes: orientation applied, never enlarged; resize contain, cover or fill; format auto, jpeg, png, webp, webp-lossless or avif';
+
+CREATE FUNCTION media.transform_spec(spec text, accept text DEFAULT NULL)
+RETURNS text AS 'MODULE_PATHNAME', 'media_transform_spec' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION media.transform_spec(text, text) IS
+  'the canonical text of a transform spec such as ''w=256,h=256,resize=cover'' (the derivative cache key)';
+
+COMMENT ON FUNCTION media.thumbnail(bigint, integer, integer, text) IS
+  'media.transform(id, width, height, format => format): fits the box, cached for the next call';
+COMMENT ON FUNCTION media.thumbnail(bytea, integer, integer, text) IS
+  'media.transform(content, width, height, format => format): fits the box, orientation applied, aspect kept, never enlarged';
+
+-- 0.1.0 cached thumbnails under 'thumbnail WxH jpeg qN' keys, which no request
+-- asks for any more (the key is now the spec's canonical text): free their room.
+DELETE FROM media.derivatives WHERE spec LIKE 'thumbnail %';

@@ -160,6 +160,11 @@ extern bytea *derivative_find(int64 source_blob_id, const char *spec, bool touch
 extern void derivative_store(int64 source_blob_id, const char *spec, bytea *data, const char *mime,
 							 int32 width, int32 height);
 
+/* thumbnail.c: media.transform() and media.thumbnail() (issue 14: the transform spec) */
+struct mm_xform;
+extern bytea *media_derived_image(int64 id, const struct mm_xform *x, const char **mime);
+extern void media_parse_spec(const char *text, const char *accept, struct mm_xform *x);
+
 /* read.c */
 extern bytea *media_read_bytes(const MediaFile *file, int64 offset, int64 length);
 

@@ -1,15 +1,24 @@
 /*
  * image/smartcrop.c - which window of a scaled image cover keeps.
  *
- * centre: the middle.  attention: the method of libvips' vips_smartcrop
- * (itself from sharp): each pixel scores the Sobel edge strength of its
- * CIE L*, plus 255 for a skin tone (a* 3..22, b* 4..31, L* >= 15), plus 255
- * for a saturated colour (chroma above 60); the scores are averaged into a
- * 32 x 32 grid, blurred with a Gaussian as wide as a sixth of the crop's
- * diagonal in grid cells, and the window is centred on the best cell
- * (clamped to the image).  entropy: libvips' method too: trim slices off
- * the sides in about eight steps per axis, each time dropping the slice of
- * the two opposite ones whose luma histogram has the lower entropy.
+ * centre: the middle.  attention and entropy follow libvips'
+ * vips_smartcrop (8.14, the version Debian ships, itself from sharp and
+ * smartcrop.js), so a cover crop keeps what vipsthumbnail --smartcrop keeps:
+ *
+ * attention: the image is shrunk to 32 x 32 (the precision of the
+ * placement) and each of those pixels scores, where it is not dark (CIE Y
+ * above 5): five times the absolute Laplacian of Y (edges), 100 less 100
+ * times the distance of its normalised XYZ colour from a skin tone, and its
+ * CIE a* (red saturation).  The scores are blurred with a Gaussian whose
+ * sigma is a tenth of the crop's diagonal in grid pixels (at least 1), and
+ * the window is centred on the best pixel, clamped to the image.
+ *
+ * entropy: slices are trimmed off the sides in about eight steps on the
+ * axis that needs the most, each time dropping the one of two opposite
+ * slices whose histogram (all channels together) has the lower entropy.
+ *
+ * Alpha is premultiplied first, as libvips does, so what is transparent
+ * draws no attention.
  */
 #include "image/internal.h"
 
@@ -18,7 +27,7 @@
 
 #define GRID 32
 
-/* sRGB 8-bit to linear light, built once per call (256 entries). */
+/* sRGB 8-bit to linear light (0..1), built once per call (256 entries). */
 static void
 build_linear(float *lin)
 {
@@ -39,111 +48,103 @@ lab_f(double t)
 	return t > 0.008856 ? cbrt(t) : 7.787 * t + 16.0 / 116.0;
 }
 
-/* CIE L*a*b* (D65) of a pixel of nch channels (gray for 1 or 2). */
+/* A pixel's colour (premultiplied by its alpha) as 8-bit R, G, B. */
 static void
-pixel_lab(const float *lin, const uint8_t *p, int nch, double *L, double *a, double *b)
+pixel_rgb(const uint8_t *p, int nch, uint8_t rgb[3])
 {
-	double		r = lin[p[0]];
-	double		g = nch >= 3 ? lin[p[1]] : r;
-	double		bl = nch >= 3 ? lin[p[2]] : r;
-	double		fx = lab_f((0.4124 * r + 0.3576 * g + 0.1805 * bl) / 0.95047);
-	double		fy = lab_f(0.2126 * r + 0.7152 * g + 0.0722 * bl);
-	double		fz = lab_f((0.0193 * r + 0.1192 * g + 0.9505 * bl) / 1.08883);
+	uint8_t		c[4];
+	int			k;
 
-	*L = 116.0 * fy - 16.0;
-	*a = 500.0 * (fx - fy);
-	*b = 200.0 * (fy - fz);
-}
-
-/* The attention grid: cell sums of the scores and their pixel counts. */
-typedef struct grid
-{
-	int			gw;
-	int			gh;
-	double		sum[GRID * GRID];
-	double		count[GRID * GRID];
-} grid;
-
-/* The grid cell of pixel x, y of a w x h image. */
-static int
-cell_of(const grid *gr, int x, int y, int w, int h)
-{
-	return (int) ((int64_t) y * gr->gh / h) * gr->gw + (int) ((int64_t) x * gr->gw / w);
+	mm_px_rgba(p, nch, c);
+	for (k = 0; k < 3; k++)
+		rgb[k] = (uint8_t) ((c[k] * c[3] + 127) / 255);
 }
 
 /*
- * Scores every pixel (Lab skin and saturation, then Sobel edges of L*) into
- * the grid.  L holds w * h floats of scratch.
+ * The attention score of each pixel of the small image (gw x gh, nch
+ * channels) before the edges are added: skin and red saturation, 0 where
+ * it is dark.  Y gets the pixels' CIE Y (0..100).
  */
-static mm_img_status
-score_pixels(mm_img_ctx *ctx, const mm_raster *img, float *L, grid *gr)
+static void
+score_colours(const uint8_t *px, int gw, int gh, int nch, double *score, double *Y)
 {
+	static const double skin[3] = {0.78, 0.57, 0.44};
 	float		lin[256];
+	int			i;
+
+	build_linear(lin);
+	for (i = 0; i < gw * gh; i++)
+	{
+		uint8_t		c[3];
+		double		r,
+					g,
+					b,
+					X,
+					Z,
+					norm,
+					d = 0.0;
+		int			k;
+
+		pixel_rgb(px + (size_t) i * nch, nch, c);
+		r = lin[c[0]];
+		g = lin[c[1]];
+		b = lin[c[2]];
+		X = 100.0 * (0.4124 * r + 0.3576 * g + 0.1805 * b);
+		Y[i] = 100.0 * (0.2126 * r + 0.7152 * g + 0.0722 * b);
+		Z = 100.0 * (0.0193 * r + 0.1192 * g + 0.9505 * b);
+		score[i] = 0.0;
+		if (Y[i] <= 5.0)
+			continue;
+		norm = sqrt(X * X + Y[i] * Y[i] + Z * Z);
+		for (k = 0; k < 3; k++)
+		{
+			double		v = (k == 0 ? X : (k == 1 ? Y[i] : Z)) / norm - skin[k];
+
+			d += v * v;
+		}
+		/* skin tone, then CIE a* */
+		score[i] = 100.0 - 100.0 * sqrt(d) +
+			500.0 * (lab_f(X / 95.047) - lab_f(Y[i] / 100.0));
+	}
+}
+
+/* Adds five times the absolute Laplacian of Y (edges extended) where it is not dark. */
+static void
+score_edges(const double *Y, int gw, int gh, double *score)
+{
 	int			x;
 	int			y;
 
-	build_linear(lin);
-	for (y = 0; y < img->h; y++)
-	{
-		const uint8_t *row = img->px + (size_t) y * img->w * img->nch;
-
-		if (mm_img_poll(ctx))
-			return ctx->status;
-		for (x = 0; x < img->w; x++)
+	for (y = 0; y < gh; y++)
+		for (x = 0; x < gw; x++)
 		{
-			double		l;
-			double		a;
-			double		b;
-			double		s = 0.0;
-			int			c = cell_of(gr, x, y, img->w, img->h);
+			double		c = Y[y * gw + x];
+			double		lap = 4.0 * c - Y[(y > 0 ? y - 1 : y) * gw + x] -
+				Y[(y < gh - 1 ? y + 1 : y) * gw + x] - Y[y * gw + (x > 0 ? x - 1 : x)] -
+				Y[y * gw + (x < gw - 1 ? x + 1 : x)];
 
-			pixel_lab(lin, row + (size_t) x * img->nch, img->nch, &l, &a, &b);
-			L[(size_t) y * img->w + x] = (float) l;
-			if (a >= 3.0 && a <= 22.0 && b >= 4.0 && b <= 31.0 && l >= 15.0)
-				s += 255.0;
-			if (a * a + b * b > 60.0 * 60.0)
-				s += 255.0;
-			gr->sum[c] += s;
-			gr->count[c] += 1.0;
+			score[y * gw + x] += fabs(5.0 * lap);
 		}
-	}
-	for (y = 0; y < img->h; y++)
-	{
-		int			ym = y > 0 ? y - 1 : 0;
-		int			yp = y < img->h - 1 ? y + 1 : y;
-		const float *r0 = L + (size_t) ym * img->w;
-		const float *r1 = L + (size_t) y * img->w;
-		const float *r2 = L + (size_t) yp * img->w;
-
-		if (mm_img_poll(ctx))
-			return ctx->status;
-		for (x = 0; x < img->w; x++)
-		{
-			int			xm = x > 0 ? x - 1 : 0;
-			int			xp = x < img->w - 1 ? x + 1 : x;
-			double		gx = (r0[xp] + 2.0 * r1[xp] + r2[xp]) - (r0[xm] + 2.0 * r1[xm] + r2[xm]);
-			double		gy = (r2[xm] + 2.0 * r2[x] + r2[xp]) - (r0[xm] + 2.0 * r0[x] + r0[xp]);
-
-			gr->sum[cell_of(gr, x, y, img->w, img->h)] += fabs(gx) + fabs(gy);
-		}
-	}
-	return MM_IMG_OK;
 }
 
-/* Blurs v (gw x gh) with a Gaussian of sigma cells, edges extended. */
+/*
+ * Blurs v (gw x gh) with a Gaussian of sigma pixels, edges extended.  The
+ * kernel stops where it falls below a fifth of its peak, as libvips'
+ * gaussblur does by default (min_ampl 0.2).
+ */
 static void
 blur_grid(double *v, int gw, int gh, double sigma)
 {
-	double		k[GRID * 3 + 1];
+	double		k[GRID + 1];
 	double		tmp[GRID * GRID];
-	int			radius = (int) ceil(3.0 * sigma);
+	int			radius = 0;
 	int			i;
 	int			x;
 	int			y;
 	int			pass;
 
-	if (radius > GRID * 3)
-		radius = GRID * 3;
+	while (radius < GRID && exp(-(double) (radius + 1) * (radius + 1) / (2.0 * sigma * sigma)) >= 0.2)
+		radius++;
 	for (i = 0; i <= radius; i++)
 		k[i] = exp(-(double) i * i / (2.0 * sigma * sigma));
 	for (pass = 0; pass < 2; pass++)
@@ -172,93 +173,91 @@ blur_grid(double *v, int gw, int gh, double sigma)
 	}
 }
 
-/* Clamps the start of a window of size win centred on centre into 0..n-win. */
+/* The start of a window of size win centred on centre, clamped into 0..n-win. */
 static int
-clamp_window(double centre, int win, int n)
+clamp_window(int centre, int win, int n)
 {
-	double		start = floor(centre - win / 2.0 + 0.5);
+	int			start = centre - win / 2;
 
 	if (start > n - win)
 		start = n - win;
-	if (start < 0)
-		start = 0;
-	return (int) start;
+	return start < 0 ? 0 : start;
+}
+
+/* Shrinks img to gw x gh (the core's resampler) into small. */
+static mm_img_status
+shrink_image(mm_img_ctx *ctx, const mm_raster *img, int gw, int gh, uint8_t *small)
+{
+	mm_resampler *rs = mm_resample_new(ctx, img->w, img->h, img->nch, gw, gh, small);
+	mm_img_status st = ctx->status;
+	int			y;
+
+	for (y = 0; rs != NULL && y < img->h && st == MM_IMG_OK; y++)
+		st = mm_resample_row(rs, img->px + (size_t) y * img->w * img->nch);
+	mm_resample_free(rs);
+	return rs == NULL ? ctx->status : st;
 }
 
 /* The attention window; see the top of this file. */
 static mm_img_status
 crop_attention(mm_img_ctx *ctx, const mm_raster *img, int cw, int ch, int *left, int *top)
 {
-	grid	   *gr = mm_img_alloc(ctx, sizeof(grid));
-	float	   *L = mm_img_alloc_array(ctx, (size_t) img->w * img->h, sizeof(float));
-	mm_img_status st = ctx->status;
-	double		cell_w;
-	double		cell_h;
+	int			gw = img->w < GRID ? img->w : GRID;
+	int			gh = img->h < GRID ? img->h : GRID;
+	double		hscale = (double) gw / img->w;
+	double		vscale = (double) gh / img->h;
+	uint8_t		small[GRID * GRID * 4];
+	double		score[GRID * GRID];
+	double		Y[GRID * GRID];
 	int			best = 0;
 	int			i;
 
-	if (gr != NULL && L != NULL)
+	if (shrink_image(ctx, img, gw, gh, small) != MM_IMG_OK)
+		return ctx->status;
+	score_colours(small, gw, gh, img->nch, score, Y);
+	score_edges(Y, gw, gh, score);
+	blur_grid(score, gw, gh, fmax(sqrt(pow(cw * hscale, 2) + pow(ch * vscale, 2)) / 10.0, 1.0));
+	for (i = 1; i < gw * gh; i++)
 	{
-		memset(gr, 0, sizeof(*gr));
-		gr->gw = img->w < GRID ? img->w : GRID;
-		gr->gh = img->h < GRID ? img->h : GRID;
-		st = score_pixels(ctx, img, L, gr);
+		if (score[i] > score[best])
+			best = i;
 	}
-	if (st == MM_IMG_OK)
-	{
-		cell_w = (double) img->w / gr->gw;
-		cell_h = (double) img->h / gr->gh;
-		for (i = 0; i < gr->gw * gr->gh; i++)
-			gr->sum[i] = gr->count[i] > 0 ? gr->sum[i] / gr->count[i] : 0.0;
-		blur_grid(gr->sum, gr->gw, gr->gh,
-				  fmax(sqrt(pow(cw / cell_w, 2) + pow(ch / cell_h, 2)) / 6.0, 0.5));
-		for (i = 1; i < gr->gw * gr->gh; i++)
-		{
-			if (gr->sum[i] > gr->sum[best])
-				best = i;
-		}
-		*left = clamp_window(((best % gr->gw) + 0.5) * cell_w, cw, img->w);
-		*top = clamp_window(((best / gr->gw) + 0.5) * cell_h, ch, img->h);
-	}
-	mm_img_release(ctx, L);
-	mm_img_release(ctx, gr);
-	return st;
+	*left = clamp_window((int) ((best % gw) / hscale), cw, img->w);
+	*top = clamp_window((int) ((best / gw) / vscale), ch, img->h);
+	return MM_IMG_OK;
 }
 
-/* The luma of each pixel of img into Y (w * h bytes). */
-static void
-luma_map(const mm_raster *img, uint8_t *Y)
-{
-	size_t		n = (size_t) img->w * img->h;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-	{
-		const uint8_t *p = img->px + i * img->nch;
-
-		Y[i] = img->nch >= 3 ? (uint8_t) ((p[0] * 299 + p[1] * 587 + p[2] * 114 + 500) / 1000) : p[0];
-	}
-}
-
-/* The Shannon entropy (bits) of the luma histogram of a w x h area at x, y. */
+/*
+ * The Shannon entropy (bits) of the histogram of the w x h area at x, y,
+ * all channels in one histogram (colour premultiplied by alpha).
+ */
 static double
-area_entropy(const uint8_t *Y, int stride, int x, int y, int w, int h)
+area_entropy(const mm_raster *img, int x, int y, int w, int h)
 {
-	uint32_t	hist[256];
-	double		n = (double) w * h;
+	uint32_t	hist[4 * 256];
+	double		n = (double) w * h * img->nch;
 	double		e = 0.0;
+	int			alpha = img->nch == 2 || img->nch == 4;
 	int			i;
 	int			j;
+	int			k;
 
 	memset(hist, 0, sizeof(hist));
 	for (j = 0; j < h; j++)
 	{
-		const uint8_t *row = Y + (size_t) (y + j) * stride + x;
+		const uint8_t *p = img->px + ((size_t) (y + j) * img->w + x) * img->nch;
 
-		for (i = 0; i < w; i++)
-			hist[row[i]]++;
+		for (i = 0; i < w; i++, p += img->nch)
+			for (k = 0; k < img->nch; k++)
+			{
+				unsigned	v = p[k];
+
+				if (alpha && k < img->nch - 1)
+					v = (v * p[img->nch - 1] + 127) / 255;
+				hist[k * 256 + v]++;
+			}
 	}
-	for (i = 0; i < 256; i++)
+	for (i = 0; i < 256 * img->nch; i++)
 	{
 		if (hist[i] > 0)
 		{
@@ -274,30 +273,25 @@ area_entropy(const uint8_t *Y, int stride, int x, int y, int w, int h)
 static mm_img_status
 crop_entropy(mm_img_ctx *ctx, const mm_raster *img, int cw, int ch, int *left, int *top)
 {
-	uint8_t    *Y = mm_img_alloc(ctx, (size_t) img->w * img->h);
 	int			w = img->w;
 	int			h = img->h;
 	int			dw = img->w - cw;
 	int			dh = img->h - ch;
-	int			step = dw > dh ? dw : dh;
+	int			step = ((dw > dh ? dw : dh) + 7) / 8;
 
 	*left = 0;
 	*top = 0;
-	if (Y == NULL)
-		return ctx->status;
-	luma_map(img, Y);
-	step = (step + 7) / 8;
 	while (w > cw || h > ch)
 	{
 		int			sw = w - cw < step ? w - cw : step;
 		int			sh = h - ch < step ? h - ch : step;
 
 		if (mm_img_poll(ctx))
-			break;
+			return ctx->status;
 		if (sw > 0)
 		{
-			double		l = area_entropy(Y, img->w, *left, *top, sw, h);
-			double		r = area_entropy(Y, img->w, *left + w - sw, *top, sw, h);
+			double		l = area_entropy(img, *left, *top, sw, h);
+			double		r = area_entropy(img, *left + w - sw, *top, sw, h);
 
 			w -= sw;
 			if (l < r)
@@ -305,16 +299,15 @@ crop_entropy(mm_img_ctx *ctx, const mm_raster *img, int cw, int ch, int *left, i
 		}
 		if (sh > 0)
 		{
-			double		t = area_entropy(Y, img->w, *left, *top, w, sh);
-			double		b = area_entropy(Y, img->w, *left, *top + h - sh, w, sh);
+			double		t = area_entropy(img, *left, *top, w, sh);
+			double		b = area_entropy(img, *left, *top + h - sh, w, sh);
 
 			h -= sh;
 			if (t < b)
 				*top += sh;
 		}
 	}
-	mm_img_release(ctx, Y);
-	return ctx->status;
+	return MM_IMG_OK;
 }
 
 /* Chooses the window; see image/internal.h. */

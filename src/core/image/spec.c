@@ -175,6 +175,12 @@ mm_xform_format_lossy(mm_thumb_format f)
 }
 
 /* Writes a message into err (if any) and returns -1. */
+static int	spec_error(char *err, size_t errlen, const char *fmt,...)
+#if defined(__GNUC__)
+			__attribute__((format(printf, 3, 4)))
+#endif
+			;
+
 static int
 spec_error(char *err, size_t errlen, const char *fmt,...)
 {
