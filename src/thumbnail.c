@@ -55,6 +55,16 @@ read_format(text *format, mm_xform *x)
 		refuse_name("output format", f, "'auto', 'jpeg', 'png', 'webp', 'webp-lossless' or 'avif'");
 }
 
+/* Refuses a quality out of range. */
+static void
+refuse_quality(int quality, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("quality %d is out of range", quality),
+			 errdetail("%s", detail)));
+}
+
 /*
  * Checks x (box, quality) and gives it its quality: the given one, else
  * media.thumbnail_quality.
@@ -69,11 +79,8 @@ check_spec(mm_xform *x)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("image box %dx%d is out of range", x->width, x->height),
 				 errdetail("Width and height must be between 1 and %d.", MEDIA_THUMB_MAX_BOX)));
-	if (mm_xform_check(x, MEDIA_THUMB_MAX_BOX, detail, sizeof(detail)) != 0 || x->quality < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("quality %d is out of range", x->quality),
-				 errdetail("%s", detail)));
+	if (mm_xform_check(x, MEDIA_THUMB_MAX_BOX, detail, sizeof(detail)) != 0)
+		refuse_quality(x->quality, detail);
 	if (x->quality == 0)
 		x->quality = media_thumbnail_quality;
 }
@@ -115,8 +122,8 @@ read_transform_args(FunctionCallInfo fcinfo, mm_xform *x)
 	{
 		x->quality = PG_GETARG_INT32(ARG_QUALITY);
 		/* 0 would mean "not given" to the core: out of range here */
-		if (x->quality == 0)
-			x->quality = -1;
+		if (x->quality < 1)
+			refuse_quality(x->quality, "Quality must be between 1 and 100.");
 	}
 	if (!PG_ARGISNULL(ARG_GRAVITY))
 	{
@@ -354,8 +361,7 @@ media_parse_spec(const char *text, const char *accept, mm_xform *x)
 	if (mm_xform_parse(text, strlen(text), x, err, sizeof(err)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid transform spec \"%s\"", text),
-				 errdetail("The spec's %s.", err),
+				 errmsg("invalid transform spec \"%s\": %s", text, err),
 				 errhint("A spec reads like 'w=256,h=256,resize=cover,gravity=attention,format=webp,q=80'.")));
 	check_spec(x);
 	(void) mm_xform_negotiate(x, accept, accept ? strlen(accept) : 0);

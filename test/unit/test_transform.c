@@ -86,6 +86,7 @@ test_spec_text(void)
 	check_refused("w=8193,h=2", "between 1 and 8192");
 	check_refused("w=2,h=2,q=101", "Quality must be between 1 and 100");
 	check_refused("w=2,h=2,q=", "invalid value \"\" for q");
+	check_refused("w=2,h=2,q=0", "invalid value \"0\" for q");
 }
 
 /* Format auto against Accept values; explicit formats are left alone. */

@@ -239,7 +239,8 @@ set_key(mm_xform *x, int key, const char *v, size_t vlen, char *err, size_t errl
 		case KEY_H:
 		case KEY_Q:
 			num = read_number(v, vlen);
-			ok = num >= 0;
+			/* q=0 would read as "not given" */
+			ok = key == KEY_Q ? num >= 1 : num >= 0;
 			if (key == KEY_W)
 				x->width = num;
 			else if (key == KEY_H)
