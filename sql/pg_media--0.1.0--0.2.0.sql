@@ -193,6 +193,21 @@ COMMENT ON FUNCTION media.thumbnail(bigint, integer, integer, text) IS
 COMMENT ON FUNCTION media.thumbnail(bytea, integer, integer, text) IS
   'media.transform(content, width, height, format => format): fits the box, orientation applied, aspect kept, never enlarged';
 
--- 0.1.0 cached thumbnails under 'thumbnail WxH jpeg qN' keys, which no request
--- asks for any more (the key is now the spec's canonical text): free their room.
-DELETE FROM media.derivatives WHERE spec LIKE 'thumbnail %';
+-- 0.1.0 cached thumbnails under 'thumbnail WxH jpeg qN' and 'thumbnail WxH png';
+-- the key is now the spec's canonical text, and media.thumbnail() makes the same
+-- bytes under it, so the cached ones are renamed (kept warm).  One that the new
+-- key already names (made by this library before the update) is dropped.
+WITH renamed AS (
+    SELECT source_sha256, spec AS old_spec,
+           pg_catalog.regexp_replace(pg_catalog.regexp_replace(spec,
+               '^thumbnail (\d+)x(\d+) png$', 'w=\1,h=\2,resize=contain,format=png'),
+               '^thumbnail (\d+)x(\d+) jpeg q(\d+)$', 'w=\1,h=\2,resize=contain,format=jpeg,q=\3') AS new_spec
+      FROM media.derivatives
+     WHERE spec OPERATOR(pg_catalog.~) '^thumbnail \d+x\d+ (jpeg q\d+|png)$')
+UPDATE media.derivatives d SET spec = r.new_spec
+  FROM renamed r
+ WHERE d.source_sha256 OPERATOR(pg_catalog.=) r.source_sha256 AND d.spec OPERATOR(pg_catalog.=) r.old_spec
+   AND NOT EXISTS (SELECT 1 FROM media.derivatives n
+                    WHERE n.source_sha256 OPERATOR(pg_catalog.=) r.source_sha256
+                      AND n.spec OPERATOR(pg_catalog.=) r.new_spec);
+DELETE FROM media.derivatives WHERE spec OPERATOR(pg_catalog.~~) 'thumbnail %';
