@@ -166,18 +166,27 @@ test_geometry(void)
 
 /* ---------------------------------------------------------- crop window */
 
-/* A w x h RGB raster of flat gray. */
+/* A w x h raster of nch channels, uninitialised (test code: aborts when out of memory). */
 static mm_raster
-gray_raster(int w, int h)
+raster_new(int w, int h, int nch)
 {
 	mm_raster	r;
 
 	r.w = w;
 	r.h = h;
-	r.nch = 3;
-	r.px = malloc((size_t) w * h * 3);
+	r.nch = nch;
+	r.px = malloc((size_t) w * h * nch);
 	if (r.px == NULL)
 		abort();
+	return r;
+}
+
+/* A w x h RGB raster of flat gray. */
+static mm_raster
+gray_raster(int w, int h)
+{
+	mm_raster	r = raster_new(w, h, 3);
+
 	memset(r.px, 128, (size_t) w * h * 3);
 	return r;
 }
@@ -279,16 +288,10 @@ test_crop_choice(void)
 static mm_raster
 gradient_rgba(int w, int h, int alpha_ramp)
 {
-	mm_raster	r;
+	mm_raster	r = raster_new(w, h, 4);
 	int			x;
 	int			y;
 
-	r.w = w;
-	r.h = h;
-	r.nch = 4;
-	r.px = malloc((size_t) w * h * 4);
-	if (r.px == NULL)
-		abort();
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++)
 		{
@@ -346,6 +349,33 @@ transform(const uint8_t *src, size_t len, const char *spec, size_t *out_len, mm_
 	return out;
 }
 
+/* A 64x48 RGBA gradient with an alpha ramp and its PNG: the encoders' input. */
+typedef struct rgba_source
+{
+	mm_raster	r;
+	uint8_t    *png;
+	size_t		len;
+} rgba_source;
+
+/* Makes the encoders' input. */
+static rgba_source
+rgba_source_new(void)
+{
+	rgba_source s;
+
+	s.r = gradient_rgba(64, 48, 1);
+	s.png = png_of(&s.r, &s.len);
+	return s;
+}
+
+/* Frees it. */
+static void
+rgba_source_free(rgba_source *s)
+{
+	free(s->png);
+	free(s->r.px);
+}
+
 /* Every mode's output size, through the whole pipeline. */
 static void
 test_modes(void)
@@ -390,9 +420,7 @@ test_modes(void)
 static void
 test_webp(void)
 {
-	mm_raster	r = gradient_rgba(64, 48, 1);
-	size_t		len;
-	uint8_t    *png = png_of(&r, &len);
+	rgba_source src = rgba_source_new();
 	size_t		olen;
 	int			w = 0;
 	int			h = 0;
@@ -400,20 +428,20 @@ test_webp(void)
 	uint8_t    *dec;
 	mm_thumb_info info;
 
-	out = transform(png, len, "w=64,h=64,format=webp-lossless", &olen, &info);
+	out = transform(src.png, src.len, "w=64,h=64,format=webp-lossless", &olen, &info);
 	dec = out ? WebPDecodeRGBA(out, olen, &w, &h) : NULL;
-	MM_CHECK(dec != NULL && w == 64 && h == 48 && memcmp(dec, r.px, (size_t) 64 * 48 * 4) == 0,
+	MM_CHECK(dec != NULL && w == 64 && h == 48 && memcmp(dec, src.r.px, (size_t) 64 * 48 * 4) == 0,
 			 "lossless WebP decodes to the same RGBA pixels (%dx%d)", w, h);
 	WebPFree(dec);
 	free(out);
 
-	out = transform(png, len, "w=64,h=64,format=webp,q=90", &olen, &info);
+	out = transform(src.png, src.len, "w=64,h=64,format=webp,q=90", &olen, &info);
 	dec = out ? WebPDecodeRGBA(out, olen, &w, &h) : NULL;
 	MM_CHECK(dec != NULL && w == 64 && h == 48 && memcmp(out, "RIFF", 4) == 0 && memcmp(out + 8, "WEBP", 4) == 0,
 			 "lossy WebP decodes (%dx%d)", w, h);
 	if (dec != NULL)
 	{
-		double		p = psnr(dec, r.px, (size_t) 64 * 48 * 4);
+		double		p = psnr(dec, src.r.px, (size_t) 64 * 48 * 4);
 
 		MM_CHECK(p > 30.0, "lossy WebP at q=90 keeps the pixels: PSNR %.1f dB", p);
 		MM_CHECK(dec[3] < 80 && dec[(64 * 48 - 1) * 4 + 3] > 240, "lossy WebP keeps alpha (%d, %d)",
@@ -421,20 +449,17 @@ test_webp(void)
 	}
 	WebPFree(dec);
 	free(out);
-	free(png);
-	free(r.px);
+	rgba_source_free(&src);
 }
 
 /* AVIF, decoded again with libheif; alpha kept. */
 static void
 test_avif(void)
 {
-	mm_raster	r = gradient_rgba(64, 48, 1);
-	size_t		len;
-	uint8_t    *png = png_of(&r, &len);
+	rgba_source src = rgba_source_new();
 	size_t		olen = 0;
 	mm_thumb_info info;
-	uint8_t    *out = transform(png, len, "w=64,h=64,format=avif,q=90", &olen, &info);
+	uint8_t    *out = transform(src.png, src.len, "w=64,h=64,format=avif,q=90", &olen, &info);
 	struct heif_context *hc = heif_context_alloc();
 	struct heif_image_handle *hh = NULL;
 	struct heif_image *img = NULL;
@@ -456,7 +481,7 @@ test_avif(void)
 
 		for (y = 0; y < 48; y++)
 			memcpy(packed + (size_t) y * 64 * 4, plane + (size_t) y * stride, 64 * 4);
-		p = psnr(packed, r.px, (size_t) 64 * 48 * 4);
+		p = psnr(packed, src.r.px, (size_t) 64 * 48 * 4);
 		ok = heif_image_get_width(img, heif_channel_interleaved) == 64 &&
 			heif_image_get_height(img, heif_channel_interleaved) == 48;
 		MM_CHECK(ok, "AVIF decodes at 64x48");
@@ -472,8 +497,7 @@ test_avif(void)
 		heif_image_handle_release(hh);
 	heif_context_free(hc);
 	free(out);
-	free(png);
-	free(r.px);
+	rgba_source_free(&src);
 }
 
 int
