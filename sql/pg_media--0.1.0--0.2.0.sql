@@ -271,3 +271,50 @@ CREATE FUNCTION media.http(id bigint, range text, if_none_match text, method tex
 RETURNS record AS 'MODULE_PATHNAME', 'media_http' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION media.http(bigint, text, text, text, text) IS
   'media.http() for a variant of the file, e.g. ''w=256,h=256,format=jpeg'' (a thumbnail of a box in media.thumbnail_sizes, cached); NULL: the file itself';
+
+-- Issue 14: the transform spec -------------------------------------------------
+
+CREATE FUNCTION media.transform(id bigint, width integer, height integer,
+                                resize text DEFAULT 'contain', format text DEFAULT 'auto',
+                                quality integer DEFAULT NULL, gravity text DEFAULT 'centre',
+                                accept text DEFAULT NULL)
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_transform_file' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION media.transform(bigint, integer, integer, text, text, integer, text, text) IS
+  'a derived image of a stored image: contain, cover (cropped by gravity) or fill the box, in a format chosen for accept; cached under the spec''s canonical text';
+
+CREATE FUNCTION media.transform(content bytea, width integer, height integer,
+                                resize text DEFAULT 'contain', format text DEFAULT 'auto',
+                                quality integer DEFAULT NULL, gravity text DEFAULT 'centre',
+                                accept text DEFAULT NULL)
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_transform_bytes' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION media.transform(bytea, integer, integer, text, text, integer, text, text) IS
+  'a derived image of image bytes: orientation applied, never enlarged; resize contain, cover or fill; format auto, jpeg, png, webp, webp-lossless or avif';
+
+CREATE FUNCTION media.transform_spec(spec text, accept text DEFAULT NULL)
+RETURNS text AS 'MODULE_PATHNAME', 'media_transform_spec' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION media.transform_spec(text, text) IS
+  'the canonical text of a transform spec such as ''w=256,h=256,resize=cover'' (the derivative cache key)';
+
+COMMENT ON FUNCTION media.thumbnail(bigint, integer, integer, text) IS
+  'media.transform(id, width, height, format => format): fits the box, cached for the next call';
+COMMENT ON FUNCTION media.thumbnail(bytea, integer, integer, text) IS
+  'media.transform(content, width, height, format => format): fits the box, orientation applied, aspect kept, never enlarged';
+
+-- 0.1.0 cached thumbnails under 'thumbnail WxH jpeg qN' and 'thumbnail WxH png';
+-- the key is now the spec's canonical text, and media.thumbnail() makes the same
+-- bytes under it, so the cached ones are renamed (kept warm).  One that the new
+-- key already names (made by this library before the update) is dropped.
+WITH renamed AS (
+    SELECT source_sha256, spec AS old_spec,
+           pg_catalog.regexp_replace(pg_catalog.regexp_replace(spec,
+               '^thumbnail (\d+)x(\d+) png$', 'w=\1,h=\2,resize=contain,format=png'),
+               '^thumbnail (\d+)x(\d+) jpeg q(\d+)$', 'w=\1,h=\2,resize=contain,format=jpeg,q=\3') AS new_spec
+      FROM media.derivatives
+     WHERE spec OPERATOR(pg_catalog.~) '^thumbnail \d+x\d+ (jpeg q\d+|png)$')
+UPDATE media.derivatives d SET spec = r.new_spec
+  FROM renamed r
+ WHERE d.source_sha256 OPERATOR(pg_catalog.=) r.source_sha256 AND d.spec OPERATOR(pg_catalog.=) r.old_spec
+   AND NOT EXISTS (SELECT 1 FROM media.derivatives n
+                    WHERE n.source_sha256 OPERATOR(pg_catalog.=) r.source_sha256
+                      AND n.spec OPERATOR(pg_catalog.=) r.new_spec);
+DELETE FROM media.derivatives WHERE spec OPERATOR(pg_catalog.~~) 'thumbnail %';

@@ -19,7 +19,7 @@ CREATE SCHEMA media;
  * media.files    what applications see: one row per stored file, pointing at
  *                a blob; many files may share one blob (dedup)
  * media.uploads  resumable uploads in progress, each filling a blob of its own
- * media.derivatives  cached results (thumbnails) keyed by (source blob's key, spec),
+ * media.derivatives  cached results (transforms) keyed by (source blob's key, spec),
  *                only of media.thumbnail_sizes, at most media.max_derivatives_size
  *                in all: the least recently used are evicted first
  *
@@ -519,17 +519,38 @@ RETURNS jsonb AS 'MODULE_PATHNAME', 'media_probe_file' LANGUAGE C STABLE STRICT 
 COMMENT ON FUNCTION media.probe_file(bigint) IS
   'probes a stored file again from the slices its format needs (cheap for files of any size)';
 
--- Thumbnails ----------------------------------------------------------------
+-- Transforms and thumbnails -------------------------------------------------
+
+CREATE FUNCTION media.transform(id bigint, width integer, height integer,
+                                resize text DEFAULT 'contain', format text DEFAULT 'auto',
+                                quality integer DEFAULT NULL, gravity text DEFAULT 'centre',
+                                accept text DEFAULT NULL)
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_transform_file' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION media.transform(bigint, integer, integer, text, text, integer, text, text) IS
+  'a derived image of a stored image: contain, cover (cropped by gravity) or fill the box, in a format chosen for accept; cached under the spec''s canonical text';
+
+CREATE FUNCTION media.transform(content bytea, width integer, height integer,
+                                resize text DEFAULT 'contain', format text DEFAULT 'auto',
+                                quality integer DEFAULT NULL, gravity text DEFAULT 'centre',
+                                accept text DEFAULT NULL)
+RETURNS bytea AS 'MODULE_PATHNAME', 'media_transform_bytes' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION media.transform(bytea, integer, integer, text, text, integer, text, text) IS
+  'a derived image of image bytes: orientation applied, never enlarged; resize contain, cover or fill; format auto, jpeg, png, webp, webp-lossless or avif';
+
+CREATE FUNCTION media.transform_spec(spec text, accept text DEFAULT NULL)
+RETURNS text AS 'MODULE_PATHNAME', 'media_transform_spec' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION media.transform_spec(text, text) IS
+  'the canonical text of a transform spec such as ''w=256,h=256,resize=cover'' (the derivative cache key)';
 
 CREATE FUNCTION media.thumbnail(id bigint, width integer, height integer, format text DEFAULT 'jpeg')
 RETURNS bytea AS 'MODULE_PATHNAME', 'media_thumbnail_file' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION media.thumbnail(bigint, integer, integer, text) IS
-  'a thumbnail of a stored image that fits the box (jpeg or png), cached for the next call';
+  'media.transform(id, width, height, format => format): fits the box, cached for the next call';
 
 CREATE FUNCTION media.thumbnail(content bytea, width integer, height integer, format text DEFAULT 'jpeg')
 RETURNS bytea AS 'MODULE_PATHNAME', 'media_thumbnail_bytes' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION media.thumbnail(bytea, integer, integer, text) IS
-  'a thumbnail of image bytes that fits the box: orientation applied, aspect kept, never enlarged';
+  'media.transform(content, width, height, format => format): fits the box, orientation applied, aspect kept, never enlarged';
 
 -- Compression ---------------------------------------------------------------
 

@@ -1,12 +1,13 @@
 /*
  * http_variant.c - media.http() for a derived image of a file (its variant
- * argument, e.g. 'w=256,h=256,format=jpeg', image/variant.h), so an
+ * argument: a transform spec, e.g. 'w=256,h=256,resize=cover,format=webp',
+ * image/spec.h, the same text media.transform_spec() reads), so an
  * application's thumbnail route is one SQL call too.
  *
  * Only the boxes of media.thumbnail_sizes are served: each one is cached
  * (derivatives.c) and a client cannot make the server decode an image at
  * every size it names.  The answer carries a weak ETag made from the
- * source's SHA-256 and the thumbnail's spec (the same on every server and
+ * source's SHA-256 and the spec's canonical text (the same on every server and
  * for every call; weak because another version of the encoder may write
  * other bytes for the same image), 304 when If-None-Match matches it
  * (before any image work), the thumbnail's Content-Type, and the source
@@ -17,7 +18,7 @@
 
 #include "utils/builtins.h"
 
-#include "image/variant.h"
+#include "image/spec.h"
 #include "util/http.h"
 
 /*
@@ -47,36 +48,32 @@ variant_etag(const MediaFile *file, const char *spec)
  * JPEG: "cat-256x256.jpg").
  */
 static char *
-variant_file_name(const MediaFile *file, const mm_variant *v)
+variant_file_name(const MediaFile *file, const mm_xform *x)
 {
 	const char *name = file->name;
 	const char *dot = strrchr(name, '.');
 	int			stem = dot != NULL && dot != name ? (int) (dot - name) : (int) strlen(name);
+	const char *ext = x->format == MM_THUMB_PNG ? "png" :
+		x->format == MM_THUMB_JPEG ? "jpg" : x->format == MM_THUMB_AVIF ? "avif" : "webp";
 
-	return psprintf("%.*s-%dx%d.%s", stem, name, v->width, v->height,
-					v->format == MM_THUMB_PNG ? "png" : "jpg");
+	return psprintf("%.*s-%dx%d.%s", stem, name, x->width, x->height, ext);
 }
 
 /*
- * Refuses a variant that does not parse, or whose box is not in
- * media.thumbnail_sizes (22023, which applications answer with 400).
+ * Reads a variant (a transform spec) into x, refusing one that does not
+ * parse or whose box is not in media.thumbnail_sizes (22023, which
+ * applications answer with 400).  Without an Accept header to go by,
+ * format 'auto' means JPEG, or PNG for an image with alpha.
  */
 static void
-check_variant(const char *text, size_t len, mm_variant *v)
+check_variant(const char *text, size_t len, mm_xform *x)
 {
-	char		reason[200];
-
-	if (mm_variant_parse(text, len, MEDIA_THUMB_MAX_BOX, v, reason, sizeof(reason)) != 0)
+	media_parse_spec(pnstrdup(text, len), NULL, x);
+	if (!media_thumbnail_size_listed(x->width, x->height))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid variant"),
-				 errdetail("%s", reason),
-				 errhint("A variant reads like 'w=256,h=256,format=jpeg' (format jpeg or png).")));
-	if (!media_thumbnail_size_listed(v->width, v->height))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("variant size %dx%d is not in media.thumbnail_sizes", v->width, v->height),
-				 errdetail("media.http() serves thumbnails of the boxes in media.thumbnail_sizes (now '%s') only.",
+				 errmsg("variant size %dx%d is not in media.thumbnail_sizes", x->width, x->height),
+				 errdetail("media.http() serves derived images of the boxes in media.thumbnail_sizes (now '%s') only.",
 						   media_thumbnail_sizes ? media_thumbnail_sizes : ""),
 				 errhint("Ask for one of those boxes, or have a superuser add this one to media.thumbnail_sizes.")));
 }
@@ -91,12 +88,16 @@ http_variant_response(FunctionCallInfo fcinfo, const HttpRequest *rq, const Medi
 					  const char *variant, size_t variant_len)
 {
 	StringInfoData h;
-	mm_variant	v;
+	mm_xform	x;
+	char		spec[MM_XFORM_TEXT_MAX];
 	char	   *etag;
+	const char *mime;
 	bytea	   *thumb;
 
-	check_variant(variant, variant_len, &v);
-	etag = variant_etag(file, media_thumbnail_spec(v.width, v.height, v.format));
+	check_variant(variant, variant_len, &x);
+	if (mm_xform_canonical(&x, spec, sizeof(spec)) < 0)
+		elog(ERROR, "transform spec too long");
+	etag = variant_etag(file, spec);
 	initStringInfo(&h);
 	appendStringInfoChar(&h, '{');
 
@@ -106,12 +107,12 @@ http_variant_response(FunctionCallInfo fcinfo, const HttpRequest *rq, const Medi
 		return http_result(fcinfo, 304, &h, NULL);
 	}
 
-	thumb = media_file_thumbnail(file, v.width, v.height, v.format);
-	http_add_header(&h, "Content-Type", media_thumbnail_mime(v.format));
+	thumb = media_derived_image(file->id, &x, &mime);
+	http_add_header(&h, "Content-Type", mime);
 	http_add_header(&h, "X-Content-Type-Options", "nosniff");
 	http_add_header(&h, "Accept-Ranges", "none");
 	http_add_header(&h, "Content-Disposition",
-					http_content_disposition("inline", variant_file_name(file, &v)));
+					http_content_disposition("inline", variant_file_name(file, &x)));
 	http_add_cache_headers(&h, file, etag, 200);
 	http_add_header(&h, "Content-Length", psprintf("%zu", VARSIZE_ANY_EXHDR(thumb)));
 	return http_result(fcinfo, 200, &h, rq->head ? NULL : thumb);

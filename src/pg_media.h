@@ -165,14 +165,13 @@ extern bytea *derivative_find(int64 source_blob_id, const char *spec, bool touch
 extern void derivative_store(int64 source_blob_id, const char *spec, bytea *data, const char *mime,
 							 int32 width, int32 height);
 
+/* thumbnail.c: media.transform() and media.thumbnail() (issue 14: the transform spec) */
+struct mm_xform;
+extern bytea *media_derived_image(int64 id, const struct mm_xform *x, const char **mime);
+extern void media_parse_spec(const char *text, const char *accept, struct mm_xform *x);
+
 /* read.c */
 extern bytea *media_read_bytes(const MediaFile *file, int64 offset, int64 length);
-
-/* thumbnail.c: thumbnails of stored files (media.thumbnail(), media.http()'s variants) */
-extern const char *media_thumbnail_mime(mm_thumb_format fmt);
-extern char *media_thumbnail_spec(int32 width, int32 height, mm_thumb_format fmt);
-extern bytea *media_file_thumbnail(const MediaFile *file, int32 width, int32 height,
-								   mm_thumb_format fmt);
 
 /* base64_sql.c */
 extern bytea *media_base64_decode(const char *src, size_t len);

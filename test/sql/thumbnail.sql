@@ -92,14 +92,14 @@ SELECT spec, mime_type, width, height, byte_size > 0 AS has_bytes FROM media.der
 SELECT media.thumbnail(:photo, 100, 100) IS NOT NULL AS second_call;
 SELECT count(*) AS cached_after_second_call FROM media.derivatives;
 SET media.thumbnail_quality = 40;
-SELECT length(media.thumbnail(:photo, 100, 100)) < (SELECT byte_size FROM media.derivatives WHERE spec LIKE '%q82') AS lower_quality_is_smaller;
+SELECT length(media.thumbnail(:photo, 100, 100)) < (SELECT byte_size FROM media.derivatives WHERE spec LIKE '%q=82') AS lower_quality_is_smaller;
 RESET media.thumbnail_quality;
 SELECT media.thumbnail(:photo, 100, 100, 'png') IS NOT NULL AS png;
 SELECT spec FROM media.derivatives ORDER BY spec;
 -- a size not in media.thumbnail_sizes is computed on every call, never cached
 SELECT media.thumbnail(:photo, 99, 99) = media.thumbnail(content, 99, 99) AS unlisted_size_computed
   FROM img WHERE name = 'jpeg-rot6';
-SELECT count(*) AS unlisted_cached FROM media.derivatives WHERE spec LIKE 'thumbnail 99x99%';
+SELECT count(*) AS unlisted_cached FROM media.derivatives WHERE spec LIKE 'w=99,h=99,%';
 SET media.thumbnail_sizes = '64x64,x';
 SET media.thumbnail_sizes = '0x10';
 
@@ -111,7 +111,7 @@ SELECT media.thumbnail(:twin, 100, 100) = media.thumbnail(:photo, 100, 100) AS s
 -- a read-only transaction computes without caching (as a hot standby does)
 BEGIN READ ONLY;
 SELECT length(media.thumbnail(:photo, 48, 48)) > 0 AS computed;
-SELECT count(*) AS cached FROM media.derivatives WHERE spec LIKE 'thumbnail 48x48%';
+SELECT count(*) AS cached FROM media.derivatives WHERE spec LIKE 'w=48,h=48,%';
 COMMIT;
 
 -- removing the source removes its derivatives (once no file has those bytes)

@@ -122,6 +122,10 @@ for my $old (grep { $_ ne $current } @released)
 	# a thumbnail in the derivative cache and an upload left unfinished
 	my ($image) = grep { $_->{kind} =~ /(jpeg|png|gif)$/ } @{ $fx->{files} };
 	$node->safe_psql($db, "SELECT length(media.thumbnail($image->{id}, 64, 64))") if $image;    # a cached size
+	# and one under the key the 0.1.0 library wrote (this library writes the spec's canonical text)
+	$node->safe_psql($db, "INSERT INTO media.derivatives (source_sha256, spec, blob_id, mime_type, width, height, byte_size)"
+		  . " SELECT source_sha256, 'thumbnail 64x64 png', blob_id, mime_type, width, height, byte_size"
+		  . " FROM media.derivatives LIMIT 1") if $image;
 	my $upload = $node->safe_psql($db,
 		"SELECT media.upload_begin('unfinished.bin'); ");
 	$node->safe_psql($db, "SELECT media.upload_append($upload, " . sql_bytea(gen_bytes('unfinished-1', 70_000)) . ')');
@@ -153,6 +157,9 @@ for my $old (grep { $_ ne $current } @released)
 	{
 		is($node->safe_psql($db, "SELECT count(*) > 0 FROM media.derivatives"), 't',
 			"$old -> $current: cached thumbnails kept");
+		is($node->safe_psql($db, "SELECT string_agg(spec, ' ' ORDER BY spec) FROM media.derivatives"),
+			'w=64,h=64,resize=contain,format=jpeg,q=82 w=64,h=64,resize=contain,format=png',
+			"$old -> $current: a 0.1.0 cache key is renamed to the spec's canonical text");
 	}
 
 	my $updated_catalog = $node->safe_psql($db, $catalog_sql);

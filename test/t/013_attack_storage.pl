@@ -90,7 +90,7 @@ my $alice_img = put_as('alice', $png, 'a.png');
 as_role_ok('alice', "SELECT length(media.thumbnail($alice_img, 64, 64))");
 my $bob_img = put_as('bob', $png, 'b.png');
 as_role_ok('bob', "SELECT length(media.thumbnail($bob_img, 64, 64))");
-is(sql(q{SELECT count(*) FROM media.derivatives WHERE spec LIKE 'thumbnail 64x64 %'}), '2',
+is(sql(q{SELECT count(*) FROM media.derivatives WHERE spec LIKE 'w=64,h=64,%'}), '2',
 	'3: bob\'s thumbnail of alice\'s bytes is computed and cached apart (no cache-hit timing)');
 
 # --- 4. derivatives are bounded ------------------------------------------------------------------

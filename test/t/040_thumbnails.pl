@@ -126,7 +126,7 @@ SELECT width || ' ' || height || ' ' || coalesce(probe->>'components', '3') || '
 	cmp_ok(scalar(@rounding), '<=', 3, 'vipsthumbnail picks the same size for all but a few files (' . scalar(@rounding) . ')');
 	is($psnr_ok, $n - @rounding, 'every thumbnail is within 30 dB PSNR of vipsthumbnail where both pick the same size ('
 		  . ($n - @rounding) . ' files)');
-	is($node->safe_psql('postgres', "SELECT count(*) FROM media.derivatives WHERE spec = 'thumbnail ${box}x$box png'"),
+	is($node->safe_psql('postgres', "SELECT count(*) FROM media.derivatives WHERE spec = 'w=$box,h=$box,resize=contain,format=png'"),
 		$node->safe_psql('postgres', 'SELECT count(DISTINCT sha256) FROM media.files'),
 		'one cached thumbnail per distinct content');
 }
@@ -177,7 +177,7 @@ is($standby->safe_psql('postgres', 'SELECT count(*) FROM media.derivatives'), $b
 	'and caches nothing there');
 # 64x64 is in media.thumbnail_sizes (the tiny image is never enlarged): the primary caches it
 $node->safe_psql('postgres', "SELECT media.thumbnail($id, 64, 64, 'png')");
-is($node->safe_psql('postgres', "SELECT count(*) FROM media.derivatives WHERE spec = 'thumbnail 64x64 png'"), '1',
+is($node->safe_psql('postgres', "SELECT count(*) FROM media.derivatives WHERE spec = 'w=64,h=64,resize=contain,format=png'"), '1',
 	'the primary caches a thumbnail of a listed size');
 $node->wait_for_catchup($standby);
 is($standby->safe_psql('postgres', "SELECT media.thumbnail($id, 64, 64, 'png') = "

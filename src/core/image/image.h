@@ -76,8 +76,27 @@ typedef enum mm_thumb_format
 {
 	MM_THUMB_JPEG = 0,
 	MM_THUMB_PNG = 1,
-	MM_THUMB_AUTO = 2			/* PNG when the source has alpha, else JPEG */
+	MM_THUMB_AUTO = 2,			/* PNG when the source has alpha, else JPEG */
+	MM_THUMB_WEBP = 3,			/* lossy WebP (alpha kept) */
+	MM_THUMB_WEBP_LOSSLESS = 4,
+	MM_THUMB_AVIF = 5			/* AV1 in HEIF, through libheif (alpha kept) */
 } mm_thumb_format;
+
+/* How a transform fits the image to its box (image/spec.h, image/geometry.c). */
+typedef enum mm_resize
+{
+	MM_RESIZE_CONTAIN = 0,		/* fit inside the box, aspect kept */
+	MM_RESIZE_COVER,			/* fill the box, aspect kept, overflow cropped */
+	MM_RESIZE_FILL				/* stretch to the box */
+} mm_resize;
+
+/* Which part of the image cover keeps (image/smartcrop.c). */
+typedef enum mm_gravity
+{
+	MM_GRAVITY_CENTRE = 0,
+	MM_GRAVITY_ATTENTION,		/* edges, skin tones and saturated colour, as libvips */
+	MM_GRAVITY_ENTROPY			/* the most detailed window (luma histogram entropy) */
+} mm_gravity;
 
 typedef enum mm_img_decoder
 {
@@ -103,6 +122,8 @@ typedef struct mm_thumb_info
 	int			jpeg_scale;		/* JPEG decoded at jpeg_scale/8, else 8 */
 	int			has_alpha;		/* the source has an alpha channel */
 	mm_thumb_format format;		/* the format written (never AUTO) */
+	int			crop_left;		/* cover: the window kept of the scaled image */
+	int			crop_top;
 	mm_img_decoder decoder;
 	const char *decoder_name;	/* "jpeg", "png", "gif", "bmp", "webp", "tiff" (static) */
 } mm_thumb_info;
@@ -121,6 +142,19 @@ mm_img_status mm_thumbnail(const uint8_t *src, size_t len, int box_w, int box_h,
 						   mm_thumb_format fmt, int quality, const mm_limits *lim,
 						   uint8_t **out, size_t *out_len, mm_thumb_info *info,
 						   char *errbuf, size_t errlen);
+
+struct mm_xform;
+
+/*
+ * The general form of mm_thumbnail: the display image scaled and, for
+ * cover, cropped as the spec x says (image/spec.h; its box must be at
+ * least 1x1, its quality 0 for 80 or 1-100), never enlarged, encoded in
+ * x->format (AUTO: JPEG, or PNG when the source has alpha).
+ * mm_thumbnail(...) is mm_transform with resize contain.
+ */
+mm_img_status mm_transform(const uint8_t *src, size_t len, const struct mm_xform *x,
+						   const mm_limits *lim, uint8_t **out, size_t *out_len,
+						   mm_thumb_info *info, char *errbuf, size_t errlen);
 
 /*
  * Re-encodes a JPEG losslessly (same DCT coefficients, so the same decoded

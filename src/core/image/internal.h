@@ -147,6 +147,36 @@ typedef struct mm_raster
  */
 mm_img_status mm_img_orient(mm_img_ctx *ctx, mm_raster *img, int o);
 
+/*
+ * The sizes of a transform (image/geometry.c): the display image w x h is
+ * scaled to *scaled_w x *scaled_h, of which the *crop_w x *crop_h window is
+ * kept (smaller only for cover); never larger than w x h.
+ */
+void		mm_xform_geometry(int w, int h, int box_w, int box_h, mm_resize r,
+							  int *scaled_w, int *scaled_h, int *crop_w, int *crop_h);
+
+/*
+ * Chooses the crop_w x crop_h window of img that gravity g keeps
+ * (image/smartcrop.c): centred, or around what draws attention (libvips'
+ * attention: edges, skin tones, saturated colour), or the most detailed
+ * part (luma entropy).  crop_w, crop_h are at most img's size.
+ */
+mm_img_status mm_crop_choose(mm_img_ctx *ctx, const mm_raster *img, int crop_w, int crop_h,
+							 mm_gravity g, int *left, int *top);
+
+/* Keeps the crop_w x crop_h window at left, top of img, in place. */
+void		mm_img_crop(mm_raster *img, int left, int top, int crop_w, int crop_h);
+
+/* The red, green, blue and alpha of a pixel of nch (1-4) channels. */
+static inline void
+mm_px_rgba(const uint8_t *p, int nch, uint8_t rgba[4])
+{
+	rgba[0] = p[0];
+	rgba[1] = nch >= 3 ? p[1] : p[0];
+	rgba[2] = nch >= 3 ? p[2] : p[0];
+	rgba[3] = nch == 2 ? p[1] : (nch == 4 ? p[3] : 255);
+}
+
 /* Composites an alpha raster on white, in place (2 -> 1, 4 -> 3 channels). */
 void		mm_img_flatten(mm_raster *img);
 
@@ -155,6 +185,10 @@ mm_img_status mm_img_encode_jpeg(mm_img_ctx *ctx, const mm_raster *img, int qual
 								 uint8_t **out, size_t *out_len);
 mm_img_status mm_img_encode_png(mm_img_ctx *ctx, const mm_raster *img,
 								uint8_t **out, size_t *out_len);
+mm_img_status mm_img_encode_webp(mm_img_ctx *ctx, const mm_raster *img, int quality,
+								 int lossless, uint8_t **out, size_t *out_len);
+mm_img_status mm_img_encode_avif(mm_img_ctx *ctx, const mm_raster *img, int quality,
+								 uint8_t **out, size_t *out_len);
 
 /* A growable output buffer through ctx's allocator. */
 typedef struct mm_outbuf

@@ -1,6 +1,8 @@
 /*
- * image/thumbnail.c - mm_thumbnail(): recognize the format, decode (shrinking
- * JPEGs on load), scale to fit the box as rows arrive, orient, encode.
+ * image/thumbnail.c - mm_transform() and mm_thumbnail(): recognize the
+ * format, decode (shrinking JPEGs on load), scale as rows arrive (to fit
+ * the box, to cover it, or to fill it: image/geometry.c), orient, crop for
+ * cover (image/smartcrop.c), encode.
  *
  * The target size is computed from the display size (EXIF orientation
  * applied) and mapped back to the stored orientation, so the image is
@@ -13,6 +15,7 @@
 
 #include <string.h>
 
+#include "image/spec.h"
 #include "util/source.h"
 
 /* State of one thumbnail: the sink's view of the pipeline. */
@@ -21,6 +24,10 @@ typedef struct thumb
 	mm_img_ctx *ctx;
 	int			box_w;
 	int			box_h;
+	mm_resize	resize;
+	mm_gravity	gravity;
+	int			crop_w;			/* the window kept, display orientation */
+	int			crop_h;
 	mm_thumb_info *info;
 	int			orientation;
 	int			tw;				/* target size, stored orientation */
@@ -30,41 +37,9 @@ typedef struct thumb
 } thumb;
 
 /*
- * The largest size with the aspect ratio of w x h (rounded to the nearest
- * pixel) that fits in box_w x box_h without enlarging; at least 1x1.
- */
-static void
-fit_box(uint64_t w, uint64_t h, uint64_t box_w, uint64_t box_h, int *tw, int *th)
-{
-	uint64_t	rw;
-	uint64_t	rh;
-
-	if (w <= box_w && h <= box_h)
-	{
-		rw = w;
-		rh = h;
-	}
-	else if (w * box_h >= h * box_w)
-	{
-		rw = box_w;
-		rh = (2 * h * box_w + w) / (2 * w);
-	}
-	else
-	{
-		rh = box_h;
-		rw = (2 * w * box_h + h) / (2 * h);
-	}
-	if (rw < 1)
-		rw = 1;
-	if (rh < 1)
-		rh = 1;
-	*tw = (int) (rw > w ? w : rw);
-	*th = (int) (rh > h ? h : rh);
-}
-
-/*
  * Sink: the header is known.  Works out the display size, the target
- * size, and how small the decoder may go (twice the target).
+ * size and crop window (image/geometry.c), and how small the decoder may
+ * go (twice the target).
  */
 static mm_img_status
 thumb_header(mm_img_sink *sink, const mm_img_header *hdr, int *want_w, int *want_h)
@@ -81,7 +56,7 @@ thumb_header(mm_img_sink *sink, const mm_img_header *hdr, int *want_w, int *want
 	t->info->src_height = dh;
 	t->info->orientation = t->orientation;
 	t->info->has_alpha = hdr->has_alpha;
-	fit_box((uint64_t) dw, (uint64_t) dh, (uint64_t) t->box_w, (uint64_t) t->box_h, &TW, &TH);
+	mm_xform_geometry(dw, dh, t->box_w, t->box_h, t->resize, &TW, &TH, &t->crop_w, &t->crop_h);
 	t->tw = swap ? TH : TW;
 	t->th = swap ? TW : TH;
 	if (mm_img_check_size(t->ctx, (uint64_t) t->tw, (uint64_t) t->th) != MM_IMG_OK)
@@ -177,6 +152,49 @@ decoder_name(mm_img_decoder d)
 	return "none";
 }
 
+/*
+ * Cover: keeps the window gravity chooses of the scaled, oriented image
+ * (the window is clamped to the image, which a JPEG decoded smaller than
+ * asked could make smaller than planned).
+ */
+static mm_img_status
+crop_window(thumb *t)
+{
+	int			cw = t->crop_w < t->img.w ? t->crop_w : t->img.w;
+	int			ch = t->crop_h < t->img.h ? t->crop_h : t->img.h;
+	int			left;
+	int			top;
+
+	if (cw < 1 || ch < 1 || (cw == t->img.w && ch == t->img.h))
+		return MM_IMG_OK;
+	if (mm_crop_choose(t->ctx, &t->img, cw, ch, t->gravity, &left, &top) != MM_IMG_OK)
+		return t->ctx->status;
+	mm_img_crop(&t->img, left, top, cw, ch);
+	t->info->crop_left = left;
+	t->info->crop_top = top;
+	return MM_IMG_OK;
+}
+
+/* Encodes the result in format fmt (not AUTO). */
+static mm_img_status
+encode(mm_img_ctx *ctx, mm_raster *img, mm_thumb_format fmt, int quality,
+	   uint8_t **out, size_t *out_len)
+{
+	switch (fmt)
+	{
+		case MM_THUMB_JPEG:
+			mm_img_flatten(img);
+			return mm_img_encode_jpeg(ctx, img, quality, out, out_len);
+		case MM_THUMB_WEBP:
+		case MM_THUMB_WEBP_LOSSLESS:
+			return mm_img_encode_webp(ctx, img, quality, fmt == MM_THUMB_WEBP_LOSSLESS, out, out_len);
+		case MM_THUMB_AVIF:
+			return mm_img_encode_avif(ctx, img, quality, out, out_len);
+		default:
+			return mm_img_encode_png(ctx, img, out, out_len);
+	}
+}
+
 /* Runs the pipeline once the arguments are checked; see image/image.h. */
 static mm_img_status
 thumb_run(thumb *t, const uint8_t *src, size_t len, mm_thumb_format fmt, int quality,
@@ -228,30 +246,26 @@ thumb_run(thumb *t, const uint8_t *src, size_t len, mm_thumb_format fmt, int qua
 
 	if (mm_img_orient(ctx, &t->img, t->orientation) != MM_IMG_OK)
 		return ctx->status;
+	if (crop_window(t) != MM_IMG_OK)
+		return ctx->status;
 	if (fmt == MM_THUMB_AUTO)
 		fmt = (t->img.nch == 2 || t->img.nch == 4) ? MM_THUMB_PNG : MM_THUMB_JPEG;
 	info->format = fmt;
 	info->out_width = t->img.w;
 	info->out_height = t->img.h;
-	if (fmt == MM_THUMB_JPEG)
-	{
-		mm_img_flatten(&t->img);
-		return mm_img_encode_jpeg(ctx, &t->img, quality, out, out_len);
-	}
-	return mm_img_encode_png(ctx, &t->img, out, out_len);
+	return encode(ctx, &t->img, fmt, quality, out, out_len);
 }
 
-/* Makes a thumbnail; see image/image.h. */
+/* Transforms an image; see image/image.h. */
 mm_img_status
-mm_thumbnail(const uint8_t *src, size_t len, int box_w, int box_h,
-			 mm_thumb_format fmt, int quality, const mm_limits *lim,
-			 uint8_t **out, size_t *out_len, mm_thumb_info *info,
-			 char *errbuf, size_t errlen)
+mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits *lim,
+			 uint8_t **out, size_t *out_len, mm_thumb_info *info, char *errbuf, size_t errlen)
 {
 	mm_img_ctx	ctx;
 	mm_thumb_info dummy;
 	thumb		t;
 	mm_img_status st;
+	int			quality;
 
 	mm_img_ctx_init(&ctx, lim, errbuf, errlen);
 	if (info == NULL)
@@ -260,29 +274,32 @@ mm_thumbnail(const uint8_t *src, size_t len, int box_w, int box_h,
 	info->orientation = 1;
 	info->jpeg_scale = 8;
 	info->decoder_name = "none";
-	if (out == NULL || out_len == NULL)
-		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "no output pointer");
+	if (out == NULL || out_len == NULL || x == NULL)
+		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "no output pointer or spec");
 	*out = NULL;
 	*out_len = 0;
 	if (src == NULL && len > 0)
 		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "no input");
-	if (box_w < 1 || box_h < 1)
+	if (x->width < 1 || x->height < 1)
 		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "the box must be at least 1x1");
-	if (fmt != MM_THUMB_JPEG && fmt != MM_THUMB_PNG && fmt != MM_THUMB_AUTO)
-		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "unknown thumbnail format");
-	if (quality == 0)
-		quality = 80;
+	if ((unsigned) x->format > MM_THUMB_AVIF)
+		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "unknown output format");
+	if ((unsigned) x->resize > MM_RESIZE_FILL || (unsigned) x->gravity > MM_GRAVITY_ENTROPY)
+		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "unknown resize mode or gravity");
+	quality = x->quality == 0 ? 80 : x->quality;
 	if (quality < 1 || quality > 100)
 		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "quality must be between 1 and 100");
-	info->format = fmt;
+	info->format = x->format;
 
 	memset(&t, 0, sizeof(t));
 	t.ctx = &ctx;
-	t.box_w = box_w;
-	t.box_h = box_h;
+	t.box_w = x->width;
+	t.box_h = x->height;
+	t.resize = x->resize;
+	t.gravity = x->gravity;
 	t.info = info;
 	t.orientation = 1;
-	st = thumb_run(&t, src, len, fmt, quality, out, out_len);
+	st = thumb_run(&t, src, len, x->format, quality, out, out_len);
 	mm_resample_free(t.rs);
 	mm_img_release(&ctx, t.img.px);
 	if (st != MM_IMG_OK)
@@ -291,4 +308,21 @@ mm_thumbnail(const uint8_t *src, size_t len, int box_w, int box_h,
 		*out_len = 0;
 	}
 	return st;
+}
+
+/* Makes a thumbnail (mm_transform with resize contain); see image/image.h. */
+mm_img_status
+mm_thumbnail(const uint8_t *src, size_t len, int box_w, int box_h,
+			 mm_thumb_format fmt, int quality, const mm_limits *lim,
+			 uint8_t **out, size_t *out_len, mm_thumb_info *info,
+			 char *errbuf, size_t errlen)
+{
+	mm_xform	x;
+
+	mm_xform_init(&x);
+	x.width = box_w;
+	x.height = box_h;
+	x.format = fmt;
+	x.quality = quality;
+	return mm_transform(src, len, &x, lim, out, out_len, info, errbuf, errlen);
 }
