@@ -44,17 +44,16 @@ variant_etag(const MediaFile *file, const char *spec)
 
 /*
  * The name a browser saves a variant under: the file's name without its
- * extension, the box and the format's extension ("cat.png" at 256x256 in
- * JPEG: "cat-256x256.jpg").
+ * extension, the box and the output's extension from its MIME type
+ * ("cat.png" at 256x256 in JPEG: "cat-256x256.jpg").
  */
 static char *
-variant_file_name(const MediaFile *file, const mm_xform *x)
+variant_file_name(const MediaFile *file, const mm_xform *x, const char *mime)
 {
 	const char *name = file->name;
 	const char *dot = strrchr(name, '.');
 	int			stem = dot != NULL && dot != name ? (int) (dot - name) : (int) strlen(name);
-	const char *ext = x->format == MM_THUMB_PNG ? "png" :
-		x->format == MM_THUMB_JPEG ? "jpg" : x->format == MM_THUMB_AVIF ? "avif" : "webp";
+	const char *ext = strcmp(mime, "image/jpeg") == 0 ? "jpg" : strchr(mime, '/') + 1;
 
 	return psprintf("%.*s-%dx%d.%s", stem, name, x->width, x->height, ext);
 }
@@ -112,7 +111,7 @@ http_variant_response(FunctionCallInfo fcinfo, const HttpRequest *rq, const Medi
 	http_add_header(&h, "X-Content-Type-Options", "nosniff");
 	http_add_header(&h, "Accept-Ranges", "none");
 	http_add_header(&h, "Content-Disposition",
-					http_content_disposition("inline", variant_file_name(file, &x)));
+					http_content_disposition("inline", variant_file_name(file, &x, mime)));
 	http_add_cache_headers(&h, file, etag, 200);
 	http_add_header(&h, "Content-Length", psprintf("%zu", VARSIZE_ANY_EXHDR(thumb)));
 	return http_result(fcinfo, 200, &h, rq->head ? NULL : thumb);

@@ -7,7 +7,7 @@ SET media.thumbnail_sizes = '16x16,64x64';
 SELECT media.put('\x89504e470d0a1a0a0000000d49484452000000280000001e0802000000d1bfcb8a0000002f4944415478daedcd310d0000080431e4bc7f15c8c2032c0c4d6ebdb43a597758bbc06030180c0683c1603018fc171e9b0320cc14d128a70000000049454e44ae426082'::bytea,
                  'two halves.png') AS photo \gset
 -- the ETag: weak, from the source's SHA-256 and the thumbnail's spec, the same on every server
-SELECT 'W/"' || encode(sha256(sha256(media.get(:photo)) || convert_to('thumbnail 16x16 png', 'UTF8')), 'hex') || '"'
+SELECT 'W/"' || encode(sha256(sha256(media.get(:photo)) || convert_to('w=16,h=16,resize=contain,format=png', 'UTF8')), 'hex') || '"'
        AS png16_etag \gset
 SELECT status, headers - 'ETag' - 'Last-Modified' - 'Content-Length' AS headers, headers->>'ETag' = :'png16_etag' AS etag_ok,
        headers->>'Content-Length' = length(body)::text AS length_ok,
@@ -33,7 +33,7 @@ SELECT status FROM media.http(:photo, NULL, :'png16_etag', 'GET', 'w=16,h=16,for
 SELECT status FROM media.http(:photo, NULL, :'etag', 'GET', 'w=16,h=16,format=png');  -- the file's ETag is not the thumbnail's
 -- no image is decoded for a 304: a file that is not an image answers it too
 SELECT status AS not_decoded
-  FROM media.http(:id, NULL, 'W/"' || encode(sha256(sha256(media.get(:id)) || convert_to('thumbnail 16x16 jpeg q82', 'UTF8')), 'hex') || '"',
+  FROM media.http(:id, NULL, 'W/"' || encode(sha256(sha256(media.get(:id)) || convert_to('w=16,h=16,resize=contain,format=auto,q=82', 'UTF8')), 'hex') || '"',
                   'GET', 'w=16,h=16');
 -- the JPEG quality is part of the spec, so of the ETag
 SELECT headers->>'ETag' AS q82_etag FROM media.http(:photo, NULL, NULL, 'HEAD', 'w=16,h=16') \gset
