@@ -27,7 +27,7 @@ GLUE_OBJS    = src/pg_media.o src/spi_util.o src/storage.o src/blobs.o src/chunk
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
-SHLIB_LINK   = -lpng -ljpeg -lz
+SHLIB_LINK   = -lpng -ljpeg -lz -lheif -ljxl
 
 REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)

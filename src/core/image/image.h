@@ -85,7 +85,10 @@ typedef enum mm_img_decoder
 	MM_DEC_JPEG,
 	MM_DEC_PNG,
 	MM_DEC_GIF,
-	MM_DEC_BMP
+	MM_DEC_BMP,
+	MM_DEC_HEIF,				/* HEIC (HEVC in HEIF), through libheif */
+	MM_DEC_AVIF,				/* AV1 in HEIF, through libheif */
+	MM_DEC_JXL
 } mm_img_decoder;
 
 /* What mm_thumbnail() did. */
@@ -102,7 +105,7 @@ typedef struct mm_thumb_info
 	int			has_alpha;		/* the source has an alpha channel */
 	mm_thumb_format format;		/* the format written (never AUTO) */
 	mm_img_decoder decoder;
-	const char *decoder_name;	/* "jpeg", "png", "gif", "bmp" (static) */
+	const char *decoder_name;	/* "jpeg", "png", "gif", "bmp", "heif", "avif", "jxl" (static) */
 } mm_thumb_info;
 
 /*

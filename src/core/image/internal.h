@@ -111,6 +111,21 @@ mm_img_status mm_img_decode_gif(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								mm_img_sink *sink);
 mm_img_status mm_img_decode_bmp(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								mm_img_sink *sink);
+mm_img_status mm_img_decode_heif(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								 mm_img_sink *sink);	/* HEIC and AVIF */
+mm_img_status mm_img_decode_jxl(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								mm_img_sink *sink);
+
+/*
+ * For decoders whose library holds the whole image (image/whole.c):
+ * charge library-held memory to the budget before decoding (refused when
+ * it does not fit) and give it back after, and pass a packed image of
+ * rows stride bytes apart to the sink, polling before each row.
+ */
+mm_img_status mm_img_reserve(mm_img_ctx *ctx, uint64_t need, const char *what);
+void		mm_img_unreserve(mm_img_ctx *ctx, uint64_t need);
+mm_img_status mm_img_feed_rows(mm_img_ctx *ctx, mm_img_sink *sink, const uint8_t *px,
+							   int w, int h, int nch, size_t stride);
 
 /* A streaming separable resampler (see image/resample.c). */
 typedef struct mm_resampler mm_resampler;
