@@ -29,7 +29,7 @@ OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
 SHLIB_LINK   = -lpng -ljpeg -lz -lheif -ljxl
 
-REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail
+REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail formats_heif
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 TAP_TESTS    = 1
 

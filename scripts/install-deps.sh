@@ -3,7 +3,7 @@
 # Used by `make demo`, `make test`, .ci/run and the Dockerfile, so every path
 # exercises the same steps. Idempotent: it installs only what is missing.
 #
-#   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg
+#   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg/libheif/libjxl
 #   scripts/install-deps.sh test    # build + server + TAP test needs
 set -eu
 
@@ -16,6 +16,8 @@ add() { for p in "$@"; do
         done; }
 
 add make gcc libc6-dev pkg-config zlib1g-dev libpng-dev libjpeg62-turbo-dev
+# HEIC and AVIF (libheif with libde265, dav1d and aom built in) and JPEG XL thumbnails
+add libheif-dev libjxl-dev
 if [ "$what" = test ] || [ "$what" = demo ]; then
   add postgresql-$pgmajor libipc-run-perl procps libvips-tools imagemagick time python3-psycopg
 fi

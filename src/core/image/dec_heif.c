@@ -20,11 +20,14 @@
  * an oversized header is refused before any pixel is decoded.  The decoded
  * size is checked again afterwards, because libheif 1.15 does not compare
  * the codec stream's own size with ispe.  Grid tiles are decoded on the
- * calling thread (heif_context_set_max_decoding_threads 0); libde265 still
- * runs one worker thread and dav1d its own, so every asynchronous signal
- * is blocked while libheif runs: its threads inherit that mask and never
- * take a signal meant for the PostgreSQL backend, which gets pending
- * signals (a cancel) as soon as libheif returns.
+ * calling thread (heif_context_set_max_decoding_threads 0) and AV1 by aom,
+ * which decodes on the calling thread (dav1d would start a thread per
+ * core, and libheif 1.15's dav1d plugin leaks its input on some damaged
+ * streams: the fuzzer found it).  libde265 still runs one worker thread,
+ * so every asynchronous signal is blocked while libheif runs: its threads
+ * inherit that mask and never take a signal meant for the PostgreSQL
+ * backend, which gets pending signals (a cancel) as soon as libheif
+ * returns.
  *
  * Cancel.  libheif 1.15 cannot stop a decode once started, so the
  * interrupt callback is polled before reading, before and after decoding,
@@ -48,6 +51,7 @@ typedef struct heif_dec
 {
 	mm_img_ctx *ctx;
 	const char *what;			/* "HEIF" or "AVIF", for messages */
+	int			avif;
 	struct heif_context *hctx;
 	struct heif_image_handle *handle;
 	struct heif_image *img;
@@ -106,17 +110,19 @@ restore_signals(const sigset_t *old)
 }
 
 /*
- * Bytes libheif holds at once to decode a w x h image: the codec's
- * decoded planes (4:2:0 at worst 4:4:4, two bytes a sample above 8 bits,
- * reference picture included), the grid canvas, the alpha plane, the
- * interleaved RGB(A) result and a transformed (rotated) copy of it.
- * Measured peaks stay below this (see test/unit/test_dec_heif.c).
+ * Bytes libheif holds at once to decode a w x h image: the codec's decoded
+ * planes with its reference picture, libheif's planar RGB (and alpha)
+ * conversion, a transformed (rotated) copy and the interleaved RGB(A)
+ * result, two bytes a sample above 8 bits; aom keeps bordered frame
+ * buffers on top.  Measured peaks of a 12 Mpx image (whole process, in
+ * bytes per pixel: HEIC 8-bit 8.3, HEIC 10-bit 12.3, AVIF 8-bit through
+ * aom 18.6) stay below this.
  */
 static uint64_t
-heif_memory_estimate(uint64_t w, uint64_t h, int bits, int alpha)
+heif_memory_estimate(uint64_t w, uint64_t h, int bits, int alpha, int avif)
 {
 	uint64_t	sample = bits > 8 ? 2 : 1;
-	uint64_t	per_px = sample * (3 + 3 + 3 + (alpha ? 1 : 0)) + 2 * (alpha ? 4 : 3);
+	uint64_t	per_px = sample * (9 + (alpha ? 1 : 0) + (avif ? 6 : 0)) + (alpha ? 8 : 6);
 
 	return w * h * per_px + ((uint64_t) 4 << 20);
 }
@@ -160,7 +166,7 @@ heif_open(heif_dec *d, const uint8_t *src, size_t len, mm_img_header *hdr)
 
 	d->reserved = heif_memory_estimate((uint64_t) (iw > hdr->width ? iw : hdr->width),
 									   (uint64_t) (ih > hdr->height ? ih : hdr->height),
-									   bits, hdr->has_alpha);
+									   bits, hdr->has_alpha, d->avif);
 	if (mm_img_reserve(d->ctx, d->reserved, d->what) != MM_IMG_OK)
 	{
 		d->reserved = 0;
@@ -181,6 +187,8 @@ heif_decode_primary(heif_dec *d, int alpha)
 		return mm_img_fail(d->ctx, MM_IMG_NOMEM, "%s: libheif could not start", d->what);
 	opt->ignore_transformations = 0;
 	opt->convert_hdr_to_8bit = 1;
+	if (d->avif)
+		opt->decoder_id = "aom";	/* single-threaded; see the file comment */
 	err = heif_decode_image(d->handle, &d->img, heif_colorspace_RGB,
 							alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB,
 							opt);
@@ -249,7 +257,8 @@ mm_img_decode_heif(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink 
 
 	memset(&d, 0, sizeof(d));
 	d.ctx = ctx;
-	d.what = mm_img_sniff(src, len) == MM_DEC_AVIF ? "AVIF" : "HEIF";
+	d.avif = mm_img_sniff(src, len) == MM_DEC_AVIF;
+	d.what = d.avif ? "AVIF" : "HEIF";
 	st = heif_run(&d, src, len, sink);
 	if (d.img != NULL)
 		heif_image_release(d.img);
