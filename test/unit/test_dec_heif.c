@@ -9,7 +9,9 @@
  * must not be applied on top of irot, a JPEG XL orientation), alpha and
  * 10-bit sources show.  Truncated files, a header over the pixel limit
  * and over the memory budget (refused before anything is decoded), the
- * interrupt callback and leaks through the allocator hook are tested too.
+ * interrupt callback and leaks through the allocator hook are tested too,
+ * and files whose codec stream or grid canvas is larger than their ispe
+ * says (one found by fuzz_dec_heif).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +335,29 @@ test_refusals(void)
 		s = thumb_file("big.heic", 64, &lim, &im, &info, err, sizeof(err));
 		MM_CHECK(s == MM_IMG_TOO_BIG && is.calls == 1,
 				 "big.heic: refused with one poll, before heif_decode_image (%ld polls)", is.calls);
+	}
+	{
+		/* the HEVC stream's own size counts, whatever ispe says */
+		int_state	is = {0, 1000000};
+
+		memset(&lim, 0, sizeof(lim));
+		lim.max_pixels = 1000000;
+		lim.interrupted = interrupt_cb;
+		lim.arg = &is;
+		s = thumb_file("liar.heic", 64, &lim, &im, &info, err, sizeof(err));
+		MM_CHECK(s == MM_IMG_TOO_BIG && strstr(err, "4000x3000") != NULL && is.calls == 1,
+				 "liar.heic (ispe 64x48, stream 4000x3000) over 1 Mpx: refused before decoding (%s)", err);
+		is.calls = 0;
+		s = thumb_file("gridbomb.heic", 64, NULL, &im, &info, err, sizeof(err));
+		MM_CHECK(s == MM_IMG_TOO_BIG && strstr(err, "12288x9472") != NULL,
+				 "gridbomb.heic (ispe 72x48, grid canvas 12288x9472): refused before decoding (%s)", err);
+		s = thumb_file("grid1.heic", 64, NULL, &im, &info, err, sizeof(err));
+		MM_CHECK(s == MM_IMG_OK && im.w >= 1 && im.h >= 1, "grid1.heic (a 1x1 grid) decodes (%s)",
+				 s == MM_IMG_OK ? "ok" : err);
+		free(im.px);
+		s = thumb_file("liar.heic", 64, NULL, &im, &info, err, sizeof(err));
+		MM_CHECK(s == MM_IMG_OK, "liar.heic within the default limit decodes (%s)", s == MM_IMG_OK ? "ok" : err);
+		free(im.px);
 	}
 	memset(&lim, 0, sizeof(lim));
 	lim.max_pixels = 1000;

@@ -11,15 +11,16 @@
  * would turn it twice).  libvips does the same.
  *
  * Bounds.  libheif allocates on its own (C++ new and malloc), so its memory
- * cannot go through the core's allocator.  Instead: libheif refuses an
+ * cannot go through the core's allocator.  Instead: the codec streams' own
+ * picture sizes are read first (image/heif_coded.c: libheif 1.15 does not
+ * hold them to ispe) and checked against max_pixels; libheif refuses an
  * ispe side over the pixel limit while it reads the file
  * (heif_context_set_maximum_image_size_limit); the primary image's ispe
  * size and its displayed size are then checked against max_pixels, and
- * the memory the decode will hold (estimated per pixel from the bit depth
- * and alpha) is charged to the budget before heif_decode_image() runs, so
- * an oversized header is refused before any pixel is decoded.  The decoded
- * size is checked again afterwards, because libheif 1.15 does not compare
- * the codec stream's own size with ispe.  Grid tiles are decoded on the
+ * the memory the decode will hold (estimated per pixel from the largest
+ * of those sizes, the bit depth and alpha) is charged to the budget before
+ * heif_decode_image() runs, so an oversized header is refused before any
+ * pixel is decoded.  The decoded size is checked again afterwards.  Grid tiles are decoded on the
  * calling thread (heif_context_set_max_decoding_threads 0) and AV1 by aom,
  * which decodes on the calling thread (dav1d would start a thread per
  * core, and libheif 1.15's dav1d plugin leaks its input on some damaged
@@ -110,7 +111,7 @@ restore_signals(const sigset_t *old)
 }
 
 /*
- * Bytes libheif holds at once to decode a w x h image: the codec's decoded
+ * Bytes libheif holds at once to decode an image of pixels: the codec's decoded
  * planes with its reference picture, libheif's planar RGB (and alpha)
  * conversion, a transformed (rotated) copy and the interleaved RGB(A)
  * result, two bytes a sample above 8 bits; aom keeps bordered frame
@@ -119,12 +120,12 @@ restore_signals(const sigset_t *old)
  * aom 18.6) stay below this.
  */
 static uint64_t
-heif_memory_estimate(uint64_t w, uint64_t h, int bits, int alpha, int avif)
+heif_memory_estimate(uint64_t pixels, int bits, int alpha, int avif)
 {
 	uint64_t	sample = bits > 8 ? 2 : 1;
 	uint64_t	per_px = sample * (9 + (alpha ? 1 : 0) + (avif ? 6 : 0)) + (alpha ? 8 : 6);
 
-	return w * h * per_px + ((uint64_t) 4 << 20);
+	return pixels * per_px + ((uint64_t) 4 << 20);
 }
 
 /* Reads the file, checks the primary image's sizes and charges its memory. */
@@ -136,7 +137,15 @@ heif_open(heif_dec *d, const uint8_t *src, size_t len, mm_img_header *hdr)
 	int			iw;
 	int			ih;
 	int			bits;
+	uint64_t	cw = 0;
+	uint64_t	ch = 0;
+	uint64_t	area;
 
+	/* the codec streams' own sizes: libheif does not hold them to ispe */
+	if (mm_heif_coded_size(d->ctx, src, len, d->what, &cw, &ch) != MM_IMG_OK)
+		return d->ctx->status;
+	if (cw > 0 && mm_img_check_size(d->ctx, cw, ch) != MM_IMG_OK)
+		return d->ctx->status;
 	d->hctx = heif_context_alloc();
 	if (d->hctx == NULL)
 		return mm_img_fail(d->ctx, MM_IMG_NOMEM, "%s: libheif could not start", d->what);
@@ -164,9 +173,12 @@ heif_open(heif_dec *d, const uint8_t *src, size_t len, mm_img_header *hdr)
 	hdr->orientation = 1;		/* libheif applies irot/imir; EXIF is not applied again */
 	bits = heif_image_handle_get_luma_bits_per_pixel(d->handle);
 
-	d->reserved = heif_memory_estimate((uint64_t) (iw > hdr->width ? iw : hdr->width),
-									   (uint64_t) (ih > hdr->height ? ih : hdr->height),
-									   bits, hdr->has_alpha, d->avif);
+	area = (uint64_t) iw * (uint64_t) ih;
+	if ((uint64_t) hdr->width * (uint64_t) hdr->height > area)
+		area = (uint64_t) hdr->width * (uint64_t) hdr->height;
+	if (cw * ch > area)
+		area = cw * ch;
+	d->reserved = heif_memory_estimate(area, bits, hdr->has_alpha, d->avif);
 	if (mm_img_reserve(d->ctx, d->reserved, d->what) != MM_IMG_OK)
 	{
 		d->reserved = 0;

@@ -113,6 +113,12 @@ mm_img_status mm_img_decode_bmp(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								mm_img_sink *sink);
 mm_img_status mm_img_decode_heif(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								 mm_img_sink *sink);	/* HEIC and AVIF */
+/*
+ * The largest picture the HEVC or AV1 streams of a HEIF file would decode,
+ * from their parameter sets (image/heif_coded.c); 0 x 0 when none.
+ */
+mm_img_status mm_heif_coded_size(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								 const char *what, uint64_t *w, uint64_t *h);
 mm_img_status mm_img_decode_jxl(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								mm_img_sink *sink);
 

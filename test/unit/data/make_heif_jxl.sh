@@ -12,6 +12,10 @@
 #   mir.heic mirh.heic  imir axis 0 (libheif: top and bottom swap) and axis 1
 #   big.heic            q.heic with every ispe saying 4000x3000
 #   trunc.heic          q.heic cut after 600 bytes
+#   liar.heic           a 4000x3000 HEVC stream behind ispe boxes saying 64x48
+#   gridbomb.heic       found by fuzz_dec_heif (kept as it is, not rebuilt here): a
+#                       72x48 ispe over a 1x1 grid whose canvas is 12288x9472
+#   grid1.heic          gridbomb.heic with the canvas set to 64x64 (built here)
 #   q.jxl qa.jxl qg.jxl lossy RGB, lossless RGBA, gray; q6.jxl orientation 6
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,8 +47,8 @@ python3 "$here/heif_props.py" q6.heic rot.heic irot=3
 python3 "$here/heif_props.py" q.heic rot1.heic irot=1
 python3 "$here/heif_props.py" q.heic mir.heic imir=0
 python3 "$here/heif_props.py" q.heic mirh.heic imir=1
-python3 - <<'PY'
-import struct
+python3 - "$here" <<'PY'
+import struct, sys
 d = bytearray(open('q.heic', 'rb').read())
 i = d.find(b'ispe')
 while i >= 0:
@@ -52,11 +56,26 @@ while i >= 0:
     i = d.find(b'ispe', i + 4)
 open('big.heic', 'wb').write(bytes(d))
 open('trunc.heic', 'wb').write(open('q.heic', 'rb').read()[:600])
+g = bytearray(open('%s/gridbomb.heic' % sys.argv[1], 'rb').read())
+i = g.find(b'idat')
+g[i + 4:i + 12] = bytes([0, 0, 0, 0, 0, 64, 0, 64])
+open('grid1.heic', 'wb').write(bytes(g))
+PY
+convert -size 4000x3000 xc:'#3366cc' PNG24:flat.png
+heif-enc -q 50 -o flat.heic flat.png
+python3 - <<'PY'
+import struct
+d = bytearray(open('flat.heic', 'rb').read())
+i = d.find(b'ispe')
+while i >= 0:
+    d[i + 8:i + 16] = struct.pack('>II', 64, 48)
+    i = d.find(b'ispe', i + 4)
+open('liar.heic', 'wb').write(bytes(d))
 PY
 cjxl -q 90 q.png q.jxl 2>/dev/null
 cjxl -d 0 qa.png qa.jxl 2>/dev/null
 convert q.png -colorspace gray PNG8:qg.png
 cjxl -q 90 qg.png qg.jxl 2>/dev/null
 cjxl q6.jpg q6.jxl 2>/dev/null
-cp q.heic q10.heic qa.heic rot.heic rot1.heic mir.heic mirh.heic big.heic trunc.heic \
+cp q.heic q10.heic qa.heic rot.heic rot1.heic mir.heic mirh.heic big.heic trunc.heic liar.heic grid1.heic \
    q.avif q10.avif qa.avif q.jxl qa.jxl qg.jxl q6.jxl "$here/"
