@@ -1,6 +1,7 @@
 /*
- * fuzz_dec.h - what the single-decoder harnesses (fuzz_dec_*.c) share: one
- * mm_thumbnail() call under small limits, with every allocation counted.
+ * fuzz_dec.h - what the image harnesses share: an allocation-counting
+ * mm_alloc, and (for the single-decoder harnesses fuzz_dec_*.c) one
+ * mm_thumbnail() call under small limits.
  *
  * Limits: 4 Mpx, 64 MB per allocation, a 96 MB budget, a 64x64 box; the
  * last input byte picks JPEG or PNG output.  A finding (abort) is a
@@ -51,7 +52,7 @@ fuzz_require(int cond)
 }
 
 /* Makes a thumbnail of data and checks the outcome. */
-static void
+static inline void
 fuzz_dec_thumbnail(const uint8_t *data, size_t size)
 {
 	mm_alloc	a = {fuzz_alloc, fuzz_free, NULL};

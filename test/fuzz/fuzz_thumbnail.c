@@ -10,51 +10,14 @@
  * after a call, an output on failure, or a thumbnail outside the box is a
  * finding.
  */
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "image/image.h"
-
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Aborts (a finding) when cond is false. */
-static void
-require(int cond)
-{
-	if (!cond)
-		abort();
-}
-
-/* Counts live allocations made through the hook. */
-static long live;
-
-/* Allocation hook. */
-static void *
-count_alloc(void *arg, size_t n)
-{
-	void	   *p = malloc(n ? n : 1);
-
-	(void) arg;
-	if (p != NULL)
-		live++;
-	return p;
-}
-
-/* Free hook. */
-static void
-count_free(void *arg, void *p)
-{
-	(void) arg;
-	if (p != NULL)
-		live--;
-	free(p);
-}
+#include "fuzz_dec.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	mm_alloc	a = {count_alloc, count_free, NULL};
+	mm_alloc	a = {fuzz_alloc, fuzz_free, NULL};
 	mm_limits	lim = {4000000, (uint64_t) 64 << 20, NULL, NULL, &a};
 	uint8_t    *out = NULL;
 	size_t		out_len = 0;
@@ -64,31 +27,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			optimized = -1;
 	mm_img_status st;
 
-	live = 0;
+	fuzz_live = 0;
 	st = mm_thumbnail(data, size, 64, 64, (sel & 1) ? MM_THUMB_PNG : MM_THUMB_JPEG,
 					  75, &lim, &out, &out_len, &info, err, sizeof(err));
 	if (st == MM_IMG_OK)
 	{
-		require(out != NULL && out_len > 0);
-		require(info.out_width >= 1 && info.out_width <= 64);
-		require(info.out_height >= 1 && info.out_height <= 64);
-		require(info.out_width <= info.src_width && info.out_height <= info.src_height);
+		fuzz_require(out != NULL && out_len > 0);
+		fuzz_require(info.out_width >= 1 && info.out_width <= 64);
+		fuzz_require(info.out_height >= 1 && info.out_height <= 64);
+		fuzz_require(info.out_width <= info.src_width && info.out_height <= info.src_height);
 		mm_img_free(&lim, out);
 	}
 	else
-		require(out == NULL && out_len == 0 && err[0] != '\0');
-	require(live == 0);
+		fuzz_require(out == NULL && out_len == 0 && err[0] != '\0');
+	fuzz_require(fuzz_live == 0);
 
 	st = mm_jpeg_optimize(data, size, (sel >> 1) & 1, &lim, &out, &out_len, &optimized,
 						  err, sizeof(err));
 	if (st == MM_IMG_OK)
 	{
-		require(out != NULL && out_len > 0 && out_len <= size);
-		require(optimized == 1 || (out_len == size && memcmp(out, data, size) == 0));
+		fuzz_require(out != NULL && out_len > 0 && out_len <= size);
+		fuzz_require(optimized == 1 || (out_len == size && memcmp(out, data, size) == 0));
 		mm_img_free(&lim, out);
 	}
 	else
-		require(out == NULL);
-	require(live == 0);
+		fuzz_require(out == NULL);
+	fuzz_require(fuzz_live == 0);
 	return 0;
 }

@@ -225,24 +225,6 @@ read_file(const char *path, size_t *len)
 	return p;
 }
 
-/* ---------------------------------------------------------- allocator */
-
-/* Interrupt callback: says stop once it has been asked stop_after times. */
-typedef struct int_state
-{
-	long		calls;
-	long		stop_after;
-} int_state;
-
-/* The interrupt callback. */
-static int
-interrupt_cb(void *arg)
-{
-	int_state  *s = arg;
-
-	return ++s->calls > s->stop_after;
-}
-
 /* ------------------------------------------------------------- JPEG */
 
 typedef struct jpeg_opts

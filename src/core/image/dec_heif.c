@@ -179,7 +179,7 @@ heif_open(heif_dec *d, const uint8_t *src, size_t len, mm_img_header *hdr)
 	if (cw * ch > area)
 		area = cw * ch;
 	d->reserved = heif_memory_estimate(area, bits, hdr->has_alpha, d->avif);
-	if (mm_img_reserve(d->ctx, d->reserved, d->what) != MM_IMG_OK)
+	if (mm_img_reserve(d->ctx, d->reserved, d->avif ? "the AVIF image" : "the HEIF image") != MM_IMG_OK)
 	{
 		d->reserved = 0;
 		return d->ctx->status;

@@ -269,54 +269,58 @@ scan_obus(const uint8_t *p, size_t len, coded *c)
 	}
 }
 
+/*
+ * Reads the NAL unit at *pos of p/len behind its lensize-byte length
+ * (a length past the end is cut to it, as libheif passes it on) and parses
+ * it when it is an SPS; 0 when no unit is left.
+ */
+static int
+next_nal(const uint8_t *p, size_t len, size_t *pos, int lensize, coded *c)
+{
+	size_t		n;
+
+	if (len - *pos < (size_t) lensize || c->bad)
+		return 0;
+	n = lensize == 4 ? mm_be32(p + *pos) : mm_be16(p + *pos);
+	*pos += (size_t) lensize;
+	if (n > len - *pos)
+		n = len - *pos;
+	if (n >= 2 && ((p[*pos] >> 1) & 0x3F) == 33)
+		hevc_sps(p + *pos, n, c);
+	*pos += n;
+	return 1;
+}
+
 /* Walks 4-byte length-prefixed HEVC NAL units (as libheif passes them) for SPSs. */
 static void
 scan_nals(const uint8_t *p, size_t len, coded *c)
 {
 	size_t		pos = 0;
 
-	while (len - pos >= 4 && !c->bad)
-	{
-		uint32_t	n = mm_be32(p + pos);
-
-		pos += 4;
-		if (n > len - pos)
-			n = (uint32_t) (len - pos);	/* libheif passes a short unit on as well */
-		if (n >= 2 && ((p[pos] >> 1) & 0x3F) == 33)
-			hevc_sps(p + pos, n, c);
-		pos += n;
-	}
+	while (next_nal(p, len, &pos, 4, c))
+		;
 }
 
-/* The SPSs of an hvcC property's NAL unit arrays. */
+/* The SPSs of an hvcC property's NAL unit arrays (2-byte lengths). */
 static void
 scan_hvcc(const uint8_t *p, size_t len, coded *c)
 {
 	size_t		pos = 23;
 	unsigned	arrays;
 	unsigned	a;
+	unsigned	i;
 
 	if (len < 23)
 		return;
 	arrays = p[22];
-	for (a = 0; a < arrays && len - pos >= 3 && !c->bad; a++)
+	for (a = 0; a < arrays && len - pos >= 3; a++)
 	{
-		int			type = p[pos] & 0x3F;
 		unsigned	count = mm_be16(p + pos + 1);
-		unsigned	i;
 
 		pos += 3;
-		for (i = 0; i < count && len - pos >= 2; i++)
-		{
-			size_t		n = mm_be16(p + pos);
-
-			pos += 2;
-			if (n > len - pos)
+		for (i = 0; i < count; i++)
+			if (!next_nal(p, len, &pos, 2, c))
 				return;
-			if (type == 33 && n >= 2)
-				hevc_sps(p + pos, n, c);
-			pos += n;
-		}
 	}
 }
 

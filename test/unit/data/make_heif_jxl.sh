@@ -47,30 +47,27 @@ python3 "$here/heif_props.py" q6.heic rot.heic irot=3
 python3 "$here/heif_props.py" q.heic rot1.heic irot=1
 python3 "$here/heif_props.py" q.heic mir.heic imir=0
 python3 "$here/heif_props.py" q.heic mirh.heic imir=1
+convert -size 4000x3000 xc:'#3366cc' PNG24:flat.png
+heif-enc -q 50 -o flat.heic flat.png
 python3 - "$here" <<'PY'
 import struct, sys
-d = bytearray(open('q.heic', 'rb').read())
-i = d.find(b'ispe')
-while i >= 0:
-    d[i + 8:i + 16] = struct.pack('>II', 4000, 3000)
-    i = d.find(b'ispe', i + 4)
-open('big.heic', 'wb').write(bytes(d))
+
+def patch_ispe(src, dst, w, h):
+    """Copies src to dst with every ispe box saying w x h."""
+    d = bytearray(open(src, 'rb').read())
+    i = d.find(b'ispe')
+    while i >= 0:
+        d[i + 8:i + 16] = struct.pack('>II', w, h)
+        i = d.find(b'ispe', i + 4)
+    open(dst, 'wb').write(bytes(d))
+
+patch_ispe('q.heic', 'big.heic', 4000, 3000)
+patch_ispe('flat.heic', 'liar.heic', 64, 48)
 open('trunc.heic', 'wb').write(open('q.heic', 'rb').read()[:600])
 g = bytearray(open('%s/gridbomb.heic' % sys.argv[1], 'rb').read())
 i = g.find(b'idat')
 g[i + 4:i + 12] = bytes([0, 0, 0, 0, 0, 64, 0, 64])
 open('grid1.heic', 'wb').write(bytes(g))
-PY
-convert -size 4000x3000 xc:'#3366cc' PNG24:flat.png
-heif-enc -q 50 -o flat.heic flat.png
-python3 - <<'PY'
-import struct
-d = bytearray(open('flat.heic', 'rb').read())
-i = d.find(b'ispe')
-while i >= 0:
-    d[i + 8:i + 16] = struct.pack('>II', 64, 48)
-    i = d.find(b'ispe', i + 4)
-open('liar.heic', 'wb').write(bytes(d))
 PY
 cjxl -q 90 q.png q.jxl 2>/dev/null
 cjxl -d 0 qa.png qa.jxl 2>/dev/null
