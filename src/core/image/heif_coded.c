@@ -531,8 +531,10 @@ scan_item(mm_img_ctx *ctx, const meta_parts *m, int codec, int method, uint64_t 
 	uint8_t    *joined = NULL;
 	int			i;
 
+	if (area == NULL || base > area_len)
+		return;					/* no idat, or data outside the file: libheif refuses it */
 	for (i = 0; i < n; i++)
-		if (base + off[i] > area_len || len[i] > area_len - (base + off[i]) || (len[i] == 0 && n > 1))
+		if (off[i] > area_len - base || len[i] > area_len - (base + off[i]) || (len[i] == 0 && n > 1))
 			return;				/* libheif refuses data outside the file */
 		else
 			total += len[i] ? len[i] : area_len - (base + off[i]);
