@@ -84,7 +84,10 @@ jxl_basic_info(jxl_dec *d)
 	if (mm_img_check_size(d->ctx, bi.xsize, bi.ysize) != MM_IMG_OK)
 		return d->ctx->status;
 	nch = (bi.num_color_channels == 1 ? 1 : 3) + (bi.alpha_bits > 0 ? 1 : 0);
-	d->reserved = jxl_memory_estimate(bi.xsize, bi.ysize, nch);
+	/* libjxl holds a plane for every extra channel (depth, spot colours), not only alpha */
+	d->reserved = jxl_memory_estimate(bi.xsize, bi.ysize,
+									  (int) (bi.num_color_channels == 1 ? 1 : 3) +
+									  (int) (bi.num_extra_channels < 256 ? bi.num_extra_channels : 256));
 	if (mm_img_reserve(d->ctx, d->reserved, "the JPEG XL image") != MM_IMG_OK)
 	{
 		d->reserved = 0;
