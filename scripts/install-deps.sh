@@ -3,7 +3,7 @@
 # Used by `make demo`, `make test`, .ci/run and the Dockerfile, so every path
 # exercises the same steps. Idempotent: it installs only what is missing.
 #
-#   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg/libwebp/libtiff/libheif
+#   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg/libwebp/libtiff/libheif/libjxl
 #   scripts/install-deps.sh test    # build + server + TAP test needs, including the README's
 #                                   # app examples run as apps (test/apps: Flask, ffmpeg, and
 #                                   # express/pg/pg-cursor from npm, npm ci there)
@@ -18,7 +18,9 @@ add() { for p in "$@"; do
           dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
         done; }
 
-add make gcc libc6-dev pkg-config zlib1g-dev libpng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev libheif-dev
+add make gcc libc6-dev pkg-config zlib1g-dev libpng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev
+# HEIC and AVIF (libheif with libde265, dav1d and aom built in) and JPEG XL thumbnails
+add libheif-dev libjxl-dev
 if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = bench ]; then
   add postgresql-$pgmajor libipc-run-perl procps libvips-tools imagemagick time python3-psycopg
 fi

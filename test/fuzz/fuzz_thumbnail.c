@@ -12,8 +12,6 @@
  * after a call, an output on failure, or a thumbnail outside the box is a
  * finding.
  */
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "image/image.h"

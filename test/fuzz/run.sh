@@ -43,6 +43,25 @@ for h in "$@"; do
 	if [[ "$h" == fuzz_parser_* ]]; then
 		find seeds/fuzz_probe seeds/fuzz_probe_av -maxdepth 1 -type f -exec cp {} "$corpus/" \; 2>/dev/null
 	fi
+	# a single-decoder harness starts from the unit tests' images of its formats
+	# and the shared corpus's files of those types (MANIFEST.tsv's third column),
+	# less libjxl's own oss-fuzz reproducers: some run over 10 s inside libjxl
+	# under ASan, which libFuzzer reports as a slow unit every time
+	case "$h" in
+		fuzz_dec_heif) exts="heic avif"; types="heic heif avif" ;;
+		fuzz_dec_jxl) exts="jxl"; types="jxl" ;;
+		*) exts=""; types="" ;;
+	esac
+	for e in $exts; do
+		find ../unit/data -maxdepth 1 -name "*.$e" -exec cp {} "$corpus/" \;
+	done
+	if [ -n "$types" ] && [ -f "$shared/MANIFEST.tsv" ]; then
+		for t in $types; do
+			awk -F'\t' -v t="$t" '$3 == t && $1 !~ /oss-fuzz\// { print $1 }' "$shared/MANIFEST.tsv"
+		done | while IFS= read -r f; do
+			[ -f "$shared/$f" ] && cp "$shared/$f" "$corpus/shared__$(printf '%s' "$f" | tr '/' '_')"
+		done
+	fi
 	if [[ "$h" == fuzz_probe* ]] && [ -d "$shared" ]; then
 		# flatten the tree: a/b/c.png -> shared__a__b__c.png; skip > 1 MB
 		(cd "$shared" && find . -type f -size -1048577c -print0) |

@@ -1,7 +1,8 @@
 /*
  * mm_alloc.h - a counting allocator for the unit tests: plugged in as the
  * core's mm_alloc (or zlib hooks), it tracks live and peak bytes and can
- * fail the Nth allocation.
+ * fail the Nth allocation; and an interrupt callback that says stop after
+ * a given number of polls.
  */
 #ifndef MM_ALLOC_H
 #define MM_ALLOC_H
@@ -55,6 +56,22 @@ hook_free(void *arg, void *ptr)
 	p = (size_t *) ((uint8_t *) ptr - 16);
 	s->live -= p[0];
 	free(p);
+}
+
+/* Interrupt callback state: says stop once it has been asked stop_after times. */
+typedef struct int_state
+{
+	long		calls;
+	long		stop_after;
+} int_state;
+
+/* The interrupt callback (mm_limits.interrupted). */
+static int
+interrupt_cb(void *arg)
+{
+	int_state  *s = arg;
+
+	return ++s->calls > s->stop_after;
 }
 
 #endif

@@ -199,24 +199,6 @@ contains(const uint8_t *hay, size_t n, const void *needle, size_t k)
 	return 0;
 }
 
-/* ---------------------------------------------------------- allocator */
-
-/* Interrupt callback: says stop once it has been asked stop_after times. */
-typedef struct int_state
-{
-	long		calls;
-	long		stop_after;
-} int_state;
-
-/* The interrupt callback. */
-static int
-interrupt_cb(void *arg)
-{
-	int_state  *s = arg;
-
-	return ++s->calls > s->stop_after;
-}
-
 /* ------------------------------------------------------------- JPEG */
 
 typedef struct jpeg_opts

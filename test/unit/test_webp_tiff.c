@@ -47,7 +47,7 @@ static long stop_after;
 
 /* Interrupt callback: stops after stop_after polls (never when negative). */
 static int
-interrupt_cb(void *arg)
+stop_after_polls(void *arg)
 {
 	(void) arg;
 	polls++;
@@ -66,7 +66,7 @@ thumb(const sample *s, int box, uint64_t max_pixels, uint64_t max_memory,
 	lim.max_pixels = max_pixels;
 	lim.max_memory = max_memory;
 	lim.alloc = &a;
-	lim.interrupted = interrupt_cb;
+	lim.interrupted = stop_after_polls;
 	polls = 0;
 	return mm_thumbnail(s->data, s->len, box, box, MM_THUMB_PNG, 0, &lim, out, out_len, info,
 						err, 256);

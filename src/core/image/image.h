@@ -106,7 +106,10 @@ typedef enum mm_img_decoder
 	MM_DEC_GIF,
 	MM_DEC_BMP,
 	MM_DEC_WEBP,
-	MM_DEC_TIFF
+	MM_DEC_TIFF,
+	MM_DEC_HEIF,				/* HEIC (HEVC in HEIF), through libheif */
+	MM_DEC_AVIF,				/* AV1 in HEIF, through libheif */
+	MM_DEC_JXL
 } mm_img_decoder;
 
 /* What mm_thumbnail() did. */
@@ -125,7 +128,7 @@ typedef struct mm_thumb_info
 	int			crop_left;		/* cover: the window kept of the scaled image */
 	int			crop_top;
 	mm_img_decoder decoder;
-	const char *decoder_name;	/* "jpeg", "png", "gif", "bmp", "webp", "tiff" (static) */
+	const char *decoder_name;	/* "jpeg", "png", "gif", "bmp", "webp", "tiff", "heif", "avif", "jxl" (static) */
 } mm_thumb_info;
 
 /*

@@ -122,6 +122,24 @@ mm_img_status mm_img_decode_webp(mm_img_ctx *ctx, const uint8_t *src, size_t len
 								 mm_img_sink *sink);
 mm_img_status mm_img_decode_tiff(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								 mm_img_sink *sink);
+mm_img_status mm_img_decode_heif(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								 mm_img_sink *sink);	/* HEIC and AVIF */
+/*
+ * The largest picture the HEVC or AV1 streams of a HEIF file would decode,
+ * from their parameter sets (image/heif_coded.c); 0 x 0 when none.
+ */
+mm_img_status mm_heif_coded_size(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								 const char *what, uint64_t *w, uint64_t *h);
+mm_img_status mm_img_decode_jxl(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+								mm_img_sink *sink);
+
+/*
+ * For decoders whose library holds the whole image (image/whole.c): pass
+ * a packed image of rows stride bytes apart to the sink, polling before
+ * each row.  (Library-held memory is charged with mm_img_reserve.)
+ */
+mm_img_status mm_img_feed_rows(mm_img_ctx *ctx, mm_img_sink *sink, const uint8_t *px,
+							   int w, int h, int nch, size_t stride);
 
 /* A streaming separable resampler (see image/resample.c). */
 typedef struct mm_resampler mm_resampler;

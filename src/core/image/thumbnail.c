@@ -101,6 +101,35 @@ thumb_row(mm_img_sink *sink, const uint8_t *row)
 	return mm_resample_row(t->rs, row);
 }
 
+/*
+ * HEIC or AVIF from an ISOBMFF ftyp box: its major brand, or for the
+ * general brands (mif1, msf1) the first avif/avis or HEVC brand among the
+ * compatible ones; MM_DEC_NONE for other ISOBMFF files (MP4, ...).
+ */
+static mm_img_decoder
+sniff_heif(const uint8_t *src, size_t len)
+{
+	static const char *const heic[] = {"heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs"};
+	uint32_t	size;
+	size_t		pos;
+	size_t		i;
+
+	if (len < 16 || memcmp(src + 4, "ftyp", 4) != 0)
+		return MM_DEC_NONE;
+	size = mm_be32(src);
+	if (size < 16 || size > len)
+		size = (uint32_t) (len < 4096 ? len : 4096);
+	for (pos = 8; pos + 4 <= size; pos += (pos == 8 ? 8 : 4))
+	{
+		if (memcmp(src + pos, "avif", 4) == 0 || memcmp(src + pos, "avis", 4) == 0)
+			return MM_DEC_AVIF;
+		for (i = 0; i < sizeof(heic) / sizeof(heic[0]); i++)
+			if (memcmp(src + pos, heic[i], 4) == 0)
+				return MM_DEC_HEIF;
+	}
+	return MM_DEC_NONE;
+}
+
 /* Which decoder the first bytes of src call for. */
 mm_img_decoder
 mm_img_sniff(const uint8_t *src, size_t len)
@@ -125,7 +154,11 @@ mm_img_sniff(const uint8_t *src, size_t len)
 	if (len >= 8 && (memcmp(src, "II*\0", 4) == 0 || memcmp(src, "MM\0*", 4) == 0 ||
 					 memcmp(src, "II+\0", 4) == 0 || memcmp(src, "MM\0+", 4) == 0))
 		return MM_DEC_TIFF;
-	return MM_DEC_NONE;
+	if (len >= 2 && src[0] == 0xFF && src[1] == 0x0A)
+		return MM_DEC_JXL;
+	if (len >= 12 && memcmp(src, "\0\0\0\x0CJXL \r\n\x87\n", 12) == 0)
+		return MM_DEC_JXL;
+	return sniff_heif(src, len);
 }
 
 /* The decoder's name for mm_thumb_info. */
@@ -146,6 +179,12 @@ decoder_name(mm_img_decoder d)
 			return "webp";
 		case MM_DEC_TIFF:
 			return "tiff";
+		case MM_DEC_HEIF:
+			return "heif";
+		case MM_DEC_AVIF:
+			return "avif";
+		case MM_DEC_JXL:
+			return "jxl";
 		case MM_DEC_NONE:
 			break;
 	}
@@ -232,9 +271,16 @@ thumb_run(thumb *t, const uint8_t *src, size_t len, mm_thumb_format fmt, int qua
 		case MM_DEC_TIFF:
 			st = mm_img_decode_tiff(ctx, src, len, &sink);
 			break;
+		case MM_DEC_HEIF:
+		case MM_DEC_AVIF:
+			st = mm_img_decode_heif(ctx, src, len, &sink);
+			break;
+		case MM_DEC_JXL:
+			st = mm_img_decode_jxl(ctx, src, len, &sink);
+			break;
 		default:
 			return mm_img_fail(ctx, MM_IMG_UNSUPPORTED,
-							   "not a JPEG, PNG, GIF, BMP, WebP or TIFF image");
+							   "not a JPEG, PNG, GIF, BMP, WebP, TIFF, HEIC, AVIF or JPEG XL image");
 	}
 	info->jpeg_scale = scale;
 	if (st != MM_IMG_OK)

@@ -1,6 +1,7 @@
 /*
  * probe/isobmff.h - what the ISO base media probe's files share (private to
- * probe/isobmff*.c): the facts gathered from moov and meta, the in-memory
+ * probe/isobmff*.c; image/heif_coded.c uses the box reader): the facts
+ * gathered from moov and meta, the in-memory
  * box reader, and the two walks that probe/isobmff.c hands the loaded
  * moov (probe/isobmff_movie.c) and meta (probe/isobmff_item.c) boxes to.
  */
