@@ -66,6 +66,7 @@ SELECT status FROM media.http(:photo, NULL, NULL, 'GET', 'w=32,h=32');
 SELECT status FROM media.http(:photo, NULL, NULL, 'GET', 'w=32,h=32');
 SELECT status FROM media.http(:photo, NULL, NULL, 'GET', 'w=16');
 \set VERBOSITY default
+-- a variant is a transform spec (media.transform_spec()): any mode and format of a listed box
 SELECT status FROM media.http(:photo, NULL, NULL, 'GET', 'w=16,h=16,resize=cover');
 SELECT status FROM media.http(:photo, NULL, NULL, 'GET', 'w=16,h=16,format=gif');
 SELECT status FROM media.http(:photo, NULL, NULL, 'GET', 'w=9000,h=16');
