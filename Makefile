@@ -28,7 +28,8 @@ GLUE_OBJS    = src/pg_media.o src/spi_util.o src/storage.o src/blobs.o src/chunk
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
-SHLIB_LINK   = -lpng -ljpeg -lz -lwebpdemux -lwebp -ltiff -lheif -ljxl
+include $(dir $(lastword $(MAKEFILE_LIST)))src/core/libs.mk
+SHLIB_LINK   = $(CORE_LIBS)
 
 REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail formats_webp_tiff formats_heif transform http_range http_variant
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
