@@ -9,15 +9,14 @@
  * failure, or a thumbnail outside the box.  libheif and its codecs are not
  * instrumented: coverage guides the fuzzer through the core's side only.
  */
-#include "fuzz_dec.h"
+#include "fuzz_image.h"
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	mm_img_decoder d = mm_img_sniff(data, size);
-
-	if (d != MM_DEC_HEIF && d != MM_DEC_AVIF)
-		return 0;
-	fuzz_dec_thumbnail(data, size);
-	return 0;
+	if (mm_img_sniff(data, size) == MM_DEC_AVIF)
+		return fuzz_one_decoder(data, size, MM_DEC_AVIF);
+	return fuzz_one_decoder(data, size, MM_DEC_HEIF);
 }

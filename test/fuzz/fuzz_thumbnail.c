@@ -12,45 +12,10 @@
  * after a call, an output on failure, or a thumbnail outside the box is a
  * finding.
  */
-#include <string.h>
-
-#include "image/image.h"
+#include "fuzz_image.h"
 #include "image/spec.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Aborts (a finding) when cond is false. */
-static void
-require(int cond)
-{
-	if (!cond)
-		abort();
-}
-
-/* Counts live allocations made through the hook. */
-static long live;
-
-/* Allocation hook. */
-static void *
-count_alloc(void *arg, size_t n)
-{
-	void	   *p = malloc(n ? n : 1);
-
-	(void) arg;
-	if (p != NULL)
-		live++;
-	return p;
-}
-
-/* Free hook. */
-static void
-count_free(void *arg, void *p)
-{
-	(void) arg;
-	if (p != NULL)
-		live--;
-	free(p);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
