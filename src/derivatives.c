@@ -12,7 +12,6 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
-#include "utils/snapmgr.h"
 
 #include "spi_util.h"
 #include "storage_sql.h"
@@ -119,25 +118,6 @@ derivatives_track_use(void)
 }
 
 /*
- * The bytes of a derivative's blob.  The chunks are read under a snapshot
- * taken now: the statement's own one (which read-only reads use) would not
- * see a derivative that an earlier call of the same statement stored, as
- * in SELECT media.thumbnail(id, 64, 64), media.transform(id, 64, 64,
- * format => 'jpeg'), while the lookup that found its row does.
- */
-static bytea *
-read_derivative(int64 blob_id, int64 size)
-{
-	bytea	   *data;
-
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	data = storage_chunks_read_bytea(blob_id, 0, size);
-	PopActiveSnapshot();
-	return data;
-}
-
-/*
  * The cached derivative spec of the content of source_blob_id, or NULL.
  * With touch (a writable primary), a hit is recorded for the
  * least-recently-used order; not under REPEATABLE READ or SERIALIZABLE,
@@ -170,7 +150,7 @@ derivative_find(int64 source_blob_id, const char *spec, bool touch)
 	if (touch && !IsolationUsesXactSnapshot() && derivatives_track_use())
 		(void) spi_command(&mark_used, values, NULL);
 	media_check_size(size, MEDIA_SIZE_READ);
-	return read_derivative(blob_id, size);
+	return storage_chunks_read_bytea(blob_id, 0, size);
 }
 
 /* Evicts the least recently used derivatives until the rest hold at most keep bytes. */
