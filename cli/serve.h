@@ -8,6 +8,7 @@
  *   serve_response.c   status and headers from media.http(), bodies streamed
  *   serve_thumbnail.c  /media/{id}/thumbnail
  *   serve_upload.c     POST /media
+ *   serve_metrics.c    /healthz and /metrics
  */
 #ifndef PG_MEDIA_SERVE_H
 #define PG_MEDIA_SERVE_H
@@ -76,6 +77,7 @@ extern Server server;
 extern void pool_open(Pool *p, const ConnOpts *opts, int size);
 extern void pool_close(Pool *p);
 extern int	pool_get(Pool *p);
+extern int	pool_try_get(Pool *p, double timeout);
 extern void pool_put(Pool *p, int slot);
 extern PGresult *pool_exec(int slot, const char *sql, int nparams,
 						   const char *const *values, int result_format);
@@ -101,6 +103,13 @@ extern enum MHD_Result handle_upload(struct MHD_Connection *c, Request *rq,
 									 const char *upload_data, size_t *upload_data_size,
 									 bool first_call);
 extern void upload_release(Request *rq);
+
+/* serve_metrics.c */
+extern void metrics_request_done(int status, uint64_t bytes, double seconds, bool aborted);
+extern void metrics_pool_waited(double seconds);
+extern void metrics_upload_delta(int delta);
+extern enum MHD_Result serve_metrics(struct MHD_Connection *c, Request *rq);
+extern enum MHD_Result serve_healthz(struct MHD_Connection *c, Request *rq);
 
 /* serve_route.c */
 extern enum MHD_Result handle_request(void *cls, struct MHD_Connection *c, const char *url,

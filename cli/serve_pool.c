@@ -6,6 +6,7 @@
 #include "serve.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 /*
  * Opens the pool's size connections now, so that a bad setup (no server,
@@ -43,30 +44,69 @@ pool_close(Pool *p)
 	p->n = 0;
 }
 
-/* Borrows a connection, waiting for one; reconnects one that was lost. */
+/* A free slot of the pool, or -1 (called with p->mu held). */
+static int
+free_slot(Pool *p)
+{
+	for (int i = 0; i < p->n; i++)
+		if (!p->busy[i])
+			return i;
+	return -1;
+}
+
+/*
+ * Borrows a connection, waiting for one at most timeout seconds (a negative
+ * timeout waits for ever); -1 when none came free in time.  A wait is
+ * counted in the metrics.  A connection that was lost is reconnected.
+ */
+int
+pool_try_get(Pool *p, double timeout)
+{
+	int			slot;
+	double		t0 = 0;
+
+	pthread_mutex_lock(&p->mu);
+	slot = free_slot(p);
+	if (slot < 0)
+	{
+		struct timespec until;
+
+		t0 = now_seconds();
+		clock_gettime(CLOCK_REALTIME, &until);
+		if (timeout >= 0)
+		{
+			until.tv_sec += (time_t) timeout;
+			until.tv_nsec += (long) ((timeout - (time_t) timeout) * 1e9);
+			if (until.tv_nsec >= 1000000000L)
+			{
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+		}
+		while ((slot = free_slot(p)) < 0)
+		{
+			if (timeout < 0)
+				pthread_cond_wait(&p->cv, &p->mu);
+			else if (pthread_cond_timedwait(&p->cv, &p->mu, &until) != 0 &&
+					 (slot = free_slot(p)) < 0)
+				break;
+		}
+	}
+	if (slot >= 0)
+		p->busy[slot] = true;
+	pthread_mutex_unlock(&p->mu);
+	if (t0 > 0)
+		metrics_pool_waited(now_seconds() - t0);
+	if (slot >= 0 && PQstatus(p->conns[slot]) != CONNECTION_OK)
+		PQreset(p->conns[slot]);
+	return slot;
+}
+
+/* Borrows a connection, waiting as long as it takes. */
 int
 pool_get(Pool *p)
 {
-	int			slot = -1;
-
-	pthread_mutex_lock(&p->mu);
-	for (;;)
-	{
-		for (int i = 0; i < p->n; i++)
-			if (!p->busy[i])
-			{
-				slot = i;
-				break;
-			}
-		if (slot >= 0)
-			break;
-		pthread_cond_wait(&p->cv, &p->mu);
-	}
-	p->busy[slot] = true;
-	pthread_mutex_unlock(&p->mu);
-	if (PQstatus(p->conns[slot]) != CONNECTION_OK)
-		PQreset(p->conns[slot]);
-	return slot;
+	return pool_try_get(p, -1);
 }
 
 /* Returns a borrowed connection. */

@@ -1,7 +1,7 @@
 /*
  * serve_route.c - pg_media serve: libmicrohttpd's access handler (which
  * route a request takes) and its completion callback (the access log line,
- * clean-up of an unfinished upload).
+ * the request's metrics, clean-up of an unfinished upload).
  */
 #include "serve.h"
 
@@ -81,6 +81,12 @@ handle_request(void *cls, struct MHD_Connection *c, const char *url, const char 
 			return serve_thumbnail(c, rq, id);
 		}
 	}
+	if (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0)
+	{
+		if (!get_or_head)
+			return respond_text(c, rq, 405, "method not allowed\n");
+		return url[1] == 'h' ? serve_healthz(c, rq) : serve_metrics(c, rq);
+	}
 	if (strcmp(url, "/media") == 0)
 		return respond_text(c, rq, 405, "method not allowed\n");
 	return respond_text(c, rq, 404, "not found\n");
@@ -144,6 +150,8 @@ request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
 	fflush(server.log);
 	pthread_mutex_unlock(&server.log_mu);
+	metrics_request_done(rq->status ? rq->status : 500, rq->bytes, now_seconds() - rq->t0,
+						 toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 
 	free(rq->path);
 	free(rq->range);
