@@ -9,6 +9,7 @@
  *   serve_thumbnail.c  /media/{id}/thumbnail
  *   serve_upload.c     POST /media
  *   serve_tus.c        the tus 1.0 resumable uploads under /uploads/ (serve_tus.h)
+ *   serve_tus_headers.c  the tus protocol's headers
  *   serve_authorize.c  who may upload, as which owner (serve_authorize.h)
  */
 #ifndef PG_MEDIA_SERVE_H

@@ -22,16 +22,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
-#include "util/base64.h"
-#include "util/sha256.h"
-
-#define TUS_VERSION "1.0.0"
 #define TUS_EXTENSIONS "creation,creation-with-upload,termination,expiration,checksum"
-#define TUS_CONTENT_TYPE "application/offset+octet-stream"
-#define TUS_PREFIX "/uploads"
 #define TUS_STATUS_CHECKSUM_MISMATCH 460
 
 /* The state of one tus request that reads or writes an upload. */
@@ -54,73 +46,6 @@ typedef struct TusRequest
 	char		fail_message[256];
 	char		file_id[24];	/* the new file, once finished */
 } TusRequest;
-
-/* Is url one of the tus routes? */
-bool
-tus_route(const char *url)
-{
-	size_t		n = strlen(TUS_PREFIX);
-
-	return strncmp(url, TUS_PREFIX, n) == 0 && (url[n] == '\0' || url[n] == '/');
-}
-
-/* Parses 1 to 19 decimal digits that fit an int64; false for anything else. */
-static bool
-parse_int64(const char *s, size_t len, int64_t *out)
-{
-	uint64_t	v = 0;
-
-	if (len == 0 || len > 19)
-		return false;
-	for (size_t i = 0; i < len; i++)
-	{
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t) (s[i] - '0');
-	}
-	if (v > (uint64_t) INT64_MAX)
-		return false;
-	*out = (int64_t) v;
-	return true;
-}
-
-/* Parses a whole header value as an int64 (false when absent or malformed). */
-static bool
-header_int64(struct MHD_Connection *c, const char *name, int64_t *out)
-{
-	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
-
-	return v != NULL && parse_int64(v, strlen(v), out);
-}
-
-/* Parses the upload of the path "{upload id}-{Upload-Length}" (after /uploads/). */
-static bool
-parse_upload_path(const char *rest, TusRequest *tr)
-{
-	const char *dash = strchr(rest, '-');
-	int64_t		id;
-
-	if (dash == NULL || !parse_int64(rest, dash - rest, &id) || id == 0 ||
-		!parse_int64(dash + 1, strlen(dash + 1), &tr->length))
-		return false;
-	snprintf(tr->upload_id, sizeof(tr->upload_id), "%lld", (long long) id);
-	return true;
-}
-
-/* An HTTP date (RFC 9110 IMF-fixdate) seconds from now. */
-static void
-http_date_after(int64_t seconds, char *buf, size_t size)
-{
-	time_t		t = time(NULL) + (time_t) seconds;
-	struct tm	tm;
-	static const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char *months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
-	"Sep", "Oct", "Nov", "Dec"};
-
-	gmtime_r(&t, &tm);
-	snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
-			 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
 
 /*
  * A response with a short text body and the headers every tus answer
@@ -242,6 +167,32 @@ tus_start(Request *rq)
 }
 
 /*
+ * Starts a request on the upload its path names ("{id}-{length}", after
+ * /uploads/); NULL once it has answered (404 for a path that names none).
+ */
+static TusRequest *
+tus_start_upload(struct MHD_Connection *c, Request *rq, const char *rest, enum MHD_Result *answer)
+{
+	char		id[24];
+	int64_t		length;
+	TusRequest *tr;
+
+	if (!parse_upload_path(rest, id, sizeof(id), &length))
+	{
+		*answer = tus_answer(c, rq, 404, "no such upload\n");
+		return NULL;
+	}
+	if ((tr = tus_start(rq)) == NULL)
+	{
+		*answer = tus_answer(c, rq, 500, "out of memory\n");
+		return NULL;
+	}
+	memcpy(tr->upload_id, id, sizeof(tr->upload_id));
+	tr->length = length;
+	return tr;
+}
+
+/*
  * Ends a tus request: rolls back an unfinished checksummed body, aborts an
  * upload whose creation did not complete, releases the advisory lock and
  * returns the connection.  Called once the answer is queued, and by the
@@ -293,86 +244,24 @@ tus_answer_failure(struct MHD_Connection *c, Request *rq)
 	return r;
 }
 
-/* Is the request's Tus-Resumable the version this server speaks? */
-static bool
-tus_version_ok(struct MHD_Connection *c)
-{
-	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Tus-Resumable");
-
-	return v != NULL && strcmp(v, TUS_VERSION) == 0;
-}
-
-/* Does the request say it carries a body (Content-Length > 0 or chunked)? */
-static bool
-has_body(struct MHD_Connection *c)
-{
-	int64_t		len;
-
-	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
-		return true;
-	return header_int64(c, MHD_HTTP_HEADER_CONTENT_LENGTH, &len) && len > 0;
-}
-
-/* Is the request's Content-Type application/offset+octet-stream? */
-static bool
-content_type_ok(struct MHD_Connection *c)
-{
-	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-
-	return ct != NULL && strncasecmp(ct, TUS_CONTENT_TYPE, strlen(TUS_CONTENT_TYPE)) == 0 &&
-		(ct[strlen(TUS_CONTENT_TYPE)] == '\0' || ct[strlen(TUS_CONTENT_TYPE)] == ';');
-}
-
 /*
- * Reads Upload-Checksum ("sha256 <base64 digest>"): false with a message
- * for another algorithm or a malformed digest (400); absent is fine.
+ * The headers of a POST or PATCH are settled: unless they failed, makes
+ * ready to take the body at tr->offset (a part buffer and, for a
+ * checksummed body, a transaction); a failure is answered at once, before
+ * the client sends the body.
  */
-static bool
-parse_checksum(struct MHD_Connection *c, TusRequest *tr, const char **error)
-{
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Upload-Checksum");
-	const char *sp;
-	uint8_t		digest[64];
-	size_t		n;
-	size_t		bad;
-
-	if (h == NULL)
-		return true;
-	sp = strchr(h, ' ');
-	if (sp == NULL || (size_t) (sp - h) != 6 || strncasecmp(h, "sha256", 6) != 0)
-	{
-		*error = "Upload-Checksum: the only algorithm is sha256 (Tus-Checksum-Algorithm)\n";
-		return false;
-	}
-	if (mm_base64_decoded_max(strlen(sp + 1)) > sizeof(digest) ||
-		mm_base64_decode(sp + 1, strlen(sp + 1), digest, &n, &bad) != MM_B64_OK ||
-		n != MM_SHA256_DIGEST_LEN)
-	{
-		*error = "Upload-Checksum: the digest must be the base64 of 32 bytes\n";
-		return false;
-	}
-	memcpy(tr->want, digest, MM_SHA256_DIGEST_LEN);
-	tr->checksum = true;
-	mm_sha256_init(&tr->hash);
-	return true;
-}
-
-/*
- * Makes ready to take a body at tr->offset: a part buffer and, for a
- * checksummed body, a transaction.
- */
-static void
-tus_open_body(Request *rq, TusRequest *tr)
+static enum MHD_Result
+tus_expect_body(struct MHD_Connection *c, Request *rq, TusRequest *tr)
 {
 	tr->start_offset = tr->offset;
-	tr->buf = malloc(server.read_size);
-	if (tr->buf == NULL)
-	{
+	mm_sha256_init(&tr->hash);
+	if (!tr->fail_status && (tr->buf = malloc(server.read_size)) == NULL)
 		tus_fail(tr, 500, "out of memory\n");
-		return;
-	}
-	if (tr->checksum && tus_exec(rq, tr, "BEGIN", 0, NULL, NULL, NULL, NULL))
+	if (!tr->fail_status && tr->checksum && tus_exec(rq, tr, "BEGIN", 0, NULL, NULL, NULL, NULL))
 		tr->in_transaction = true;
+	if (tr->fail_status)
+		return tus_answer_failure(c, rq);
+	return MHD_YES;
 }
 
 /* Appends the filled part with media.upload_append(); the database's count is the offset. */
@@ -504,54 +393,6 @@ tus_answer_body(struct MHD_Connection *c, Request *rq, bool created)
 }
 
 /*
- * Reads Upload-Metadata ("key base64,key base64,..."): filename and
- * filetype become the file's name and declared type; other keys are
- * ignored.  False with a message for malformed metadata.
- */
-static bool
-parse_metadata(const char *md, char **name, char **type, const char **error)
-{
-	while (md && *md)
-	{
-		size_t		len = strcspn(md, ",");
-		const char *sp;
-		size_t		klen;
-		char	  **dest = NULL;
-
-		while (*md == ' ')
-			md++, len--;
-		sp = memchr(md, ' ', len);
-		klen = sp ? (size_t) (sp - md) : len;
-		if (klen == 8 && strncmp(md, "filename", 8) == 0)
-			dest = name;
-		else if (klen == 8 && strncmp(md, "filetype", 8) == 0)
-			dest = type;
-		if (dest && sp)
-		{
-			size_t		vlen = len - klen - 1;
-			size_t		n;
-			size_t		bad;
-			uint8_t    *out = malloc(mm_base64_decoded_max(vlen) + 1);
-
-			if (out == NULL || mm_base64_decode(sp + 1, vlen, out, &n, &bad) != MM_B64_OK ||
-				memchr(out, '\0', n) != NULL)
-			{
-				free(out);
-				*error = "Upload-Metadata: filename and filetype must be base64 text\n";
-				return false;
-			}
-			out[n] = '\0';
-			free(*dest);
-			*dest = (char *) out;
-		}
-		md += len;
-		if (*md == ',')
-			md++;
-	}
-	return true;
-}
-
-/*
  * POST /uploads/ (creation): checks Upload-Length against
  * media.max_upload_size (413), begins the upload with the metadata's
  * filename and filetype, and takes a body when there is one
@@ -587,7 +428,7 @@ tus_create(struct MHD_Connection *c, Request *rq)
 	if (tr == NULL)
 		return tus_answer(c, rq, 500, "out of memory\n");
 	tr->length = length;
-	if (!parse_checksum(c, tr, &error))
+	if (!parse_checksum(c, tr->want, &tr->checksum, &error))
 		tus_fail(tr, 400, "%s", error);
 	values[0] = name;
 	values[1] = type;
@@ -607,11 +448,7 @@ tus_create(struct MHD_Connection *c, Request *rq)
 	}
 	free(name);
 	free(type);
-	if (!tr->fail_status)
-		tus_open_body(rq, tr);
-	if (tr->fail_status)
-		return tus_answer_failure(c, rq);
-	return MHD_YES;
+	return tus_expect_body(c, rq, tr);
 }
 
 /*
@@ -622,24 +459,19 @@ tus_create(struct MHD_Connection *c, Request *rq)
 static enum MHD_Result
 tus_patch_start(struct MHD_Connection *c, Request *rq, const char *rest)
 {
-	TusRequest	probe = {0};
 	TusRequest *tr;
 	const char *error = NULL;
 	int64_t		offset;
 	int64_t		locked = 0;
+	enum MHD_Result answer;
 
-	if (!parse_upload_path(rest, &probe))
-		return tus_answer(c, rq, 404, "no such upload\n");
 	if (!content_type_ok(c))
 		return tus_answer(c, rq, 415, "PATCH needs Content-Type: " TUS_CONTENT_TYPE "\n");
 	if (!header_int64(c, "Upload-Offset", &offset))
 		return tus_answer(c, rq, 400, "Upload-Offset (a number of bytes) is required\n");
-	tr = tus_start(rq);
-	if (tr == NULL)
-		return tus_answer(c, rq, 500, "out of memory\n");
-	memcpy(tr->upload_id, probe.upload_id, sizeof(tr->upload_id));
-	tr->length = probe.length;
-	if (!parse_checksum(c, tr, &error))
+	if ((tr = tus_start_upload(c, rq, rest, &answer)) == NULL)
+		return answer;
+	if (!parse_checksum(c, tr->want, &tr->checksum, &error))
 		tus_fail(tr, 400, "%s", error);
 	if (!tr->fail_status &&
 		tus_exec_upload(rq, tr, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)::int", &locked))
@@ -653,36 +485,27 @@ tus_patch_start(struct MHD_Connection *c, Request *rq, const char *rest)
 		tr->offset != offset)
 		tus_fail(tr, 409, "Upload-Offset is %lld but the upload has %lld bytes\n",
 				 (long long) offset, (long long) tr->offset);
-	if (!tr->fail_status)
-		tus_open_body(rq, tr);
-	if (tr->fail_status)
-		return tus_answer_failure(c, rq);
-	return MHD_YES;
+	return tus_expect_body(c, rq, tr);
 }
 
 /* HEAD /uploads/{U}: Upload-Offset from media.upload_status(), and Upload-Length. */
 static enum MHD_Result
 tus_head(struct MHD_Connection *c, Request *rq, const char *rest)
 {
-	TusRequest	probe = {0};
 	TusRequest *tr;
 	struct MHD_Response *resp;
 	enum MHD_Result r;
 	char		buf[32];
 
-	if (!parse_upload_path(rest, &probe))
-		return tus_answer(c, rq, 404, "no such upload\n");
-	tr = tus_start(rq);
-	if (tr == NULL)
-		return tus_answer(c, rq, 500, "out of memory\n");
-	memcpy(tr->upload_id, probe.upload_id, sizeof(tr->upload_id));
+	if ((tr = tus_start_upload(c, rq, rest, &r)) == NULL)
+		return r;
 	if (tr->fail_status ||
 		!tus_exec_upload(rq, tr, "SELECT media.upload_status($1::bigint)", &tr->offset))
 		return tus_answer_failure(c, rq);
 	resp = tus_response(200, "");
 	snprintf(buf, sizeof(buf), "%lld", (long long) tr->offset);
 	MHD_add_response_header(resp, "Upload-Offset", buf);
-	snprintf(buf, sizeof(buf), "%lld", (long long) probe.length);
+	snprintf(buf, sizeof(buf), "%lld", (long long) tr->length);
 	MHD_add_response_header(resp, "Upload-Length", buf);
 	r = queue_response(c, rq, 200, resp);
 	tus_release(rq);
@@ -693,16 +516,11 @@ tus_head(struct MHD_Connection *c, Request *rq, const char *rest)
 static enum MHD_Result
 tus_delete(struct MHD_Connection *c, Request *rq, const char *rest)
 {
-	TusRequest	probe = {0};
 	TusRequest *tr;
 	enum MHD_Result r;
 
-	if (!parse_upload_path(rest, &probe))
-		return tus_answer(c, rq, 404, "no such upload\n");
-	tr = tus_start(rq);
-	if (tr == NULL)
-		return tus_answer(c, rq, 500, "out of memory\n");
-	memcpy(tr->upload_id, probe.upload_id, sizeof(tr->upload_id));
+	if ((tr = tus_start_upload(c, rq, rest, &r)) == NULL)
+		return r;
 	if (tr->fail_status ||
 		!tus_exec_upload(rq, tr, "SELECT media.upload_abort($1::bigint)", NULL))
 		return tus_answer_failure(c, rq);

@@ -19,6 +19,12 @@
 
 #include "serve.h"
 
+#include "util/sha256.h"
+
+#define TUS_VERSION "1.0.0"
+#define TUS_PREFIX "/uploads"
+#define TUS_CONTENT_TYPE "application/offset+octet-stream"
+
 /* Reads Tus-Max-Size and the expiry (an interval) at start; false on a bad interval. */
 extern bool tus_configure(PGconn *conn, const char *expiry);
 
@@ -32,5 +38,16 @@ extern enum MHD_Result tus_handle(struct MHD_Connection *c, Request *rq, const c
 
 /* Ends a tus request: an open transaction rolled back, the connection returned. */
 extern void tus_release(Request *rq);
+
+/* serve_tus_headers.c: the protocol's headers */
+extern bool header_int64(struct MHD_Connection *c, const char *name, int64_t *out);
+extern bool parse_upload_path(const char *rest, char *id_text, size_t size, int64_t *length);
+extern void http_date_after(int64_t seconds, char *buf, size_t size);
+extern bool tus_version_ok(struct MHD_Connection *c);
+extern bool has_body(struct MHD_Connection *c);
+extern bool content_type_ok(struct MHD_Connection *c);
+extern bool parse_checksum(struct MHD_Connection *c, uint8_t want[MM_SHA256_DIGEST_LEN],
+						   bool *present, const char **error);
+extern bool parse_metadata(const char *md, char **name, char **type, const char **error);
 
 #endif							/* PG_MEDIA_SERVE_TUS_H */
