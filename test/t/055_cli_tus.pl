@@ -27,8 +27,11 @@ plan skip_all => 'curl is not installed (apt-get install curl, or cli/install-de
 my $src = $ENV{PG_MEDIA_SRC};
 my $node = PostgreSQL::Test::Cluster->new('cli_tus');
 $node->init;
+# log_parameter_max_length: the test framework logs every statement; not
+# the 50 MB of parts as hex as well
 $node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'pg_media'\nmedia.max_upload_size = '60MB'\n");
+	"shared_preload_libraries = 'pg_media'\nmedia.max_upload_size = '60MB'\n"
+	  . "log_parameter_max_length = 0\n");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_media');
 my $tmp = PostgreSQL::Test::Utils::tempdir;
