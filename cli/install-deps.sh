@@ -5,8 +5,9 @@
 #   cli/install-deps.sh build   libpq-dev, libmicrohttpd-dev, pkg-config, make, gcc
 #   cli/install-deps.sh test    build + curl, chromium (HTTP and browser tests), nginx
 #                               (the caching-proxy test, 015_attack_cache.pl) and
-#                               playwright-core from npm in test/cli (npm ci; it never
-#                               downloads a browser: the tests use /usr/bin/chromium)
+#                               playwright-core, thumbhash and tus-js-client from npm in
+#                               test/cli (npm ci; it never downloads a browser: the
+#                               tests use /usr/bin/chromium)
 set -eu
 
 what=${1:-test}
@@ -33,8 +34,15 @@ if [ -n "$need" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
 
-if [ "$what" = test ] && [ ! -f "$top/test/cli/node_modules/playwright-core/package.json" ]; then
-  echo "cli/install-deps: npm ci in test/cli (playwright-core)"
+# npm ci again whenever a dependency of test/cli/package.json is missing
+npm_missing() {
+  for m in playwright-core thumbhash tus-js-client; do
+    [ -f "$top/test/cli/node_modules/$m/package.json" ] || return 0
+  done
+  return 1
+}
+if [ "$what" = test ] && npm_missing; then
+  echo "cli/install-deps: npm ci in test/cli (playwright-core, thumbhash, tus-js-client)"
   (cd "$top/test/cli" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   chmod -R a+rX "$top/test/cli/node_modules"
 fi

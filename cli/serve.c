@@ -6,6 +6,8 @@
  *   GET|HEAD /media/{id}                        the file, with media.http() semantics
  *   GET|HEAD /media/{id}/thumbnail?w=W&h=H      media.thumbnail() when it exists, else 501
  *   POST /media                                 an upload, when PG_MEDIA_UPLOAD_TOKEN is set
+ *   OPTIONS|POST /uploads/, HEAD|PATCH|DELETE /uploads/{U}
+ *                                               tus 1.0 resumable uploads (serve_tus.h)
  *
  * Every answer's status and headers come from media.http(id, Range,
  * If-None-Match, 'HEAD') (ETag, 304, 206, 416, Cache-Control, nosniff,
@@ -22,6 +24,7 @@
  * --shutdown-timeout seconds), then close everything.
  */
 #include "serve.h"
+#include "serve_tus.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,6 +57,11 @@ serve_help(void)
 		   "                                           X-File-Name or ?name=): only when the\n"
 		   "                                           environment has PG_MEDIA_UPLOAD_TOKEN,\n"
 		   "                                           with \"Authorization: Bearer TOKEN\"\n"
+		   "  OPTIONS|POST /uploads/                   tus 1.0 resumable uploads (creation,\n"
+		   "  HEAD|PATCH|DELETE /uploads/{U}           creation-with-upload, termination,\n"
+		   "                                           expiration, checksum sha256): same\n"
+		   "                                           token; the PATCH that completes an\n"
+		   "                                           upload answers Upload-File-Id\n"
 		   "\n"
 		   "Options:\n"
 		   "      --listen=HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
@@ -63,6 +71,9 @@ serve_help(void)
 		   "      --access-log=FILE      append the access log to FILE (default stderr)\n"
 		   "      --shutdown-timeout=S   on SIGINT/SIGTERM, wait up to S seconds for\n"
 		   "                             requests in flight (default 30)\n"
+		   "      --upload-expiry=INTERVAL  the Upload-Expires of tus uploads: the age\n"
+		   "                             media.cleanup_uploads() is run with (default\n"
+		   "                             '1 day', its own default; 0: none announced)\n"
 		   "\n"
 		   "The access log has one line per request: time, client, method, path, Range\n"
 		   "header, status, body bytes, duration.  Put a reverse proxy (nginx) in front\n"
@@ -164,11 +175,13 @@ cmd_serve(int argc, char **argv)
 		{"access-log", required_argument, NULL, 3},
 		{"shutdown-timeout", required_argument, NULL, 4},
 		{"max-connections", required_argument, NULL, 5},
+		{"upload-expiry", required_argument, NULL, 6},
 		COMMON_LONG_OPTIONS
 	};
 	ConnOpts	opts = {0};
 	const char *listen = "127.0.0.1:8080";
 	const char *access_log = NULL;
+	const char *upload_expiry = "1 day";
 	int			pool_size = 4;
 	int			shutdown_timeout = 30;
 	int			max_connections = 64;
@@ -209,6 +222,9 @@ cmd_serve(int argc, char **argv)
 				if (max_connections < 1)
 					pg_fatal_usage("--max-connections must be positive");
 				break;
+			case 6:
+				upload_expiry = optarg;
+				break;
 		}
 	}
 	if (optind < argc)
@@ -235,6 +251,8 @@ cmd_serve(int argc, char **argv)
 	pthread_cond_init(&server.idle, NULL);
 	pool_open(&server.pool, &opts, pool_size);
 	server.read_size = db_chunk_size(server.pool.conns[0]);
+	if (!tus_configure(server.pool.conns[0], upload_expiry))
+		return EXIT_USAGE;
 
 	/* signals are taken by this thread alone, with sigwait() */
 	sigemptyset(&sigs);

@@ -9,6 +9,9 @@
  *   serve_thumbnail.c  /media/{id}/thumbnail
  *   serve_upload.c     POST /media
  *   serve_metrics.c    /healthz and /metrics
+ *   serve_tus.c        the tus 1.0 resumable uploads under /uploads/ (serve_tus.h)
+ *   serve_tus_headers.c  the tus protocol's headers
+ *   serve_authorize.c  who may upload, as which owner (serve_authorize.h)
  */
 #ifndef PG_MEDIA_SERVE_H
 #define PG_MEDIA_SERVE_H
@@ -41,10 +44,22 @@ typedef struct Server
 	FILE	   *log;
 	pthread_mutex_t log_mu;
 	const char *token;			/* PG_MEDIA_UPLOAD_TOKEN, or NULL: no uploads */
+	int64_t		upload_max;		/* media.max_upload_size in bytes, 0: no limit */
+	int64_t		upload_expiry;	/* seconds an idle upload lives (--upload-expiry) */
 	pthread_mutex_t mu;
 	pthread_cond_t idle;
 	int			active;			/* requests in flight */
 } Server;
+
+/* What serve_authorize_upload() decided about one request (serve_authorize.h). */
+typedef struct UploadGrant
+{
+	int			status;			/* 0: allowed; else the HTTP status to refuse with */
+	const char *reason;			/* the refusal, one line for the client */
+	char	   *owner;			/* media.owner to run as (malloc'd), or NULL: the role's */
+} UploadGrant;
+
+struct TusRequest;
 
 /* One HTTP request, from its headers to the end of its response. */
 typedef struct Request
@@ -69,6 +84,8 @@ typedef struct Request
 	int64_t		received;
 	int			fail_status;	/* an error to answer once the body is read */
 	char	   *fail_message;
+	UploadGrant grant;			/* who may upload, as which owner */
+	struct TusRequest *tus;		/* a tus request under /uploads/ (serve_tus.c) */
 } Request;
 
 extern Server server;

@@ -1,9 +1,11 @@
 /*
  * serve_route.c - pg_media serve: libmicrohttpd's access handler (which
  * route a request takes) and its completion callback (the access log line,
- * the request's metrics, clean-up of an unfinished upload).
+ * the request's metrics, clean-up of an unfinished upload or tus request).
  */
 #include "serve.h"
+#include "serve_authorize.h"
+#include "serve_tus.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -57,6 +59,8 @@ handle_request(void *cls, struct MHD_Connection *c, const char *url, const char 
 
 	if (strcmp(url, "/media") == 0 && strcmp(method, MHD_HTTP_METHOD_POST) == 0)
 		return handle_upload(c, rq, upload_data, upload_data_size, first_call);
+	if (tus_route(url))
+		return tus_handle(c, rq, url, method, upload_data, upload_data_size, first_call);
 	if (first_call)
 		return MHD_YES;			/* answer on the next call, once the request is whole */
 	if (*upload_data_size > 0)
@@ -125,6 +129,7 @@ request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (rq == NULL)
 		return;
 	upload_release(rq);
+	tus_release(rq);
 
 	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (info && info->client_addr)
@@ -157,6 +162,7 @@ request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	free(rq->range);
 	free(rq->buf);
 	free(rq->fail_message);
+	grant_free(&rq->grant);
 	free(rq);
 	*con_cls = NULL;
 

@@ -1,25 +1,13 @@
 /*
  * serve_upload.c - pg_media serve: POST /media, an upload streamed into
  * media.upload_begin/append/finish in parts of media.chunk_size, allowed
- * only with the PG_MEDIA_UPLOAD_TOKEN bearer token.
+ * to whom serve_authorize_upload() allows (the PG_MEDIA_UPLOAD_TOKEN
+ * bearer token), as the owner it names.
  */
-#include "serve.h"
+#include "serve_authorize.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Compares two strings in time independent of where they differ. */
-static bool
-token_equal(const char *a, const char *b)
-{
-	size_t		la = strlen(a);
-	size_t		lb = strlen(b);
-	unsigned char diff = la != lb;
-
-	for (size_t i = 0; i < la; i++)
-		diff |= (unsigned char) a[i] ^ (unsigned char) b[i % (lb ? lb : 1)];
-	return diff == 0;
-}
 
 /* Records an upload error to answer once the body has been read. */
 static void
@@ -85,6 +73,7 @@ upload_release(Request *rq)
 							 1, NULL, values, NULL, NULL, 0));
 		rq->upload_id[0] = '\0';
 	}
+	grant_leave(rq->slot, &rq->grant);
 	pool_put(&server.pool, rq->slot);
 	rq->slot = -1;
 }
@@ -100,16 +89,14 @@ handle_upload(struct MHD_Connection *c, Request *rq, const char *upload_data,
 {
 	if (first_call)
 	{
-		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 		const char *name = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-File-Name");
 		const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		const char *values[3];
 		PGresult   *res;
 
-		if (server.token == NULL)
-			return respond_text(c, rq, 405, "uploads are not enabled (set PG_MEDIA_UPLOAD_TOKEN)\n");
-		if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || !token_equal(auth + 7, server.token))
-			return respond_text(c, rq, 401, "a valid \"Authorization: Bearer\" token is required\n");
+		serve_authorize_upload(c, rq, &rq->grant);
+		if (rq->grant.status)
+			return respond_text(c, rq, rq->grant.status, rq->grant.reason);
 		if (name == NULL)
 			name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
 		rq->buf = malloc(server.read_size);
@@ -119,9 +106,10 @@ handle_upload(struct MHD_Connection *c, Request *rq, const char *upload_data,
 		values[0] = name;
 		values[1] = type;
 		values[2] = "{\"source\": \"pg_media serve\"}";
-		res = PQexecParams(server.pool.conns[rq->slot],
-						   "SELECT media.upload_begin($1, $2, $3::jsonb)",
-						   3, NULL, values, NULL, NULL, 0);
+		if (grant_enter(rq->slot, &rq->grant, &res))
+			res = PQexecParams(server.pool.conns[rq->slot],
+							   "SELECT media.upload_begin($1, $2, $3::jsonb)",
+							   3, NULL, values, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		{
 			enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[rq->slot], res, true);
