@@ -13,8 +13,14 @@
 #
 # Environment knobs: BENCH_PORT (default 54329), BENCH_KEEP=1 keeps the
 # cluster directory after exit (for investigation), BENCH_NO_BUILD=1 skips
-# the build and benchmarks the installed extension.
+# the build and benchmarks the installed extension, BENCH_ONLY=a,b runs only
+# those sections (storage, base64, put, read, probe, images, jpegopt, text,
+# cli), BENCH_IMAGE_REPS (default 11) sets the reps of the in-process image
+# comparisons.
 set -euo pipefail
+
+# want SECTION: whether BENCH_ONLY (unset: everything) asks for the section
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -198,6 +204,7 @@ INSERT INTO bench.data VALUES
     ('rand100', pg_read_binary_file(:'in' || '/rand100.bin'));
 SQL
 
+if want storage; then
 # =========================================================================
 # 4. on-disk storage: pg_media vs base64 TEXT vs bytea (run first, while
 #    pg_media's tables hold nothing else)
@@ -278,7 +285,9 @@ SELECT c.oid::regclass::text AS relation,
 SELECT bench.add('storage: raw bytes / pg_media size', bench.mib(:raw_bytes), bench.mib(:media),
                  :raw_bytes::float8 / :media, 'info', NULL);
 SQL
+fi
 
+if want base64; then
 # =========================================================================
 # 1. base64 decoding of 12 MiB: media.decode_base64 vs decode(t, 'base64')
 # =========================================================================
@@ -307,7 +316,9 @@ SELECT bench.add('decode 12 MiB as base64 with newlines every 76 chars (PostgreS
 SELECT bench.add('decode 12 MiB as base64 without newlines; ratio = speed-up',
                  bench.ms(:m_f), bench.ms(:p_f), :p_f / :m_f, '>= 4x faster', :p_f / :m_f >= 4);
 SQL
+fi
 
+if want put; then
 # =========================================================================
 # 3. put() of 20 MiB vs INSERT of the same bytea into a bigserial table
 # 5. dedup: the same 20 MiB a second time
@@ -350,7 +361,9 @@ SELECT bench.add('dedup: bytes added on disk by the second put() vs the first (o
                  (:s2 - :s1) || ' B', (:s1 - :s0) || ' B', (:s2 - :s1)::float8 / (:s1 - :s0),
                  '~0 (< 0.001)', (:s2 - :s1)::float8 / (:s1 - :s0) < 0.001);
 SQL
+fi
 
+if want read; then
 # =========================================================================
 # 2. media.read() of 64 KiB at 90 MiB vs media.get() of a 100 MiB file
 # =========================================================================
@@ -369,6 +382,7 @@ SELECT bench.med('read 64 KiB at 90 MiB') AS rd, bench.med('get 100 MiB') AS gt 
 SELECT bench.add('read() 64 KiB at offset 90 MiB vs get() of the whole 100 MiB file; ratio = read / get',
                  bench.ms(:rd), bench.ms(:gt), :rd / :gt, '<= 0.02', :rd / :gt <= 0.02);
 SQL
+fi
 
 # =========================================================================
 # >>> HOOK: further measurements go here. <<<
@@ -378,6 +392,7 @@ SQL
 #   SELECT bench.add(measurement, media_text, baseline_text, ratio, goal_text, met_bool);
 # =========================================================================
 
+if want probe; then
 # =========================================================================
 # 6. probing a stored file reads slices: a 2 GB video costs about what a
 #    2 MB one does.  The corpus MP4 with a giant 'free' box between ftyp and
@@ -439,22 +454,106 @@ SQL
 else
   psql_q -c "SELECT bench.add('probe_file() 2 GiB vs 2 MiB MP4', 'skipped: shared corpus absent', '-', NULL, '~1', NULL)" >/dev/null
 fi
-
-# =========================================================================
-# 7. thumbnails: a 24-megapixel JPEG to 256 px, pg_media vs vipsthumbnail
-#    (one thread) and ImageMagick, wall time of one call each (median of 5)
-#    and peak memory; then the cache; then lossless JPEG optimization and
-#    compression of text.
-# =========================================================================
-echo "== thumbnails" >&2
-PHOTO="$CORPUS/desktop-base/plasma/look-and-feel/org.debian.desktop/contents/previews/fullscreenpreview.jpg"
-BIG=$IN/photo24mp.jpg
-if command -v vipsthumbnail >/dev/null && [ -f "$PHOTO" ]; then
-  vipsthumbnail "$PHOTO" --size 6000x4000! -o "$BIG[Q=90]"
-else
-  convert -size 6000x4000 plasma:fractal -quality 90 "$BIG"
 fi
-[ "$(id -u)" = 0 ] && chown postgres:postgres "$BIG"
+
+if want images; then
+# =========================================================================
+# 7. images: the speed bar of issue 14 (pg_media's image core against
+#    libvips in one process, the five cases), the backend's peak memory for
+#    the 24 MP JPEG, a thumbnail through SQL vs an ImageMagick process, and
+#    the derivative cache.
+# =========================================================================
+echo "== images: test photos (bench/make_images.sh)" >&2
+IMG=$IN/images
+"$ROOT/bench/make_images.sh" "$IMG" >"$IN/images.tsv"
+IMG_SOURCE=$(cut -f3 "$IN/images.tsv" | head -1)
+BIG=$IMG/photo24.jpg
+vipsthumbnail "$IMG/photo12.jpg" -s 320 -o "$IMG/small.jpg[Q=90]"
+[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$IMG"
+
+# pg_media's image core against libvips, both called in this one process
+# (bench/image_inproc.c): neither side pays a process start or a library load;
+# interleaved, order swapped every round, medians of BENCH_IMAGE_REPS.
+echo "== images: in process, pg_media vs libvips" >&2
+make -s -C "$ROOT/bench" image_inproc >&2
+IMAGE_REPS=${BENCH_IMAGE_REPS:-11}
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+"$ROOT/bench/build/image_inproc" "$IMAGE_REPS" \
+  contain "$BIG" 256 contain "$IMG/photo12.heic" 256 contain "$IMG/photo12.webp" 256 \
+  contain "$IMG/photo12.png" 256 cover-centre "$IMG/photo12.jpg" 128 \
+  cover-attention "$IMG/photo12.jpg" 128 >"$IN/inproc.tsv"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+psql_q -c "CREATE TABLE bench.speed (ord serial, what text, pg_ms float8, vips_ms float8,
+                                     pg_cpu float8, vips_cpu float8, pg_size text, vips_size text)"
+while IFS=$'\t' read -r mode file box pg_ms vips_ms _ pg_cpu vips_cpu _ pg_size vips_size; do
+  case "$mode $(basename "$file")" in
+    "contain photo24.jpg") what="24 MP JPEG (6000x4000, q90, 4:2:0) → $box px" ;;
+    "contain photo12.heic") what="12 MP HEIC (4032x3024, one HEVC image, q50) → $box px" ;;
+    "contain photo12.webp") what="12 MP WebP (4032x3024, lossy q80) → $box px" ;;
+    "contain photo12.png") what="4000x3000 PNG (8-bit RGB) → $box px" ;;
+    "cover-centre photo12.jpg") what="cover-crop 1:1 of a 12 MP JPEG (4032x3024) → $box px, gravity centre (vips crop=centre)" ;;
+    "cover-attention photo12.jpg") what="the same, gravity attention (vips crop=attention; extra, not one of the five)" ;;
+    *) what="$mode $file $box" ;;
+  esac
+  psql_q -v what="$what" -v p="$pg_ms" -v v="$vips_ms" -v pc="$pg_cpu" -v vc="$vips_cpu" \
+         -v ps="$pg_size" -v vs="$vips_size" >/dev/null <<'SQL'
+INSERT INTO bench.speed (what, pg_ms, vips_ms, pg_cpu, vips_cpu, pg_size, vips_size)
+VALUES (:'what', :p, :v, :pc, :vc, :'ps', :'vs');
+SQL
+done <"$IN/inproc.tsv"
+
+# the stored photos: the 24 MP JPEG, and a small one to warm a backend up with
+"${RUN[@]}" -v big="$BIG" -v small="$IMG/small.jpg" <<'SQL'
+CREATE TABLE bench.photo AS SELECT media.put(pg_read_binary_file(:'big'), 'photo24.jpg') AS id;
+CREATE TABLE bench.small_photo AS SELECT media.put(pg_read_binary_file(:'small'), 'small.jpg') AS id;
+-- one number of the backend's /proc/self/status, in kB
+CREATE FUNCTION bench.proc_kb(field text) RETURNS bigint LANGUAGE sql AS
+$$ SELECT substring(pg_read_file('/proc/self/status') FROM field || ':\s*(\d+) kB')::bigint $$;
+-- the smallest media.max_decode_memory (MB) under which the transform of id succeeds:
+-- the peak the core's allocator accounts (its own buffers, libjpeg's, the output)
+CREATE FUNCTION bench.min_budget_mb(id bigint) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    FOR mb IN 1..64 LOOP
+        BEGIN
+            PERFORM set_config('media.max_decode_memory', mb || 'MB', true);
+            PERFORM length(media.transform(id, 256, 256, format => 'jpeg', quality => 80));
+            RETURN mb;
+        EXCEPTION WHEN program_limit_exceeded OR out_of_memory THEN
+            NULL;                       -- over the budget: try the next size
+        END;
+    END LOOP;
+    RETURN NULL;
+END $$;
+CREATE TABLE bench.memory (hwm0 bigint, rss0 bigint, hwm1 bigint, rss1 bigint, anon1 bigint,
+                           shmem1 bigint, budget_mb int);
+SQL
+
+# Backend peak memory of media.transform(id, 256, 256) of the stored 24 MP JPEG, in a
+# fresh backend warmed up by one transform of a small stored JPEG (code, catalogs,
+# caches); 256x256 is taken out of media.thumbnail_sizes for the session, so nothing
+# is cached and the call does the whole work: read the file from the chunk store,
+# decode at 1/8 scale, resample, encode.  VmHWM (the peak resident set) before and
+# after, so the difference is what the call added at its peak: its memory and the
+# shared buffers it touched for the first time (the file's chunks).
+echo "== images: backend peak memory" >&2
+"${RUN[@]}" <<'SQL'
+SET media.thumbnail_sizes = '64x64';
+SELECT length(media.transform(id, 48, 48, format => 'jpeg')) FROM bench.small_photo;
+SELECT bench.proc_kb('VmHWM') AS hwm0, bench.proc_kb('VmRSS') AS rss0 \gset
+SELECT length(media.transform(id, 256, 256, format => 'jpeg', quality => 80)) FROM bench.photo;
+SELECT bench.proc_kb('VmHWM') AS hwm1, bench.proc_kb('VmRSS') AS rss1,
+       bench.proc_kb('RssAnon') AS anon1, bench.proc_kb('RssShmem') AS shmem1 \gset
+INSERT INTO bench.memory VALUES (:hwm0, :rss0, :hwm1, :rss1, :anon1, :shmem1, NULL);
+SQL
+"${RUN[@]}" <<'SQL'
+SET media.thumbnail_sizes = '64x64';
+UPDATE bench.memory SET budget_mb = bench.min_budget_mb((SELECT id FROM bench.photo));
+SQL
+
+# pg_media: five calls in one session (as an app with a connection pool makes
+# them), each timed by psql's \timing: the file read, the thumbnail and the round
+# trip, not the connection.  vips and ImageMagick: one process each, as a web app
+# would run them.
 median5() {  # median wall time in ms of 5 runs of a command (after one warm-up)
   local t=() s e i
   "$@" >/dev/null 2>&1
@@ -465,10 +564,6 @@ median5() {  # median wall time in ms of 5 runs of a command (after one warm-up)
   printf '%s\n' "${t[@]}" | sort -n | sed -n 3p | awk '{printf "%.1f", $1 / 1000}'
 }
 peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
-# pg_media: five calls in one session (as an app with a connection pool makes
-# them), each timed by psql's \timing: the file read, the thumbnail and the round
-# trip, not the connection.  vips and ImageMagick: one process each, as a web app
-# would run them.
 PGM_MS=$("${PSQL[@]}" -At <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -5 | sort -n | sed -n 3p
 SELECT length(media.thumbnail(pg_read_binary_file('$BIG'), 256, 256));
 \timing on
@@ -479,40 +574,18 @@ SELECT length(media.thumbnail(pg_read_binary_file('$BIG'), 256, 256));
 SELECT length(media.thumbnail(pg_read_binary_file('$BIG'), 256, 256));
 SQL
 )
-# pg_media's image core against libvips, both called in one process (bench/image_inproc.c):
-# neither side pays a process start or a library load; interleaved, medians of 9.
-make -s -C "$ROOT/bench" image_inproc >&2
-PNG12=$IN/photo12mp.png
-vipsthumbnail "$BIG" --size 4000x3000! -o "$PNG12"
-"$ROOT/bench/build/image_inproc" 9 "$BIG" 256 "$PNG12" 256 >"$IN/inproc.tsv"
-while IFS=$'\t' read -r file box pgm_ms vips_ms ratio pgm_size vips_size; do
-  case $file in
-    "$BIG") what="24 MP JPEG (6000x4000)" ;;
-    "$PNG12") what="12 MP PNG (4000x3000)" ;;
-  esac
-  psql_q -v what="$what" -v box="$box" -v pgm="$pgm_ms" -v vips="$vips_ms" -v ps="$pgm_size" -v vs="$vips_size" >/dev/null <<'SQL'
-SELECT bench.add(format('thumbnail of a %s to %s px, JPEG q80, in process: mm_thumbnail() (what media.thumbnail() runs) vs libvips vips_thumbnail_buffer() + JPEG save, one thread each, interleaved, median of 9 (outputs %s and %s); ratio = pg_media / libvips', :'what', :'box', :'ps', :'vs'),
-                 bench.ms(:pgm::float8), bench.ms(:vips::float8), :pgm::float8 / :vips::float8, '<= 1.0', :pgm::float8 <= :vips::float8);
-SQL
-done <"$IN/inproc.tsv"
 IM_MS=$(median5 convert "$BIG" -thumbnail 256x256 "$IN/im_thumb.jpg")
-PGM_KB=$("${PSQL[@]}" -At <<SQL
-SELECT length(media.thumbnail(pg_read_binary_file('$BIG'), 256, 256));
-SELECT substring(pg_read_file('/proc/self/status') FROM 'VmHWM:\s*(\d+) kB');
-SQL
-)
-PGM_KB=$(echo "$PGM_KB" | tail -1)
 VIPS_KB=$(VIPS_CONCURRENCY=1 peak_kb vipsthumbnail "$BIG" -s 256 -o "$IN/vips_thumb.jpg")
 IM_KB=$(peak_kb convert "$BIG" -thumbnail 256x256 "$IN/im_thumb.jpg")
-psql_q -v pgm="$PGM_MS" -v im="$IM_MS" -v pgmkb="$PGM_KB" -v vipskb="$VIPS_KB" -v imkb="$IM_KB" >/dev/null <<'SQL'
+psql_q -v pgm="$PGM_MS" -v im="$IM_MS" -v vipskb="$VIPS_KB" -v imkb="$IM_KB" >/dev/null <<'SQL'
 SELECT bench.add('thumbnail of a 24 MP JPEG to 256 px through SQL (media.thumbnail(bytea) in an open session: file read + thumbnail + round trip, median of 5) vs an ImageMagick convert -thumbnail process (ImageMagick has no in-process API cheap to call from here: noted as a process); ratio = pg_media / ImageMagick',
                  :'pgm' || ' ms', :'im' || ' ms', :pgm::float8 / :im::float8, '<= 0.5', :pgm::float8 <= 0.5 * :im::float8);
-SELECT bench.add('peak memory of that thumbnail: backend VmHWM (includes shared memory touched) vs vipsthumbnail max RSS',
-                 round(:pgmkb / 1024.0, 1) || ' MiB', round(:vipskb / 1024.0, 1) || ' MiB', :pgmkb::float8 / :vipskb::float8, 'backend < 32 MiB', :pgmkb < 32 * 1024);
+SELECT bench.add('peak memory of the 24 MP JPEG to 256 px: the backend''s peak resident set (VmHWM) after media.transform(id) (see the speed bar) vs a vipsthumbnail process''s (max RSS; each whole process: binary, libraries, the file)',
+                 bench.mib(hwm1 * 1024.0), round(:vipskb / 1024.0, 1) || ' MiB', hwm1::float8 / :vipskb, 'info', NULL)
+  FROM bench.memory;
 SELECT bench.add('peak memory: ImageMagick convert max RSS (for reference)', '-', round(:imkb / 1024.0, 1) || ' MiB', NULL, 'info', NULL);
 SQL
-"${RUN[@]}" -v big="$BIG" <<'SQL'
-CREATE TABLE bench.photo AS SELECT media.put(pg_read_binary_file(:'big'), 'photo24mp.jpg') AS id;
+"${RUN[@]}" <<'SQL'
 DO $$
 DECLARE id bigint := (SELECT p.id FROM bench.photo p);
         t0 timestamptz;
@@ -528,7 +601,9 @@ BEGIN
                       bench.med('thumbnail(id) cached call') / first_ms, '<< 1', bench.med('thumbnail(id) cached call') < 0.1 * first_ms);
 END $$;
 SQL
+fi
 
+if want jpegopt; then
 # lossless JPEG optimization over the corpus JPEGs
 "${RUN[@]}" -v in="$IN" -v n="$NJPEG" <<'SQL'
 SET media.optimize_jpeg = progressive;
@@ -542,7 +617,9 @@ SELECT bench.add(format('lossless JPEG optimization (media.optimize_jpeg = progr
                  sum(f.byte_size)::float8 / sum(coalesce((f.attrs->>'original_size')::bigint, f.byte_size)), 'info (saving)', NULL)
   FROM bench.optimized o JOIN media.files f ON f.id = o.id;
 SQL
+fi
 
+if want text; then
 # compression of a text corpus: the licence texts every Debian system has
 TEXTS=$IN/texts
 mkdir -p "$TEXTS"
@@ -567,6 +644,7 @@ SELECT bench.add(format('storage of %s text files (Debian licence texts, %s, ded
                  / (SELECT sum(b.byte_size) FROM media.blobs b WHERE b.id IN (SELECT blob_id FROM media.files f2 JOIN bench.texts t2 ON t2.id = f2.id)) < 0.9)
   FROM bench.texts t JOIN media.files f ON f.id = t.id;
 SQL
+fi
 
 
 # --- report -------------------------------------------------------------------
@@ -587,6 +665,34 @@ T_END=$(date +%s)
   echo "|---|---|---|---|---|---|"
   psql_q -c "SELECT format('| %s | %s | %s | %s | %s | %s |', measurement, media, baseline, ratio, goal, met)
                 FROM bench.results ORDER BY ord"
+  if want images; then
+    echo
+    echo "## Speed bar (issue 14): pg_media's image core vs libvips, in one process"
+    echo
+    echo "| case | pg_media | libvips | ratio | CPU: pg_media | CPU: libvips | CPU ratio | goal | met | outputs |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    psql_q -c "SELECT format('| %s | %s | %s | %s | %s | %s | %s | <= 1.0 | %s | %s, %s |', what,
+                      bench.ms(pg_ms), bench.ms(vips_ms), to_char(pg_ms / vips_ms, 'FM990.00'),
+                      bench.ms(pg_cpu), bench.ms(vips_cpu), to_char(pg_cpu / vips_cpu, 'FM990.00'),
+                      CASE WHEN pg_ms <= vips_ms AND pg_cpu <= vips_cpu THEN 'yes'
+                           WHEN pg_ms <= vips_ms THEN 'wall time only'
+                           WHEN pg_cpu <= vips_cpu THEN 'CPU time only' ELSE 'no' END, pg_size, vips_size)
+                 FROM bench.speed ORDER BY ord"
+    psql_q -c "SELECT format('| backend peak memory, 24 MP JPEG → 256 px: media.transform(id) of the stored file in a fresh backend (warmed up by a small transform, nothing cached): the backend''s peak resident set (VmHWM) after the call | %s | - | - | | | | < 32 MiB | %s | VmHWM %s before the call, +%s for it (its memory and the shared buffers it touched first); after it RssAnon %s, RssShmem %s; core allocator peak <= %s MiB (the smallest media.max_decode_memory under which the call works) |',
+                      bench.mib(hwm1 * 1024.0), CASE WHEN hwm1 < 32 * 1024 THEN 'yes' ELSE 'no' END,
+                      bench.mib(hwm0 * 1024.0), bench.mib((hwm1 - hwm0) * 1024.0), bench.mib(anon1 * 1024.0),
+                      bench.mib(shmem1 * 1024.0), coalesce(budget_mb::text, '?'))
+                 FROM bench.memory"
+    echo
+    echo "Each case: a BOX x BOX JPEG (quality 80) made by mm_transform() (what media.transform() runs)"
+    echo "and by libvips' vips_thumbnail_buffer() + JPEG save, like with like (contain = vips' default;"
+    echo "cover gravity centre = crop=centre; attention = crop=attention), one thread each"
+    echo "(vips_concurrency_set(1)), libvips' cache off; $IMAGE_REPS rounds after a warm-up, pg_media and"
+    echo "libvips alternating and the order swapped each round; medians of wall time and of process CPU"
+    echo "time (all threads; not inflated by waiting for a CPU on a busy machine, which wall time is)."
+    echo "Ratio = pg_media / libvips; met = both ratios <= 1.0, else which one is. Photos made by bench/make_images.sh from"
+    echo "$IMG_SOURCE. Load average before/after: $LOAD_BEFORE / $LOAD_AFTER (nproc $(nproc))."
+  fi
   echo
   echo "## How measured"
   echo
@@ -622,13 +728,15 @@ T_END=$(date +%s)
   echo "|---|---|---|---|---|"
   psql_q -c "SELECT format('| %s | %s | %s | %s | %s |', label, reps, round(min_ms::numeric, 3),
                        round(median_ms::numeric, 3), round(max_ms::numeric, 3)) FROM bench.timings"
-  echo
-  echo "## Storage breakdown (bytes)"
-  echo
-  echo "| relation | rows | heap | TOAST | indexes | FSM+VM | total |"
-  echo "|---|---|---|---|---|---|---|"
-  psql_q -c "SELECT format('| %s | %s | %s | %s | %s | %s | %s |', relation, rows, heap, toast, indexes, fsm_vm, total)
-               FROM bench.storage ORDER BY relation"
+  if want storage; then
+    echo
+    echo "## Storage breakdown (bytes)"
+    echo
+    echo "| relation | rows | heap | TOAST | indexes | FSM+VM | total |"
+    echo "|---|---|---|---|---|---|---|"
+    psql_q -c "SELECT format('| %s | %s | %s | %s | %s | %s | %s |', relation, rows, heap, toast, indexes, fsm_vm, total)
+                 FROM bench.storage ORDER BY relation"
+  fi
   echo
   echo "## Machine"
   echo
@@ -643,7 +751,7 @@ T_END=$(date +%s)
 cat "$OUT"
 
 # --- the command-line tool: pg_media import vs psql \copy (its own cluster) --
-if [ -x "$ROOT/cli/pg_media" ] || make -s -C "$ROOT/cli" >/dev/null 2>&1; then
+if want cli && { [ -x "$ROOT/cli/pg_media" ] || make -s -C "$ROOT/cli" >/dev/null 2>&1; }; then
   echo >&2
   echo "== pg_media import vs psql \\copy" >&2
   BENCH_RESULTS="$OUT" "$ROOT/bench/cli_import.sh" || echo "bench/cli_import.sh failed" >&2

@@ -7,7 +7,7 @@
 #   scripts/install-deps.sh test    # build + server + TAP test needs, including the README's
 #                                   # app examples run as apps (test/apps: Flask, ffmpeg, and
 #                                   # express/pg/pg-cursor from npm, npm ci there)
-#   scripts/install-deps.sh bench   # test + libvips-dev for bench/image_inproc.c
+#   scripts/install-deps.sh bench   # test + libvips-dev for bench/image_inproc.c, heif-enc for its HEIC photo
 set -eu
 
 what=${1:-test}
@@ -24,8 +24,9 @@ add libheif-dev libjxl-dev
 if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = bench ]; then
   add postgresql-$pgmajor libipc-run-perl procps libvips-tools imagemagick time python3-psycopg
 fi
-# the in-process libvips baseline of make bench (bench/image_inproc.c)
-if [ "$what" = bench ]; then add libvips-dev; fi
+# the in-process libvips baseline of make bench (bench/image_inproc.c), and heif-enc
+# (libheif-examples) for its HEIC test photo (bench/make_images.sh)
+if [ "$what" = bench ]; then add libvips-dev libheif-examples; fi
 if [ "$what" = test ]; then
   # test/t/054_app_video.pl, 060_readme_examples.pl: the README's Flask app, and the video it plays
   add python3-flask python3-psycopg-pool ffmpeg
