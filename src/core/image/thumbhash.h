@@ -55,4 +55,23 @@ int			mm_dominant_colour(int w, int h, const uint8_t *rgba, uint8_t rgb[3]);
 mm_img_status mm_thumbhash_png(const uint8_t *hash, size_t len, const mm_limits *lim,
 							   uint8_t **out, size_t *out_len, char *errbuf, size_t errlen);
 
+/* The placeholder of an image: its ThumbHash and dominant colour. */
+typedef struct mm_placeholder
+{
+	uint8_t		hash[MM_THUMBHASH_MAX_LEN];
+	size_t		hash_len;
+	int			has_colour;		/* 0 when every pixel is fully transparent */
+	uint8_t		colour[3];		/* the dominant colour, red green blue */
+} mm_placeholder;
+
+/*
+ * The placeholder of the encoded image src[0..len) (image/placeholder.c):
+ * the display image (EXIF orientation applied) decoded through the
+ * thumbnail pipeline to fit MM_THUMBHASH_MAX_SIDE square (JPEGs shrunk on
+ * load), under lim's limits and allocator, then hashed and its dominant
+ * colour taken.  The statuses of mm_thumbnail(); out is zeroed on failure.
+ */
+mm_img_status mm_placeholder_make(const uint8_t *src, size_t len, const mm_limits *lim,
+								  mm_placeholder *out, char *errbuf, size_t errlen);
+
 #endif
