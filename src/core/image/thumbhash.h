@@ -4,11 +4,13 @@
  * arrives (the ThumbHash format by Evan Wallace, as the npm package
  * "thumbhash" writes and reads it), and the image's dominant colour.
  *
- * Pure C with no allocation: the caller hands in a small RGBA image (at most
- * MM_THUMBHASH_MAX_SIDE on each side; pg_media makes it with the thumbnail
- * pipeline) and gets the hash back in a fixed buffer.  Decoding checks the
- * hash's length against what its header announces before reading it, since
- * hashes come back from SQL callers.
+ * The hash functions are pure C with no allocation: the caller hands in a
+ * small RGBA image (at most MM_THUMBHASH_MAX_SIDE on each side) and gets the
+ * hash back in a fixed buffer.  mm_placeholder_make() makes that image from
+ * an encoded one with the thumbnail pipeline (image/placeholder.c), under
+ * the caller's limits and allocator.  Decoding checks the hash's length
+ * against what its header announces before reading it, since hashes come
+ * back from SQL callers.
  */
 #ifndef MM_IMAGE_THUMBHASH_H
 #define MM_IMAGE_THUMBHASH_H
