@@ -33,8 +33,8 @@ PG_FUNCTION_INFO_V1(media_refresh_placeholders);
 /* The longest text media.placeholder_url() decodes: a 25-byte hash is 36 base64 characters. */
 #define PLACEHOLDER_TEXT_MAX 64
 
-/* Bytes read to recognize an image before reading all of it (media_placeholder_for()). */
-#define PLACEHOLDER_SNIFF_LEN 64
+/* Bytes read to recognize an image before reading all of it: what mm_img_sniff() looks at, at most (a HEIF ftyp box). */
+#define PLACEHOLDER_SNIFF_LEN 4096
 
 /* Files media.refresh_placeholders() reads per query. */
 #define REFRESH_BATCH 100
