@@ -318,3 +318,36 @@ UPDATE media.derivatives d SET spec = r.new_spec
                     WHERE n.source_sha256 OPERATOR(pg_catalog.=) r.source_sha256
                       AND n.spec OPERATOR(pg_catalog.=) r.new_spec);
 DELETE FROM media.derivatives WHERE spec OPERATOR(pg_catalog.~~) 'thumbnail %';
+
+-- Issue 14: placeholders ------------------------------------------------------
+
+/*
+ * Images get a placeholder at ingest: a ThumbHash (base64) and the dominant
+ * colour.  Files stored before keep null until media.refresh_placeholders()
+ * fills them in (README, "Placeholders").
+ */
+ALTER TABLE media.files
+    ADD COLUMN placeholder text CONSTRAINT files_placeholder_check
+        CHECK (octet_length(placeholder) BETWEEN 8 AND 36 AND placeholder ~ '^[A-Za-z0-9+/]+={0,2}$'),
+    ADD COLUMN dominant_color text CONSTRAINT files_dominant_color_check
+        CHECK (dominant_color ~ '^#[0-9a-f]{6}$');
+COMMENT ON COLUMN media.files.placeholder IS
+  'an image''s ThumbHash (base64), made at ingest: a page paints it (media.placeholder_url()) before the image arrives; null when none';
+COMMENT ON COLUMN media.files.dominant_color IS
+  'an image''s dominant colour, ''#rrggbb'', made at ingest with the placeholder; null when none';
+
+CREATE FUNCTION media.placeholder_url(hash text)
+RETURNS text AS 'MODULE_PATHNAME', 'media_placeholder_url' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION media.placeholder_url(text) IS
+  'a ThumbHash placeholder (base64, as in media.files.placeholder) as a PNG data URL: ''data:image/png;base64,...''';
+
+CREATE FUNCTION media.placeholder_url(id bigint)
+RETURNS text AS 'MODULE_PATHNAME', 'media_placeholder_url_file' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION media.placeholder_url(bigint) IS
+  'the placeholder of a file as a PNG data URL; null when the file has none';
+
+CREATE FUNCTION media.refresh_placeholders(max_files integer DEFAULT 1000, after_id bigint DEFAULT 0)
+RETURNS bigint AS 'MODULE_PATHNAME', 'media_refresh_placeholders' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION media.refresh_placeholders(integer, bigint) IS
+  'gives placeholders to up to max_files images after after_id stored without one; returns the last id looked at (pass it as after_id next), null when done';
+REVOKE ALL ON FUNCTION media.refresh_placeholders(integer, bigint) FROM PUBLIC;

@@ -105,8 +105,15 @@ CREATE TABLE media.files (
     updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     is_public       boolean NOT NULL DEFAULT false,
     owner_scope     text NOT NULL DEFAULT media.owner_scope()
-                    CONSTRAINT files_owner_scope_check CHECK (owner_scope IN ('role', 'setting'))
+                    CONSTRAINT files_owner_scope_check CHECK (owner_scope IN ('role', 'setting')),
+    placeholder     text CONSTRAINT files_placeholder_check
+                    CHECK (octet_length(placeholder) BETWEEN 8 AND 36 AND placeholder ~ '^[A-Za-z0-9+/]+={0,2}$'),
+    dominant_color  text CONSTRAINT files_dominant_color_check CHECK (dominant_color ~ '^#[0-9a-f]{6}$')
 );
+COMMENT ON COLUMN media.files.placeholder IS
+  'an image''s ThumbHash (base64), made at ingest: a page paints it (media.placeholder_url()) before the image arrives; null when none';
+COMMENT ON COLUMN media.files.dominant_color IS
+  'an image''s dominant colour, ''#rrggbb'', made at ingest with the placeholder; null when none';
 COMMENT ON COLUMN media.files.is_public IS
   'anyone with the URL may see it: media.http() lets shared caches keep it (set with media.set_public())';
 CREATE INDEX files_blob_id_idx ON media.files (blob_id);
@@ -552,6 +559,33 @@ RETURNS bytea AS 'MODULE_PATHNAME', 'media_thumbnail_bytes' LANGUAGE C STABLE ST
 COMMENT ON FUNCTION media.thumbnail(bytea, integer, integer, text) IS
   'media.transform(content, width, height, format => format): fits the box, orientation applied, aspect kept, never enlarged';
 
+-- Placeholders --------------------------------------------------------------
+
+/*
+ * Each image stored gets a placeholder (media.files.placeholder, a ThumbHash
+ * in base64, and dominant_color) unless media.placeholders is off or it does
+ * not decode within media.max_pixels and media.max_decode_memory.
+ * placeholder_url() renders one as a PNG data URL of at most 32x32 pixels;
+ * the id form reads media.files as the caller (privileges and row-level
+ * security apply).  refresh_placeholders() fills them in for images stored
+ * without one, in batches: call it again with the id it returns until it
+ * returns null.
+ */
+CREATE FUNCTION media.placeholder_url(hash text)
+RETURNS text AS 'MODULE_PATHNAME', 'media_placeholder_url' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION media.placeholder_url(text) IS
+  'a ThumbHash placeholder (base64, as in media.files.placeholder) as a PNG data URL: ''data:image/png;base64,...''';
+
+CREATE FUNCTION media.placeholder_url(id bigint)
+RETURNS text AS 'MODULE_PATHNAME', 'media_placeholder_url_file' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION media.placeholder_url(bigint) IS
+  'the placeholder of a file as a PNG data URL; null when the file has none';
+
+CREATE FUNCTION media.refresh_placeholders(max_files integer DEFAULT 1000, after_id bigint DEFAULT 0)
+RETURNS bigint AS 'MODULE_PATHNAME', 'media_refresh_placeholders' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION media.refresh_placeholders(integer, bigint) IS
+  'gives placeholders to up to max_files images after after_id stored without one; returns the last id looked at (pass it as after_id next), null when done';
+
 -- Compression ---------------------------------------------------------------
 
 CREATE FUNCTION media.deflate(data bytea, level integer DEFAULT 6)
@@ -579,4 +613,5 @@ REVOKE ALL ON FUNCTION media.put(bytea, text, text, jsonb),
                        media.cleanup_uploads(interval),
                        media.set_scan_result(bigint, boolean, text),
                        media.set_public(bigint, boolean),
-                       media.check_integrity() FROM PUBLIC;
+                       media.check_integrity(),
+                       media.refresh_placeholders(integer, bigint) FROM PUBLIC;

@@ -64,17 +64,21 @@ set_dimension(int64 v, Datum *value, char *null)
  * Inserts the media.files row for stored content and returns its id, after
  * checking the owner's quota.  Runs inside storage_enter(): the row is
  * written as the tables' owner, with the caller's owner name recorded in
- * it; under media.require_scan it starts out 'pending'.
+ * it; under media.require_scan it starts out 'pending'.  placeholder
+ * (NULL or NULL fields: none) is the image's (placeholder.c).
  */
 int64
 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
-				const uint8 *sha256, const mm_probe *probe)
+				const uint8 *sha256, const mm_probe *probe, const MediaPlaceholder *placeholder)
 {
 	static SpiStatement insert_file = {SQL_INSERT_FILE, 17, {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
 		TEXTOID, INT8OID, INT4OID, INT4OID, INT8OID, BYTEAOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
 	TEXTOID, BOOLOID}};
-	Datum		values[17];
-	char		nulls[17];
+	static SpiStatement insert_file_placeholder = {SQL_INSERT_FILE_PLACEHOLDER, 19, {INT8OID, TEXTOID,
+		TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, INT4OID, INT4OID, INT8OID, BYTEAOID, TEXTOID,
+	JSONBOID, JSONBOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID}};
+	Datum		values[19];
+	char		nulls[19];
 	char	   *hex = to_hex(sha256, MM_SHA256_DIGEST_LEN);
 	int64		id = 0;
 
@@ -110,8 +114,13 @@ ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
 	values[15] = CStringGetTextDatum(media_require_scan ? "pending" : "clean");
 	values[16] = BoolGetDatum(storage_chunks_compressed(blob_id));
 
+	values[17] = placeholder && placeholder->hash ? CStringGetTextDatum(placeholder->hash) : (nulls[17] = 'n', (Datum) 0);
+	values[18] = placeholder && placeholder->colour ? CStringGetTextDatum(placeholder->colour) : (nulls[18] = 'n', (Datum) 0);
+
 	media_check_quota(req->owner, byte_size);
-	if (!spi_query_int64(&insert_file, values, nulls, false, &id))
+	/* a row with a placeholder needs the 0.2.0 catalog; none is made before (media_placeholder_wanted()) */
+	if (!spi_query_int64(placeholder && placeholder->hash ? &insert_file_placeholder : &insert_file,
+						 values, nulls, false, &id))
 		elog(ERROR, "pg_media: inserting a file returned no id");
 	return id;
 }
@@ -127,7 +136,9 @@ media_should_compress(const char *mime)
  * Stores len bytes held in memory and returns the new file's id.  The
  * content is written only if no blob in the owner's dedup scope
  * (media.dedup) holds it yet; a concurrent put() of the same bytes in the
- * same scope waits for the first and then shares its blob.
+ * same scope waits for the first and then shares its blob.  An image gets
+ * its placeholder (placeholder.c) from these bytes, or from another file
+ * of the same blob.
  */
 static int64
 ingest_bytes(const char *data, int64 len, IngestRequest *req)
@@ -136,6 +147,7 @@ ingest_bytes(const char *data, int64 len, IngestRequest *req)
 	uint8		key[MM_SHA256_DIGEST_LEN];
 	mm_probe	probe;
 	StorageAccess access;
+	MediaPlaceholder placeholder = {NULL, NULL};
 	int64		blob_id;
 	int64		id;
 
@@ -149,7 +161,9 @@ ingest_bytes(const char *data, int64 len, IngestRequest *req)
 
 	storage_enter(&access);
 	blob_id = storage_blob_store_bytes(key, data, len, media_should_compress(probe.mime));
-	id = ingest_file_row(req, blob_id, len, sha256, &probe);
+	if (media_placeholder_wanted(&probe))
+		media_placeholder_for(blob_id, len, data, &placeholder);
+	id = ingest_file_row(req, blob_id, len, sha256, &probe, &placeholder);
 	storage_leave(&access);
 	return id;
 }

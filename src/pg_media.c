@@ -31,6 +31,7 @@ int			media_dedup = MEDIA_DEDUP_AUTO;
 char	   *media_thumbnail_sizes = NULL;
 int			media_max_derivatives_size_kb = 256 * 1024;
 int			media_max_range_size = 8 * 1024 * 1024;	/* Issue 13 */
+bool		media_placeholders = true;	/* Issue 14: placeholders */
 
 static const struct config_enum_entry optimize_options[] = {
 	{"off", MEDIA_OPTIMIZE_OFF, false},
@@ -279,6 +280,24 @@ _PG_init(void)
 							PGC_SUSET,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+
+	/*
+	 * Issue 14, placeholders: make them at ingest.  Only a cost (a decode
+	 * to 100 px per stored image), bounded by the superuser's
+	 * media.max_pixels and media.max_decode_memory and no more than a
+	 * user can spend with media.transform(); so users may switch it (a
+	 * bulk import switches it off and backfills with
+	 * media.refresh_placeholders() later), and an administrator sets the
+	 * default with ALTER SYSTEM, DATABASE or ROLE.
+	 */
+	DefineCustomBoolVariable("media.placeholders",
+							 "Give each stored image a placeholder (ThumbHash and dominant colour in media.files).",
+							 "An image that cannot be decoded within media.max_pixels and media.max_decode_memory is stored without one.",
+							 &media_placeholders,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("media");
 }

@@ -113,8 +113,16 @@ typedef struct IngestRequest
 	char	   *owner;			/* owner to record */
 } IngestRequest;
 
+/* An image's placeholder as media.files stores it (placeholder.c); NULLs when it has none. */
+typedef struct MediaPlaceholder
+{
+	char	   *hash;			/* the ThumbHash in base64 */
+	char	   *colour;			/* the dominant colour, "#rrggbb" */
+} MediaPlaceholder;
+
 extern int64 ingest_file_row(const IngestRequest *req, int64 blob_id, int64 byte_size,
-							 const uint8 *sha256, const mm_probe *probe);
+							 const uint8 *sha256, const mm_probe *probe,
+							 const MediaPlaceholder *placeholder);
 extern bool media_should_compress(const char *mime);
 
 /* core_hooks.c: the core's code with PostgreSQL memory and interrupts */
@@ -169,6 +177,12 @@ extern void derivative_store(int64 source_blob_id, const char *spec, bytea *data
 struct mm_xform;
 extern bytea *media_derived_image(int64 id, const struct mm_xform *x, const char **mime);
 extern void media_parse_spec(const char *text, const char *accept, struct mm_xform *x);
+
+/* placeholder.c: image placeholders (issue 14) */
+extern bool media_placeholders;		/* media.placeholders: make them at ingest */
+extern bool media_placeholder_wanted(const mm_probe *probe);
+extern void media_placeholder_for(int64 blob_id, int64 byte_size, const char *content,
+								  MediaPlaceholder *placeholder);
 
 /* read.c */
 extern bytea *media_read_bytes(const MediaFile *file, int64 offset, int64 length);

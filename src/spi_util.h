@@ -14,7 +14,7 @@
 
 #include "executor/spi.h"
 
-#define SPI_STATEMENT_MAX_ARGS 17
+#define SPI_STATEMENT_MAX_ARGS 19
 
 /* One statement and its plan cache: static SpiStatement s = {SQL_X, 2, {INT8OID, TEXTOID}}; */
 typedef struct SpiStatement

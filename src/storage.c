@@ -166,15 +166,22 @@ storage_file_lookup(int64 id, MediaFile *file)
 	return found;
 }
 
+/* Raises "does not exist" (P0002) for a file the caller cannot see. */
+void
+storage_file_not_found(int64 id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("media file " INT64_FORMAT " does not exist", id),
+			 errdetail("No file has this id, or the current role or media.owner may not see it.")));
+}
+
 /* storage_file_lookup(), raising "does not exist" (P0002) when the caller cannot see it. */
 void
 storage_file_require(int64 id, MediaFile *file)
 {
 	if (!storage_file_lookup(id, file))
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("media file " INT64_FORMAT " does not exist", id),
-				 errdetail("No file has this id, or the current role or media.owner may not see it.")));
+		storage_file_not_found(id);
 }
 
 /* Builds a bytea datum for len bytes at p (palloc'd in the current context). */

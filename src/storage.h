@@ -31,6 +31,7 @@ extern void storage_enter(StorageAccess *access);
 extern void storage_leave(StorageAccess *access);
 extern bool storage_file_lookup(int64 id, MediaFile *file);
 extern void storage_file_require(int64 id, MediaFile *file);
+extern void storage_file_not_found(int64 id) pg_attribute_noreturn();
 extern bool storage_owner_scoped(void);
 extern bool storage_has_column(const char *table, const char *column);
 

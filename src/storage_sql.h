@@ -65,11 +65,33 @@
 #define SQL_DELETE_BLOB \
 	"DELETE FROM media.blobs WHERE id OPERATOR(pg_catalog.=) $1"
 
-#define SQL_INSERT_FILE \
+/* A new file row; the placeholder columns came in 0.2.0 (issue 14): a 0.1.0 catalog gets the first form */
+#define SQL_INSERT_FILE_WITH(more_columns, more_values) \
 	"INSERT INTO media.files (blob_id, name, original_name, declared_type, mime_type," \
 	"   media_type, byte_size, width, height, duration_ms, sha256, etag, attrs, probe, owner," \
-	"   scan_status, is_compressed)" \
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id"
+	"   scan_status, is_compressed" more_columns ")" \
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17" more_values ")" \
+	" RETURNING id"
+#define SQL_INSERT_FILE SQL_INSERT_FILE_WITH("", "")
+#define SQL_INSERT_FILE_PLACEHOLDER SQL_INSERT_FILE_WITH(", placeholder, dominant_color", ", $18, $19")
+
+/* The placeholder of another file of the same blob (the same bytes in the same dedup scope). */
+#define SQL_PLACEHOLDER_OF_BLOB \
+	"SELECT placeholder, dominant_color FROM media.files" \
+	" WHERE blob_id OPERATOR(pg_catalog.=) $1 AND placeholder IS NOT NULL LIMIT 1"
+
+/* Read as the caller: privileges and row-level security decide whether the row exists. */
+#define SQL_FILE_PLACEHOLDER \
+	"SELECT placeholder FROM media.files WHERE id OPERATOR(pg_catalog.=) $1"
+
+/* The next images without a placeholder, after id $1 (media.refresh_placeholders()). */
+#define SQL_FILES_WITHOUT_PLACEHOLDER \
+	"SELECT id, blob_id, byte_size FROM media.files" \
+	" WHERE placeholder IS NULL AND media_type OPERATOR(pg_catalog.=) 'image'" \
+	"   AND id OPERATOR(pg_catalog.>) $1 ORDER BY id LIMIT $2"
+
+#define SQL_SET_PLACEHOLDER \
+	"UPDATE media.files SET placeholder = $2, dominant_color = $3 WHERE id OPERATOR(pg_catalog.=) $1"
 
 #define SQL_NEW_UPLOAD \
 	"INSERT INTO media.uploads (id, blob_id, owner, name, declared_type, attrs, hash_state)" \

@@ -307,11 +307,12 @@ settle_upload_blob(const Upload *up, const uint8 *sha256, const char *owner)
  * finished upload of an image they may change: the content is read back,
  * transformed in memory and, if anything changed, its chunks are
  * rewritten, *sha256 recomputed and up->received set to the new length.
- * Images too large to hold in memory (media.max_file_size) had location
- * removed from their first window only and are not optimized, which attrs
- * records.
+ * Returns the content as stored (so the placeholder is made without
+ * reading it again), or NULL when it was not read.  Images too large to
+ * hold in memory (media.max_file_size) had location removed from their
+ * first window only and are not optimized, which attrs records.
  */
-static void
+static const char *
 transform_upload(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **attrs)
 {
 	char	   *content;
@@ -319,12 +320,12 @@ transform_upload(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **attrs
 	int64		len = up->received;
 
 	if (!media_may_transform(probe->mime))
-		return;
+		return NULL;
 	if (!media_fits_in_memory(len))
 	{
 		*attrs = media_attrs_add(*attrs, "transforms",
 								 "first window only: larger than media.max_file_size");
-		return;
+		return NULL;
 	}
 	content = palloc(Max(len, 1));
 	storage_chunks_read(up->blob_id, 0, len, content);
@@ -336,6 +337,7 @@ transform_upload(Upload *up, const mm_probe *probe, uint8 *sha256, Jsonb **attrs
 		mm_sha256(result, (size_t) len, sha256);
 		up->received = len;
 	}
+	return result;
 }
 
 /* media.upload_finish(upload bigint) RETURNS bigint: the new file's id */
@@ -348,6 +350,8 @@ media_upload_finish(PG_FUNCTION_ARGS)
 	Upload		up;
 	uint8		sha256[MM_SHA256_DIGEST_LEN];
 	mm_probe	probe;
+	const char *content;
+	MediaPlaceholder placeholder = {NULL, NULL};
 	int64		blob_id;
 	int64		file_id;
 
@@ -361,11 +365,14 @@ media_upload_finish(PG_FUNCTION_ARGS)
 	probe_stored_blob(up.blob_id, up.received, &probe);
 	media_check_active_content(&probe);
 	req.attrs = up.attrs;
-	transform_upload(&up, &probe, sha256, &req.attrs);
+	content = transform_upload(&up, &probe, sha256, &req.attrs);
 	blob_id = settle_upload_blob(&up, sha256, req.owner);
+	/* content NULL: read back from the blob only when no other file of it has a placeholder */
+	if (media_placeholder_wanted(&probe))
+		media_placeholder_for(blob_id, up.received, content, &placeholder);
 	req.name = up.name;
 	req.declared_type = up.declared_type;
-	file_id = ingest_file_row(&req, blob_id, up.received, sha256, &probe);
+	file_id = ingest_file_row(&req, blob_id, up.received, sha256, &probe, &placeholder);
 	storage_leave(&access);
 	PG_RETURN_INT64(file_id);
 }

@@ -162,6 +162,16 @@ for my $old (grep { $_ ne $current } @released)
 			"$old -> $current: a 0.1.0 cache key is renamed to the spec's canonical text");
 	}
 
+	# placeholders (issue 14): none for files stored before; the README's backfill loop makes them
+	is($node->safe_psql($db, 'SELECT count(*) FROM media.files WHERE placeholder IS NOT NULL'), '0',
+		"$old -> $current: files stored before the update have no placeholder yet");
+	$node->safe_psql($db, q{DO $$ DECLARE last bigint := 0;
+BEGIN LOOP last := media.refresh_placeholders(7, last); EXIT WHEN last IS NULL; COMMIT; END LOOP; END $$});
+	is($node->safe_psql($db, "SELECT count(*) FROM media.files WHERE mime_type IN ('image/jpeg', 'image/png', 'image/gif')"
+		  . ' AND placeholder IS NULL'), '0', "$old -> $current: media.refresh_placeholders() gave every JPEG, PNG and GIF one");
+	is($node->safe_psql($db, "SELECT count(*) FROM media.files WHERE media_type <> 'image' AND placeholder IS NOT NULL"),
+		'0', "$old -> $current: and nothing else");
+
 	my $updated_catalog = $node->safe_psql($db, $catalog_sql);
 	ok($updated_catalog eq $fresh_catalog, "$old -> $current: catalog identical to a fresh $current install")
 	  or diag(catalog_diff($updated_catalog, $fresh_catalog));

@@ -195,6 +195,18 @@ mm_px_rgba(const uint8_t *p, int nch, uint8_t rgba[4])
 	rgba[3] = nch == 2 ? p[1] : (nch == 4 ? p[3] : 255);
 }
 
+struct mm_xform;
+
+/*
+ * The first half of mm_transform() (image/thumbnail.c): recognizes the
+ * format, decodes (shrinking JPEGs on load), scales as rows arrive to
+ * x's box and resize mode, orients, crops for cover.  *img gets the
+ * result, allocated in ctx (release img->px with mm_img_release); x's
+ * format and quality are not looked at.  info is reset and filled in.
+ */
+mm_img_status mm_img_scaled(mm_img_ctx *ctx, const uint8_t *src, size_t len,
+							const struct mm_xform *x, mm_thumb_info *info, mm_raster *img);
+
 /* Composites an alpha raster on white, in place (2 -> 1, 4 -> 3 channels). */
 void		mm_img_flatten(mm_raster *img);
 

@@ -4,11 +4,13 @@
  * arrives (the ThumbHash format by Evan Wallace, as the npm package
  * "thumbhash" writes and reads it), and the image's dominant colour.
  *
- * Pure C with no allocation: the caller hands in a small RGBA image (at most
- * MM_THUMBHASH_MAX_SIDE on each side; pg_media makes it with the thumbnail
- * pipeline) and gets the hash back in a fixed buffer.  Decoding checks the
- * hash's length against what its header announces before reading it, since
- * hashes come back from SQL callers.
+ * The hash functions are pure C with no allocation: the caller hands in a
+ * small RGBA image (at most MM_THUMBHASH_MAX_SIDE on each side) and gets the
+ * hash back in a fixed buffer.  mm_placeholder_make() makes that image from
+ * an encoded one with the thumbnail pipeline (image/placeholder.c), under
+ * the caller's limits and allocator.  Decoding checks the hash's length
+ * against what its header announces before reading it, since hashes come
+ * back from SQL callers.
  */
 #ifndef MM_IMAGE_THUMBHASH_H
 #define MM_IMAGE_THUMBHASH_H
@@ -54,5 +56,24 @@ int			mm_dominant_colour(int w, int h, const uint8_t *rgba, uint8_t rgb[3]);
  */
 mm_img_status mm_thumbhash_png(const uint8_t *hash, size_t len, const mm_limits *lim,
 							   uint8_t **out, size_t *out_len, char *errbuf, size_t errlen);
+
+/* The placeholder of an image: its ThumbHash and dominant colour. */
+typedef struct mm_placeholder
+{
+	uint8_t		hash[MM_THUMBHASH_MAX_LEN];
+	size_t		hash_len;
+	int			has_colour;		/* 0 when every pixel is fully transparent */
+	uint8_t		colour[3];		/* the dominant colour, red green blue */
+} mm_placeholder;
+
+/*
+ * The placeholder of the encoded image src[0..len) (image/placeholder.c):
+ * the display image (EXIF orientation applied) decoded through the
+ * thumbnail pipeline to fit MM_THUMBHASH_MAX_SIDE square (JPEGs shrunk on
+ * load), under lim's limits and allocator, then hashed and its dominant
+ * colour taken.  The statuses of mm_thumbnail(); out is zeroed on failure.
+ */
+mm_img_status mm_placeholder_make(const uint8_t *src, size_t len, const mm_limits *lim,
+								  mm_placeholder *out, char *errbuf, size_t errlen);
 
 #endif

@@ -2,7 +2,8 @@
  * image/thumbnail.c - mm_transform() and mm_thumbnail(): recognize the
  * format, decode (shrinking JPEGs on load), scale as rows arrive (to fit
  * the box, to cover it, or to fill it: image/geometry.c), orient, crop for
- * cover (image/smartcrop.c), encode.
+ * cover (image/smartcrop.c), encode.  mm_img_scaled() is all but the
+ * encoding, for callers that want the pixels (image/placeholder.c).
  *
  * The target size is computed from the display size (EXIF orientation
  * applied) and mapped back to the stored orientation, so the image is
@@ -234,10 +235,12 @@ encode(mm_img_ctx *ctx, mm_raster *img, mm_thumb_format fmt, int quality,
 	}
 }
 
-/* Runs the pipeline once the arguments are checked; see image/image.h. */
+/*
+ * Decodes src into t->img through the sink (scaling as rows arrive), then
+ * orients it and, for cover, crops it.
+ */
 static mm_img_status
-thumb_run(thumb *t, const uint8_t *src, size_t len, mm_thumb_format fmt, int quality,
-		  uint8_t **out, size_t *out_len)
+thumb_decode(thumb *t, const uint8_t *src, size_t len)
 {
 	mm_img_ctx *ctx = t->ctx;
 	mm_thumb_info *info = t->info;
@@ -294,12 +297,55 @@ thumb_run(thumb *t, const uint8_t *src, size_t len, mm_thumb_format fmt, int qua
 		return ctx->status;
 	if (crop_window(t) != MM_IMG_OK)
 		return ctx->status;
-	if (fmt == MM_THUMB_AUTO)
-		fmt = (t->img.nch == 2 || t->img.nch == 4) ? MM_THUMB_PNG : MM_THUMB_JPEG;
-	info->format = fmt;
 	info->out_width = t->img.w;
 	info->out_height = t->img.h;
-	return encode(ctx, &t->img, fmt, quality, out, out_len);
+	return MM_IMG_OK;
+}
+
+/* Sets info to what is known before anything is decoded. */
+static void
+info_reset(mm_thumb_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->orientation = 1;
+	info->jpeg_scale = 8;
+	info->decoder_name = "none";
+}
+
+/* Decodes, scales, orients and crops without encoding; see image/internal.h. */
+mm_img_status
+mm_img_scaled(mm_img_ctx *ctx, const uint8_t *src, size_t len, const mm_xform *x,
+			  mm_thumb_info *info, mm_raster *img)
+{
+	thumb		t;
+	mm_img_status st;
+
+	info_reset(info);
+	memset(img, 0, sizeof(*img));
+	if (src == NULL && len > 0)
+		return mm_img_fail(ctx, MM_IMG_BAD_ARG, "no input");
+	if (x->width < 1 || x->height < 1)
+		return mm_img_fail(ctx, MM_IMG_BAD_ARG, "the box must be at least 1x1");
+	if ((unsigned) x->resize > MM_RESIZE_FILL || (unsigned) x->gravity > MM_GRAVITY_ENTROPY)
+		return mm_img_fail(ctx, MM_IMG_BAD_ARG, "unknown resize mode or gravity");
+
+	memset(&t, 0, sizeof(t));
+	t.ctx = ctx;
+	t.box_w = x->width;
+	t.box_h = x->height;
+	t.resize = x->resize;
+	t.gravity = x->gravity;
+	t.info = info;
+	t.orientation = 1;
+	st = thumb_decode(&t, src, len);
+	mm_resample_free(t.rs);
+	if (st != MM_IMG_OK)
+	{
+		mm_img_release(ctx, t.img.px);
+		return st;
+	}
+	*img = t.img;
+	return MM_IMG_OK;
 }
 
 /* Transforms an image; see image/image.h. */
@@ -309,45 +355,35 @@ mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits 
 {
 	mm_img_ctx	ctx;
 	mm_thumb_info dummy;
-	thumb		t;
+	mm_raster	img;
+	mm_thumb_format fmt;
 	mm_img_status st;
 	int			quality;
 
 	mm_img_ctx_init(&ctx, lim, errbuf, errlen);
 	if (info == NULL)
 		info = &dummy;
-	memset(info, 0, sizeof(*info));
-	info->orientation = 1;
-	info->jpeg_scale = 8;
-	info->decoder_name = "none";
+	info_reset(info);
 	if (out == NULL || out_len == NULL || x == NULL)
 		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "no output pointer or spec");
 	*out = NULL;
 	*out_len = 0;
-	if (src == NULL && len > 0)
-		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "no input");
-	if (x->width < 1 || x->height < 1)
-		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "the box must be at least 1x1");
 	if ((unsigned) x->format > MM_THUMB_AVIF)
 		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "unknown output format");
-	if ((unsigned) x->resize > MM_RESIZE_FILL || (unsigned) x->gravity > MM_GRAVITY_ENTROPY)
-		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "unknown resize mode or gravity");
 	quality = x->quality == 0 ? 80 : x->quality;
 	if (quality < 1 || quality > 100)
 		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "quality must be between 1 and 100");
-	info->format = x->format;
 
-	memset(&t, 0, sizeof(t));
-	t.ctx = &ctx;
-	t.box_w = x->width;
-	t.box_h = x->height;
-	t.resize = x->resize;
-	t.gravity = x->gravity;
-	t.info = info;
-	t.orientation = 1;
-	st = thumb_run(&t, src, len, x->format, quality, out, out_len);
-	mm_resample_free(t.rs);
-	mm_img_release(&ctx, t.img.px);
+	st = mm_img_scaled(&ctx, src, len, x, info, &img);
+	info->format = x->format;
+	if (st != MM_IMG_OK)
+		return st;
+	fmt = x->format;
+	if (fmt == MM_THUMB_AUTO)
+		fmt = (img.nch == 2 || img.nch == 4) ? MM_THUMB_PNG : MM_THUMB_JPEG;
+	info->format = fmt;
+	st = encode(&ctx, &img, fmt, quality, out, out_len);
+	mm_img_release(&ctx, img.px);
 	if (st != MM_IMG_OK)
 	{
 		*out = NULL;
