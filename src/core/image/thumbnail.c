@@ -185,6 +185,8 @@ decoder_name(mm_img_decoder d)
 			return "avif";
 		case MM_DEC_JXL:
 			return "jxl";
+		case MM_DEC_VIDEO:
+			return "video";
 		case MM_DEC_NONE:
 			break;
 	}
@@ -234,55 +236,65 @@ encode(mm_img_ctx *ctx, mm_raster *img, mm_thumb_format fmt, int quality,
 	}
 }
 
+/* What decode_buffer() reads: an image in memory. */
+typedef struct buffer_source
+{
+	const uint8_t *src;
+	size_t		len;
+} buffer_source;
+
+/* Decodes an image in memory with the decoder its magic bytes select. */
+static mm_img_status
+decode_buffer(mm_img_ctx *ctx, void *arg, mm_img_sink *sink, mm_thumb_info *info)
+{
+	const buffer_source *b = arg;
+	const uint8_t *src = b->src;
+	size_t		len = b->len;
+
+	if (src == NULL && len > 0)
+		return mm_img_fail(ctx, MM_IMG_BAD_ARG, "no input");
+	info->decoder = mm_img_sniff(src, len);
+	info->decoder_name = decoder_name(info->decoder);
+	switch (info->decoder)
+	{
+		case MM_DEC_JPEG:
+			return mm_img_decode_jpeg(ctx, src, len, sink, &info->jpeg_scale);
+		case MM_DEC_PNG:
+			return mm_img_decode_png(ctx, src, len, sink);
+		case MM_DEC_GIF:
+			return mm_img_decode_gif(ctx, src, len, sink);
+		case MM_DEC_BMP:
+			return mm_img_decode_bmp(ctx, src, len, sink);
+		case MM_DEC_WEBP:
+			return mm_img_decode_webp(ctx, src, len, sink);
+		case MM_DEC_TIFF:
+			return mm_img_decode_tiff(ctx, src, len, sink);
+		case MM_DEC_HEIF:
+		case MM_DEC_AVIF:
+			return mm_img_decode_heif(ctx, src, len, sink);
+		case MM_DEC_JXL:
+			return mm_img_decode_jxl(ctx, src, len, sink);
+		default:
+			return mm_img_fail(ctx, MM_IMG_UNSUPPORTED,
+							   "not a JPEG, PNG, GIF, BMP, WebP, TIFF, HEIC, AVIF or JPEG XL image");
+	}
+}
+
 /* Runs the pipeline once the arguments are checked; see image/image.h. */
 static mm_img_status
-thumb_run(thumb *t, const uint8_t *src, size_t len, mm_thumb_format fmt, int quality,
+thumb_run(thumb *t, mm_img_decode_fn decode, void *arg, mm_thumb_format fmt, int quality,
 		  uint8_t **out, size_t *out_len)
 {
 	mm_img_ctx *ctx = t->ctx;
 	mm_thumb_info *info = t->info;
 	mm_img_sink sink;
 	mm_img_status st;
-	int			scale = 8;
 
 	sink.header = thumb_header;
 	sink.start = thumb_start;
 	sink.row = thumb_row;
 	sink.arg = t;
-	info->decoder = mm_img_sniff(src, len);
-	info->decoder_name = decoder_name(info->decoder);
-	switch (info->decoder)
-	{
-		case MM_DEC_JPEG:
-			st = mm_img_decode_jpeg(ctx, src, len, &sink, &scale);
-			break;
-		case MM_DEC_PNG:
-			st = mm_img_decode_png(ctx, src, len, &sink);
-			break;
-		case MM_DEC_GIF:
-			st = mm_img_decode_gif(ctx, src, len, &sink);
-			break;
-		case MM_DEC_BMP:
-			st = mm_img_decode_bmp(ctx, src, len, &sink);
-			break;
-		case MM_DEC_WEBP:
-			st = mm_img_decode_webp(ctx, src, len, &sink);
-			break;
-		case MM_DEC_TIFF:
-			st = mm_img_decode_tiff(ctx, src, len, &sink);
-			break;
-		case MM_DEC_HEIF:
-		case MM_DEC_AVIF:
-			st = mm_img_decode_heif(ctx, src, len, &sink);
-			break;
-		case MM_DEC_JXL:
-			st = mm_img_decode_jxl(ctx, src, len, &sink);
-			break;
-		default:
-			return mm_img_fail(ctx, MM_IMG_UNSUPPORTED,
-							   "not a JPEG, PNG, GIF, BMP, WebP, TIFF, HEIC, AVIF or JPEG XL image");
-	}
-	info->jpeg_scale = scale;
+	st = decode(ctx, arg, &sink, info);
 	if (st != MM_IMG_OK)
 		return ctx->status != MM_IMG_OK ? ctx->status : st;
 	if (t->rs == NULL || !mm_resample_done(t->rs))
@@ -302,10 +314,13 @@ thumb_run(thumb *t, const uint8_t *src, size_t len, mm_thumb_format fmt, int qua
 	return encode(ctx, &t->img, fmt, quality, out, out_len);
 }
 
-/* Transforms an image; see image/image.h. */
+/*
+ * Transforms what decode feeds the pipeline's sink as x says; see
+ * image/internal.h.
+ */
 mm_img_status
-mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits *lim,
-			 uint8_t **out, size_t *out_len, mm_thumb_info *info, char *errbuf, size_t errlen)
+mm_transform_decoded(mm_img_decode_fn decode, void *arg, const mm_xform *x, const mm_limits *lim,
+					 uint8_t **out, size_t *out_len, mm_thumb_info *info, char *errbuf, size_t errlen)
 {
 	mm_img_ctx	ctx;
 	mm_thumb_info dummy;
@@ -324,8 +339,6 @@ mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits 
 		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "no output pointer or spec");
 	*out = NULL;
 	*out_len = 0;
-	if (src == NULL && len > 0)
-		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "no input");
 	if (x->width < 1 || x->height < 1)
 		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "the box must be at least 1x1");
 	if ((unsigned) x->format > MM_THUMB_AVIF)
@@ -345,7 +358,7 @@ mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits 
 	t.gravity = x->gravity;
 	t.info = info;
 	t.orientation = 1;
-	st = thumb_run(&t, src, len, x->format, quality, out, out_len);
+	st = thumb_run(&t, decode, arg, x->format, quality, out, out_len);
 	mm_resample_free(t.rs);
 	mm_img_release(&ctx, t.img.px);
 	if (st != MM_IMG_OK)
@@ -354,6 +367,16 @@ mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits 
 		*out_len = 0;
 	}
 	return st;
+}
+
+/* Transforms an image; see image/image.h. */
+mm_img_status
+mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits *lim,
+			 uint8_t **out, size_t *out_len, mm_thumb_info *info, char *errbuf, size_t errlen)
+{
+	buffer_source b = {src, len};
+
+	return mm_transform_decoded(decode_buffer, &b, x, lim, out, out_len, info, errbuf, errlen);
 }
 
 /* Makes a thumbnail (mm_transform with resize contain); see image/image.h. */
