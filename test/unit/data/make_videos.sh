@@ -20,7 +20,7 @@
 #   trunc.mp4   h264.mp4 cut in half: its moov (at the end) is missing
 #   big.mp4     h264.mp4 whose avc1 sample entry says 65535x65535
 #   mjpeg.mov   Motion JPEG: a codec posters are not made of
-#   audio.m4a   AAC only: no video stream
+#   audio.m4a   0.2 s of AAC only: no video stream
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 t=$(mktemp -d)
@@ -47,7 +47,7 @@ ff -loop 1 -framerate 10 -i q.png -t 2 -c:v libaom-av1 -cpu-used 8 -crf 40 -g 10
 ff -i quad.mov -c copy -metadata:s:v rotate=90 rot.mp4
 ff -loop 1 -framerate 10 -i q.png -t 2 -vf setsar=2 $x264 -g 10 sar.mp4
 ff -loop 1 -framerate 10 -i q.png -t 1 -c:v mjpeg -q:v 5 mjpeg.mov
-ff -f lavfi -i "sine=frequency=440:duration=1" -c:a aac -b:a 32k audio.m4a
+ff -f lavfi -i "sine=frequency=440:duration=0.2" -c:a aac -b:a 16k audio.m4a
 head -c "$(( $(stat -c %s h264.mp4) / 2 ))" h264.mp4 >trunc.mp4
 python3 - <<'PY'
 d = bytearray(open('h264.mp4', 'rb').read())
