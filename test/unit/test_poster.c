@@ -198,6 +198,8 @@ test_frame_time(void)
 		{"h264.mp4", "h264", GREEN, "the key frame at 1 s (red before it)"},
 		{"vp9.webm", "vp9", YELLOW, "the key frame at 10% of 2 s (blue before it)"},
 		{"onekey.mp4", "h264", RED, "no key frame after 0.3 s: the first one"},
+		{"onekey.mkv", "h264", RED, "no cues, no duration: read again from the start, the first one"},
+		{"nosize.mp4", "h264", GREEN, "no size in the sample entry: the decoder's"},
 	};
 	mm_xform	x = spec(64, 64, MM_RESIZE_CONTAIN, MM_THUMB_PNG);
 	size_t		i;

@@ -18,6 +18,7 @@
 #include "video/internal.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -281,6 +282,46 @@ decoder_allowed(const char *name)
 }
 
 /*
+ * The most pixels a picture of a stream that declares no size may have
+ * (some 3GP writers leave the sample entry's size 0; the decoder finds it
+ * in the bitstream): max_pixels, and what the budget (and max_bytes)
+ * has left for the decoder.  open_decoder charges that much, and shrink_reservation gives
+ * back what the picture turns out not to need.
+ */
+static uint64_t
+unknown_size_bound(const mm_img_ctx *ctx)
+{
+	uint64_t	left = ctx->max_memory - ctx->in_use;
+	uint64_t	px = ctx->max_pixels;
+
+	if (left > ctx->max_bytes)
+		left = ctx->max_bytes;
+
+	if (px > (UINT64_MAX - FFMPEG_FIXED_BYTES) / FRAME_BYTES_PER_PIXEL)
+		px = (UINT64_MAX - FFMPEG_FIXED_BYTES) / FRAME_BYTES_PER_PIXEL;
+	if (left > FFMPEG_FIXED_BYTES && (left - FFMPEG_FIXED_BYTES) / FRAME_BYTES_PER_PIXEL < px)
+		px = (left - FFMPEG_FIXED_BYTES) / FRAME_BYTES_PER_PIXEL;
+	return px > 0 ? px : 1;
+}
+
+/*
+ * Gives back to the budget what the reservation for the decoder holds
+ * beyond what a picture of the decoded frame's size needs.
+ */
+static void
+shrink_reservation(poster *p)
+{
+	uint64_t	need = ((uint64_t) p->frame->width + CODED_SLACK) *
+		((uint64_t) p->frame->height + CODED_SLACK) * FRAME_BYTES_PER_PIXEL + FFMPEG_FIXED_BYTES;
+
+	if (need < p->reserved)
+	{
+		mm_img_unreserve(p->ctx, p->reserved - need);
+		p->reserved = need;
+	}
+}
+
+/*
  * Checks the stream's codec and declared size, charges the decoder's
  * memory to the budget, then opens the decoder: single-threaded, refusing
  * pictures larger than the declared size (plus coded-size slack).
@@ -301,11 +342,14 @@ open_decoder(poster *p)
 		return mm_img_fail(ctx, MM_IMG_UNSUPPORTED,
 						   "posters are made of H.264, HEVC, VP8, VP9, AV1, MPEG-4 Part 2 and H.263 video, not %s",
 						   avcodec_get_name(par->codec_id));
-	if (w == 0 || h == 0)
-		return mm_img_fail(ctx, MM_IMG_CORRUPT, "the video stream declares no picture size");
-	if (mm_img_check_size(ctx, w, h) != MM_IMG_OK)
-		return ctx->status;
-	coded = (w + CODED_SLACK) * (h + CODED_SLACK);
+	if (w > 0 && h > 0)
+	{
+		if (mm_img_check_size(ctx, w, h) != MM_IMG_OK)
+			return ctx->status;
+		coded = (w + CODED_SLACK) * (h + CODED_SLACK);
+	}
+	else
+		coded = unknown_size_bound(ctx);
 	if (mm_img_reserve(ctx, coded * FRAME_BYTES_PER_PIXEL + FFMPEG_FIXED_BYTES,
 					   "a video frame of this size") != MM_IMG_OK)
 		return ctx->status;
@@ -318,7 +362,7 @@ open_decoder(poster *p)
 		return av_fail(p, ret, "setting up the decoder");
 	p->dec->thread_count = 1;
 	p->dec->thread_type = 0;
-	p->dec->max_pixels = (int64_t) coded;
+	p->dec->max_pixels = coded < INT64_MAX ? (int64_t) coded : INT64_MAX;
 	av_dict_set(&opts, "codec_whitelist", MM_VIDEO_DECODERS, 0);
 	ret = avcodec_open2(p->dec, codec, &opts);
 	av_dict_free(&opts);
@@ -354,17 +398,31 @@ poster_time(const poster *p)
 
 /*
  * Positions the demuxer at the first key frame at or after at, else at
- * the last one before it; when neither seek works the packets are read
- * from where the header ended.
+ * the last one before it; false when neither seek worked (a demuxer may
+ * then be anywhere, even at the end).
  */
-static void
+static bool
 seek_near(poster *p, int64_t at)
 {
 	int			idx = p->st->index;
 
-	if (avformat_seek_file(p->fmt, idx, at, at, INT64_MAX, 0) >= 0)
-		return;
-	(void) av_seek_frame(p->fmt, idx, at, AVSEEK_FLAG_BACKWARD);
+	return avformat_seek_file(p->fmt, idx, at, at, INT64_MAX, 0) >= 0 ||
+		av_seek_frame(p->fmt, idx, at, AVSEEK_FLAG_BACKWARD) >= 0;
+}
+
+/*
+ * Opens the container again, to read its packets from the start (after
+ * seeks that failed or led nowhere); the decoder stays as it is.
+ */
+static mm_img_status
+reopen_container(poster *p, const mm_video_io *io)
+{
+	avformat_close_input(&p->fmt);
+	mm_video_reader_close(&p->rd);
+	p->st = NULL;
+	if (open_container(p, io) != MM_IMG_OK || choose_stream(p) != MM_IMG_OK)
+		return p->ctx->status;
+	return MM_IMG_OK;
 }
 
 /* A packet's time: its pts, else its dts (AV_NOPTS_VALUE when neither). */
@@ -378,9 +436,11 @@ packet_time(const AVPacket *pkt)
  * Reads packets into p->key: the first key frame of the stream at or
  * after at; or, when the stream ends, fails to read, or goes
  * KEYFRAME_WAIT_US past at without one, the last key frame before it.
- * The interrupt callback is polled before every packet.
+ * The interrupt callback is polled before every packet.  1 when a key
+ * frame was found, 0 when the stream ended without one, -1 on failure
+ * (status in p->ctx).
  */
-static mm_img_status
+static int
 find_keyframe(poster *p, int64_t at)
 {
 	int64_t		wait = av_rescale_q(KEYFRAME_WAIT_US, AV_TIME_BASE_Q, p->st->time_base);
@@ -393,7 +453,7 @@ find_keyframe(poster *p, int64_t at)
 		int64_t		t;
 
 		if (mm_img_poll(p->ctx))
-			return p->ctx->status;
+			return -1;
 		ret = av_read_frame(p->fmt, p->pkt);
 		if (ret < 0)
 			break;
@@ -407,20 +467,49 @@ find_keyframe(poster *p, int64_t at)
 		{
 			av_packet_unref(p->pkt);
 			if (have_key && t != AV_NOPTS_VALUE && t > give_up)
-				return MM_IMG_OK;
+				return 1;
 			continue;
 		}
 		av_packet_unref(p->key);
 		av_packet_move_ref(p->key, p->pkt);
 		have_key = 1;
 		if (t == AV_NOPTS_VALUE || t >= at)
-			return MM_IMG_OK;
+			return 1;
 	}
-	if (have_key && ret != AVERROR_EXIT && !p->rd.failed)
-		return MM_IMG_OK;		/* the end, or damage after a usable key frame */
-	if (ret != AVERROR_EOF)
-		return av_fail(p, ret, "reading the video");
-	return mm_img_fail(p->ctx, MM_IMG_CORRUPT, "the video stream has no key frame");
+	if (ret == AVERROR_EXIT || p->rd.failed || (ret != AVERROR_EOF && !have_key))
+	{
+		av_fail(p, ret, "reading the video");
+		return -1;
+	}
+	return have_key;			/* the end, or damage after a usable key frame */
+}
+
+/*
+ * Finds the poster's key frame (find_keyframe) after a seek near its
+ * time; where the seeks fail, or lead to no key frame, the container is
+ * read again from the start (Matroska files without cues, for one).
+ */
+static mm_img_status
+take_keyframe(poster *p, const mm_video_io *io)
+{
+	int64_t		at = poster_time(p);
+	bool		seeked = seek_near(p, at);
+	int			found;
+
+	if (!seeked && reopen_container(p, io) != MM_IMG_OK)
+		return p->ctx->status;
+	found = find_keyframe(p, at);
+	if (found == 0 && seeked)
+	{
+		if (reopen_container(p, io) != MM_IMG_OK)
+			return p->ctx->status;
+		found = find_keyframe(p, at);
+	}
+	if (found < 0)
+		return p->ctx->status;
+	if (found == 0)
+		return mm_img_fail(p->ctx, MM_IMG_CORRUPT, "the video stream has no key frame");
+	return MM_IMG_OK;
 }
 
 /* Decodes the key frame alone (then drains the decoder) into p->frame. */
@@ -458,9 +547,9 @@ poster_run(poster *p, const mm_video_io *io, mm_img_sink *sink, mm_thumb_info *i
 	p->frame = av_frame_alloc();
 	if (p->pkt == NULL || p->key == NULL || p->frame == NULL)
 		return mm_img_fail(p->ctx, MM_IMG_NOMEM, "out of memory for a packet or frame");
-	seek_near(p, poster_time(p));
-	if (find_keyframe(p, poster_time(p)) != MM_IMG_OK || decode_keyframe(p) != MM_IMG_OK)
+	if (take_keyframe(p, io) != MM_IMG_OK || decode_keyframe(p) != MM_IMG_OK)
 		return p->ctx->status;
+	shrink_reservation(p);
 	return mm_video_feed_frame(p->ctx, p->frame, p->st, sink);
 }
 
