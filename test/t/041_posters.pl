@@ -189,12 +189,12 @@ SELECT substring(pg_read_file('/proc/self/status') FROM 'VmHWM:\\s*(\\d+) kB')})
 	# statement_timeout: canceled within a second of the timeout, with 57014
 	$t0 = time;
 	my ($state, undef, $err2) = sqlstate_of($node, 'postgres', qq{
-SET statement_timeout = '200ms';
+SET statement_timeout = '100ms';
 SELECT media.transform($id, 48, 48, format => 'png')});
 	my $stopped = time - $t0;
 	is($state, '57014', 'statement_timeout stops a poster with SQLSTATE 57014') or diag($err2);
-	cmp_ok($stopped, '<', 1.2 + 0.2, sprintf('within a second of the timeout (%.2f s)', $stopped));
-	cmp_ok($took, '>', 0.4, sprintf('(the uncanceled poster took %.2f s, longer than the timeout)', $took));
+	cmp_ok($stopped, '<', 1.1, sprintf('within a second of the timeout (%.2f s)', $stopped));
+	cmp_ok($took, '>', 0.25, sprintf('(the uncanceled poster took %.2f s, longer than the timeout)', $took));
 
 	# pg_cancel_backend() from another session
 	my $h = $node->background_psql('postgres', on_error_stop => 0);
