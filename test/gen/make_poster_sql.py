@@ -99,23 +99,28 @@ RESET media.thumbnail_sizes;
 
 -- errors, with their SQLSTATEs: an audio file and an unsupported codec 0A000,
 -- a truncated file (no moov) 22P03, a declared picture over media.max_pixels 54000
-\set VERBOSITY sqlstate
-SELECT media.transform(content, 32, 32) FROM clip WHERE name = 'audio.m4a';
-SELECT media.transform(content, 32, 32) FROM clip WHERE name = 'mjpeg.mov';
-SELECT media.transform(content, 32, 32) FROM clip WHERE name = 'trunc.mp4';
-SELECT media.transform(content, 32, 32) FROM clip WHERE name = 'big.mp4';
-SELECT media.put(content, 'sound.m4a') AS sound_id FROM clip WHERE name = 'audio.m4a' \gset
-SELECT media.transform(:sound_id, 32, 32);
+CREATE FUNCTION poster_error(content bytea) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  detail text;
+BEGIN
+  PERFORM media.transform(content, 32, 32);
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+  RETURN SQLSTATE || ': ' || SQLERRM || coalesce(nullif(' (' || detail || ')', ' ()'), '');
+END $$;
+SELECT name, poster_error(content) AS error FROM clip
+ WHERE name IN ('audio.m4a', 'mjpeg.mov', 'trunc.mp4', 'big.mp4') ORDER BY name;
 SET media.max_pixels = 3000;
-SELECT media.transform(content, 32, 32) FROM clip WHERE name = 'quad.mov';
+SELECT name, poster_error(content) AS error FROM clip WHERE name = 'quad.mov';
 RESET media.max_pixels;
+SELECT media.put(content, 'sound.m4a') AS sound_id FROM clip WHERE name = 'audio.m4a' \gset
+\set VERBOSITY sqlstate
+SELECT media.transform(:sound_id, 32, 32);
 \set VERBOSITY default
-SELECT media.transform(content, 32, 32) FROM clip WHERE name = 'audio.m4a';
-SELECT media.transform(content, 32, 32) FROM clip WHERE name = 'mjpeg.mov';
-SELECT media.transform(content, 32, 32) FROM clip WHERE name = 'trunc.mp4';
-SELECT media.transform(content, 32, 32) FROM clip WHERE name = 'big.mp4';
 
 SELECT media.remove(:clip_id) AND media.remove(:webm_id) AND media.remove(:sound_id) AS removed;
+DROP FUNCTION poster_error(bytea);
 DROP FUNCTION colour_of(bytea);
 DROP FUNCTION size_of(bytea);
 DROP TABLE clip;""")
