@@ -9,8 +9,10 @@
 # makes the backend read some 60 MB through the chunk store: it is made
 # with media.max_file_size at 1 MB (so the file is never read whole) and
 # the backend's peak memory stays under 100 MB; statement_timeout and
-# pg_cancel_backend() stop it with SQLSTATE 57014 within a second, and
-# the server log shows no crash.
+# pg_cancel_backend() stop it with SQLSTATE 57014 within a second.  With a
+# chunk deleted, the chunk store's error (XX001), raised inside FFmpeg's
+# read callback, comes out as it was raised, a PL/pgSQL handler catches it
+# and the session goes on; the server log shows no crash.
 use strict;
 use warnings;
 use File::Temp qw(tempdir);
@@ -159,7 +161,7 @@ SELECT encode(media.transform(:id, $box, $box, format => 'png'), 'base64')});
 
 SKIP:
 {
-	skip 'ffmpeg is not installed', 9 unless $have_ffmpeg;
+	skip 'ffmpeg is not installed', 13 unless $have_ffmpeg;
 	# 10 s of noise at a high bitrate, one key frame: the poster (at 1 s) finds no key
 	# frame after it and reads the stream up to its end for one
 	system('ffmpeg', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=25,noise=alls=100:allf=t',
@@ -210,6 +212,23 @@ SELECT media.transform($id, 48, 48, format => 'png')});
 
 	is($node->safe_psql('postgres', "SELECT length(media.transform($id, 32, 32)) > 0"), 't',
 		'the same poster completes afterwards');
+
+	# a chunk in the middle gone: the chunk store's error, raised inside FFmpeg's read
+	# callback, is carried out of FFmpeg and raised again with its own SQLSTATE (XX001);
+	# caught by a PL/pgSQL handler, the session goes on (its SPI state and user restored)
+	$node->safe_psql('postgres', qq{
+DELETE FROM media.chunks c USING media.files f
+ WHERE f.id = $id AND c.blob_id = f.blob_id
+   AND c.start = (SELECT max(start) FROM media.chunks WHERE blob_id = f.blob_id AND start < f.byte_size / 2)});
+	($state, undef, $err2) = sqlstate_of($node, 'postgres', "SELECT media.transform($id, 50, 50, format => 'png')");
+	is($state, 'XX001', 'a read error inside FFmpeg comes out as the chunk store raised it') or diag($err2);
+	like($err2, qr/stored content is missing bytes at offset/, 'with its message');
+	my ($rc2, $out2, $err3) = $node->psql('postgres', qq{
+DO \$\$ BEGIN PERFORM media.transform($id, 51, 51);
+EXCEPTION WHEN data_corrupted THEN RAISE NOTICE 'caught %', SQLSTATE; END \$\$;
+SELECT media.read($id, 0, 8) = substring(pg_read_binary_file('$dir/long.mp4', 0, 8) FROM 1 FOR 8);});
+	like($err3, qr/NOTICE:\s+caught XX001/, 'a PL/pgSQL handler catches it') or diag($err3);
+	is($out2, 't', 'and the same session reads the chunk store again') or diag($err3);
 	is(join("\n", server_problems($node, $offset)), '', 'no crash, PANIC or XX000 in the server log');
 }
 
