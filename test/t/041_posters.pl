@@ -91,8 +91,8 @@ sub poster_time
 
 SKIP:
 {
-	skip "shared corpus not found at '$corpus'", 4 unless -f "$corpus/MANIFEST.tsv";
-	skip 'ffmpeg is not installed', 4 unless $have_ffmpeg;
+	skip "shared corpus not found at '$corpus'", 5 unless -f "$corpus/MANIFEST.tsv";
+	skip 'ffmpeg is not installed', 5 unless $have_ffmpeg;
 	system('cc', '-O2', '-o', "$dir/psnr", "$src/test/tools/psnr.c", '-lpng', '-lm') == 0
 	  or BAIL_OUT('cannot build test/tools/psnr.c');
 	open my $mf, '<', "$corpus/MANIFEST.tsv" or die $!;
