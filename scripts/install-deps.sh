@@ -3,7 +3,8 @@
 # Used by `make demo`, `make test`, .ci/run and the Dockerfile, so every path
 # exercises the same steps. Idempotent: it installs only what is missing.
 #
-#   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg/libwebp/libtiff/libheif/libjxl
+#   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg/libwebp/libtiff/libheif/libjxl,
+#                                   # FFmpeg's libavformat/libavcodec/libavutil/libswscale
 #   scripts/install-deps.sh test    # build + server + TAP test needs, including the README's
 #                                   # app examples run as apps (test/apps: Flask, ffmpeg, and
 #                                   # express/pg/pg-cursor from npm, npm ci there)
@@ -21,6 +22,8 @@ add() { for p in "$@"; do
 add make gcc libc6-dev pkg-config zlib1g-dev libpng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev
 # HEIC and AVIF (libheif with libde265, dav1d and aom built in) and JPEG XL thumbnails
 add libheif-dev libjxl-dev
+# video posters: FFmpeg's demuxers, decoders and scaler (src/core/video)
+add libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
 if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = bench ]; then
   add postgresql-$pgmajor libipc-run-perl procps libvips-tools imagemagick time python3-psycopg
 fi

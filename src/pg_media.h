@@ -18,6 +18,7 @@
 #include "image/image.h"
 #include "probe/probe.h"
 #include "util/sha256.h"
+#include "video/poster.h"
 
 /* GUC variables (pg_media.c) */
 extern int	media_max_file_size;	/* bytes: largest value put()/get() move whole */
@@ -183,6 +184,24 @@ extern bool media_placeholders;		/* media.placeholders: make them at ingest */
 extern bool media_placeholder_wanted(const mm_probe *probe);
 extern void media_placeholder_for(int64 blob_id, int64 byte_size, const char *content,
 								  MediaPlaceholder *placeholder);
+
+/*
+ * poster.c: the bytes of a video for the core's posters (issue 14), from
+ * memory or read from the chunk store as the core asks; an error a read
+ * raised inside FFmpeg is kept and re-thrown by media_video_rethrow().
+ */
+typedef struct MediaVideoSource
+{
+	mm_video_io io;
+	mm_video_memory mem;		/* bytes in memory */
+	const MediaFile *file;		/* or a stored file */
+	MemoryContext error_cxt;	/* where a read's error is copied */
+	ErrorData  *error;			/* that error, until re-thrown */
+} MediaVideoSource;
+
+extern bool media_video_from_bytes(MediaVideoSource *src, const uint8 *data, size_t len);
+extern bool media_video_from_file(MediaVideoSource *src, const MediaFile *file);
+extern void media_video_rethrow(MediaVideoSource *src);
 
 /* read.c */
 extern bytea *media_read_bytes(const MediaFile *file, int64 offset, int64 length);

@@ -11,7 +11,10 @@
  * whichever way the spec was spelled.  media.thumbnail(id, w, h, format)
  * is media.transform(id, w, h, format => format): the same cache entries.
  * On a hot standby, or in a read-only transaction, results are computed
- * and not cached.
+ * and not cached.  A video (MP4, MOV, WebM, MKV: video/poster.h) gives
+ * its poster frame, read through the chunk store a chunk at a time
+ * (poster.c) rather than whole, and then goes through the same spec,
+ * cache and errors as an image.
  */
 #include "storage.h"
 
@@ -149,9 +152,9 @@ read_thumbnail_args(FunctionCallInfo fcinfo, mm_xform *x)
 	negotiate(x, NULL);
 }
 
-/* Raises the error of a failed core call. */
+/* Raises the error of a failed core call on an image, or on a video when video is set. */
 static void
-report_image_error(mm_img_status st, const char *err)
+report_image_error(mm_img_status st, const char *err, bool video)
 {
 	switch (st)
 	{
@@ -164,7 +167,7 @@ report_image_error(mm_img_status st, const char *err)
 		case MM_IMG_TOO_BIG:
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("image is too large to make a thumbnail of"),
+					 errmsg(video ? "video is too large to make a poster of" : "image is too large to make a thumbnail of"),
 					 errdetail("%s", err[0] ? err : "Its header declares more pixels than allowed."),
 					 errhint("media.max_pixels (%d) and media.max_decode_memory (%dMB) limit the images that are decoded.",
 							 media_max_pixels, media_max_decode_memory)));
@@ -178,7 +181,8 @@ report_image_error(mm_img_status st, const char *err)
 		case MM_IMG_CORRUPT:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("image data is damaged: %s", err[0] ? err : "it could not be decoded")));
+					 errmsg("%s data is damaged: %s", video ? "video" : "image",
+							err[0] ? err : "it could not be decoded")));
 			break;
 		case MM_IMG_NOMEM:
 			ereport(ERROR,
@@ -198,12 +202,15 @@ report_image_error(mm_img_status st, const char *err)
 }
 
 /*
- * Transforms src[0..len) as x says, in the current memory context.  The
- * core runs in a context of its own, deleted afterwards, so nothing it
- * allocated outlives the call whatever happens.
+ * Transforms src[0..len), or the poster of video (not NULL), as x says,
+ * in the current memory context.  The core runs in a context of its own,
+ * deleted afterwards, so nothing it allocated outlives the call whatever
+ * happens; an error a video read raised inside FFmpeg is re-thrown once
+ * the core has returned.
  */
 static bytea *
-make_image(const uint8 *src, size_t len, const mm_xform *x, mm_thumb_info *info)
+make_image(const uint8 *src, size_t len, MediaVideoSource *video, const mm_xform *x,
+		   mm_thumb_info *info)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_media transform",
 											  ALLOCSET_DEFAULT_SIZES);
@@ -217,7 +224,10 @@ make_image(const uint8 *src, size_t len, const mm_xform *x, mm_thumb_info *info)
 
 	media_image_limits(&lim, &alloc, cxt);
 	lim.max_bytes = MaxAllocHugeSize;
-	st = mm_transform(src, len, x, &lim, &out, &out_len, info, err, sizeof(err));
+	if (video != NULL)
+		st = mm_video_transform(&video->io, x, &lim, &out, &out_len, info, err, sizeof(err));
+	else
+		st = mm_transform(src, len, x, &lim, &out, &out_len, info, err, sizeof(err));
 	if (st == MM_IMG_OK)
 	{
 		if (out_len > MaxAllocSize - VARHDRSZ)
@@ -226,8 +236,10 @@ make_image(const uint8 *src, size_t len, const mm_xform *x, mm_thumb_info *info)
 			result = make_bytea(out, out_len);
 	}
 	MemoryContextDelete(cxt);
+	if (video != NULL)
+		media_video_rethrow(video);
 	if (st != MM_IMG_OK)
-		report_image_error(st, err);
+		report_image_error(st, err, video != NULL);
 	return result;
 }
 
@@ -274,9 +286,16 @@ media_derived_image(int64 id, const mm_xform *x, const char **mime)
 	}
 	if (image == NULL)
 	{
-		source = media_read_bytes(&file, 0, file.byte_size);
-		image = make_image((const uint8 *) VARDATA(source), file.byte_size, x, &info);
-		pfree(source);
+		MediaVideoSource video;
+
+		if (media_video_from_file(&video, &file))
+			image = make_image(NULL, 0, &video, x, &info);
+		else
+		{
+			source = media_read_bytes(&file, 0, file.byte_size);
+			image = make_image((const uint8 *) VARDATA(source), file.byte_size, NULL, x, &info);
+			pfree(source);
+		}
 		if (can_cache)
 		{
 			storage_enter(&access);
@@ -290,13 +309,16 @@ media_derived_image(int64 id, const mm_xform *x, const char **mime)
 	return image;
 }
 
-/* The derived image of bytea content. */
+/* The derived image of bytea content (a video's poster when it is a video). */
 static bytea *
 derived_from_bytes(bytea *content, const mm_xform *x)
 {
+	const uint8 *data = (const uint8 *) VARDATA_ANY(content);
+	size_t		len = VARSIZE_ANY_EXHDR(content);
+	MediaVideoSource video;
 	mm_thumb_info info;
 
-	return make_image((const uint8 *) VARDATA_ANY(content), VARSIZE_ANY_EXHDR(content), x, &info);
+	return make_image(data, len, media_video_from_bytes(&video, data, len) ? &video : NULL, x, &info);
 }
 
 /*

@@ -43,13 +43,14 @@ for h in "$@"; do
 	if [[ "$h" == fuzz_parser_* ]]; then
 		find seeds/fuzz_probe seeds/fuzz_probe_av -maxdepth 1 -type f -exec cp {} "$corpus/" \; 2>/dev/null
 	fi
-	# a single-decoder harness starts from the unit tests' images of its formats
+	# a single-decoder harness (and fuzz_poster) starts from the unit tests' files of its formats
 	# and the shared corpus's files of those types (MANIFEST.tsv's third column),
 	# less libjxl's own oss-fuzz reproducers: some run over 10 s inside libjxl
 	# under ASan, which libFuzzer reports as a slow unit every time
 	case "$h" in
 		fuzz_dec_heif) exts="heic avif"; types="heic heif avif" ;;
 		fuzz_dec_jxl) exts="jxl"; types="jxl" ;;
+		fuzz_poster) exts="mp4 mov mkv webm m4a"; types="mp4 mov mkv webm 3gp" ;;
 		*) exts=""; types="" ;;
 	esac
 	for e in $exts; do

@@ -109,7 +109,8 @@ typedef enum mm_img_decoder
 	MM_DEC_TIFF,
 	MM_DEC_HEIF,				/* HEIC (HEVC in HEIF), through libheif */
 	MM_DEC_AVIF,				/* AV1 in HEIF, through libheif */
-	MM_DEC_JXL
+	MM_DEC_JXL,
+	MM_DEC_VIDEO				/* a still of a video, through FFmpeg (video/poster.h) */
 } mm_img_decoder;
 
 /* What mm_thumbnail() did. */
@@ -128,7 +129,8 @@ typedef struct mm_thumb_info
 	int			crop_left;		/* cover: the window kept of the scaled image */
 	int			crop_top;
 	mm_img_decoder decoder;
-	const char *decoder_name;	/* "jpeg", "png", "gif", "bmp", "webp", "tiff", "heif", "avif", "jxl" (static) */
+	const char *decoder_name;	/* "jpeg", "png", "gif", "bmp", "webp", "tiff", "heif", "avif", "jxl",
+								 * or a video's FFmpeg decoder ("h264", "vp9", ...) (static) */
 } mm_thumb_info;
 
 /*

@@ -134,6 +134,24 @@ mm_img_status mm_img_decode_jxl(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								mm_img_sink *sink);
 
 /*
+ * A source of rows for the transform pipeline: decodes something into
+ * sink (calling header, start, then every row), filling in info's decoder
+ * and decoder_name (and jpeg_scale when it shrinks on load).  Failures go
+ * through mm_img_fail on ctx.
+ */
+typedef mm_img_status (*mm_img_decode_fn) (mm_img_ctx *ctx, void *arg, mm_img_sink *sink,
+										   mm_thumb_info *info);
+
+/*
+ * mm_transform for any source of rows (image/thumbnail.c): checks x, runs
+ * decode(ctx, arg, ...) into the scaling sink, then orients, crops and
+ * encodes as mm_transform does.  Video posters (video/poster.c) use it.
+ */
+mm_img_status mm_transform_decoded(mm_img_decode_fn decode, void *arg, const struct mm_xform *x,
+								   const mm_limits *lim, uint8_t **out, size_t *out_len,
+								   mm_thumb_info *info, char *errbuf, size_t errlen);
+
+/*
  * For decoders whose library holds the whole image (image/whole.c): pass
  * a packed image of rows stride bytes apart to the sink, polling before
  * each row.  (Library-held memory is charged with mm_img_reserve.)

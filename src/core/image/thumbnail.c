@@ -186,6 +186,8 @@ decoder_name(mm_img_decoder d)
 			return "avif";
 		case MM_DEC_JXL:
 			return "jxl";
+		case MM_DEC_VIDEO:
+			return "video";
 		case MM_DEC_NONE:
 			break;
 	}
@@ -235,57 +237,67 @@ encode(mm_img_ctx *ctx, mm_raster *img, mm_thumb_format fmt, int quality,
 	}
 }
 
-/*
- * Decodes src into t->img through the sink (scaling as rows arrive), then
- * orients it and, for cover, crops it.
- */
-static mm_img_status
-thumb_decode(thumb *t, const uint8_t *src, size_t len)
+/* What decode_buffer() reads: an image in memory. */
+typedef struct buffer_source
 {
-	mm_img_ctx *ctx = t->ctx;
-	mm_thumb_info *info = t->info;
-	mm_img_sink sink;
-	mm_img_status st;
-	int			scale = 8;
+	const uint8_t *src;
+	size_t		len;
+} buffer_source;
 
-	sink.header = thumb_header;
-	sink.start = thumb_start;
-	sink.row = thumb_row;
-	sink.arg = t;
+/* Decodes an image in memory with the decoder its magic bytes select. */
+static mm_img_status
+decode_buffer(mm_img_ctx *ctx, void *arg, mm_img_sink *sink, mm_thumb_info *info)
+{
+	const buffer_source *b = arg;
+	const uint8_t *src = b->src;
+	size_t		len = b->len;
+
+	if (src == NULL && len > 0)
+		return mm_img_fail(ctx, MM_IMG_BAD_ARG, "no input");
 	info->decoder = mm_img_sniff(src, len);
 	info->decoder_name = decoder_name(info->decoder);
 	switch (info->decoder)
 	{
 		case MM_DEC_JPEG:
-			st = mm_img_decode_jpeg(ctx, src, len, &sink, &scale);
-			break;
+			return mm_img_decode_jpeg(ctx, src, len, sink, &info->jpeg_scale);
 		case MM_DEC_PNG:
-			st = mm_img_decode_png(ctx, src, len, &sink);
-			break;
+			return mm_img_decode_png(ctx, src, len, sink);
 		case MM_DEC_GIF:
-			st = mm_img_decode_gif(ctx, src, len, &sink);
-			break;
+			return mm_img_decode_gif(ctx, src, len, sink);
 		case MM_DEC_BMP:
-			st = mm_img_decode_bmp(ctx, src, len, &sink);
-			break;
+			return mm_img_decode_bmp(ctx, src, len, sink);
 		case MM_DEC_WEBP:
-			st = mm_img_decode_webp(ctx, src, len, &sink);
-			break;
+			return mm_img_decode_webp(ctx, src, len, sink);
 		case MM_DEC_TIFF:
-			st = mm_img_decode_tiff(ctx, src, len, &sink);
-			break;
+			return mm_img_decode_tiff(ctx, src, len, sink);
 		case MM_DEC_HEIF:
 		case MM_DEC_AVIF:
-			st = mm_img_decode_heif(ctx, src, len, &sink);
-			break;
+			return mm_img_decode_heif(ctx, src, len, sink);
 		case MM_DEC_JXL:
-			st = mm_img_decode_jxl(ctx, src, len, &sink);
-			break;
+			return mm_img_decode_jxl(ctx, src, len, sink);
 		default:
 			return mm_img_fail(ctx, MM_IMG_UNSUPPORTED,
 							   "not a JPEG, PNG, GIF, BMP, WebP, TIFF, HEIC, AVIF or JPEG XL image");
 	}
-	info->jpeg_scale = scale;
+}
+
+/*
+ * Decodes what decode feeds the sink into t->img (scaling as rows arrive),
+ * then orients it and, for cover, crops it.
+ */
+static mm_img_status
+thumb_decode(thumb *t, mm_img_decode_fn decode, void *arg)
+{
+	mm_img_ctx *ctx = t->ctx;
+	mm_thumb_info *info = t->info;
+	mm_img_sink sink;
+	mm_img_status st;
+
+	sink.header = thumb_header;
+	sink.start = thumb_start;
+	sink.row = thumb_row;
+	sink.arg = t;
+	st = decode(ctx, arg, &sink, info);
 	if (st != MM_IMG_OK)
 		return ctx->status != MM_IMG_OK ? ctx->status : st;
 	if (t->rs == NULL || !mm_resample_done(t->rs))
@@ -312,18 +324,19 @@ info_reset(mm_thumb_info *info)
 	info->decoder_name = "none";
 }
 
-/* Decodes, scales, orients and crops without encoding; see image/internal.h. */
-mm_img_status
-mm_img_scaled(mm_img_ctx *ctx, const uint8_t *src, size_t len, const mm_xform *x,
-			  mm_thumb_info *info, mm_raster *img)
+/*
+ * Decodes (through decode), scales, orients and crops as x says, without
+ * encoding: *img is the result, allocated in ctx.
+ */
+static mm_img_status
+scaled_from(mm_img_ctx *ctx, mm_img_decode_fn decode, void *arg, const mm_xform *x,
+			mm_thumb_info *info, mm_raster *img)
 {
 	thumb		t;
 	mm_img_status st;
 
 	info_reset(info);
 	memset(img, 0, sizeof(*img));
-	if (src == NULL && len > 0)
-		return mm_img_fail(ctx, MM_IMG_BAD_ARG, "no input");
 	if (x->width < 1 || x->height < 1)
 		return mm_img_fail(ctx, MM_IMG_BAD_ARG, "the box must be at least 1x1");
 	if ((unsigned) x->resize > MM_RESIZE_FILL || (unsigned) x->gravity > MM_GRAVITY_ENTROPY)
@@ -337,7 +350,7 @@ mm_img_scaled(mm_img_ctx *ctx, const uint8_t *src, size_t len, const mm_xform *x
 	t.gravity = x->gravity;
 	t.info = info;
 	t.orientation = 1;
-	st = thumb_decode(&t, src, len);
+	st = thumb_decode(&t, decode, arg);
 	mm_resample_free(t.rs);
 	if (st != MM_IMG_OK)
 	{
@@ -348,10 +361,23 @@ mm_img_scaled(mm_img_ctx *ctx, const uint8_t *src, size_t len, const mm_xform *x
 	return MM_IMG_OK;
 }
 
-/* Transforms an image; see image/image.h. */
+/* Decodes, scales, orients and crops without encoding; see image/internal.h. */
 mm_img_status
-mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits *lim,
-			 uint8_t **out, size_t *out_len, mm_thumb_info *info, char *errbuf, size_t errlen)
+mm_img_scaled(mm_img_ctx *ctx, const uint8_t *src, size_t len, const mm_xform *x,
+			  mm_thumb_info *info, mm_raster *img)
+{
+	buffer_source b = {src, len};
+
+	return scaled_from(ctx, decode_buffer, &b, x, info, img);
+}
+
+/*
+ * Transforms what decode feeds the pipeline's sink as x says; see
+ * image/internal.h.
+ */
+mm_img_status
+mm_transform_decoded(mm_img_decode_fn decode, void *arg, const mm_xform *x, const mm_limits *lim,
+					 uint8_t **out, size_t *out_len, mm_thumb_info *info, char *errbuf, size_t errlen)
 {
 	mm_img_ctx	ctx;
 	mm_thumb_info dummy;
@@ -374,7 +400,7 @@ mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits 
 	if (quality < 1 || quality > 100)
 		return mm_img_fail(&ctx, MM_IMG_BAD_ARG, "quality must be between 1 and 100");
 
-	st = mm_img_scaled(&ctx, src, len, x, info, &img);
+	st = scaled_from(&ctx, decode, arg, x, info, &img);
 	info->format = x->format;
 	if (st != MM_IMG_OK)
 		return st;
@@ -390,6 +416,16 @@ mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits 
 		*out_len = 0;
 	}
 	return st;
+}
+
+/* Transforms an image; see image/image.h. */
+mm_img_status
+mm_transform(const uint8_t *src, size_t len, const mm_xform *x, const mm_limits *lim,
+			 uint8_t **out, size_t *out_len, mm_thumb_info *info, char *errbuf, size_t errlen)
+{
+	buffer_source b = {src, len};
+
+	return mm_transform_decoded(decode_buffer, &b, x, lim, out, out_len, info, errbuf, errlen);
 }
 
 /* Makes a thumbnail (mm_transform with resize contain); see image/image.h. */
