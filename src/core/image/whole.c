@@ -12,6 +12,25 @@
 #include "image/internal.h"
 
 /*
+ * Passes rows rows of px (stride bytes apart) to a sink already started,
+ * polling the interrupt callback before each row.
+ */
+mm_img_status
+mm_img_feed_band(mm_img_ctx *ctx, mm_img_sink *sink, const uint8_t *px, int rows, size_t stride)
+{
+	int			y;
+
+	for (y = 0; y < rows; y++)
+	{
+		if (mm_img_poll(ctx))
+			return ctx->status;
+		if (sink->row(sink, px + (size_t) y * stride) != MM_IMG_OK)
+			return ctx->status;
+	}
+	return MM_IMG_OK;
+}
+
+/*
  * Starts the sink for a w x h image of nch channels and passes it the rows
  * of px (stride bytes apart), top first, polling the interrupt callback
  * before each row.
@@ -20,18 +39,9 @@ mm_img_status
 mm_img_feed_rows(mm_img_ctx *ctx, mm_img_sink *sink, const uint8_t *px,
 				 int w, int h, int nch, size_t stride)
 {
-	int			y;
-
 	if (stride < (size_t) w * (size_t) nch)
 		return mm_img_fail(ctx, MM_IMG_FAILED, "the decoded rows are shorter than the image");
 	if (sink->start(sink, w, h, nch) != MM_IMG_OK)
 		return ctx->status;
-	for (y = 0; y < h; y++)
-	{
-		if (mm_img_poll(ctx))
-			return ctx->status;
-		if (sink->row(sink, px + (size_t) y * stride) != MM_IMG_OK)
-			return ctx->status;
-	}
-	return MM_IMG_OK;
+	return mm_img_feed_band(ctx, sink, px, h, stride);
 }
