@@ -465,6 +465,7 @@ heif_run(heif_dec *d, const uint8_t *src, size_t len, mm_img_sink *sink)
 	mm_img_status st;
 	int			want_w;
 	int			want_h;
+	mm_box_shrink shrink;
 
 	memset(&hdr, 0, sizeof(hdr));
 	if (mm_img_poll(d->ctx))
@@ -489,9 +490,14 @@ heif_run(heif_dec *d, const uint8_t *src, size_t len, mm_img_sink *sink)
 	}
 	if (mm_img_poll(d->ctx))
 		return d->ctx->status;
+	/* libheif decodes at full size: a box filter brings it to want_w x want_h first */
+	mm_box_shrink_init(&shrink, d->ctx, sink, want_w, want_h);
 	if (d->thumb == NULL && d->grid.tiles != NULL)
-		return heif_decode_grid(d, sink);
-	return heif_decode_whole(d, sink, hdr.has_alpha);
+		st = heif_decode_grid(d, &shrink.sink);
+	else
+		st = heif_decode_whole(d, &shrink.sink, hdr.has_alpha);
+	mm_box_shrink_free(&shrink);
+	return st;
 }
 
 /* Decodes the HEIC or AVIF image in src into sink (AVIF when the brand says so). */

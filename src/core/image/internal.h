@@ -147,6 +147,34 @@ mm_img_status mm_img_feed_rows(mm_img_ctx *ctx, mm_img_sink *sink, const uint8_t
 mm_img_status mm_img_feed_band(mm_img_ctx *ctx, mm_img_sink *sink, const uint8_t *px,
 							   int rows, size_t stride);
 
+/*
+ * A sink in front of another that averages k x k blocks of an RGB image
+ * (k the largest whole factor keeping it at least want_w x want_h; 1, a
+ * plain pass-through, for alpha or when under 2): image/whole.c.  Feed
+ * b->sink; release with mm_box_shrink_free.
+ */
+typedef struct mm_box_shrink
+{
+	mm_img_sink sink;
+	mm_img_sink *next;
+	mm_img_ctx *ctx;
+	int			want_w;
+	int			want_h;
+	int			k;
+	int			w;
+	int			h;
+	int			nch;
+	int			ow;
+	int			y;				/* rows received */
+	int			rows_in;		/* of the block row being summed */
+	uint32_t   *acc;
+	uint8_t    *out;
+} mm_box_shrink;
+
+void		mm_box_shrink_init(mm_box_shrink *b, mm_img_ctx *ctx, mm_img_sink *next,
+							   int want_w, int want_h);
+void		mm_box_shrink_free(mm_box_shrink *b);
+
 /* A streaming separable resampler (see image/resample.c). */
 typedef struct mm_resampler mm_resampler;
 
