@@ -403,7 +403,10 @@ mm_heif_item_file(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, uint8_t *
 	size_t		pos = 0;
 	int			have_ipco = 0;
 	unsigned	props[ISO_MAX_PROPS];
+	mm_iso_box	prop[ISO_MAX_PROPS];
 	int			nprops = 0;
+	int			nkept = 0;
+	size_t		ipco_len = 0;
 	size_t		ipma_len;
 	size_t		iprp_len;
 	size_t		meta_len;
@@ -426,11 +429,15 @@ mm_heif_item_file(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, uint8_t *
 		mm_heif_item_data(ctx, m, &e, &data, &dlen, &joined) != MM_IMG_OK)
 		return ctx->status != MM_IMG_OK ? ctx->status :
 			mm_img_fail(ctx, MM_IMG_CORRUPT, "HEIF: grid tile %u cannot be found", (unsigned) id);
-	ipma_len = 4 + 4 + 2 + 1 + 2 * (size_t) nprops;
-	iprp_len = 8 + ipco.len + 8 + ipma_len;
+	/* the item's own properties only (renumbered 1..n): a file's ipco is not copied per tile */
+	for (i = 0; i < nprops; i++)
+		if (props[i] != 0 && mm_iso_ipco_get(ipco.data, ipco.len, props[i], &prop[nkept]))
+			ipco_len += 8 + prop[nkept++].len;
+	ipma_len = 4 + 4 + 2 + 1 + 2 * (size_t) nkept;
+	iprp_len = 8 + ipco_len + 8 + ipma_len;
 	meta_len = 4 + (12 + 21) + (12 + 2) + (12 + 2 + 12 + 9) + (8 + iprp_len) + (12 + 20);
 	*out_len = 24 + (8 + meta_len) + 8 + dlen;
-	if (dlen > 0xFFFF0000u || ipco.len > 0xFFFF0000u - dlen || (*out = mm_img_alloc(ctx, *out_len)) == NULL)
+	if (dlen > 0xFFFF0000u || ipco_len > 0xFFFF0000u - dlen || (*out = mm_img_alloc(ctx, *out_len)) == NULL)
 	{
 		mm_img_release(ctx, joined);
 		return ctx->status != MM_IMG_OK ? ctx->status :
@@ -453,14 +460,19 @@ mm_heif_item_file(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, uint8_t *
 	put_be(&w, type, 4);
 	put(&w, "", 1);
 	put_box(&w, "iprp", iprp_len, 0, 0);
-	put_box(&w, "ipco", ipco.len, 0, 0);
-	put(&w, ipco.data, ipco.len);
+	put_box(&w, "ipco", ipco_len, 0, 0);
+	for (i = 0; i < nkept; i++)
+	{
+		put_be(&w, (uint32_t) (8 + prop[i].len), 4);
+		put_be(&w, prop[i].type, 4);
+		put(&w, prop[i].data, prop[i].len);
+	}
 	put_box(&w, "ipma", ipma_len - 4, 1, 1);	/* version 0, 16-bit indices */
 	put_be(&w, 1, 4);
 	put_be(&w, 1, 2);
-	put_be(&w, (uint32_t) nprops, 1);
-	for (i = 0; i < nprops; i++)
-		put_be(&w, props[i], 2);
+	put_be(&w, (uint32_t) nkept, 1);
+	for (i = 0; i < nkept; i++)
+		put_be(&w, (uint32_t) (i + 1), 2);
 	put_box(&w, "iloc", 20, 1, 1 << 24);	/* version 1: 4-byte offsets and lengths */
 	put_be(&w, 0x4400, 2);
 	put_be(&w, 1, 2);
