@@ -291,6 +291,18 @@ test_grid_thumbnail(void)
 			 "gridthumb.heic to 100 px: its 12 tiles one at a time within 6 MB, shrunk by 5 (decoded %dx%d, %s)",
 			 info.decoded_width, info.decoded_height, s == MM_IMG_OK ? "ok" : err);
 	free(im.px);
+	/* a 4032x3024 grid of 512x512 tiles (irot 270), as an iPhone writes it, within 64 MB */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_memory = (uint64_t) 64 << 20;
+	s = thumb_file("q12grid.heic", 256, &lim, &im, &info, err, sizeof(err));
+	MM_CHECK(s == MM_IMG_OK && im.w == 192 && im.h == 256 && quadrant_is(&im, 0, 0, BLUE) &&
+			 quadrant_is(&im, 1, 0, RED) && quadrant_is(&im, 0, 1, WHITE) && quadrant_is(&im, 1, 1, GREEN),
+			 "q12grid.heic (12 Mpx grid) to 256 px within a 64 MB budget, turned once (%dx%d, %s)",
+			 im.w, im.h, s == MM_IMG_OK ? "ok" : err);
+	free(im.px);
+	lim.max_memory = (uint64_t) 6 << 20;
+	lim.interrupted = interrupt_cb;
+	lim.arg = &is;
 	{
 		long		total = is.calls;
 		long		n;
