@@ -253,6 +253,34 @@ test_images(void)
 }
 
 /*
+ * Stops name's thumbnail (box, lim whose interrupt state is is) at each
+ * poll from..to-1: how many of those runs did not end interrupted, with
+ * no output and nothing left allocated.
+ */
+static int
+bad_stops(const char *name, int box, const mm_limits *lim, int_state *is, long from, long to)
+{
+	long		n;
+	int			bad = 0;
+	int			bad_output;
+	size_t		live;
+	rgba		im;
+	mm_thumb_info info;
+	char		err[256];
+
+	for (n = from; n < to; n++)
+	{
+		is->calls = 0;
+		is->stop_after = n;
+		if (thumb_quiet(name, box, lim, &im, &info, err, sizeof(err), &live,
+						&bad_output) != MM_IMG_INTERRUPTED || live != 0 || bad_output)
+			bad++;
+		free(im.px);
+	}
+	return bad;
+}
+
+/*
  * gridthumb.heic: a 1024x768 grid of 256x256 tiles, irot 90 anti-clockwise,
  * with a 96x72 thumbnail.  A 64 px box uses the thumbnail (as libvips
  * does: it is at least the target size); a 100 px box does not (the
@@ -305,21 +333,9 @@ test_grid_thumbnail(void)
 	lim.arg = &is;
 	{
 		long		total = is.calls;
-		long		n;
-		int			bad = 0;
-		int			bad_output;
-		size_t		live;
+		/* polls before reading and decoding, then before each of the first row's tiles */
+		int			bad = bad_stops("gridthumb.heic", 100, &lim, &is, 1, total < 16 ? total : 16);
 
-		/* one poll before each tile and each row: stopping at the 10th..13th is inside the tiles */
-		for (n = 1; n < 16 && n < total; n++)
-		{
-			is.calls = 0;
-			is.stop_after = n;
-			if (thumb_quiet("gridthumb.heic", 100, &lim, &im, &info, err, sizeof(err), &live,
-							&bad_output) != MM_IMG_INTERRUPTED || live != 0 || bad_output)
-				bad++;
-			free(im.px);
-		}
 		MM_CHECK(total > 768 && bad == 0,
 				 "gridthumb.heic: stopped at each of its first polls among the tiles, leaking nothing (%ld polls, %d bad)",
 				 total, bad);
@@ -476,11 +492,8 @@ test_interrupt(void)
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 	{
-		long		n;
 		long		total;
-		int			bad = 0;
-		int			bad_output;
-		size_t		live;
+		int			bad;
 		rgba		im;
 		mm_thumb_info info;
 		char		err[256];
@@ -494,15 +507,7 @@ test_interrupt(void)
 			continue;
 		free(im.px);
 		total = is.calls;
-		for (n = 0; n < total; n++)
-		{
-			is.calls = 0;
-			is.stop_after = n;
-			if (thumb_quiet(files[i], 64, &lim, &im, &info, err, sizeof(err), &live,
-							&bad_output) != MM_IMG_INTERRUPTED || live != 0 || bad_output)
-				bad++;
-			free(im.px);
-		}
+		bad = bad_stops(files[i], 64, &lim, &is, 0, total);
 		MM_CHECK(total > 48 && bad == 0, "%s: stopped at each of its %ld polls, leaking nothing (%d were not)",
 				 files[i], total, bad);
 	}

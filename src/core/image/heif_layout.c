@@ -317,18 +317,20 @@ orient_then(int o, int step)
 	return 1;					/* not reached: the maps form a group */
 }
 
-/* The transformations of item id as an EXIF orientation; see heif.h. */
-int
-mm_heif_orientation(const mm_heif_meta *m, uint32_t id)
+/*
+ * The property boxes ipma associates with item id, in ipma's order, into
+ * prop[0..n) (at most ISO_MAX_PROPS); n, or -1 when there is no ipco.
+ */
+static int
+item_props(const mm_heif_meta *m, uint32_t id, mm_iso_box *prop)
 {
-	static const int irot_step[4] = {1, 8, 3, 6};	/* irot turns anti-clockwise */
 	size_t		pos = 0;
 	mm_iso_box	c;
 	mm_iso_box	ipco = {0, NULL, 0};
 	int			have_ipco = 0;
-	unsigned	props[ISO_MAX_PROPS];
-	int			nprops = 0;
-	int			o = 1;
+	unsigned	idx[ISO_MAX_PROPS];
+	int			nidx = 0;
+	int			n = 0;
 	int			i;
 
 	while (m->have_iprp && mm_iso_next(m->iprp.data, m->iprp.len, &pos, &c))
@@ -337,20 +339,36 @@ mm_heif_orientation(const mm_heif_meta *m, uint32_t id)
 			ipco = c;
 			have_ipco = 1;
 		}
-		else if (c.type == MM_FOURCC('i', 'p', 'm', 'a') && nprops == 0)
-			nprops = mm_iso_ipma_find(c.data, c.len, id, props);
-	for (i = 0; have_ipco && i < nprops; i++)
-	{
-		mm_iso_box	prop;
+		else if (c.type == MM_FOURCC('i', 'p', 'm', 'a') && nidx == 0)
+			nidx = mm_iso_ipma_find(c.data, c.len, id, idx);
+	if (!have_ipco)
+		return -1;
+	for (i = 0; i < nidx; i++)
+		if (idx[i] != 0 && mm_iso_ipco_get(ipco.data, ipco.len, idx[i], &prop[n]))
+			n++;
+	return n;
+}
 
-		if (props[i] == 0 || !mm_iso_ipco_get(ipco.data, ipco.len, props[i], &prop) || prop.len < 1)
+/* The transformations of item id as an EXIF orientation; see heif.h. */
+int
+mm_heif_orientation(const mm_heif_meta *m, uint32_t id)
+{
+	static const int irot_step[4] = {1, 8, 3, 6};	/* irot turns anti-clockwise */
+	mm_iso_box	prop[ISO_MAX_PROPS];
+	int			n = item_props(m, id, prop);
+	int			o = 1;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (prop[i].len < 1)
 			continue;
-		if (prop.type == MM_FOURCC('c', 'l', 'a', 'p'))
+		if (prop[i].type == MM_FOURCC('c', 'l', 'a', 'p'))
 			return 0;
-		if (prop.type == MM_FOURCC('i', 'r', 'o', 't'))
-			o = orient_then(o, irot_step[prop.data[0] & 3]);
-		else if (prop.type == MM_FOURCC('i', 'm', 'i', 'r'))	/* libheif: axis 0 swaps top and bottom */
-			o = orient_then(o, (prop.data[0] & 1) ? 2 : 4);
+		if (prop[i].type == MM_FOURCC('i', 'r', 'o', 't'))
+			o = orient_then(o, irot_step[prop[i].data[0] & 3]);
+		else if (prop[i].type == MM_FOURCC('i', 'm', 'i', 'r'))	/* libheif: axis 0 swaps top and bottom */
+			o = orient_then(o, (prop[i].data[0] & 1) ? 2 : 4);
 	}
 	return o;
 }
@@ -398,14 +416,8 @@ mm_heif_item_file(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, uint8_t *
 	const uint8_t *data;
 	size_t		dlen;
 	uint8_t    *joined;
-	mm_iso_box	c;
-	mm_iso_box	ipco = {0, NULL, 0};
-	size_t		pos = 0;
-	int			have_ipco = 0;
-	unsigned	props[ISO_MAX_PROPS];
 	mm_iso_box	prop[ISO_MAX_PROPS];
-	int			nprops = 0;
-	int			nkept = 0;
+	int			nkept = item_props(m, id, prop);
 	size_t		ipco_len = 0;
 	size_t		ipma_len;
 	size_t		iprp_len;
@@ -416,23 +428,14 @@ mm_heif_item_file(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, uint8_t *
 	*out = NULL;
 	memset(&e, 0, sizeof(e));
 	e.id = id;
-	while (m->have_iprp && mm_iso_next(m->iprp.data, m->iprp.len, &pos, &c))
-		if (c.type == MM_FOURCC('i', 'p', 'c', 'o') && !have_ipco)
-		{
-			ipco = c;
-			have_ipco = 1;
-		}
-		else if (c.type == MM_FOURCC('i', 'p', 'm', 'a') && nprops == 0)
-			nprops = mm_iso_ipma_find(c.data, c.len, id, props);
-	if (!is_coded(type) || !have_ipco || !m->have_iloc ||
+	if (!is_coded(type) || nkept < 0 || !m->have_iloc ||
 		mm_heif_iloc_each(&m->iloc, find_extents, &e) != 1 ||
 		mm_heif_item_data(ctx, m, &e, &data, &dlen, &joined) != MM_IMG_OK)
 		return ctx->status != MM_IMG_OK ? ctx->status :
 			mm_img_fail(ctx, MM_IMG_CORRUPT, "HEIF: grid tile %u cannot be found", (unsigned) id);
 	/* the item's own properties only (renumbered 1..n): a file's ipco is not copied per tile */
-	for (i = 0; i < nprops; i++)
-		if (props[i] != 0 && mm_iso_ipco_get(ipco.data, ipco.len, props[i], &prop[nkept]))
-			ipco_len += 8 + prop[nkept++].len;
+	for (i = 0; i < nkept; i++)
+		ipco_len += 8 + prop[i].len;
 	ipma_len = 4 + 4 + 2 + 1 + 2 * (size_t) nkept;
 	iprp_len = 8 + ipco_len + 8 + ipma_len;
 	meta_len = 4 + (12 + 21) + (12 + 2) + (12 + 2 + 12 + 9) + (8 + iprp_len) + (12 + 20);

@@ -13,30 +13,16 @@ import sys
 import tempfile
 
 
-def boxes(d, start, end):
-    """Yields (type, payload start, box end) of the boxes in d[start:end]."""
-    pos = start
-    while pos + 8 <= end:
-        size, typ = struct.unpack('>I4s', d[pos:pos + 8])
-        hdr = 8
-        if size == 1:
-            size = struct.unpack('>Q', d[pos + 8:pos + 16])[0]
-            hdr = 16
-        elif size == 0:
-            size = end - pos
-        yield typ.decode('latin-1'), pos + hdr, pos + size
-        pos += size
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from heif_props import box, boxes  # noqa: E402  (the box reader and writer)
 
 
 def child(d, start, end, typ):
-    for t, p, e in boxes(d, start, end):
+    """(payload start, end) of the first typ box in d[start:end]."""
+    for t, _, p, e in boxes(d, start, end):
         if t == typ:
             return p, e
     raise SystemExit('no %s box' % typ)
-
-
-def box(typ, payload):
-    return struct.pack('>I4s', 8 + len(payload), typ.encode()) + payload
 
 
 def fullbox(typ, version, flags, payload):
@@ -50,7 +36,7 @@ def coded(path):
     mp += 4
     rp, re_ = child(d, mp, me, 'iprp')
     cp, ce = child(d, rp, re_, 'ipco')
-    hvcc = [d[p - 8:e] for t, p, e in boxes(d, cp, ce) if t == 'hvcC'][0]
+    hvcc = [d[s:e] for t, s, p, e in boxes(d, cp, ce) if t == 'hvcC'][0]
     lp, le = child(d, mp, me, 'iloc')
     ver = d[lp]
     off_size, len_size = d[lp + 4] >> 4, d[lp + 4] & 15
