@@ -2,13 +2,27 @@
  * image/dec_heif.c - HEIC and AVIF decoding for thumbnails through libheif
  * (Debian's libheif1 decodes HEVC with libde265 and AV1 with dav1d or aom).
  *
- * The file is read from memory without a copy and its primary image is
+ * The file is read from memory without a copy; its primary image is
  * decoded to interleaved 8-bit RGB or RGBA (10- and 12-bit sources are
- * converted by libheif).  libheif applies the HEIF transformative
- * properties (irot, imir, clap) itself; the HEIF specification makes
- * those the authority on orientation, so an EXIF orientation in the file
- * is not applied on top (an iPhone photo carries both, and applying both
- * would turn it twice).  libvips does the same.
+ * converted by libheif).  Three ways, cheapest first:
+ *  - an embedded thumbnail at least the target size (with the image's
+ *    aspect ratio and transformations) is decoded instead, as libvips does;
+ *  - a grid without alpha (every iPhone photo: 512x512 HEVC tiles) is
+ *    decoded tile by tile, one row of tiles at a time into a band of the
+ *    canvas's width that goes to the sink before the next row
+ *    (image/heif_layout.c makes each hidden tile a file libheif decodes on
+ *    its own), so libheif holds one tile and the core one band;
+ *  - anything else (a single coded picture, a grid with alpha or crop) is
+ *    decoded whole by libheif, which holds it at full size.
+ * The HEIF transformations irot and imir become the EXIF-style orientation
+ * the pipeline applies to the small result (libheif 1.15 cannot mirror
+ * above 8 bits; a grid's tiles are not transformed one by one); only an
+ * image with a clap crop is left to libheif to transform.  The HEIF
+ * specification makes those properties the authority on orientation, so
+ * an EXIF orientation in the file is not applied on top (an iPhone photo
+ * carries both).  libvips does the same.  libheif's full-size output then
+ * goes through a box filter (whole.c) to twice the target, as JPEG's
+ * scaled IDCT would.
  *
  * Bounds.  libheif allocates on its own (C++ new and malloc), so its memory
  * cannot go through the core's allocator.  Instead: the codec streams' own
@@ -17,23 +31,24 @@
  * ispe side over the pixel limit while it reads the file
  * (heif_context_set_maximum_image_size_limit); the primary image's ispe
  * size and its displayed size are then checked against max_pixels, and
- * the memory the decode will hold (estimated per pixel from the largest
- * of those sizes, the bit depth and alpha) is charged to the budget before
- * heif_decode_image() runs, so an oversized header is refused before any
- * pixel is decoded.  The decoded size is checked again afterwards.  Grid tiles are decoded on the
- * calling thread (heif_context_set_max_decoding_threads 0) and AV1 by aom,
- * which decodes on the calling thread (dav1d would start a thread per
- * core, and libheif 1.15's dav1d plugin leaks its input on some damaged
- * streams: the fuzzer found it).  libde265 still runs one worker thread,
- * so every asynchronous signal is blocked while libheif runs: its threads
- * inherit that mask and never take a signal meant for the PostgreSQL
- * backend, which gets pending signals (a cancel) as soon as libheif
- * returns.
+ * the memory libheif will hold (estimated per pixel from the largest of
+ * those sizes, or of the largest tile or the thumbnail when only that is
+ * decoded) is charged to the budget before it decodes, so an oversized
+ * header is refused before any pixel is decoded.  Decoded sizes are
+ * checked again.  Grid tiles are decoded on the calling thread
+ * (heif_context_set_max_decoding_threads 0) and AV1 by aom, which decodes
+ * on the calling thread (dav1d would start a thread per core, and libheif
+ * 1.15's dav1d plugin leaks its input on some damaged streams: the fuzzer
+ * found it).  libde265 still runs one worker thread, so every asynchronous
+ * signal is blocked while libheif runs: its threads inherit that mask and
+ * never take a signal meant for the PostgreSQL backend, which gets pending
+ * signals (a cancel) as soon as libheif returns.
  *
- * Cancel.  libheif 1.15 cannot stop a decode once started, so the
- * interrupt callback is polled before reading, before and after decoding,
- * and before every row passed to the sink; a cancel waits for at most one
- * heif_decode_image() call (see the README for measured times).
+ * Cancel.  libheif 1.15 cannot stop a decode once started (its progress
+ * callbacks return nothing), so the interrupt callback is polled between
+ * libheif calls: before reading, before decoding, before every grid tile
+ * and before every row passed to the sink.  A cancel waits for one tile
+ * of a grid, but for a whole heif_decode_image() of a single coded picture.
  * Errors come back as heif_error values; nothing longjmps.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -41,6 +56,7 @@
 #include "image/heif.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -466,6 +482,7 @@ heif_run(heif_dec *d, const uint8_t *src, size_t len, mm_img_sink *sink)
 	int			want_w;
 	int			want_h;
 	mm_box_shrink shrink;
+	char		what[96];
 
 	memset(&hdr, 0, sizeof(hdr));
 	if (mm_img_poll(d->ctx))
@@ -483,7 +500,12 @@ heif_run(heif_dec *d, const uint8_t *src, size_t len, mm_img_sink *sink)
 	if (d->thumb == NULL && d->grid.tiles != NULL)
 		d->area = d->coded_max > 0 ? d->coded_max : 1;	/* libheif holds one tile at a time */
 	d->reserved = heif_memory_estimate(d->area, d->bits, hdr.has_alpha, d->avif);
-	if (mm_img_reserve(d->ctx, d->reserved, d->avif ? "the AVIF image" : "the HEIF image") != MM_IMG_OK)
+	if (d->thumb == NULL && d->grid.tiles == NULL)
+		snprintf(what, sizeof(what), "the %s image (%dx%d, decoded whole by libheif)",
+				 d->what, hdr.width, hdr.height);
+	else
+		snprintf(what, sizeof(what), "the %s image", d->what);
+	if (mm_img_reserve(d->ctx, d->reserved, what) != MM_IMG_OK)
 	{
 		d->reserved = 0;
 		return d->ctx->status;
