@@ -319,6 +319,17 @@ test_grid_thumbnail(void)
 			 "gridthumb.heic to 100 px: its 12 tiles one at a time within 6 MB, shrunk by 5 (decoded %dx%d, %s)",
 			 info.decoded_width, info.decoded_height, s == MM_IMG_OK ? "ok" : err);
 	free(im.px);
+	/* the same with the thumbnail's ispe saying 40x30 over its 96x72 stream: not used */
+	s = thumb_file("gridthumbliar.heic", 40, NULL, &im, &info, err, sizeof(err));
+	MM_CHECK(s == MM_IMG_OK && info.decoded_width == 86 && info.decoded_height == 64 && im.w == 30 && im.h == 40,
+			 "gridthumbliar.heic: a thumbnail whose stream is larger than it says is not used (decoded %dx%d, %s)",
+			 info.decoded_width, info.decoded_height, s == MM_IMG_OK ? "ok" : err);
+	free(im.px);
+	s = thumb_file("gridthumb.heic", 40, NULL, &im, &info, err, sizeof(err));
+	MM_CHECK(s == MM_IMG_OK && info.decoded_width == 96 && info.decoded_height == 72,
+			 "gridthumb.heic to 40 px: its 96x72 thumbnail (decoded %dx%d, %s)",
+			 info.decoded_width, info.decoded_height, s == MM_IMG_OK ? "ok" : err);
+	free(im.px);
 	/* a 4032x3024 grid of 512x512 tiles (irot 270), as an iPhone writes it, within 64 MB */
 	memset(&lim, 0, sizeof(lim));
 	lim.max_memory = (uint64_t) 64 << 20;

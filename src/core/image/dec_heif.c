@@ -241,7 +241,9 @@ heif_open(heif_dec *d, const uint8_t *src, size_t len, mm_img_header *hdr)
  * The embedded thumbnail to decode instead of the primary image, as
  * libvips does: one at least as large as the target (want_w x want_h is
  * twice the target when the target is under half the image), with the
- * image's aspect ratio and transformations; the smallest such one.
+ * image's aspect ratio and transformations, and whose codec stream is no
+ * more than twice its stated size each way; the smallest such one.  Its
+ * budget charge is its stated or coded size, whichever is larger.
  */
 static void
 heif_pick_thumbnail(heif_dec *d, const mm_img_header *hdr, int want_w, int want_h)
@@ -259,6 +261,7 @@ heif_pick_thumbnail(heif_dec *d, const mm_img_header *hdr, int want_w, int want_
 		struct heif_image_handle *th = NULL;
 		int64_t		tw;
 		int64_t		tht;
+		uint64_t	coded = 0;
 
 		if (heif_image_handle_get_thumbnail(d->handle, ids[i], &th).code != heif_error_Ok || th == NULL)
 			continue;
@@ -267,13 +270,16 @@ heif_pick_thumbnail(heif_dec *d, const mm_img_header *hdr, int want_w, int want_
 		if (tw > 0 && tht > 0 && 2 * tw >= want_w && 2 * tht >= want_h &&
 			(uint64_t) (tw * tht) < best && tw < hdr->width &&
 			llabs(tw * hdr->height - tht * hdr->width) <= (hdr->width > hdr->height ? hdr->width : hdr->height) &&
-			mm_heif_orientation(&d->meta, ids[i]) == d->orientation)
+			mm_heif_orientation(&d->meta, ids[i]) == d->orientation &&
+			mm_heif_item_coded_area(d->ctx, &d->meta, ids[i], d->what, &coded) == MM_IMG_OK &&
+			coded <= (uint64_t) (2 * tw) * (uint64_t) (2 * tht))
 		{
+			/* its codec stream is about its stated size (not a small ispe over a large picture) */
 			if (d->thumb != NULL)
 				heif_image_handle_release(d->thumb);
 			d->thumb = th;
 			best = (uint64_t) (tw * tht);
-			d->area = best;
+			d->area = coded > best ? coded : best;
 			d->bits = heif_image_handle_get_luma_bits_per_pixel(th);
 			continue;
 		}
@@ -497,6 +503,8 @@ heif_run(heif_dec *d, const uint8_t *src, size_t len, mm_img_sink *sink)
 	if (sink->header(sink, &hdr, &want_w, &want_h) != MM_IMG_OK)
 		return d->ctx->status;
 	heif_pick_thumbnail(d, &hdr, want_w, want_h);
+	if (d->ctx->status != MM_IMG_OK)
+		return d->ctx->status;
 	if (d->thumb == NULL && d->grid.tiles != NULL)
 		d->area = d->coded_max > 0 ? d->coded_max : 1;	/* libheif holds one tile at a time */
 	d->reserved = heif_memory_estimate(d->area, d->bits, hdr.has_alpha, d->avif);

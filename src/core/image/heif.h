@@ -60,6 +60,25 @@ int			mm_heif_iloc_each(const mm_iso_box *iloc,
 mm_img_status mm_heif_item_data(mm_img_ctx *ctx, const mm_heif_meta *m, const mm_heif_extents *e,
 								const uint8_t **p, size_t *n, uint8_t **joined);
 
+/* Where item id's data lies (iloc); 1 when found, 0 when not. */
+int			mm_heif_item_extents(const mm_heif_meta *m, uint32_t id, mm_heif_extents *e);
+
+/*
+ * The property boxes ipma associates with item id, in ipma's order, into
+ * prop[0..n) (at most ISO_MAX_PROPS); n, or -1 when there is no ipco.
+ */
+int			mm_heif_item_props(const mm_heif_meta *m, uint32_t id, mm_iso_box *prop);
+
+/*
+ * The largest picture item id's own codec configuration (hvcC, av1C) and
+ * coded data state, as an area in *area (0 when none): what libheif's
+ * decoder would allocate for it whatever its ispe says
+ * (image/heif_coded.c).  MM_IMG_CORRUPT recorded, naming what, when a
+ * parameter set cannot be read.
+ */
+mm_img_status mm_heif_item_coded_area(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id,
+									  const char *what, uint64_t *area);
+
 /* A grid item: rows x cols tiles (item ids, row by row) pasted on a canvas. */
 typedef struct mm_heif_grid
 {

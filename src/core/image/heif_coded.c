@@ -578,3 +578,47 @@ mm_heif_coded_size(mm_img_ctx *ctx, const uint8_t *src, size_t len, const char *
 	*coded_max = c.max_coded;
 	return MM_IMG_OK;
 }
+
+/* The largest picture of item id's own configuration and data; see heif.h. */
+mm_img_status
+mm_heif_item_coded_area(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, const char *what,
+						uint64_t *area)
+{
+	mm_iso_box	prop[ISO_MAX_PROPS];
+	int			n = mm_heif_item_props(m, id, prop);
+	int			kind = KIND_OTHER;
+	mm_heif_extents e;
+	coded		c;
+	int			i;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < n; i++)
+		if (prop[i].type == MM_FOURCC('h', 'v', 'c', 'C'))
+		{
+			scan_hvcc(prop[i].data, prop[i].len, &c);
+			kind = KIND_HEVC;
+		}
+		else if (prop[i].type == MM_FOURCC('a', 'v', '1', 'C') && prop[i].len > 4)
+		{
+			scan_obus(prop[i].data + 4, prop[i].len - 4, &c);
+			kind = KIND_AV1;
+		}
+	if (kind != KIND_OTHER && mm_heif_item_extents(m, id, &e))
+	{
+		const uint8_t *p;
+		size_t		len;
+		uint8_t    *joined;
+
+		if (mm_heif_item_data(ctx, m, &e, &p, &len, &joined) == MM_IMG_OK)
+		{
+			scan_data(p, len, kind, &c);
+			mm_img_release(ctx, joined);
+		}
+		else if (ctx->status != MM_IMG_OK)
+			return ctx->status;
+	}
+	if (c.bad)
+		return mm_img_fail(ctx, MM_IMG_CORRUPT, "%s: a codec parameter set could not be read", what);
+	*area = c.max_coded;
+	return MM_IMG_OK;
+}

@@ -192,6 +192,15 @@ find_extents(const mm_heif_extents *e, void *arg)
 	return 1;
 }
 
+/* Where item id's data lies (iloc); 1 when found. */
+int
+mm_heif_item_extents(const mm_heif_meta *m, uint32_t id, mm_heif_extents *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	return m->have_iloc && mm_heif_iloc_each(&m->iloc, find_extents, e) == 1;
+}
+
 /* The item type (infe version 2 or 3) of item id; 0 when not listed. */
 static uint32_t
 item_type(const mm_heif_meta *m, uint32_t id)
@@ -269,9 +278,7 @@ mm_heif_grid_read(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, mm_heif_g
 	memset(g, 0, sizeof(*g));
 	if (item_type(m, id) != MM_FOURCC('g', 'r', 'i', 'd') || !m->have_iloc || !m->have_iref)
 		return 1;
-	memset(&e, 0, sizeof(e));
-	e.id = id;
-	if (mm_heif_iloc_each(&m->iloc, find_extents, &e) != 1 ||
+	if (!mm_heif_item_extents(m, id, &e) ||
 		mm_heif_item_data(ctx, m, &e, &p, &n, &joined) != MM_IMG_OK)
 		return ctx->status != MM_IMG_OK ? ctx->status : 1;
 	if (n >= 8 && p[0] == 0 && n >= (size_t) ((p[1] & 1) ? 12 : 8))
@@ -317,12 +324,9 @@ orient_then(int o, int step)
 	return 1;					/* not reached: the maps form a group */
 }
 
-/*
- * The property boxes ipma associates with item id, in ipma's order, into
- * prop[0..n) (at most ISO_MAX_PROPS); n, or -1 when there is no ipco.
- */
-static int
-item_props(const mm_heif_meta *m, uint32_t id, mm_iso_box *prop)
+/* The property boxes of item id, in ipma's order; see heif.h. */
+int
+mm_heif_item_props(const mm_heif_meta *m, uint32_t id, mm_iso_box *prop)
 {
 	size_t		pos = 0;
 	mm_iso_box	c;
@@ -355,7 +359,7 @@ mm_heif_orientation(const mm_heif_meta *m, uint32_t id)
 {
 	static const int irot_step[4] = {1, 8, 3, 6};	/* irot turns anti-clockwise */
 	mm_iso_box	prop[ISO_MAX_PROPS];
-	int			n = item_props(m, id, prop);
+	int			n = mm_heif_item_props(m, id, prop);
 	int			o = 1;
 	int			i;
 
@@ -417,7 +421,7 @@ mm_heif_item_file(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, uint8_t *
 	size_t		dlen;
 	uint8_t    *joined;
 	mm_iso_box	prop[ISO_MAX_PROPS];
-	int			nkept = item_props(m, id, prop);
+	int			nkept = mm_heif_item_props(m, id, prop);
 	size_t		ipco_len = 0;
 	size_t		ipma_len;
 	size_t		iprp_len;
@@ -426,10 +430,7 @@ mm_heif_item_file(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, uint8_t *
 	int			i;
 
 	*out = NULL;
-	memset(&e, 0, sizeof(e));
-	e.id = id;
-	if (!is_coded(type) || nkept < 0 || !m->have_iloc ||
-		mm_heif_iloc_each(&m->iloc, find_extents, &e) != 1 ||
+	if (!is_coded(type) || nkept < 0 || !mm_heif_item_extents(m, id, &e) ||
 		mm_heif_item_data(ctx, m, &e, &data, &dlen, &joined) != MM_IMG_OK)
 		return ctx->status != MM_IMG_OK ? ctx->status :
 			mm_img_fail(ctx, MM_IMG_CORRUPT, "HEIF: grid tile %u cannot be found", (unsigned) id);
