@@ -183,7 +183,6 @@ heif_open(heif_dec *d, const uint8_t *src, size_t len, mm_img_header *hdr)
 	int			ih;
 	uint64_t	cw = 0;
 	uint64_t	ch = 0;
-	int			r;
 
 	/* the codec streams' own sizes: libheif does not hold them to ispe */
 	if (mm_heif_coded_size(d->ctx, src, len, d->what, &cw, &ch, &d->coded_max) != MM_IMG_OK)
@@ -226,10 +225,9 @@ heif_open(heif_dec *d, const uint8_t *src, size_t len, mm_img_header *hdr)
 	hdr->orientation = d->orientation;
 	if (hdr->has_alpha)
 		return MM_IMG_OK;
-	r = mm_heif_grid_read(d->ctx, &d->meta, d->meta.primary, &d->grid);
-	if (r != 0 && r != 1)
+	if (mm_heif_grid_read(d->ctx, &d->meta, d->meta.primary, &d->grid) != MM_IMG_OK)
 		return d->ctx->status;
-	if (r == 0 && (d->grid.width != (uint32_t) iw || d->grid.height != (uint32_t) ih))
+	if (d->grid.tiles != NULL && (d->grid.width != (uint32_t) iw || d->grid.height != (uint32_t) ih))
 	{
 		mm_img_release(d->ctx, d->grid.tiles);
 		d->grid.tiles = NULL;

@@ -90,13 +90,14 @@ typedef struct mm_heif_grid
 } mm_heif_grid;
 
 /*
- * Reads grid item id: its descriptor and its dimg references.  0 with g
- * filled (release g->tiles), 1 when id is not a grid that can be decoded
- * tile by tile (not a grid, or references that do not match), or an error
- * status recorded in ctx.
+ * Reads grid item id: its descriptor and its dimg references into g
+ * (release g->tiles).  g->tiles stays NULL when id is not a grid that can
+ * be decoded tile by tile (not a grid, references that do not match, tiles
+ * that are derived or transformed).  Not MM_IMG_OK only when an allocation
+ * failed (recorded in ctx).
  */
-int			mm_heif_grid_read(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id,
-							  mm_heif_grid *g);
+mm_img_status mm_heif_grid_read(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id,
+								mm_heif_grid *g);
 
 /*
  * The transformations of item id as an EXIF orientation (1-8, irot and imir

@@ -266,7 +266,7 @@ grid_tiles(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, mm_heif_grid *g)
 }
 
 /* Reads grid item id; see heif.h. */
-int
+mm_img_status
 mm_heif_grid_read(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, mm_heif_grid *g)
 {
 	mm_heif_extents e;
@@ -276,11 +276,10 @@ mm_heif_grid_read(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, mm_heif_g
 	int			r = 1;
 
 	memset(g, 0, sizeof(*g));
-	if (item_type(m, id) != MM_FOURCC('g', 'r', 'i', 'd') || !m->have_iloc || !m->have_iref)
-		return 1;
-	if (!mm_heif_item_extents(m, id, &e) ||
+	if (item_type(m, id) != MM_FOURCC('g', 'r', 'i', 'd') || !m->have_iref ||
+		!mm_heif_item_extents(m, id, &e) ||
 		mm_heif_item_data(ctx, m, &e, &p, &n, &joined) != MM_IMG_OK)
-		return ctx->status != MM_IMG_OK ? ctx->status : 1;
+		return ctx->status;		/* MM_IMG_OK (no tiles) unless an allocation failed */
 	if (n >= 8 && p[0] == 0 && n >= (size_t) ((p[1] & 1) ? 12 : 8))
 	{
 		g->rows = p[2] + 1;
@@ -295,7 +294,7 @@ mm_heif_grid_read(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, mm_heif_g
 		mm_img_release(ctx, g->tiles);
 		g->tiles = NULL;
 	}
-	return r < 0 ? (int) ctx->status : r;
+	return ctx->status;
 }
 
 /* The EXIF orientations as maps of (x, y) to (a x + b y, c x + d y). */
