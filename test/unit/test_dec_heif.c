@@ -156,6 +156,14 @@ test_images(void)
 		/* imir axis 0: libheif swaps top and bottom; axis 1 left and right */
 		{"mir.heic", "heif", 64, 48, {BLUE, WHITE, RED, GREEN}, 0},
 		{"mirh.heic", "heif", 64, 48, {GREEN, RED, WHITE, BLUE}, 0},
+		/* 10-bit and mirrored (libheif 1.15 cannot mirror above 8 bits: the core turns it) */
+		{"mir10.heic", "heif", 64, 48, {BLUE, WHITE, RED, GREEN}, 0},
+		/* irot 90 anti-clockwise, then imir axis 1 (left and right swap) */
+		{"rotmir10.heic", "heif", 48, 64, {WHITE, GREEN, BLUE, RED}, 0},
+		/* grids of hidden 16x16 or 20x20 tiles (20: the last ones clipped), decoded tile by tile */
+		{"grid.heic", "heif", 64, 48, {RED, GREEN, BLUE, WHITE}, 0},
+		{"gridrot.heic", "heif", 48, 64, {BLUE, RED, WHITE, GREEN}, 0},
+		{"gridmir10.heic", "heif", 64, 48, {GREEN, RED, WHITE, BLUE}, 0},
 		{"q.jxl", "jxl", 64, 48, {RED, GREEN, BLUE, WHITE}, 0},
 		{"qa.jxl", "jxl", 64, 48, {RED, GREEN, BLUE, WHITE}, 1},
 		/* JPEG XL orientation 6, applied by the core to the thumbnail */
@@ -167,6 +175,107 @@ test_images(void)
 		check_image(&cases[i]);
 }
 
+/*
+ * Stops name's thumbnail (box, lim whose interrupt state is is) at each
+ * poll from..to-1: how many of those runs did not end interrupted, with
+ * no output and nothing left allocated.
+ */
+static int
+bad_stops(const char *name, int box, const mm_limits *lim, int_state *is, long from, long to)
+{
+	long		n;
+	int			bad = 0;
+	int			bad_output;
+	size_t		live;
+	rgba		im;
+	mm_thumb_info info;
+	char		err[256];
+
+	for (n = from; n < to; n++)
+	{
+		is->calls = 0;
+		is->stop_after = n;
+		if (thumb_quiet(name, box, lim, &im, &info, err, sizeof(err), &live,
+						&bad_output) != MM_IMG_INTERRUPTED || live != 0 || bad_output)
+			bad++;
+		free(im.px);
+	}
+	return bad;
+}
+
+/*
+ * gridthumb.heic: a 1024x768 grid of 256x256 tiles, irot 90 anti-clockwise,
+ * with a 96x72 thumbnail.  A 64 px box uses the thumbnail (as libvips
+ * does: it is at least the target size); a 100 px box does not (the
+ * thumbnail is smaller than 100x75) and decodes the grid tile by tile,
+ * within a budget the whole image would not fit (1024x768 at libheif's
+ * 15 bytes a pixel is 16 MB), box-shrunk on the way (whole.c); the
+ * interrupt is polled between tiles.
+ */
+static void
+test_grid_thumbnail(void)
+{
+	rgba		im;
+	mm_thumb_info info;
+	char		err[256];
+	mm_img_status s;
+	mm_limits	lim;
+	int_state	is = {0, 1000000};
+
+	s = thumb_file("gridthumb.heic", 64, NULL, &im, &info, err, sizeof(err));
+	MM_CHECK(s == MM_IMG_OK && info.decoded_width == 96 && info.decoded_height == 72 &&
+			 info.src_width == 768 && info.src_height == 1024 && im.w == 48 && im.h == 64 &&
+			 quadrant_is(&im, 0, 0, GREEN) && quadrant_is(&im, 1, 0, WHITE) &&
+			 quadrant_is(&im, 0, 1, RED) && quadrant_is(&im, 1, 1, BLUE),
+			 "gridthumb.heic to 64 px: from its 96x72 thumbnail, turned (decoded %dx%d, %s)",
+			 info.decoded_width, info.decoded_height, s == MM_IMG_OK ? "ok" : err);
+	free(im.px);
+	memset(&lim, 0, sizeof(lim));
+	lim.max_memory = (uint64_t) 6 << 20;
+	lim.interrupted = interrupt_cb;
+	lim.arg = &is;
+	s = thumb_file("gridthumb.heic", 100, &lim, &im, &info, err, sizeof(err));
+	/* 1024x768 box-shrunk by 5 (the most that keeps twice the 100x75 target): 205x154 */
+	MM_CHECK(s == MM_IMG_OK && info.decoded_width == 205 && info.decoded_height == 154 &&
+			 im.w == 75 && im.h == 100 && quadrant_is(&im, 0, 0, GREEN) && quadrant_is(&im, 1, 0, WHITE) &&
+			 quadrant_is(&im, 0, 1, RED) && quadrant_is(&im, 1, 1, BLUE),
+			 "gridthumb.heic to 100 px: its 12 tiles one at a time within 6 MB, shrunk by 5 (decoded %dx%d, %s)",
+			 info.decoded_width, info.decoded_height, s == MM_IMG_OK ? "ok" : err);
+	free(im.px);
+	/* the same with the thumbnail's ispe saying 40x30 over its 96x72 stream: not used */
+	s = thumb_file("gridthumbliar.heic", 40, NULL, &im, &info, err, sizeof(err));
+	MM_CHECK(s == MM_IMG_OK && info.decoded_width == 86 && info.decoded_height == 64 && im.w == 30 && im.h == 40,
+			 "gridthumbliar.heic: a thumbnail whose stream is larger than it says is not used (decoded %dx%d, %s)",
+			 info.decoded_width, info.decoded_height, s == MM_IMG_OK ? "ok" : err);
+	free(im.px);
+	s = thumb_file("gridthumb.heic", 40, NULL, &im, &info, err, sizeof(err));
+	MM_CHECK(s == MM_IMG_OK && info.decoded_width == 96 && info.decoded_height == 72,
+			 "gridthumb.heic to 40 px: its 96x72 thumbnail (decoded %dx%d, %s)",
+			 info.decoded_width, info.decoded_height, s == MM_IMG_OK ? "ok" : err);
+	free(im.px);
+	/* a 4032x3024 grid of 512x512 tiles (irot 270), as an iPhone writes it, within 64 MB */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_memory = (uint64_t) 64 << 20;
+	s = thumb_file("q12grid.heic", 256, &lim, &im, &info, err, sizeof(err));
+	MM_CHECK(s == MM_IMG_OK && im.w == 192 && im.h == 256 && quadrant_is(&im, 0, 0, BLUE) &&
+			 quadrant_is(&im, 1, 0, RED) && quadrant_is(&im, 0, 1, WHITE) && quadrant_is(&im, 1, 1, GREEN),
+			 "q12grid.heic (12 Mpx grid) to 256 px within a 64 MB budget, turned once (%dx%d, %s)",
+			 im.w, im.h, s == MM_IMG_OK ? "ok" : err);
+	free(im.px);
+	lim.max_memory = (uint64_t) 6 << 20;
+	lim.interrupted = interrupt_cb;
+	lim.arg = &is;
+	{
+		long		total = is.calls;
+		/* polls before reading and decoding, then before each of the first row's tiles */
+		int			bad = bad_stops("gridthumb.heic", 100, &lim, &is, 1, total < 16 ? total : 16);
+
+		MM_CHECK(total > 768 && bad == 0,
+				 "gridthumb.heic: stopped at each of its first polls among the tiles, leaking nothing (%ld polls, %d bad)",
+				 total, bad);
+	}
+}
+
 /* Orientation reported, scaling, a gray JPEG XL. */
 static void
 test_details(void)
@@ -176,11 +285,12 @@ test_details(void)
 	char		err[256];
 	mm_img_status s;
 
+	/* irot 270 is reported as the orientation 6 it amounts to (the pixels above show EXIF's 6 is not applied on top) */
 	s = thumb_file("rot.heic", 64, NULL, &im, &info, err, sizeof(err));
-	MM_CHECK(s == MM_IMG_OK && info.orientation == 1,
-			 "rot.heic: the EXIF orientation 6 is not applied after irot (orientation %d)",
-			 info.orientation);
+	MM_CHECK(s == MM_IMG_OK && info.orientation == 6,
+			 "rot.heic: irot 270 anti-clockwise reported as orientation 6 (%d)", info.orientation);
 	free(im.px);
+	test_grid_thumbnail();
 	s = thumb_file("q6.jxl", 64, NULL, &im, &info, err, sizeof(err));
 	MM_CHECK(s == MM_IMG_OK && info.orientation == 6, "q6.jxl: orientation 6 reported (%d)",
 			 info.orientation);
@@ -316,11 +426,8 @@ test_interrupt(void)
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 	{
-		long		n;
 		long		total;
-		int			bad = 0;
-		int			bad_output;
-		size_t		live;
+		int			bad;
 		rgba		im;
 		mm_thumb_info info;
 		char		err[256];
@@ -334,15 +441,7 @@ test_interrupt(void)
 			continue;
 		free(im.px);
 		total = is.calls;
-		for (n = 0; n < total; n++)
-		{
-			is.calls = 0;
-			is.stop_after = n;
-			if (thumb_quiet(files[i], 64, &lim, &im, &info, err, sizeof(err), &live,
-							&bad_output) != MM_IMG_INTERRUPTED || live != 0 || bad_output)
-				bad++;
-			free(im.px);
-		}
+		bad = bad_stops(files[i], 64, &lim, &is, 0, total);
 		MM_CHECK(total > 48 && bad == 0, "%s: stopped at each of its %ld polls, leaking nothing (%d were not)",
 				 files[i], total, bad);
 	}

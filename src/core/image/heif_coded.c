@@ -18,7 +18,7 @@
  * to the codec must be known.  Everything is bounded by the file: items
  * and extents are counted, every read is checked against its buffer.
  */
-#include "image/internal.h"
+#include "image/heif.h"
 
 #include <string.h>
 
@@ -26,7 +26,6 @@
 #include "util/source.h"
 
 #define CODED_MAX_ITEMS		4096	/* hvc1/av01 items looked at */
-#define CODED_MAX_EXTENTS	64		/* extents of one item */
 #define SPS_PREFIX			512		/* RBSP bytes that reach pic_height */
 
 /* An MSB-first bit reader; err is set when a read runs past the end. */
@@ -471,37 +470,15 @@ scan_canvas(const uint8_t *p, size_t len, int kind, coded *c)
 		coded_note(c, mm_be16(p + at), mm_be16(p + at + 2), 1);
 }
 
-/* Reads an n-byte (0, 4 or 8) big-endian field at *q of p/len. */
-static uint64_t
-iloc_field(const uint8_t *p, size_t len, size_t *q, int n, int *err)
-{
-	uint64_t	v = 0;
-	int			i;
-
-	if ((size_t) n > len - (*q < len ? *q : len))
-	{
-		*err = 1;
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		v = (v << 8) | p[(*q)++];
-	return v;
-}
-
-/* What scan_items() needs of the meta box. */
+/* What scan_items() needs: the meta box's parts and its items' kinds. */
 typedef struct meta_parts
 {
-	const uint8_t *file;
-	size_t		file_len;
-	mm_iso_box	iinf;
-	mm_iso_box	iloc;
-	mm_iso_box	idat;
-	mm_iso_box	iref;
-	int			have_iinf;
-	int			have_idat;
-	int			have_iref;
+	mm_img_ctx *ctx;
+	const mm_heif_meta *meta;
 	item	   *items;
 	size_t		nitems;
+	size_t		seen;
+	coded	   *c;
 } meta_parts;
 
 /* Reads the sizes in one item's data, by its kind. */
@@ -517,169 +494,71 @@ scan_data(const uint8_t *p, size_t len, int kind, coded *c)
 }
 
 /*
- * Scans one item's data: its extents (file offsets, or idat offsets for
- * construction method 1) copied together when there are several, since
- * libheif joins them before the codec sees them.
+ * iloc callback: scans one item's data (its extents joined, as libheif
+ * joins them before the codec sees them); data outside the file is left
+ * to libheif, which refuses it.  Non-zero stops the walk.
  */
-static void
-scan_item(mm_img_ctx *ctx, const meta_parts *m, int codec, int method, uint64_t base,
-		  const uint64_t *off, const uint64_t *len, int n, coded *c)
+static int
+scan_item(const mm_heif_extents *e, void *arg)
 {
-	const uint8_t *area = method == 1 ? m->idat.data : m->file;
-	uint64_t	area_len = method == 1 ? (m->have_idat ? m->idat.len : 0) : m->file_len;
-	uint64_t	total = 0;
-	uint8_t    *joined = NULL;
-	int			i;
+	meta_parts *m = arg;
+	int			codec = kind_of(m->items, m->nitems, e->id);
+	const uint8_t *p;
+	size_t		n;
+	uint8_t    *joined;
 
-	if (area == NULL || base > area_len)
-		return;					/* no idat, or data outside the file: libheif refuses it */
-	for (i = 0; i < n; i++)
-		if (off[i] > area_len - base || len[i] > area_len - (base + off[i]) || (len[i] == 0 && n > 1))
-			return;				/* libheif refuses data outside the file */
-		else
-			total += len[i] ? len[i] : area_len - (base + off[i]);
-	if (n == 1)
+	if (++m->seen > CODED_MAX_ITEMS)
+		return 1;
+	if (codec == KIND_OTHER || e->method > 1 || e->n == 0)
+		return 0;
+	if (e->n > HEIF_MAX_EXTENTS)
 	{
-		const uint8_t *p = area + base + off[0];
-		size_t		l = (size_t) (len[0] ? len[0] : area_len - (base + off[0]));
-
-		scan_data(p, l, codec, c);
-		return;
+		m->c->bad = 1;			/* more pieces than we follow: refuse, do not guess */
+		return 1;
 	}
-	joined = mm_img_alloc(ctx, (size_t) total);
-	if (joined == NULL)
+	if (mm_heif_item_data(m->ctx, m->meta, e, &p, &n, &joined) != MM_IMG_OK)
 	{
-		c->bad = 1;
-		return;
+		if (m->ctx->status != MM_IMG_OK)
+			m->c->bad = 1;
+		return m->c->bad;
 	}
-	total = 0;
-	for (i = 0; i < n; i++)
-	{
-		memcpy(joined + total, area + base + off[i], (size_t) len[i]);
-		total += len[i];
-	}
-	scan_data(joined, (size_t) total, codec, c);
-	mm_img_release(ctx, joined);
-}
-
-/* Walks iloc (versions 0-2) and scans the data of every hvc1 and av01 item. */
-static void
-scan_items(mm_img_ctx *ctx, const meta_parts *m, coded *c)
-{
-	const uint8_t *p = m->iloc.data;
-	size_t		len = m->iloc.len;
-	size_t		q = 6;
-	int			version;
-	int			off_size;
-	int			len_size;
-	int			base_size;
-	int			idx_size;
-	uint32_t	items;
-	uint32_t	i;
-	int			err = 0;
-
-	if (len < 8 || m->nitems == 0)
-		return;
-	version = p[0];
-	off_size = p[4] >> 4;
-	len_size = p[4] & 15;
-	base_size = p[5] >> 4;
-	idx_size = version >= 1 ? p[5] & 15 : 0;
-	if (version > 2)
-		return;
-	items = (uint32_t) iloc_field(p, len, &q, version < 2 ? 2 : 4, &err);
-	for (i = 0; i < items && i < CODED_MAX_ITEMS && !err && !c->bad; i++)
-	{
-		uint32_t	id = (uint32_t) iloc_field(p, len, &q, version < 2 ? 2 : 4, &err);
-		int			method = version >= 1 ? (int) (iloc_field(p, len, &q, 2, &err) & 15) : 0;
-		uint64_t	base;
-		uint32_t	n;
-		uint32_t	e;
-		uint64_t	off[CODED_MAX_EXTENTS];
-		uint64_t	ext[CODED_MAX_EXTENTS];
-		int			codec;
-
-		iloc_field(p, len, &q, 2, &err);	/* data_reference_index */
-		base = iloc_field(p, len, &q, base_size, &err);
-		n = (uint32_t) iloc_field(p, len, &q, 2, &err);
-		for (e = 0; e < n && !err; e++)
-		{
-			iloc_field(p, len, &q, idx_size, &err);
-			off[e < CODED_MAX_EXTENTS ? e : 0] = iloc_field(p, len, &q, off_size, &err);
-			ext[e < CODED_MAX_EXTENTS ? e : 0] = iloc_field(p, len, &q, len_size, &err);
-		}
-		if (err)
-			break;
-		codec = kind_of(m->items, m->nitems, id);
-		if (codec == KIND_OTHER || method > 1 || n == 0)
-			continue;
-		if (n > CODED_MAX_EXTENTS)
-		{
-			c->bad = 1;			/* more pieces than we follow: refuse, do not guess */
-			return;
-		}
-		scan_item(ctx, m, codec, method, base, off, ext, (int) n, c);
-	}
+	scan_data(p, n, codec, m->c);
+	mm_img_release(m->ctx, joined);
+	return m->c->bad;
 }
 
 /*
  * Finds the largest picture the codec streams of the HEIF file in src
- * would decode: *w x *h (0 x 0 when no parameter set was found).
+ * would decode: *w x *h (0 x 0 when no parameter set was found), and the
+ * largest codec picture alone in *coded_max (a grid tile's).
  * MM_IMG_CORRUPT (recorded, naming what) when a parameter set cannot be read.
  */
 mm_img_status
 mm_heif_coded_size(mm_img_ctx *ctx, const uint8_t *src, size_t len, const char *what,
-				   uint64_t *w, uint64_t *h)
+				   uint64_t *w, uint64_t *h, uint64_t *coded_max)
 {
-	size_t		pos = 0;
-	mm_iso_box	box;
 	coded		c;
+	mm_heif_meta meta;
 	meta_parts	m;
 
 	memset(&c, 0, sizeof(c));
 	memset(&m, 0, sizeof(m));
-	m.file = src;
-	m.file_len = len;
-	while (mm_iso_next(src, len, &pos, &box))
-	{
-		size_t		mpos = 4;	/* meta is a FullBox */
-		mm_iso_box	child;
-
-		if (box.type != MM_FOURCC('m', 'e', 't', 'a'))
-			continue;
-		while (mm_iso_next(box.data, box.len, &mpos, &child))
-			switch (child.type)
-			{
-				case MM_FOURCC('i', 'p', 'r', 'p'):
-					scan_properties(child.data, child.len, &c);
-					break;
-				case MM_FOURCC('i', 'i', 'n', 'f'):
-					m.iinf = child;
-					m.have_iinf = child.len >= 6;
-					break;
-				case MM_FOURCC('i', 'l', 'o', 'c'):
-					m.iloc = child;
-					break;
-				case MM_FOURCC('i', 'd', 'a', 't'):
-					m.idat = child;
-					m.have_idat = 1;
-					break;
-				case MM_FOURCC('i', 'r', 'e', 'f'):
-					m.iref = child;
-					m.have_iref = 1;
-					break;
-			}
-		break;					/* libheif reads the first meta box */
-	}
-	if (m.have_iinf && !c.bad)
+	m.ctx = ctx;
+	m.meta = &meta;
+	m.c = &c;
+	mm_heif_meta_find(src, len, &meta);
+	if (meta.have_iprp)
+		scan_properties(meta.iprp.data, meta.iprp.len, &c);
+	if (meta.have_iinf && !c.bad)
 	{
 		m.items = mm_img_alloc_array(ctx, CODED_MAX_ITEMS, sizeof(item));
 		if (m.items == NULL)
 			return ctx->status;
-		read_items(&m.iinf, m.items, CODED_MAX_ITEMS, &m.nitems);
-		if (m.have_iref)
-			scan_derivations(&m.iref, m.items, m.nitems, &c);
-		scan_items(ctx, &m, &c);
+		read_items(&meta.iinf, m.items, CODED_MAX_ITEMS, &m.nitems);
+		if (meta.have_iref)
+			scan_derivations(&meta.iref, m.items, m.nitems, &c);
+		if (meta.have_iloc && m.nitems > 0)
+			mm_heif_iloc_each(&meta.iloc, scan_item, &m);
 		mm_img_release(ctx, m.items);
 	}
 	if (ctx->status != MM_IMG_OK)
@@ -696,5 +575,50 @@ mm_heif_coded_size(mm_img_ctx *ctx, const uint8_t *src, size_t len, const char *
 						   (unsigned long long) ctx->max_pixels);
 	*w = c.max_w;
 	*h = c.max_h;
+	*coded_max = c.max_coded;
+	return MM_IMG_OK;
+}
+
+/* The largest picture of item id's own configuration and data; see heif.h. */
+mm_img_status
+mm_heif_item_coded_area(mm_img_ctx *ctx, const mm_heif_meta *m, uint32_t id, const char *what,
+						uint64_t *area)
+{
+	mm_iso_box	prop[ISO_MAX_PROPS];
+	int			n = mm_heif_item_props(m, id, prop);
+	int			kind = KIND_OTHER;
+	mm_heif_extents e;
+	coded		c;
+	int			i;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < n; i++)
+		if (prop[i].type == MM_FOURCC('h', 'v', 'c', 'C'))
+		{
+			scan_hvcc(prop[i].data, prop[i].len, &c);
+			kind = KIND_HEVC;
+		}
+		else if (prop[i].type == MM_FOURCC('a', 'v', '1', 'C') && prop[i].len > 4)
+		{
+			scan_obus(prop[i].data + 4, prop[i].len - 4, &c);
+			kind = KIND_AV1;
+		}
+	if (kind != KIND_OTHER && mm_heif_item_extents(m, id, &e))
+	{
+		const uint8_t *p;
+		size_t		len;
+		uint8_t    *joined;
+
+		if (mm_heif_item_data(ctx, m, &e, &p, &len, &joined) == MM_IMG_OK)
+		{
+			scan_data(p, len, kind, &c);
+			mm_img_release(ctx, joined);
+		}
+		else if (ctx->status != MM_IMG_OK)
+			return ctx->status;
+	}
+	if (c.bad)
+		return mm_img_fail(ctx, MM_IMG_CORRUPT, "%s: a codec parameter set could not be read", what);
+	*area = c.max_coded;
 	return MM_IMG_OK;
 }

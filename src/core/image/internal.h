@@ -126,10 +126,12 @@ mm_img_status mm_img_decode_heif(mm_img_ctx *ctx, const uint8_t *src, size_t len
 								 mm_img_sink *sink);	/* HEIC and AVIF */
 /*
  * The largest picture the HEVC or AV1 streams of a HEIF file would decode,
- * from their parameter sets (image/heif_coded.c); 0 x 0 when none.
+ * from their parameter sets, and the largest codec picture alone
+ * (image/heif_coded.c); 0 x 0 when none.
  */
 mm_img_status mm_heif_coded_size(mm_img_ctx *ctx, const uint8_t *src, size_t len,
-								 const char *what, uint64_t *w, uint64_t *h);
+								 const char *what, uint64_t *w, uint64_t *h,
+								 uint64_t *coded_max);
 mm_img_status mm_img_decode_jxl(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								mm_img_sink *sink);
 
@@ -158,6 +160,38 @@ mm_img_status mm_transform_decoded(mm_img_decode_fn decode, void *arg, const str
  */
 mm_img_status mm_img_feed_rows(mm_img_ctx *ctx, mm_img_sink *sink, const uint8_t *px,
 							   int w, int h, int nch, size_t stride);
+
+/* The same for the next rows of an image already started (a band of a tiled image). */
+mm_img_status mm_img_feed_band(mm_img_ctx *ctx, mm_img_sink *sink, const uint8_t *px,
+							   int rows, size_t stride);
+
+/*
+ * A sink in front of another that averages k x k blocks of an RGB image
+ * (k the largest whole factor keeping it at least want_w x want_h; 1, a
+ * plain pass-through, for alpha or when under 2): image/whole.c.  Feed
+ * b->sink; release with mm_box_shrink_free.
+ */
+typedef struct mm_box_shrink
+{
+	mm_img_sink sink;
+	mm_img_sink *next;
+	mm_img_ctx *ctx;
+	int			want_w;
+	int			want_h;
+	int			k;
+	int			w;
+	int			h;
+	int			nch;
+	int			ow;
+	int			y;				/* rows received */
+	int			rows_in;		/* of the block row being summed */
+	uint32_t   *acc;
+	uint8_t    *out;
+} mm_box_shrink;
+
+void		mm_box_shrink_init(mm_box_shrink *b, mm_img_ctx *ctx, mm_img_sink *next,
+							   int want_w, int want_h);
+void		mm_box_shrink_free(mm_box_shrink *b);
 
 /* A streaming separable resampler (see image/resample.c). */
 typedef struct mm_resampler mm_resampler;

@@ -68,4 +68,16 @@ void		mm_iso_walk_moov(const uint8_t *p, size_t len, mm_iso_info *info);
  */
 void		mm_iso_parse_meta(const uint8_t *p, size_t len, mm_iso_info *info);
 
+#define ISO_MAX_PROPS		64	/* property associations of one item */
+
+/*
+ * The property indices (1-based, in ipma's order) an ipma payload
+ * associates with item_id, at most ISO_MAX_PROPS; 0 when none.  Also used
+ * by image/heif_layout.c.
+ */
+int			mm_iso_ipma_find(const uint8_t *p, size_t len, uint32_t item_id, unsigned *props);
+
+/* The ipco child with 1-based index idx (ipco payload p/len); 0 when absent. */
+int			mm_iso_ipco_get(const uint8_t *p, size_t len, unsigned idx, mm_iso_box *out);
+
 #endif

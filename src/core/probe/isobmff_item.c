@@ -6,12 +6,11 @@
  */
 #include "probe/isobmff.h"
 
-#define ISO_MAX_PROPS		64	/* property associations of one item */
 #define ISO_MAX_IPMA		65536	/* ipma entries looked at */
 
 /* Returns the ipco child with 1-based index idx, or 0 when absent. */
-static int
-iso_ipco_get(const uint8_t *p, size_t len, unsigned idx, mm_iso_box *out)
+int
+mm_iso_ipco_get(const uint8_t *p, size_t len, unsigned idx, mm_iso_box *out)
 {
 	size_t		pos = 0;
 	unsigned	n;
@@ -72,8 +71,8 @@ iso_apply_property(const mm_iso_box *b, mm_iso_info *info, int *have_ispe,
  * Reads ipma and returns the property indices (1-based) associated with
  * item_id, at most ISO_MAX_PROPS of them; 0 when the item has none.
  */
-static int
-iso_ipma_find(const uint8_t *p, size_t len, uint32_t item_id, unsigned *props)
+int
+mm_iso_ipma_find(const uint8_t *p, size_t len, uint32_t item_id, unsigned *props)
 {
 	size_t		pos = 8;
 	uint32_t	count,
@@ -178,12 +177,12 @@ mm_iso_parse_meta(const uint8_t *p, size_t len, mm_iso_info *info)
 		return;
 	if (have_primary)
 		for (i = 0; i < nipma && nprops == 0; i++)
-			nprops = iso_ipma_find(ipma[i], ipma_len[i], primary, props);
+			nprops = mm_iso_ipma_find(ipma[i], ipma_len[i], primary, props);
 	for (i = 0; i < nprops; i++)
 	{
 		mm_iso_box		prop;
 
-		if (props[i] != 0 && iso_ipco_get(ipco, ipco_len, props[i], &prop))
+		if (props[i] != 0 && mm_iso_ipco_get(ipco, ipco_len, props[i], &prop))
 			iso_apply_property(&prop, info, &have_ispe, &clap_w, &clap_h);
 	}
 	if (!have_ispe)

@@ -114,4 +114,5 @@ def main():
     open(dst, 'wb').write(bytes(d[:ms]) + meta + bytes(d[me:]))
 
 
-main()
+if __name__ == '__main__':
+    main()

@@ -16,6 +16,14 @@
 #   gridbomb.heic       found by fuzz_dec_heif (kept as it is, not rebuilt here): a
 #                       72x48 ispe over a 1x1 grid whose canvas is 12288x9472
 #   grid1.heic          gridbomb.heic with the canvas set to 64x64 (built here)
+#   mir10.heic          q10.heic with imir axis 0 (libheif 1.15 cannot mirror 10 bits itself)
+#   rotmir10.heic       q10.heic with irot 90 anti-clockwise, then imir axis 1
+#   grid.heic           a 4x3 grid of hidden 16x16 tiles (heif_grid.py, as an iPhone lays out)
+#   gridrot.heic        a grid of 20x20 tiles (the last ones clipped), irot 270
+#   gridmir10.heic      a 10-bit grid of 16x16 tiles, imir axis 1
+#   gridthumb.heic      the quadrants at 1024x768, 256x256 tiles, irot 90, a 96x72 thumbnail
+#   gridthumbliar.heic  gridthumb.heic with the thumbnail's ispe saying 40x30 (its stream is 96x72)
+#   q12grid.heic        the quadrants at 4032x3024, 512x512 tiles, irot 270 (an iPhone photo's layout)
 #   q.jxl qa.jxl qg.jxl lossy RGB, lossless RGBA, gray; q6.jxl orientation 6
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,10 +77,27 @@ i = g.find(b'idat')
 g[i + 4:i + 12] = bytes([0, 0, 0, 0, 0, 64, 0, 64])
 open('grid1.heic', 'wb').write(bytes(g))
 PY
+python3 "$here/heif_props.py" q10.heic mir10.heic imir=0
+python3 "$here/heif_props.py" q10.heic rotmir10.heic irot=1 imir=1
+python3 "$here/heif_grid.py" q.png grid.heic tile=16 q=90
+python3 "$here/heif_grid.py" q.png gridrot.heic tile=20 q=90 irot=3
+python3 "$here/heif_grid.py" q16.png gridmir10.heic tile=16 q=90 bits=10 imir=1
+convert q.png -filter point -resize 1024x768 PNG24:q1024.png
+python3 "$here/heif_grid.py" q1024.png gridthumb.heic tile=256 q=60 thumb=96 irot=1
+python3 - <<'PY'
+import struct
+d = bytearray(open('gridthumb.heic', 'rb').read())
+i = d.find(b'ispe' + bytes(4) + struct.pack('>II', 96, 72))
+d[i + 8:i + 16] = struct.pack('>II', 40, 30)
+open('gridthumbliar.heic', 'wb').write(bytes(d))
+PY
+convert q.png -filter point -resize 4032x3024 PNG24:q12.png
+python3 "$here/heif_grid.py" q12.png q12grid.heic tile=512 q=50 irot=3
 cjxl -q 90 q.png q.jxl 2>/dev/null
 cjxl -d 0 qa.png qa.jxl 2>/dev/null
 convert q.png -colorspace gray PNG8:qg.png
 cjxl -q 90 qg.png qg.jxl 2>/dev/null
 cjxl q6.jpg q6.jxl 2>/dev/null
 cp q.heic q10.heic qa.heic rot.heic rot1.heic mir.heic mirh.heic big.heic trunc.heic liar.heic grid1.heic \
-   q.avif q10.avif qa.avif q.jxl qa.jxl qg.jxl q6.jxl "$here/"
+   q.avif q10.avif qa.avif q.jxl qa.jxl qg.jxl q6.jxl mir10.heic rotmir10.heic grid.heic \
+   gridrot.heic gridmir10.heic gridthumb.heic gridthumbliar.heic q12grid.heic "$here/"
