@@ -271,57 +271,89 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Parses the text form; see image/spec.h. */
-int
-mm_xform_parse(const char *text, size_t len, mm_xform *x, char *err, size_t errlen)
+/* The keys of the URL form (image/spec.h), letters as Cloudinary and imgix spell them. */
+static const spec_name url_key_names[] = {
+	{"w", KEY_W}, {"h", KEY_H}, {"c", KEY_RESIZE}, {"g", KEY_GRAVITY}, {"f", KEY_FORMAT}, {"q", KEY_Q},
+	{NULL, 0}
+};
+
+/*
+ * Parses pairs "key<sep>value", separated by ',' (and '&' when amp), over
+ * x with the keys of table: the one loop behind the text form and the URL
+ * form.  Blanks around keys and values are allowed in the text form only
+ * (a URL has none).
+ */
+static int
+parse_pairs(const char *text, size_t len, mm_xform *x, const spec_name *keys, char sep,
+			int text_form, char *err, size_t errlen)
 {
 	size_t		i = 0;
 	int			seen = 0;
 
 	if (text == NULL)
 		return spec_error(err, errlen, "no spec");
+	if (!text_form && len > 0 && text[len - 1] == ',')
+		return spec_error(err, errlen, "empty item");
 	while (i < len)
 	{
 		size_t		end = i;
 		size_t		eq;
 		size_t		a = i;
 		size_t		b;
+		size_t		ke;
+		size_t		vs;
 		int			key;
 
-		while (end < len && text[end] != ',' && text[end] != '&')
+		while (end < len && text[end] != ',' && !(text_form && text[end] == '&'))
 			end++;
 		b = end;
-		while (a < b && is_blank(text[a]))
+		while (text_form && a < b && is_blank(text[a]))
 			a++;
-		while (b > a && is_blank(text[b - 1]))
+		while (text_form && b > a && is_blank(text[b - 1]))
 			b--;
 		i = end + 1;
 		if (a == b)
+		{
+			if (!text_form)
+				return spec_error(err, errlen, "empty item");
 			continue;
-		for (eq = a; eq < b && text[eq] != '='; eq++)
+		}
+		for (eq = a; eq < b && text[eq] != sep; eq++)
 			;
 		if (eq == b)
-			return spec_error(err, errlen, "\"%.*s\" is not key=value", (int) (b - a > 40 ? 40 : b - a), text + a);
-		{
-			size_t		ke = eq;
-			size_t		vs = eq + 1;
-
-			while (ke > a && is_blank(text[ke - 1]))
-				ke--;
-			while (vs < b && is_blank(text[vs]))
-				vs++;
-			if (!lookup(key_names, text + a, ke - a, &key))
-				return spec_error(err, errlen, "unknown key \"%.*s\"", (int) (ke - a > 40 ? 40 : ke - a), text + a);
-			if (seen & key)
-				return spec_error(err, errlen, "%s is given twice", canonical_name(key_names, key));
-			seen |= key;
-			if (set_key(x, key, text + vs, b - vs, err, errlen) != 0)
-				return -1;
-		}
+			return spec_error(err, errlen, "\"%.*s\" is not key%cvalue",
+							  (int) (b - a > 40 ? 40 : b - a), text + a, sep);
+		ke = eq;
+		vs = eq + 1;
+		while (text_form && ke > a && is_blank(text[ke - 1]))
+			ke--;
+		while (text_form && vs < b && is_blank(text[vs]))
+			vs++;
+		if (!lookup(keys, text + a, ke - a, &key))
+			return spec_error(err, errlen, "unknown key \"%.*s\"", (int) (ke - a > 40 ? 40 : ke - a), text + a);
+		if (seen & key)
+			return spec_error(err, errlen, "%s is given twice", canonical_name(key_names, key));
+		seen |= key;
+		if (set_key(x, key, text + vs, b - vs, err, errlen) != 0)
+			return -1;
 	}
 	if (!(seen & KEY_W) || !(seen & KEY_H))
 		return spec_error(err, errlen, "the spec must give w and h");
 	return 0;
+}
+
+/* Parses the text form; see image/spec.h. */
+int
+mm_xform_parse(const char *text, size_t len, mm_xform *x, char *err, size_t errlen)
+{
+	return parse_pairs(text, len, x, key_names, '=', 1, err, errlen);
+}
+
+/* Parses the URL form; see image/spec.h. */
+int
+mm_xform_parse_url(const char *text, size_t len, mm_xform *x, char *err, size_t errlen)
+{
+	return parse_pairs(text, len, x, url_key_names, '_', 0, err, errlen);
 }
 
 /* Checks the ranges; see image/spec.h. */
@@ -376,6 +408,25 @@ mm_xform_canonical(const mm_xform *x, char *buf, size_t buflen)
 	if (mm_xform_format_lossy(x->format))
 		snprintf(quality, sizeof(quality), ",q=%d", x->quality);
 	n = snprintf(buf, buflen, "w=%d,h=%d,resize=%s%s,format=%s%s", x->width, x->height,
+				 mm_xform_resize_name(x->resize), gravity, mm_xform_format_name(x->format), quality);
+	if (n < 0 || (size_t) n >= buflen)
+		return -1;
+	return n;
+}
+
+/* Writes the URL form; see image/spec.h. */
+int
+mm_xform_url_text(const mm_xform *x, char *buf, size_t buflen)
+{
+	char		gravity[32] = "";
+	char		quality[16] = "";
+	int			n;
+
+	if (x->resize == MM_RESIZE_COVER && x->gravity != MM_GRAVITY_CENTRE)
+		snprintf(gravity, sizeof(gravity), ",g_%s", mm_xform_gravity_name(x->gravity));
+	if (mm_xform_format_lossy(x->format) && x->quality > 0)
+		snprintf(quality, sizeof(quality), ",q_%d", x->quality);
+	n = snprintf(buf, buflen, "w_%d,h_%d,c_%s%s,f_%s%s", x->width, x->height,
 				 mm_xform_resize_name(x->resize), gravity, mm_xform_format_name(x->format), quality);
 	if (n < 0 || (size_t) n >= buflen)
 		return -1;

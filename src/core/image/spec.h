@@ -16,6 +16,13 @@
  * format; q only when the format can be lossy (jpeg, webp, avif, auto):
  *   "w=256,h=256,resize=cover,gravity=attention,format=webp,q=80"
  * so two spellings of one transform give one text, the cache key.
+ *
+ * URL form (a path segment of pg_media serve, /media/{id}/w_320,h_320,c_cover):
+ * comma-separated key_value items, no blanks, keys
+ *   w, h, c (resize), g (gravity), f (format), q (quality)
+ * with the values above; it parses into the same mm_xform, so its
+ * canonical text is the same cache key.  mm_xform_url_text writes it:
+ *   "w_320,h_320,c_cover,f_auto"  (g and q only when not the default)
  */
 #ifndef MM_IMAGE_SPEC_H
 #define MM_IMAGE_SPEC_H
@@ -64,6 +71,15 @@ int			mm_xform_format_lossy(mm_thumb_format f);
  * width or height; the ranges are mm_xform_check's.
  */
 int			mm_xform_parse(const char *text, size_t len, mm_xform *x, char *err, size_t errlen);
+
+/* Parses the URL form text[0..len) over x, like mm_xform_parse. */
+int			mm_xform_parse_url(const char *text, size_t len, mm_xform *x, char *err, size_t errlen);
+
+/*
+ * Writes the URL form of x into buf; returns its length, or -1 when buf is
+ * too small.
+ */
+int			mm_xform_url_text(const mm_xform *x, char *buf, size_t buflen);
 
 /*
  * Checks the box (1..max_box on each side) and quality (0 or 1..100).
