@@ -318,3 +318,11 @@ UPDATE media.derivatives d SET spec = r.new_spec
                     WHERE n.source_sha256 OPERATOR(pg_catalog.=) r.source_sha256
                       AND n.spec OPERATOR(pg_catalog.=) r.new_spec);
 DELETE FROM media.derivatives WHERE spec OPERATOR(pg_catalog.~~) 'thumbnail %';
+
+-- Issue 15: signed URLs
+CREATE FUNCTION media.sign_url(id bigint, expires_in interval, variant text DEFAULT NULL,
+                               owner text DEFAULT NULL)
+RETURNS text AS 'MODULE_PATHNAME', 'media_sign_url' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION media.sign_url(bigint, interval, text, text) IS
+  'a signed /media/{id}[/{variant}] path and query that pg_media serve answers until it expires, as media.owner = owner (keys: media.url_signing_keys)';
+REVOKE ALL ON FUNCTION media.sign_url(bigint, interval, text, text) FROM PUBLIC;
