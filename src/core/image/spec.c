@@ -405,7 +405,7 @@ mm_xform_canonical(const mm_xform *x, char *buf, size_t buflen)
 
 	if (x->resize == MM_RESIZE_COVER)
 		snprintf(gravity, sizeof(gravity), ",gravity=%s", mm_xform_gravity_name(x->gravity));
-	if (mm_xform_format_lossy(x->format))
+	if (mm_xform_format_lossy(x->format) && x->quality > 0)
 		snprintf(quality, sizeof(quality), ",q=%d", x->quality);
 	n = snprintf(buf, buflen, "w=%d,h=%d,resize=%s%s,format=%s%s", x->width, x->height,
 				 mm_xform_resize_name(x->resize), gravity, mm_xform_format_name(x->format), quality);

@@ -13,7 +13,7 @@
  *   format | f       auto (default) | jpeg (jpg) | png | webp | webp-lossless | avif
  *   q | quality      1..100 (lossy formats; default: the caller's)
  * The canonical text always lists w, h, resize; gravity only for cover;
- * format; q only when the format can be lossy (jpeg, webp, avif, auto):
+ * format; q only when given and the format can be lossy (jpeg, webp, avif, auto):
  *   "w=256,h=256,resize=cover,gravity=attention,format=webp,q=80"
  * so two spellings of one transform give one text, the cache key.
  *
@@ -97,8 +97,11 @@ int			mm_xform_check(const mm_xform *x, int max_box, char *err, size_t errlen);
 int			mm_xform_negotiate(mm_xform *x, const char *accept, size_t len);
 
 /*
- * Writes the canonical text of x (quality must be given for a lossy
- * format) into buf; returns its length, or -1 when buf is too small.
+ * Writes the canonical text of x into buf (q only when given: the glue
+ * always gives it before caching, so a cache key names its quality;
+ * pg_media serve signs and forwards a URL's spec as written, without q
+ * when the URL has none, which media.http() then fills in); returns its
+ * length, or -1 when buf is too small.
  */
 int			mm_xform_canonical(const mm_xform *x, char *buf, size_t buflen);
 
