@@ -7,6 +7,8 @@
  *   serve_pool.c       the pool of libpq connections
  *   serve_response.c   status and headers from media.http(), bodies streamed
  *   serve_thumbnail.c  /media/{id}/thumbnail
+ *   serve_variant.c    /media/{id}/{transform}, e.g. w_320,h_320,c_cover,f_auto
+ *   serve_sign.c       signed URLs (serve_sign.h)
  *   serve_upload.c     POST /media
  */
 #ifndef PG_MEDIA_SERVE_H
@@ -43,6 +45,8 @@ typedef struct Server
 	pthread_mutex_t mu;
 	pthread_cond_t idle;
 	int			active;			/* requests in flight */
+	struct mm_sign_keys *sign_keys; /* --signing-keys, or NULL: signed URLs refused */
+	bool		require_signed; /* --require-signed: unsigned /media requests get 403 */
 } Server;
 
 /* One HTTP request, from its headers to the end of its response. */
@@ -68,6 +72,9 @@ typedef struct Request
 	int64_t		received;
 	int			fail_status;	/* an error to answer once the body is read */
 	char	   *fail_message;
+	/* a signed URL (serve_sign.c) */
+	int64_t		signed_until;	/* its exp, or 0: not signed */
+	char	   *owner;			/* media.owner to run as, or NULL */
 } Request;
 
 extern Server server;
@@ -95,6 +102,11 @@ extern enum MHD_Result serve_file(struct MHD_Connection *c, Request *rq, const c
 
 /* serve_thumbnail.c */
 extern enum MHD_Result serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id);
+extern struct MHD_Response *http_row_response(Request *rq, PGresult *res, int *status);
+
+/* serve_variant.c */
+extern enum MHD_Result serve_variant(struct MHD_Connection *c, Request *rq, const char *id,
+									 const char *spec);
 
 /* serve_upload.c */
 extern enum MHD_Result handle_upload(struct MHD_Connection *c, Request *rq,
