@@ -10,7 +10,7 @@
 #     caching rules (private; a signed URL's max-age within its validity).
 use strict;
 use warnings;
-use Time::HiRes qw(usleep);
+use JSON::PP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -62,7 +62,7 @@ my $bob_img = put_as('bob', make_png(50, 40, 10, 200, 10), 'bob.png');
 my $big = PgMediaTest::gen_bytes('signed', 5 * 1024 * 1024 + 333);
 my $alice_big = put_as('alice', $big, 'big.bin');
 
-sub sign { return app_sql("SELECT media.sign_url($_[0])"); }
+sub sign { return scalar app_sql("SELECT media.sign_url($_[0])"); }
 
 # the natural size of a PNG, JPEG, WebP or AVIF image: (type, width, height)
 sub image_size
@@ -192,7 +192,8 @@ my %sizes = ('w_320,h_320' => 'jpegx320x240', 'w_320,h_320,c_fill,f_webp' => 'we
 	'w_64,h_64,c_cover,g_attention,f_png' => 'pngx64x64', 'w_64,h_64,f_jpeg,q_50' => 'jpegx64x48');
 for my $spec (sort keys %sizes)
 {
-	my $u = sign("$alice_img, '1 hour', owner => 'alice'") =~ s{\?}{/$spec?}r;    # re-signed below
+	# the file's own signed URL with the transform put in its path
+	my $u = $url =~ s{\?}{/$spec?}r;
 	my $signed = app_sql("SELECT media.sign_url($alice_img, '1 hour', '"
 		  . ($spec =~ s/c_/resize=/r =~ s/g_/gravity=/r =~ s/f_/format=/r =~ s/q_/q=/r =~ s/([wh])_/$1=/gr)
 		  . "', 'alice')");
@@ -217,6 +218,37 @@ for my $case ([ 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8', 'avif', 'i
 is($status, 406, 'f_auto with an Accept of none of the formats: 406');
 ($status, $h) = curl_get("$base$v_url");
 ok(!defined $h->{vary}, 'a fixed format has no Vary: Accept');
+
+# --- in Chromium: <img> of signed transform URLs decode at their natural sizes --------------------
+my $src = $ENV{PG_MEDIA_SRC};
+my $chromium = $ENV{CHROMIUM} // '/usr/bin/chromium';
+SKIP:
+{
+	skip 'no Chromium, node 20+ or playwright-core in test/cli (cli/install-deps.sh)', 6
+	  unless -x $chromium && have_program('node') && -d "$src/test/cli/node_modules/playwright-core"
+	  && system('node', '-e', 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)') == 0;
+	my %urls = (
+		a_auto_64 => sign("$alice_img, '1 hour', 'w=64,h=64,format=auto', 'alice'"),
+		b_auto_320 => $auto,
+		cover_png => $v_url,
+		fill_webp => sign("$alice_img, '1 hour', 'w=64,h=64,resize=fill,format=webp', 'alice'"));
+	my ($nout, $nerr) = ('', '');
+	my $ran = IPC::Run::run([ 'node', "$src/test/cli/transforms.mjs", $base, JSON::PP::encode_json(\%urls) ],
+		'>', \$nout, '2>', \$nerr, IPC::Run::timeout(120));
+	my ($json) = $nout =~ /^(\{.*\})$/m;
+	my $res = $json ? JSON::PP::decode_json($json) : { errors => ["no result: $nerr"] };
+	ok($ran && !@{ $res->{errors} }, 'headless Chromium loaded the page') or diag("$nout\n$nerr");
+	my %want = (a_auto_64 => '64x48 image/avif', b_auto_320 => '320x240 image/avif',
+		cover_png => '320x300 image/png', fill_webp => '64x64 image/webp');
+	for my $n (sort keys %want)
+	{
+		my $i = $res->{images}{$n} // {};
+		is(($i->{w} // 0) . 'x' . ($i->{h} // 0) . ' ' . ($i->{type} // '?'), $want{$n},
+			"Chromium decodes <img src=$n> at its natural size ($want{$n}; f_auto by Chromium's Accept)");
+	}
+	my $set = $res->{srcset} // {};
+	is(($set->{w} // 0) . 'x' . ($set->{h} // 0), '320x240', '<img srcset="w_64 1x, w_320 2x"> at device scale 2 takes the 320 one');
+}
 
 # unsigned transforms follow the privacy rules, and the allow-list
 ($status) = curl_get("$base/media/$alice_img/w_320,h_320");
