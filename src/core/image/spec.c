@@ -4,11 +4,11 @@
  */
 #include "image/spec.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/accept.h"
+#include "util/errmsg.h"
 
 /* A name and the value it stands for. */
 typedef struct spec_name
@@ -174,27 +174,6 @@ mm_xform_format_lossy(mm_thumb_format f)
 	return f == MM_THUMB_JPEG || f == MM_THUMB_WEBP || f == MM_THUMB_AVIF || f == MM_THUMB_AUTO;
 }
 
-/* Writes a message into err (if any) and returns -1. */
-static int	spec_error(char *err, size_t errlen, const char *fmt,...)
-#if defined(__GNUC__)
-			__attribute__((format(printf, 3, 4)))
-#endif
-			;
-
-static int
-spec_error(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (err != NULL && errlen > 0)
-	{
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* Reads a decimal number of at most 6 digits from s[0..n); -1 if it is not one. */
 static int
 read_number(const char *s, size_t n)
@@ -259,7 +238,7 @@ set_key(mm_xform *x, int key, const char *v, size_t vlen, char *err, size_t errl
 			break;
 	}
 	if (!ok)
-		return spec_error(err, errlen, "invalid value \"%.*s\" for %s", (int) (vlen > 40 ? 40 : vlen), v,
+		return mm_errmsg(err, errlen, "invalid value \"%.*s\" for %s", (int) (vlen > 40 ? 40 : vlen), v,
 						  canonical_name(key_names, key));
 	return 0;
 }
@@ -291,9 +270,9 @@ parse_pairs(const char *text, size_t len, mm_xform *x, const spec_name *keys, ch
 	int			seen = 0;
 
 	if (text == NULL)
-		return spec_error(err, errlen, "no spec");
+		return mm_errmsg(err, errlen, "no spec");
 	if (!text_form && len > 0 && text[len - 1] == ',')
-		return spec_error(err, errlen, "empty item");
+		return mm_errmsg(err, errlen, "empty item");
 	while (i < len)
 	{
 		size_t		end = i;
@@ -315,13 +294,13 @@ parse_pairs(const char *text, size_t len, mm_xform *x, const spec_name *keys, ch
 		if (a == b)
 		{
 			if (!text_form)
-				return spec_error(err, errlen, "empty item");
+				return mm_errmsg(err, errlen, "empty item");
 			continue;
 		}
 		for (eq = a; eq < b && text[eq] != sep; eq++)
 			;
 		if (eq == b)
-			return spec_error(err, errlen, "\"%.*s\" is not key%cvalue",
+			return mm_errmsg(err, errlen, "\"%.*s\" is not key%cvalue",
 							  (int) (b - a > 40 ? 40 : b - a), text + a, sep);
 		ke = eq;
 		vs = eq + 1;
@@ -330,15 +309,15 @@ parse_pairs(const char *text, size_t len, mm_xform *x, const spec_name *keys, ch
 		while (text_form && vs < b && is_blank(text[vs]))
 			vs++;
 		if (!lookup(keys, text + a, ke - a, &key))
-			return spec_error(err, errlen, "unknown key \"%.*s\"", (int) (ke - a > 40 ? 40 : ke - a), text + a);
+			return mm_errmsg(err, errlen, "unknown key \"%.*s\"", (int) (ke - a > 40 ? 40 : ke - a), text + a);
 		if (seen & key)
-			return spec_error(err, errlen, "%s is given twice", canonical_name(key_names, key));
+			return mm_errmsg(err, errlen, "%s is given twice", canonical_name(key_names, key));
 		seen |= key;
 		if (set_key(x, key, text + vs, b - vs, err, errlen) != 0)
 			return -1;
 	}
 	if (!(seen & KEY_W) || !(seen & KEY_H))
-		return spec_error(err, errlen, "the spec must give w and h");
+		return mm_errmsg(err, errlen, "the spec must give w and h");
 	return 0;
 }
 
@@ -361,9 +340,9 @@ int
 mm_xform_check(const mm_xform *x, int max_box, char *err, size_t errlen)
 {
 	if (x->width < 1 || x->height < 1 || x->width > max_box || x->height > max_box)
-		return spec_error(err, errlen, "Width and height must be between 1 and %d.", max_box);
+		return mm_errmsg(err, errlen, "Width and height must be between 1 and %d.", max_box);
 	if (x->quality < 0 || x->quality > 100)
-		return spec_error(err, errlen, "Quality must be between 1 and 100.");
+		return mm_errmsg(err, errlen, "Quality must be between 1 and 100.");
 	return 0;
 }
 
@@ -395,40 +374,58 @@ mm_xform_negotiate(mm_xform *x, const char *accept, size_t len)
 	return 0;
 }
 
-/* Writes the canonical text; see image/spec.h. */
-int
-mm_xform_canonical(const mm_xform *x, char *buf, size_t buflen)
+/*
+ * The spelling of one text form: key names, and whether gravity is
+ * written when it is the default.
+ */
+typedef struct spec_form
+{
+	const char *w;
+	const char *h;
+	const char *resize;
+	const char *gravity;
+	const char *format;
+	const char *q;
+	int			default_gravity;
+} spec_form;
+
+static const spec_form canonical_form = {"w=", "h=", "resize=", "gravity=", "format=", "q=", 1};
+static const spec_form url_form = {"w_", "h_", "c_", "g_", "f_", "q_", 0};
+
+/*
+ * Writes x in a form: w, h, resize; gravity for cover; format; q when
+ * given and the format can be lossy.  Returns the length, or -1 when buf
+ * is too small.
+ */
+static int
+write_form(const mm_xform *x, const spec_form *form, char *buf, size_t buflen)
 {
 	char		gravity[32] = "";
 	char		quality[16] = "";
 	int			n;
 
-	if (x->resize == MM_RESIZE_COVER)
-		snprintf(gravity, sizeof(gravity), ",gravity=%s", mm_xform_gravity_name(x->gravity));
+	if (x->resize == MM_RESIZE_COVER && (form->default_gravity || x->gravity != MM_GRAVITY_CENTRE))
+		snprintf(gravity, sizeof(gravity), ",%s%s", form->gravity, mm_xform_gravity_name(x->gravity));
 	if (mm_xform_format_lossy(x->format) && x->quality > 0)
-		snprintf(quality, sizeof(quality), ",q=%d", x->quality);
-	n = snprintf(buf, buflen, "w=%d,h=%d,resize=%s%s,format=%s%s", x->width, x->height,
-				 mm_xform_resize_name(x->resize), gravity, mm_xform_format_name(x->format), quality);
+		snprintf(quality, sizeof(quality), ",%s%d", form->q, x->quality);
+	n = snprintf(buf, buflen, "%s%d,%s%d,%s%s%s,%s%s%s", form->w, x->width, form->h, x->height,
+				 form->resize, mm_xform_resize_name(x->resize), gravity,
+				 form->format, mm_xform_format_name(x->format), quality);
 	if (n < 0 || (size_t) n >= buflen)
 		return -1;
 	return n;
+}
+
+/* Writes the canonical text; see image/spec.h. */
+int
+mm_xform_canonical(const mm_xform *x, char *buf, size_t buflen)
+{
+	return write_form(x, &canonical_form, buf, buflen);
 }
 
 /* Writes the URL form; see image/spec.h. */
 int
 mm_xform_url_text(const mm_xform *x, char *buf, size_t buflen)
 {
-	char		gravity[32] = "";
-	char		quality[16] = "";
-	int			n;
-
-	if (x->resize == MM_RESIZE_COVER && x->gravity != MM_GRAVITY_CENTRE)
-		snprintf(gravity, sizeof(gravity), ",g_%s", mm_xform_gravity_name(x->gravity));
-	if (mm_xform_format_lossy(x->format) && x->quality > 0)
-		snprintf(quality, sizeof(quality), ",q_%d", x->quality);
-	n = snprintf(buf, buflen, "w_%d,h_%d,c_%s%s,f_%s%s", x->width, x->height,
-				 mm_xform_resize_name(x->resize), gravity, mm_xform_format_name(x->format), quality);
-	if (n < 0 || (size_t) n >= buflen)
-		return -1;
-	return n;
+	return write_form(x, &url_form, buf, buflen);
 }

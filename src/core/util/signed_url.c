@@ -4,35 +4,14 @@
  */
 #include "util/signed_url.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/base64.h"
+#include "util/errmsg.h"
 #include "util/hmac.h"
 
 #define SIGN_DOMAIN "pg_media-url-v1\n"
-
-/* Writes a message into err (if any) and returns -1. */
-static int	keys_error(char *err, size_t errlen, const char *fmt,...)
-#if defined(__GNUC__)
-			__attribute__((format(printf, 3, 4)))
-#endif
-			;
-
-static int
-keys_error(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (err != NULL && errlen > 0)
-	{
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* May c appear in a key id? */
 static int
@@ -59,20 +38,20 @@ parse_key(const char *s, size_t n, mm_sign_key *key, char *err, size_t errlen)
 	size_t		i;
 
 	if (colon == NULL)
-		return keys_error(err, errlen, "a key is \"id:secret\"; an item has no ':'");
+		return mm_errmsg(err, errlen, "a key is \"id:secret\"; an item has no ':'");
 	idlen = (size_t) (colon - s);
 	slen = n - idlen - 1;
 	if (idlen == 0 || idlen > MM_SIGN_KEY_ID_MAX)
-		return keys_error(err, errlen, "a key id has 1 to %d characters", MM_SIGN_KEY_ID_MAX);
+		return mm_errmsg(err, errlen, "a key id has 1 to %d characters", MM_SIGN_KEY_ID_MAX);
 	for (i = 0; i < idlen; i++)
 		if (!key_id_char(s[i]))
-			return keys_error(err, errlen, "a key id has only letters, digits, '_', '-' and '.'");
+			return mm_errmsg(err, errlen, "a key id has only letters, digits, '_', '-' and '.'");
 	if (slen < MM_SIGN_SECRET_MIN || slen > MM_SIGN_SECRET_MAX)
-		return keys_error(err, errlen, "the secret of key \"%.*s\" must have %d to %d bytes, not %zu",
+		return mm_errmsg(err, errlen, "the secret of key \"%.*s\" must have %d to %d bytes, not %zu",
 						  (int) idlen, s, MM_SIGN_SECRET_MIN, MM_SIGN_SECRET_MAX, slen);
 	for (i = 0; i < slen; i++)
 		if ((unsigned char) colon[1 + i] < 0x21 || colon[1 + i] == 0x7f)
-			return keys_error(err, errlen, "the secret of key \"%.*s\" holds a blank or control character",
+			return mm_errmsg(err, errlen, "the secret of key \"%.*s\" holds a blank or control character",
 							  (int) idlen, s);
 	memcpy(key->id, s, idlen);
 	key->id[idlen] = '\0';
@@ -116,7 +95,7 @@ mm_sign_keys_parse(const char *text, size_t len, mm_sign_keys *keys, char *err, 
 		if (keys->n == MM_SIGN_MAX_KEYS)
 		{
 			mm_sign_keys_clear(keys);
-			return keys_error(err, errlen, "at most %d keys", MM_SIGN_MAX_KEYS);
+			return mm_errmsg(err, errlen, "at most %d keys", MM_SIGN_MAX_KEYS);
 		}
 		if (parse_key(text + a, b - a, &keys->key[keys->n], err, errlen) != 0)
 		{
@@ -126,7 +105,7 @@ mm_sign_keys_parse(const char *text, size_t len, mm_sign_keys *keys, char *err, 
 		for (k = 0; k < keys->n; k++)
 			if (strcmp(keys->key[k].id, keys->key[keys->n].id) == 0)
 			{
-				keys_error(err, errlen, "key id \"%s\" is given twice", keys->key[k].id);
+				mm_errmsg(err, errlen, "key id \"%s\" is given twice", keys->key[k].id);
 				mm_sign_keys_clear(keys);
 				return -1;
 			}
