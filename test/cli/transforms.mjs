@@ -1,16 +1,19 @@
 // Transform URLs of `pg_media serve` in a browser, driven by test/t/056_cli_signed.pl.
 //
-//   node transforms.mjs BASE_URL URLS_JSON
+//   node transforms.mjs BASE_URL SPEC_JSON
 //
-// URLS_JSON: {"name": "/media/1/w_320,h_320,c_cover,f_auto?...", ...}.  Opens a page on the
-// server's origin (supplied by request interception), with one <img> per URL (and one
-// <img srcset> of the first two, the second at 2x), waits for each to decode and prints one JSON
-// line: {"images": {name: {w, h, type}}, "srcset": {w, h}, "errors": [...]}, type being the
-// Content-Type the browser received for the image (so f_auto's choice for Chromium's Accept).
+// SPEC_JSON: {"images": {"name": "/media/1/w_320,h_320,c_cover,f_auto?...", ...},
+// "srcset": [URL_1X, URL_2X]}.  Opens a page on the server's origin (supplied by request
+// interception) at device scale 2, with one <img> per image and one <img srcset="URL_1X 1x,
+// URL_2X 2x">, waits for each to decode and prints one JSON line: {"images": {name: {w, h,
+// type}}, "srcset": {w, h, src}, "errors": [...]}, type being the Content-Type the browser
+// received (so f_auto's choice for Chromium's Accept); a srcset image's natural size is its
+// pixels divided by the density of the candidate taken, src that candidate.
 import { launchChromium } from './chromium.mjs';
 
-const [base, urlsJson] = process.argv.slice(2);
-const urls = JSON.parse(urlsJson);
+const [base, specJson] = process.argv.slice(2);
+const spec = JSON.parse(specJson);
+const urls = spec.images;
 const names = Object.keys(urls);
 const errors = [];
 const types = {};
@@ -22,8 +25,8 @@ try {
   page.on('response', (r) => { types[new URL(r.url()).pathname + new URL(r.url()).search] = r.headers()['content-type']; });
   const esc = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
   const imgs = names.map((n) => `<img id="${esc(n)}" src="${esc(urls[n])}" alt="${esc(n)}">`);
-  const srcset = names.length >= 2
-    ? `<img id="__srcset" srcset="${esc(urls[names[0]])} 1x, ${esc(urls[names[1]])} 2x" alt="srcset">` : '';
+  const srcset = spec.srcset
+    ? `<img id="__srcset" srcset="${esc(spec.srcset[0])} 1x, ${esc(spec.srcset[1])} 2x" alt="srcset">` : '';
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>transforms</title></head>
 <body>${imgs.join('')}${srcset}</body></html>`;
   const pageUrl = `${base}/__transform_test_page__`;
