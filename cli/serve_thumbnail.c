@@ -70,8 +70,9 @@ respond_bytes(struct MHD_Connection *c, Request *rq, const unsigned char *body, 
 /*
  * The response for a (status, headers, body) row like media.http()'s (the
  * headers as "Key: Value" lines, the body whole, binary format), with its
- * status in *status; NULL for a 404, which the caller answers in its words.
- * A 304 gets no Content-Length (RFC 9110 8.6).
+ * status in *status; NULL for a 404 (or no memory), which the caller
+ * answers in its words.  A 304 gets no Content-Length (RFC 9110 8.6); a
+ * HEAD the one its GET would have.
  */
 struct MHD_Response *
 http_row_response(Request *rq, PGresult *res, int *status)
@@ -80,17 +81,31 @@ http_row_response(Request *rq, PGresult *res, int *status)
 	size_t		len = PQgetisnull(res, 0, 2) ? 0 : PQgetlength(res, 0, 2);
 	struct MHD_Response *resp;
 
+	int64_t		head_length = 0;
+
 	*status = (int) ntohl(*(uint32_t *) PQgetvalue(res, 0, 0));
 	if (*status == 404)
 		return NULL;
+	headers = strdup(PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1));
+	if (headers == NULL)
+		return NULL;
+	if (rq->head && *status == 200)
+	{
+		/* HEAD: the Content-Length of the GET, from the headers (the reader is never called) */
+		char	   *copy = strdup(headers);
+
+		if (copy)
+			add_headers_text(NULL, copy, &head_length, NULL);
+		free(copy);
+	}
 	if (*status == 304)
 		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, read_body, rq, NULL);
+	else if (head_length > 0)
+		resp = MHD_create_response_from_callback((uint64_t) head_length, 1024, read_body, rq, NULL);
 	else
 		resp = MHD_create_response_from_buffer(len, PQgetvalue(res, 0, 2), MHD_RESPMEM_MUST_COPY);
 	rq->bytes = rq->head || *status == 304 ? 0 : len;
-	headers = strdup(PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1));
-	if (headers)
-		add_headers_text(resp, headers, NULL, NULL);
+	add_headers_text(resp, headers, NULL, NULL);
 	free(headers);
 	return resp;
 }

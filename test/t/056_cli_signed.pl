@@ -183,6 +183,9 @@ is($status, 200, 'a signed transform: 200');
 # never enlarged: the 400x300 source covers the 320x320 box as 320x300 (cropped, not scaled up)
 is(join('x', image_size($body)), 'pngx320x300', 'w_320,h_320,c_cover,f_png: a 320x300 PNG');
 my $etag = $h->{etag};
+my $get_length = length $body;
+($status, $h) = curl_get("$base$v_url", '-I');
+is("$status $h->{'content-length'}", "200 $get_length", 'HEAD of the transform: 200 with the Content-Length of its GET');
 like($etag // '', qr{^W/"[0-9a-f]{64}"$}, 'the weak ETag of the derivative');
 ($status, $h, $body) = curl_get("$base$v_url", '-H', "If-None-Match: $etag");
 is($status, 304, 'If-None-Match with it: 304');
