@@ -23,7 +23,7 @@ EXTRA_CLEAN  = $(DATA_built)
 CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*/*.c))
 GLUE_OBJS    = src/pg_media.o src/spi_util.o src/storage.o src/blobs.o src/chunks.o src/limits.o src/ingest.o src/upload.o src/read.o \
                src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o src/thumbnail.o src/transform.o src/http_variant.o \
-               src/derivatives.o src/core_hooks.o src/placeholder.o src/poster.o \
+               src/derivatives.o src/core_hooks.o src/placeholder.o src/poster.o src/sign_url.o \
                src/release.o
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 
@@ -31,7 +31,7 @@ PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
 include $(dir $(lastword $(MAKEFILE_LIST)))src/core/libs.mk
 SHLIB_LINK   = $(CORE_LIBS)
 
-REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail formats_webp_tiff formats_heif transform http_range http_variant placeholder poster
+REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail formats_webp_tiff formats_heif transform http_range http_variant placeholder poster sign_url
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 TAP_TESTS    = 1
 

@@ -5,6 +5,8 @@
  *
  *   GET|HEAD /media/{id}                        the file, with media.http() semantics
  *   GET|HEAD /media/{id}/thumbnail?w=W&h=H      media.thumbnail() when it exists, else 501
+ *   GET|HEAD /media/{id}/w_W,h_H[,c_..,f_..]    a derived image (serve_variant.c)
+ *   ...?exp=..&own=..&kid=..&sig=..             a signed URL (serve_sign.c)
  *   POST /media                                 an upload, when PG_MEDIA_UPLOAD_TOKEN is set
  *   OPTIONS|POST /uploads/, HEAD|PATCH|DELETE /uploads/{U}
  *                                               tus 1.0 resumable uploads (serve_tus.h)
@@ -25,6 +27,7 @@
  */
 #include "serve.h"
 #include "serve_tus.h"
+#include "serve_sign.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,6 +56,12 @@ serve_help(void)
 		   "                                           nosniff (the headers of media.http())\n"
 		   "  GET|HEAD /media/{id}/thumbnail?w=W&h=H   a thumbnail, when the database has\n"
 		   "                                           media.thumbnail(); else 501\n"
+		   "  GET|HEAD /media/{id}/w_W,h_H[,c_cover][,g_attention][,f_auto][,q_Q]\n"
+		   "                                           a derived image in a media.thumbnail_sizes\n"
+		   "                                           box; f_auto picks AVIF/WebP/JPEG/PNG by Accept\n"
+		   "  ...?exp=E&own=O&kid=K&sig=S              a URL signed by media.sign_url(): served\n"
+		   "                                           as media.owner O until E; altered or\n"
+		   "                                           expired: 403\n"
 		   "  POST /media                              store the request body (raw; name from\n"
 		   "                                           X-File-Name or ?name=): only when the\n"
 		   "                                           environment has PG_MEDIA_UPLOAD_TOKEN,\n"
@@ -74,6 +83,12 @@ serve_help(void)
 		   "      --upload-expiry=INTERVAL  the Upload-Expires of tus uploads: the age\n"
 		   "                             media.cleanup_uploads() is run with (default\n"
 		   "                             '1 day', its own default; 0: none announced)\n"
+		   "      --signing-keys=FILE    keys of signed URLs (id:secret, comma- or\n"
+		   "                             line-separated; mode 600), as the database's\n"
+		   "                             media.url_signing_keys holds them\n"
+		   "      --signing-keys-from-db read them from media.url_signing_keys (needs a\n"
+		   "                             superuser or pg_read_all_settings role)\n"
+		   "      --require-signed       answer signed URLs only (unsigned: 403)\n"
 		   "\n"
 		   "The access log has one line per request: time, client, method, path, Range\n"
 		   "header, status, body bytes, duration.  Put a reverse proxy (nginx) in front\n"
@@ -175,7 +190,10 @@ cmd_serve(int argc, char **argv)
 		{"access-log", required_argument, NULL, 3},
 		{"shutdown-timeout", required_argument, NULL, 4},
 		{"max-connections", required_argument, NULL, 5},
-		{"upload-expiry", required_argument, NULL, 6},
+		{"upload-expiry", required_argument, NULL, 9},
+		{"signing-keys", required_argument, NULL, 6},
+		{"signing-keys-from-db", no_argument, NULL, 7},
+		{"require-signed", no_argument, NULL, 8},
 		COMMON_LONG_OPTIONS
 	};
 	ConnOpts	opts = {0};
@@ -185,6 +203,9 @@ cmd_serve(int argc, char **argv)
 	int			pool_size = 4;
 	int			shutdown_timeout = 30;
 	int			max_connections = 64;
+	const char *signing_keys = NULL;
+	bool		keys_from_db = false;
+	static mm_sign_keys keys;
 	struct sockaddr_storage addr;
 	socklen_t	addrlen;
 	struct MHD_Daemon *daemon;
@@ -223,7 +244,16 @@ cmd_serve(int argc, char **argv)
 					pg_fatal_usage("--max-connections must be positive");
 				break;
 			case 6:
+				signing_keys = optarg;
+				break;
+			case 9:
 				upload_expiry = optarg;
+				break;
+			case 7:
+				keys_from_db = true;
+				break;
+			case 8:
+				server.require_signed = true;
 				break;
 		}
 	}
@@ -231,6 +261,15 @@ cmd_serve(int argc, char **argv)
 		pg_fatal_usage("unexpected argument \"%s\"", argv[optind]);
 	if (!parse_listen(listen, &addr, &addrlen))
 		pg_fatal_usage("--listen must be HOST:PORT, [IPV6]:PORT or PORT, not \"%s\"", listen);
+	if (signing_keys && keys_from_db)
+		pg_fatal_usage("give --signing-keys or --signing-keys-from-db, not both");
+	if (server.require_signed && !signing_keys && !keys_from_db)
+		pg_fatal_usage("--require-signed needs --signing-keys or --signing-keys-from-db");
+	if (signing_keys)
+	{
+		sign_load_keys_file(signing_keys, &keys);
+		server.sign_keys = &keys;
+	}
 
 	server.token = getenv("PG_MEDIA_UPLOAD_TOKEN");
 	if (server.token && *server.token == '\0')
@@ -253,6 +292,11 @@ cmd_serve(int argc, char **argv)
 	server.read_size = db_chunk_size(server.pool.conns[0]);
 	if (!tus_configure(server.pool.conns[0], upload_expiry))
 		return EXIT_USAGE;
+	if (keys_from_db)
+	{
+		sign_load_keys_setting(server.pool.conns[0], &keys);
+		server.sign_keys = &keys;
+	}
 
 	/* signals are taken by this thread alone, with sigwait() */
 	sigemptyset(&sigs);
@@ -282,16 +326,18 @@ cmd_serve(int argc, char **argv)
 		inet_ntop(AF_INET, &((struct sockaddr_in *) &addr)->sin_addr, host, sizeof(host));
 	else
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *) &addr)->sin6_addr, host, sizeof(host));
-	fprintf(stderr, "%s serve: listening on http://%s%s%s:%u/ (pool %d, uploads %s)\n",
+	fprintf(stderr, "%s serve: listening on http://%s%s%s:%u/ (pool %d, uploads %s, signed URLs %s)\n",
 			progname, addr.ss_family == AF_INET6 ? "[" : "", host,
 			addr.ss_family == AF_INET6 ? "]" : "", dinfo ? dinfo->port : 0, pool_size,
-			server.token ? "enabled" : "disabled");
+			server.token ? "enabled" : "disabled",
+			server.require_signed ? "required" : server.sign_keys ? "enabled" : "disabled");
 	fflush(stderr);
 
 	sigwait(&sigs, &signo);
 
 	shut_down(daemon, signo, shutdown_timeout);
 	pool_close(&server.pool);
+	mm_sign_keys_clear(&keys);
 	if (server.log != stderr)
 		fclose(server.log);
 	fprintf(stderr, "%s serve: stopped\n", progname);

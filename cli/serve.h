@@ -7,6 +7,8 @@
  *   serve_pool.c       the pool of libpq connections
  *   serve_response.c   status and headers from media.http(), bodies streamed
  *   serve_thumbnail.c  /media/{id}/thumbnail
+ *   serve_variant.c    /media/{id}/{transform}, e.g. w_320,h_320,c_cover,f_auto
+ *   serve_sign.c       signed URLs (serve_sign.h)
  *   serve_upload.c     POST /media
  *   serve_metrics.c    /healthz and /metrics
  *   serve_tus.c        the tus 1.0 resumable uploads under /uploads/ (serve_tus.h)
@@ -49,6 +51,8 @@ typedef struct Server
 	pthread_mutex_t mu;
 	pthread_cond_t idle;
 	int			active;			/* requests in flight */
+	struct mm_sign_keys *sign_keys; /* --signing-keys, or NULL: signed URLs refused */
+	bool		require_signed; /* --require-signed: unsigned /media requests get 403 */
 } Server;
 
 /* What serve_authorize_upload() decided about one request (serve_authorize.h). */
@@ -86,6 +90,9 @@ typedef struct Request
 	char	   *fail_message;
 	UploadGrant grant;			/* who may upload, as which owner */
 	struct TusRequest *tus;		/* a tus request under /uploads/ (serve_tus.c) */
+	/* a signed URL (serve_sign.c) */
+	int64_t		signed_until;	/* its exp, or 0: not signed */
+	char	   *owner;			/* media.owner to run as, or NULL */
 } Request;
 
 extern Server server;
@@ -114,6 +121,11 @@ extern enum MHD_Result serve_file(struct MHD_Connection *c, Request *rq, const c
 
 /* serve_thumbnail.c */
 extern enum MHD_Result serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id);
+extern struct MHD_Response *http_row_response(Request *rq, PGresult *res, int *status);
+
+/* serve_variant.c */
+extern enum MHD_Result serve_variant(struct MHD_Connection *c, Request *rq, const char *id,
+									 const char *spec);
 
 /* serve_upload.c */
 extern enum MHD_Result handle_upload(struct MHD_Connection *c, Request *rq,

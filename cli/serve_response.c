@@ -5,7 +5,7 @@
  * media.chunk_size, each one media.read() on a pooled connection.  Also the
  * helpers every route answers with (text answers, database errors).
  */
-#include "serve.h"
+#include "serve_sign.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -94,6 +94,7 @@ queue_response(struct MHD_Connection *c, Request *rq, int status, struct MHD_Res
 	enum MHD_Result r;
 
 	rq->status = status;
+	sign_cache_control(resp, rq);
 	r = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return r;
@@ -165,7 +166,7 @@ read_body(void *cls, uint64_t pos, char *buf, size_t max)
 	snprintf(off_txt, sizeof(off_txt), "%lld", (long long) off);
 	snprintf(len_txt, sizeof(len_txt), "%lld", (long long) n);
 	slot = pool_get(&server.pool);
-	res = pool_exec(slot, "SELECT media.read($1::bigint, $2::bigint, $3::integer)", 3, values, 1);
+	res = pool_exec_as(slot, rq, "SELECT media.read($1::bigint, $2::bigint, $3::integer)", 3, values, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
 		PQgetlength(res, 0, 0) == 0)
 	{
@@ -217,7 +218,7 @@ serve_file(struct MHD_Connection *c, Request *rq, const char *id)
 	values[2] = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	values[3] = rq->head ? "f" : "t";
 	slot = pool_get(&server.pool);
-	res = pool_exec(slot, sql, 4, values, 1);
+	res = pool_exec_as(slot, rq, sql, 4, values, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 	{
 		enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[slot], res, false);

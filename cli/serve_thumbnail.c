@@ -68,6 +68,49 @@ respond_bytes(struct MHD_Connection *c, Request *rq, const unsigned char *body, 
 }
 
 /*
+ * The response for a (status, headers, body) row like media.http()'s (the
+ * headers as "Key: Value" lines, the body whole, binary format), with its
+ * status in *status; NULL for a 404 (or no memory), which the caller
+ * answers in its words.  A 304 gets no Content-Length (RFC 9110 8.6); a
+ * HEAD the one its GET would have.
+ */
+struct MHD_Response *
+http_row_response(Request *rq, PGresult *res, int *status)
+{
+	char	   *headers;
+	size_t		len = PQgetisnull(res, 0, 2) ? 0 : PQgetlength(res, 0, 2);
+	struct MHD_Response *resp;
+
+	int64_t		head_length = 0;
+
+	*status = (int) ntohl(*(uint32_t *) PQgetvalue(res, 0, 0));
+	if (*status == 404)
+		return NULL;
+	headers = strdup(PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1));
+	if (headers == NULL)
+		return NULL;
+	if (rq->head && *status == 200)
+	{
+		/* HEAD: the Content-Length of the GET, from the headers (the reader is never called) */
+		char	   *copy = strdup(headers);
+
+		if (copy)
+			add_headers_text(NULL, copy, &head_length, NULL);
+		free(copy);
+	}
+	if (*status == 304)
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, read_body, rq, NULL);
+	else if (head_length > 0)
+		resp = MHD_create_response_from_callback((uint64_t) head_length, 1024, read_body, rq, NULL);
+	else
+		resp = MHD_create_response_from_buffer(len, PQgetvalue(res, 0, 2), MHD_RESPMEM_MUST_COPY);
+	rq->bytes = rq->head || *status == 304 ? 0 : len;
+	add_headers_text(resp, headers, NULL, NULL);
+	free(headers);
+	return resp;
+}
+
+/*
  * GET/HEAD /media/{id}/thumbnail?w=&h=: answers 501 unless the database has
  * media.thumbnail(bigint, integer, integer [, format text]).  Its result is served the way
  * its declared type says: a (status, headers, body) record like
@@ -145,26 +188,12 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 
 	if (http_like)
 	{
-		/* status (int4), headers as "Key: Value" lines, body: binary format */
-		int			status = (int) ntohl(*(uint32_t *) PQgetvalue(res, 0, 0));
-		char	   *headers = strdup(PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1));
-		size_t		len = PQgetisnull(res, 0, 2) ? 0 : PQgetlength(res, 0, 2);
-		struct MHD_Response *resp;
+		int			status;
+		struct MHD_Response *resp = http_row_response(rq, res, &status);
 
-		if (status == 404)
-		{
-			free(headers);
-			PQclear(res);
-			return respond_text(c, rq, 404, "no thumbnail\n");
-		}
-		if (status == 304)
-			resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, read_body, rq, NULL);
-		else
-			resp = MHD_create_response_from_buffer(len, PQgetvalue(res, 0, 2), MHD_RESPMEM_MUST_COPY);
-		rq->bytes = rq->head || status == 304 ? 0 : len;
-		add_headers_text(resp, headers, NULL, NULL);
-		free(headers);
 		PQclear(res);
+		if (resp == NULL)
+			return respond_text(c, rq, 404, "no thumbnail\n");
 		return queue_response(c, rq, status, resp);
 	}
 	if (PQnfields(res) == 1 && PQftype(res, 0) == 20)	/* int8: a stored file's id */

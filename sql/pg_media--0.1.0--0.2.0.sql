@@ -351,3 +351,11 @@ RETURNS bigint AS 'MODULE_PATHNAME', 'media_refresh_placeholders' LANGUAGE C VOL
 COMMENT ON FUNCTION media.refresh_placeholders(integer, bigint) IS
   'gives placeholders to up to max_files images after after_id stored without one; returns the last id looked at (pass it as after_id next), null when done';
 REVOKE ALL ON FUNCTION media.refresh_placeholders(integer, bigint) FROM PUBLIC;
+
+-- Issue 15: signed URLs
+CREATE FUNCTION media.sign_url(id bigint, expires_in interval, variant text DEFAULT NULL,
+                               owner text DEFAULT NULL)
+RETURNS text AS 'MODULE_PATHNAME', 'media_sign_url' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION media.sign_url(bigint, interval, text, text) IS
+  'a signed /media/{id}[/{variant}] path and query that pg_media serve answers until it expires, as media.owner = owner (keys: media.url_signing_keys)';
+REVOKE ALL ON FUNCTION media.sign_url(bigint, interval, text, text) FROM PUBLIC;

@@ -598,6 +598,16 @@ RETURNS bytea AS 'MODULE_PATHNAME', 'media_inflate' LANGUAGE C IMMUTABLE STRICT 
 COMMENT ON FUNCTION media.inflate(bytea) IS
   'decompresses what media.deflate() made, up to media.max_inflated_size bytes';
 
+-- Signed URLs (issue 15): pg_media serve answers them without an application
+-- route.  EXECUTE goes to the application's role only: a URL it signs reads as
+-- any owner.
+CREATE FUNCTION media.sign_url(id bigint, expires_in interval, variant text DEFAULT NULL,
+                               owner text DEFAULT NULL)
+RETURNS text AS 'MODULE_PATHNAME', 'media_sign_url' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION media.sign_url(bigint, interval, text, text) IS
+  'a signed /media/{id}[/{variant}] path and query that pg_media serve answers until it expires, as media.owner = owner (keys: media.url_signing_keys)';
+REVOKE ALL ON FUNCTION media.sign_url(bigint, interval, text, text) FROM PUBLIC;
+
 -- Privileges ----------------------------------------------------------------
 -- Writing functions are not for everyone: grant them to your application's
 -- writer role (README, "Roles").  Reading follows media.files' privileges.

@@ -24,6 +24,8 @@ extern void http_add_cache_headers(StringInfo h, const MediaFile *file, const ch
 extern Datum http_result(FunctionCallInfo fcinfo, int status, StringInfo headers, bytea *body);
 
 /* http_variant.c */
+struct mm_xform;
+extern void media_check_variant(const char *text, size_t len, struct mm_xform *x);
 extern Datum http_variant_response(FunctionCallInfo fcinfo, const HttpRequest *rq,
 								   const MediaFile *file, const char *variant, size_t variant_len);
 

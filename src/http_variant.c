@@ -62,10 +62,11 @@ variant_file_name(const MediaFile *file, const mm_xform *x, const char *mime)
  * Reads a variant (a transform spec) into x, refusing one that does not
  * parse or whose box is not in media.thumbnail_sizes (22023, which
  * applications answer with 400).  Without an Accept header to go by,
- * format 'auto' means JPEG, or PNG for an image with alpha.
+ * format 'auto' means JPEG, or PNG for an image with alpha.  Also what
+ * media.sign_url() checks a variant with (sign_url.c).
  */
-static void
-check_variant(const char *text, size_t len, mm_xform *x)
+void
+media_check_variant(const char *text, size_t len, mm_xform *x)
 {
 	media_parse_spec(pnstrdup(text, len), NULL, x);
 	if (!media_thumbnail_size_listed(x->width, x->height))
@@ -93,7 +94,7 @@ http_variant_response(FunctionCallInfo fcinfo, const HttpRequest *rq, const Medi
 	const char *mime;
 	bytea	   *thumb;
 
-	check_variant(variant, variant_len, &x);
+	media_check_variant(variant, variant_len, &x);
 	if (mm_xform_canonical(&x, spec, sizeof(spec)) < 0)
 		elog(ERROR, "transform spec too long");
 	etag = variant_etag(file, spec);

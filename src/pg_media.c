@@ -32,6 +32,7 @@ char	   *media_thumbnail_sizes = NULL;
 int			media_max_derivatives_size_kb = 256 * 1024;
 int			media_max_range_size = 8 * 1024 * 1024;	/* Issue 13 */
 bool		media_placeholders = true;	/* Issue 14: placeholders */
+char	   *media_url_signing_keys = NULL;	/* Issue 15: signed URLs */
 
 static const struct config_enum_entry optimize_options[] = {
 	{"off", MEDIA_OPTIMIZE_OFF, false},
@@ -69,6 +70,22 @@ check_thumbnail_sizes(char **newval, void **extra, GucSource source)
 	if (media_thumbnail_sizes_valid(*newval))
 		return true;
 	GUC_check_errdetail("media.thumbnail_sizes is a comma-separated list of WIDTHxHEIGHT boxes, each side 1 to 8192, e.g. '64x64,256x256'.");
+	return false;
+}
+
+/*
+ * Accepts a media.url_signing_keys value only when it reads as a key list
+ * (util/signed_url.h); the message never quotes the value, a secret.
+ */
+static bool
+check_url_signing_keys(char **newval, void **extra, GucSource source)
+{
+	char		err[160];
+
+	if (media_url_signing_keys_valid(*newval, err, sizeof(err)))
+		return true;
+	GUC_check_errdetail("media.url_signing_keys: %s.", err);
+	GUC_check_errhint("It is a comma-separated list of id:secret keys, e.g. 'k2:<32 random characters>,k1:<the previous secret>'.");
 	return false;
 }
 
@@ -298,6 +315,20 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	/*
+	 * Issue 15: the keys of signed URLs.  Superuser-only to set and to read
+	 * (SHOW, current_setting(), pg_settings): media.sign_url() reads the
+	 * variable in C and signs without revealing it.
+	 */
+	DefineCustomStringVariable("media.url_signing_keys",
+							   "Keys of the signed URLs of pg_media serve (id:secret, comma-separated): the first signs, every one verifies.",
+							   "List a new key first and keep the old one until the URLs it signed have expired.",
+							   &media_url_signing_keys,
+							   "",
+							   PGC_SUSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							   check_url_signing_keys, NULL, NULL);
 
 	MarkGUCPrefixReserved("media");
 }

@@ -56,6 +56,10 @@ extern int	media_max_decode_memory;	/* MB: budget of one image decode */
 /* Issue 13: the range cap of media.http() */
 extern int	media_max_range_size;	/* bytes: most one media.http() body holds */
 
+/* Issue 15: signed URLs (sign_url.c) */
+extern char *media_url_signing_keys;	/* "id:secret,...": the first signs; superuser only */
+extern bool media_url_signing_keys_valid(const char *value, char *err, size_t errlen);
+
 /* media.optimize_jpeg */
 #define MEDIA_OPTIMIZE_OFF 0
 #define MEDIA_OPTIMIZE_HUFFMAN 1

@@ -4,11 +4,11 @@
  */
 #include "image/spec.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/accept.h"
+#include "util/errmsg.h"
 
 /* A name and the value it stands for. */
 typedef struct spec_name
@@ -174,27 +174,6 @@ mm_xform_format_lossy(mm_thumb_format f)
 	return f == MM_THUMB_JPEG || f == MM_THUMB_WEBP || f == MM_THUMB_AVIF || f == MM_THUMB_AUTO;
 }
 
-/* Writes a message into err (if any) and returns -1. */
-static int	spec_error(char *err, size_t errlen, const char *fmt,...)
-#if defined(__GNUC__)
-			__attribute__((format(printf, 3, 4)))
-#endif
-			;
-
-static int
-spec_error(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (err != NULL && errlen > 0)
-	{
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* Reads a decimal number of at most 6 digits from s[0..n); -1 if it is not one. */
 static int
 read_number(const char *s, size_t n)
@@ -259,7 +238,7 @@ set_key(mm_xform *x, int key, const char *v, size_t vlen, char *err, size_t errl
 			break;
 	}
 	if (!ok)
-		return spec_error(err, errlen, "invalid value \"%.*s\" for %s", (int) (vlen > 40 ? 40 : vlen), v,
+		return mm_errmsg(err, errlen, "invalid value \"%.*s\" for %s", (int) (vlen > 40 ? 40 : vlen), v,
 						  canonical_name(key_names, key));
 	return 0;
 }
@@ -271,57 +250,89 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Parses the text form; see image/spec.h. */
-int
-mm_xform_parse(const char *text, size_t len, mm_xform *x, char *err, size_t errlen)
+/* The keys of the URL form (image/spec.h), letters as Cloudinary and imgix spell them. */
+static const spec_name url_key_names[] = {
+	{"w", KEY_W}, {"h", KEY_H}, {"c", KEY_RESIZE}, {"g", KEY_GRAVITY}, {"f", KEY_FORMAT}, {"q", KEY_Q},
+	{NULL, 0}
+};
+
+/*
+ * Parses pairs "key<sep>value", separated by ',' (and '&' when amp), over
+ * x with the keys of table: the one loop behind the text form and the URL
+ * form.  Blanks around keys and values are allowed in the text form only
+ * (a URL has none).
+ */
+static int
+parse_pairs(const char *text, size_t len, mm_xform *x, const spec_name *keys, char sep,
+			int text_form, char *err, size_t errlen)
 {
 	size_t		i = 0;
 	int			seen = 0;
 
 	if (text == NULL)
-		return spec_error(err, errlen, "no spec");
+		return mm_errmsg(err, errlen, "no spec");
+	if (!text_form && len > 0 && text[len - 1] == ',')
+		return mm_errmsg(err, errlen, "empty item");
 	while (i < len)
 	{
 		size_t		end = i;
 		size_t		eq;
 		size_t		a = i;
 		size_t		b;
+		size_t		ke;
+		size_t		vs;
 		int			key;
 
-		while (end < len && text[end] != ',' && text[end] != '&')
+		while (end < len && text[end] != ',' && !(text_form && text[end] == '&'))
 			end++;
 		b = end;
-		while (a < b && is_blank(text[a]))
+		while (text_form && a < b && is_blank(text[a]))
 			a++;
-		while (b > a && is_blank(text[b - 1]))
+		while (text_form && b > a && is_blank(text[b - 1]))
 			b--;
 		i = end + 1;
 		if (a == b)
+		{
+			if (!text_form)
+				return mm_errmsg(err, errlen, "empty item");
 			continue;
-		for (eq = a; eq < b && text[eq] != '='; eq++)
+		}
+		for (eq = a; eq < b && text[eq] != sep; eq++)
 			;
 		if (eq == b)
-			return spec_error(err, errlen, "\"%.*s\" is not key=value", (int) (b - a > 40 ? 40 : b - a), text + a);
-		{
-			size_t		ke = eq;
-			size_t		vs = eq + 1;
-
-			while (ke > a && is_blank(text[ke - 1]))
-				ke--;
-			while (vs < b && is_blank(text[vs]))
-				vs++;
-			if (!lookup(key_names, text + a, ke - a, &key))
-				return spec_error(err, errlen, "unknown key \"%.*s\"", (int) (ke - a > 40 ? 40 : ke - a), text + a);
-			if (seen & key)
-				return spec_error(err, errlen, "%s is given twice", canonical_name(key_names, key));
-			seen |= key;
-			if (set_key(x, key, text + vs, b - vs, err, errlen) != 0)
-				return -1;
-		}
+			return mm_errmsg(err, errlen, "\"%.*s\" is not key%cvalue",
+							  (int) (b - a > 40 ? 40 : b - a), text + a, sep);
+		ke = eq;
+		vs = eq + 1;
+		while (text_form && ke > a && is_blank(text[ke - 1]))
+			ke--;
+		while (text_form && vs < b && is_blank(text[vs]))
+			vs++;
+		if (!lookup(keys, text + a, ke - a, &key))
+			return mm_errmsg(err, errlen, "unknown key \"%.*s\"", (int) (ke - a > 40 ? 40 : ke - a), text + a);
+		if (seen & key)
+			return mm_errmsg(err, errlen, "%s is given twice", canonical_name(key_names, key));
+		seen |= key;
+		if (set_key(x, key, text + vs, b - vs, err, errlen) != 0)
+			return -1;
 	}
 	if (!(seen & KEY_W) || !(seen & KEY_H))
-		return spec_error(err, errlen, "the spec must give w and h");
+		return mm_errmsg(err, errlen, "the spec must give w and h");
 	return 0;
+}
+
+/* Parses the text form; see image/spec.h. */
+int
+mm_xform_parse(const char *text, size_t len, mm_xform *x, char *err, size_t errlen)
+{
+	return parse_pairs(text, len, x, key_names, '=', 1, err, errlen);
+}
+
+/* Parses the URL form; see image/spec.h. */
+int
+mm_xform_parse_url(const char *text, size_t len, mm_xform *x, char *err, size_t errlen)
+{
+	return parse_pairs(text, len, x, url_key_names, '_', 0, err, errlen);
 }
 
 /* Checks the ranges; see image/spec.h. */
@@ -329,9 +340,9 @@ int
 mm_xform_check(const mm_xform *x, int max_box, char *err, size_t errlen)
 {
 	if (x->width < 1 || x->height < 1 || x->width > max_box || x->height > max_box)
-		return spec_error(err, errlen, "Width and height must be between 1 and %d.", max_box);
+		return mm_errmsg(err, errlen, "Width and height must be between 1 and %d.", max_box);
 	if (x->quality < 0 || x->quality > 100)
-		return spec_error(err, errlen, "Quality must be between 1 and 100.");
+		return mm_errmsg(err, errlen, "Quality must be between 1 and 100.");
 	return 0;
 }
 
@@ -363,21 +374,58 @@ mm_xform_negotiate(mm_xform *x, const char *accept, size_t len)
 	return 0;
 }
 
-/* Writes the canonical text; see image/spec.h. */
-int
-mm_xform_canonical(const mm_xform *x, char *buf, size_t buflen)
+/*
+ * The spelling of one text form: key names, and whether gravity is
+ * written when it is the default.
+ */
+typedef struct spec_form
+{
+	const char *w;
+	const char *h;
+	const char *resize;
+	const char *gravity;
+	const char *format;
+	const char *q;
+	int			default_gravity;
+} spec_form;
+
+static const spec_form canonical_form = {"w=", "h=", "resize=", "gravity=", "format=", "q=", 1};
+static const spec_form url_form = {"w_", "h_", "c_", "g_", "f_", "q_", 0};
+
+/*
+ * Writes x in a form: w, h, resize; gravity for cover; format; q when
+ * given and the format can be lossy.  Returns the length, or -1 when buf
+ * is too small.
+ */
+static int
+write_form(const mm_xform *x, const spec_form *form, char *buf, size_t buflen)
 {
 	char		gravity[32] = "";
 	char		quality[16] = "";
 	int			n;
 
-	if (x->resize == MM_RESIZE_COVER)
-		snprintf(gravity, sizeof(gravity), ",gravity=%s", mm_xform_gravity_name(x->gravity));
-	if (mm_xform_format_lossy(x->format))
-		snprintf(quality, sizeof(quality), ",q=%d", x->quality);
-	n = snprintf(buf, buflen, "w=%d,h=%d,resize=%s%s,format=%s%s", x->width, x->height,
-				 mm_xform_resize_name(x->resize), gravity, mm_xform_format_name(x->format), quality);
+	if (x->resize == MM_RESIZE_COVER && (form->default_gravity || x->gravity != MM_GRAVITY_CENTRE))
+		snprintf(gravity, sizeof(gravity), ",%s%s", form->gravity, mm_xform_gravity_name(x->gravity));
+	if (mm_xform_format_lossy(x->format) && x->quality > 0)
+		snprintf(quality, sizeof(quality), ",%s%d", form->q, x->quality);
+	n = snprintf(buf, buflen, "%s%d,%s%d,%s%s%s,%s%s%s", form->w, x->width, form->h, x->height,
+				 form->resize, mm_xform_resize_name(x->resize), gravity,
+				 form->format, mm_xform_format_name(x->format), quality);
 	if (n < 0 || (size_t) n >= buflen)
 		return -1;
 	return n;
+}
+
+/* Writes the canonical text; see image/spec.h. */
+int
+mm_xform_canonical(const mm_xform *x, char *buf, size_t buflen)
+{
+	return write_form(x, &canonical_form, buf, buflen);
+}
+
+/* Writes the URL form; see image/spec.h. */
+int
+mm_xform_url_text(const mm_xform *x, char *buf, size_t buflen)
+{
+	return write_form(x, &url_form, buf, buflen);
 }

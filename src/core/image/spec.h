@@ -13,9 +13,16 @@
  *   format | f       auto (default) | jpeg (jpg) | png | webp | webp-lossless | avif
  *   q | quality      1..100 (lossy formats; default: the caller's)
  * The canonical text always lists w, h, resize; gravity only for cover;
- * format; q only when the format can be lossy (jpeg, webp, avif, auto):
+ * format; q only when given and the format can be lossy (jpeg, webp, avif, auto):
  *   "w=256,h=256,resize=cover,gravity=attention,format=webp,q=80"
  * so two spellings of one transform give one text, the cache key.
+ *
+ * URL form (a path segment of pg_media serve, /media/{id}/w_320,h_320,c_cover):
+ * comma-separated key_value items, no blanks, keys
+ *   w, h, c (resize), g (gravity), f (format), q (quality)
+ * with the values above; it parses into the same mm_xform, so its
+ * canonical text is the same cache key.  mm_xform_url_text writes it:
+ *   "w_320,h_320,c_cover,f_auto"  (g and q only when not the default)
  */
 #ifndef MM_IMAGE_SPEC_H
 #define MM_IMAGE_SPEC_H
@@ -65,6 +72,15 @@ int			mm_xform_format_lossy(mm_thumb_format f);
  */
 int			mm_xform_parse(const char *text, size_t len, mm_xform *x, char *err, size_t errlen);
 
+/* Parses the URL form text[0..len) over x, like mm_xform_parse. */
+int			mm_xform_parse_url(const char *text, size_t len, mm_xform *x, char *err, size_t errlen);
+
+/*
+ * Writes the URL form of x into buf; returns its length, or -1 when buf is
+ * too small.
+ */
+int			mm_xform_url_text(const mm_xform *x, char *buf, size_t buflen);
+
 /*
  * Checks the box (1..max_box on each side) and quality (0 or 1..100).
  * Returns 0, or -1 with a message in err.
@@ -81,8 +97,11 @@ int			mm_xform_check(const mm_xform *x, int max_box, char *err, size_t errlen);
 int			mm_xform_negotiate(mm_xform *x, const char *accept, size_t len);
 
 /*
- * Writes the canonical text of x (quality must be given for a lossy
- * format) into buf; returns its length, or -1 when buf is too small.
+ * Writes the canonical text of x into buf (q only when given: the glue
+ * always gives it before caching, so a cache key names its quality;
+ * pg_media serve signs and forwards a URL's spec as written, without q
+ * when the URL has none, which media.http() then fills in); returns its
+ * length, or -1 when buf is too small.
  */
 int			mm_xform_canonical(const mm_xform *x, char *buf, size_t buflen);
 

@@ -1,0 +1,52 @@
+/*
+ * serve_sign.h - pg_media serve's signed URLs: the keys (a file or the
+ * database's media.url_signing_keys), the check of a request's signature,
+ * statements run as the signed media.owner, and the Cache-Control of a
+ * signed answer.  What is signed: src/core/util/signed_url.h.
+ */
+#ifndef PG_MEDIA_SERVE_SIGN_H
+#define PG_MEDIA_SERVE_SIGN_H
+
+#include "serve.h"
+
+#include "util/signed_url.h"
+
+/*
+ * Loads the keys from path: a regular file that neither group nor others
+ * may read or write (like ~/.pgpass), holding id:secret items.  Exits with
+ * EXIT_FATAL on any problem; a file with no key is one too.
+ */
+extern void sign_load_keys_file(const char *path, mm_sign_keys *keys);
+
+/*
+ * Loads the keys from the database's media.url_signing_keys (the role of
+ * serve must be allowed to read it: a superuser or pg_read_all_settings).
+ * Exits with EXIT_FATAL when it cannot, or when it holds no key.
+ */
+extern void sign_load_keys_setting(PGconn *conn, mm_sign_keys *keys);
+
+/*
+ * Admits or refuses a request for file id (variant: the canonical text of
+ * its transform spec, or NULL) by its exp, own, kid and sig query
+ * arguments.  A valid signature sets rq->owner and rq->signed_until.
+ * Returns NULL to go on, or the reason to answer 403 with.
+ */
+extern const char *sign_refusal(struct MHD_Connection *c, Request *rq, const char *id,
+								const char *variant);
+
+/*
+ * pool_exec() for a request: with a signed owner, inside a transaction
+ * that sets media.owner LOCAL to it (so it never outlives the statement on
+ * the pooled connection); otherwise pool_exec() itself.
+ */
+extern PGresult *pool_exec_as(int slot, const Request *rq, const char *sql, int nparams,
+							  const char *const *values, int result_format);
+
+/*
+ * For a signed request: rewrites the answer's Cache-Control so that no
+ * cache keeps it past the URL's expiry ("public" or "private" as the
+ * file's rule says, max-age the seconds left; no-store stays).
+ */
+extern void sign_cache_control(struct MHD_Response *resp, const Request *rq);
+
+#endif							/* PG_MEDIA_SERVE_SIGN_H */

@@ -1,0 +1,106 @@
+/*
+ * util/signed_url.h - the signed URLs of pg_media serve: the key list, the
+ * signature of a URL's fields and its check.  media.sign_url() (SQL) signs
+ * with the first key; serve checks with any key of the list, so a key is
+ * rotated by listing the new one first and dropping the old one once the
+ * URLs it signed have expired.
+ *
+ * A signed URL:
+ *   /media/{id}[/{variant}]?exp={unix seconds}[&own={owner}]&kid={key id}&sig={signature}
+ * The signature is HMAC-SHA256, base64url without padding (43 characters),
+ * of the text
+ *   "pg_media-url-v1\n" kid "\n" id "\n" variant "\n" exp "\n" owner-field
+ * where variant is the canonical text of the transform spec (image/spec.h;
+ * empty for the file itself) and owner-field is "-" without an owner, else
+ * "=" followed by the owner (the last field, so it may hold any byte).
+ * The key itself is never in the URL.
+ */
+#ifndef MM_UTIL_SIGNED_URL_H
+#define MM_UTIL_SIGNED_URL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MM_SIGN_MAX_KEYS 8
+#define MM_SIGN_KEY_ID_MAX 32		/* characters of a key id: A-Z a-z 0-9 _ - . */
+#define MM_SIGN_SECRET_MIN 16		/* bytes of a secret, at least */
+#define MM_SIGN_SECRET_MAX 256
+#define MM_SIGN_SIG_LEN 43			/* base64url of an HMAC-SHA256 */
+#define MM_SIGN_EXPIRES_MAX 11		/* digits of exp (well past year 5000) */
+
+/* One key: its public id and its secret. */
+typedef struct mm_sign_key
+{
+	char		id[MM_SIGN_KEY_ID_MAX + 1];
+	uint8_t		secret[MM_SIGN_SECRET_MAX];
+	size_t		secret_len;
+} mm_sign_key;
+
+/* The keys in force: key[0] signs, every one verifies. */
+typedef struct mm_sign_keys
+{
+	mm_sign_key key[MM_SIGN_MAX_KEYS];
+	int			n;
+} mm_sign_keys;
+
+/* The fields a signature covers. */
+typedef struct mm_signed_fields
+{
+	const char *id;				/* the file id as written in the URL */
+	const char *variant;		/* canonical transform spec, or NULL: the file */
+	int64_t		expires;		/* unix seconds; valid while now <= expires */
+	const char *owner;			/* media.owner to serve as, or NULL: none */
+} mm_signed_fields;
+
+/* Why a URL is refused (or MM_SIGN_OK). */
+typedef enum mm_sign_status
+{
+	MM_SIGN_OK = 0,
+	MM_SIGN_MALFORMED,			/* a missing or ill-formed kid, sig or exp */
+	MM_SIGN_UNKNOWN_KEY,		/* kid names no key in force */
+	MM_SIGN_BAD_SIGNATURE,		/* the fields or the signature were altered */
+	MM_SIGN_EXPIRED				/* signed, but past exp */
+} mm_sign_status;
+
+/*
+ * Reads a key list: items "id:secret" separated by commas or newlines,
+ * blanks around items ignored, lines starting with '#' skipped (a key
+ * file may hold comments).  Secrets are taken as bytes, MM_SIGN_SECRET_MIN
+ * to MM_SIGN_SECRET_MAX of them, and may not hold ',', blanks or control
+ * characters.  Returns 0 (keys->n may be 0: no keys), or -1 with a message
+ * in err for a malformed item, a short secret, a repeated id, too many keys.
+ */
+int			mm_sign_keys_parse(const char *text, size_t len, mm_sign_keys *keys,
+							   char *err, size_t errlen);
+
+/* Overwrites the secrets (before the memory is freed or reused). */
+void		mm_sign_keys_clear(mm_sign_keys *keys);
+
+/* Writes the signature of the fields under key into sig (NUL-terminated). */
+void		mm_sign_fields(const mm_sign_key *key, const mm_signed_fields *f,
+						   char sig[MM_SIGN_SIG_LEN + 1]);
+
+/*
+ * Writes the signed path and query of the fields under key into buf:
+ * "/media/{id}[/{url_variant}]?exp=..[&own=..]&kid=..&sig=..", the owner
+ * percent-encoded.  url_variant is the variant's URL form (image/spec.h)
+ * or NULL.  Returns the length, or -1 when buf is too small.
+ */
+int			mm_sign_url_path(const mm_sign_key *key, const mm_signed_fields *f,
+							 const char *url_variant, char *buf, size_t buflen);
+
+/* Reads exp: 1 to MM_SIGN_EXPIRES_MAX digits.  Returns 0, or -1. */
+int			mm_sign_parse_expires(const char *text, int64_t *out);
+
+/*
+ * Checks a URL's kid and sig against the keys for the fields, at time now
+ * (unix seconds).  The signature is compared in constant time, and the
+ * expiry is judged only for a URL whose signature is valid.
+ */
+mm_sign_status mm_sign_verify(const mm_sign_keys *keys, const char *kid, const char *sig,
+							  const mm_signed_fields *f, int64_t now);
+
+/* A short English description of a status, e.g. "the URL has expired". */
+const char *mm_sign_status_text(mm_sign_status status);
+
+#endif
