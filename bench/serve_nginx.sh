@@ -159,7 +159,7 @@ report="$work/report.md"
   echo "|---|---|---|---|---|---|---|---|---|---|"
 } >"$report"
 # One round of the video: conc curl processes each GET the whole video at once;
-# prints "bytes_per_s slowest_s" (all bytes over the wall time, and the longest download).
+# prints "bytes_per_s slowest_ms" (all bytes over the wall time, and the longest download).
 run_video() {
   local port=$1 conc=$2 t0 t1 curls=()
   t0=$(date +%s.%N)
@@ -171,36 +171,35 @@ run_video() {
   wait "${curls[@]}"   # not the server running in the background
   t1=$(date +%s.%N)
   awk -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" -v want="$video_bytes" \
-    '{b += $1; if ($2 > m) m = $2; if ($1 != want) bad++} END {if (bad) print "short download" > "/dev/stderr"; printf "%.0f %.3f\n", b / t, m}' "$work/v.$port"
+    '{b += $1; if ($2 > m) m = $2; if ($1 != want) bad++} END {if (bad) print "short download" > "/dev/stderr"; printf "%.0f %.1f\n", b / t, m * 1000}' "$work/v.$port"
   rm -f "$work/v.$port"
 }
 
-for conc in 1 4 16; do
+# One row of the table: ROUNDS alternating runs of RUNNER PORT CONC against
+# each server, the medians of the two numbers a run prints (rate, latency),
+# the ratios, and the goal when this is the row it applies to.
+compare() {
+  local label=$1 unit=$2 scale=$3 conc=$4 goal_conc=$5 goal=$6 runner=$7
+  local n_rate m_rate n_lat m_lat met="-" shown="-"
   : >"$work/r.nginx"; : >"$work/r.media"
   for _ in $(seq 1 "$rounds"); do
-    run_wrk "$ngport" "$work/img.urls" "$conc" >>"$work/r.nginx"
-    run_wrk "$mdport" "$work/img.urls" "$conc" >>"$work/r.media"
+    "$runner" "$ngport" "$conc" >>"$work/r.nginx"
+    "$runner" "$mdport" "$conc" >>"$work/r.media"
   done
   n_rate=$(awk '{print $1}' "$work/r.nginx" | median); m_rate=$(awk '{print $1}' "$work/r.media" | median)
-  n_p99=$(awk '{print $2}' "$work/r.nginx" | median); m_p99=$(awk '{print $2}' "$work/r.media" | median)
-  goal="-"; met="-"
-  if [ "$conc" = 16 ]; then goal=">= 0.5"; met=$(awk -v a="$m_rate" -v b="$n_rate" 'BEGIN {print (a / b >= 0.5) ? "yes" : "no"}'); fi
-  awk -v c="$conc" -v nr="$n_rate" -v mr="$m_rate" -v np="$n_p99" -v mp="$m_p99" -v g="$goal" -v m="$met" \
-    'BEGIN {printf "| images | %s | %.0f req/s | %.0f req/s | %.2f | %.1f | %.1f | %.1f | %s | %s |\n", c, nr, mr, mr / nr, np, mp, mp / np, g, m}' >>"$report"
-done
-for conc in ${VIDEO_CONC:-1 4 16}; do
-  : >"$work/r.nginx"; : >"$work/r.media"
-  for _ in $(seq 1 "$rounds"); do
-    run_video "$ngport" "$conc" >>"$work/r.nginx"
-    run_video "$mdport" "$conc" >>"$work/r.media"
-  done
-  n_rate=$(awk '{print $1}' "$work/r.nginx" | median); m_rate=$(awk '{print $1}' "$work/r.media" | median)
-  n_last=$(awk '{print $2 * 1000}' "$work/r.nginx" | median); m_last=$(awk '{print $2 * 1000}' "$work/r.media" | median)
-  goal="-"; met="-"
-  if [ "$conc" = 1 ]; then goal=">= 0.8"; met=$(awk -v a="$m_rate" -v b="$n_rate" 'BEGIN {print (a / b >= 0.8) ? "yes" : "no"}'); fi
-  awk -v c="$conc" -v nr="$n_rate" -v mr="$m_rate" -v np="$n_last" -v mp="$m_last" -v g="$goal" -v m="$met" \
-    'BEGIN {printf "| video | %s | %.0f MB/s | %.0f MB/s | %.2f | %.0f | %.0f | %.1f | %s | %s |\n", c, nr / 1048576, mr / 1048576, mr / nr, np, mp, mp / np, g, m}' >>"$report"
-done
+  n_lat=$(awk '{print $2}' "$work/r.nginx" | median); m_lat=$(awk '{print $2}' "$work/r.media" | median)
+  if [ "$conc" = "$goal_conc" ]; then
+    shown=">= $goal"; met=$(awk -v a="$m_rate" -v b="$n_rate" -v g="$goal" 'BEGIN {print (a / b >= g) ? "yes" : "no"}')
+  fi
+  awk -v l="$label" -v u="$unit" -v s="$scale" -v c="$conc" -v nr="$n_rate" -v mr="$m_rate" \
+      -v np="$n_lat" -v mp="$m_lat" -v g="$shown" -v m="$met" \
+    'BEGIN {printf "| %s | %s | %.0f %s | %.0f %s | %.2f | %.1f | %.1f | %.1f | %s | %s |\n",
+            l, c, nr / s, u, mr / s, u, mr / nr, np, mp, mp / np, g, m}' >>"$report"
+}
+img_run() { run_wrk "$1" "$work/img.urls" "$2"; }
+
+for conc in 1 4 16; do compare images req/s 1 "$conc" 16 0.5 img_run; done
+for conc in ${VIDEO_CONC:-1 4 16}; do compare video MB/s 1048576 "$conc" 1 0.8 run_video; done
 [ -s "$work/wrk.err" ] && { echo; echo "wrk reported: $(sort "$work/wrk.err" | uniq -c | head -5 | tr '\n' ';')"; } >>"$report"
 cat "$report"
 if [ -n "${BENCH_RESULTS:-}" ]; then cat "$report" >>"$BENCH_RESULTS"; fi
