@@ -1,0 +1,340 @@
+/*
+ * quality.c - the quality bar of the transform against libvips: for each
+ * image of a list, the core's mm_transform() (PNG, in a box) beside
+ * vipsthumbnail's thumbnail of the same file, made beforehand by run.sh.
+ * The sizes must agree within one pixel and the PSNR (RGB composited on
+ * white, test/tools/png_rgb.h) must be at least 30 dB.
+ *
+ *   quality BOX TMPDIR LIST
+ * LIST has one line per case: SUITE <TAB> MODE <TAB> SOURCE <TAB> VIPS.png,
+ * MODE being contain or cover (vipsthumbnail --smartcrop centre).  VIPS.png
+ * is missing when vipsthumbnail could not draw the source.  When the sizes
+ * are a pixel apart (contain), vipsthumbnail is run again forced to ours
+ * so that the PSNR compares the same grid.
+ *
+ * Prints TAP: one "# FAIL" or "# note" line per file that misses the bar or
+ * is drawn by one side only, then one test per suite and mode (which fails
+ * when a file fails or when no file could be compared at all).  Only the
+ * formats the core claims (JPEG, PNG, GIF, BMP, WebP, AVIF, HEIC, TIFF,
+ * JPEG XL, by the core's own probe) are compared, the others are counted;
+ * "quality --claimed < PATHS" tells run.sh which.  Images neither side draws
+ * do not count; one that libvips draws and the core refuses fails.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "image/image.h"
+#include "image/spec.h"
+#include "probe/probe.h"
+#include "mm_file.h"			/* test/unit's read_file() */
+#include "png_rgb.h"			/* test/tools */
+
+#define MIN_PSNR 30.0
+#define MAX_SUITES 64
+
+/* What happened to the files of one suite in one mode. */
+typedef struct tally
+{
+	char		name[96];		/* "suite mode" */
+	int			compared;		/* both drew it */
+	int			passed;
+	int			failed;			/* off the bar, or refused though claimed */
+	int			unclaimed;		/* a format the core does not claim: not compared */
+	int			ours_only;		/* the core drew it, libvips refused */
+	int			neither;
+	double		worst;			/* lowest PSNR of the compared files */
+	char		worst_file[256];
+} tally;
+
+static tally tallies[MAX_SUITES];
+static int	n_tallies;
+
+/* The tally of suite/mode, made on first use. */
+static tally *
+tally_of(const char *suite, const char *mode)
+{
+	char		name[96];
+	int			i;
+
+	snprintf(name, sizeof(name), "%s %s", suite, mode);
+	for (i = 0; i < n_tallies; i++)
+		if (strcmp(tallies[i].name, name) == 0)
+			return &tallies[i];
+	if (n_tallies == MAX_SUITES)
+		i = MAX_SUITES - 1;
+	else
+		i = n_tallies++;
+	memset(&tallies[i], 0, sizeof(tallies[i]));
+	snprintf(tallies[i].name, sizeof(tallies[i].name), "%s", name);
+	tallies[i].worst = INFINITY;
+	return &tallies[i];
+}
+
+/* Is mime one of the formats the core's transform claims to read? */
+static int
+claimed_format(const char *mime)
+{
+	static const char *const claimed[] = {
+		"image/jpeg", "image/png", "image/apng", "image/gif", "image/bmp", "image/webp",
+		"image/avif", "image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence",
+		"image/avif-sequence", "image/tiff", "image/jxl", NULL
+	};
+	int			i;
+
+	for (i = 0; claimed[i]; i++)
+		if (strcmp(mime, claimed[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * For each path read from stdin (one a line), prints "yes" when the file is
+ * of a format the core claims, else "no" (also when it cannot be read).
+ */
+static int
+print_claimed(void)
+{
+	char		path[4096];
+
+	while (fgets(path, sizeof(path), stdin))
+	{
+		size_t		len;
+		uint8_t    *src;
+		mm_probe	probe;
+
+		path[strcspn(path, "\n")] = '\0';
+		src = read_file(path, &len);
+		if (src != NULL)
+			mm_probe_buffer(src, len, &probe);
+		printf("%s\n", src != NULL && claimed_format(probe.mime) ? "yes" : "no");
+		free(src);
+	}
+	return 0;
+}
+
+/* Runs vipsthumbnail on src forced to exactly w x h, 8-bit PNG into out; 0 on success. */
+static int
+vips_forced(const char *src, int w, int h, const char *out)
+{
+	char		size[64];
+	char		dest[1200];
+	pid_t		pid;
+	int			status;
+
+	snprintf(size, sizeof(size), "%dx%d!", w, h);
+	snprintf(dest, sizeof(dest), "%s[bitdepth=8]", out);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+	{
+		freopen("/dev/null", "w", stderr);
+		execlp("vipsthumbnail", "vipsthumbnail", src, "--size", size, "-o", dest, (char *) NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	return 0;
+}
+
+/* Writes len bytes to path; 0 on success. */
+static int
+write_file(const char *path, const uint8_t *p, size_t len)
+{
+	FILE	   *f = fopen(path, "wb");
+
+	if (f == NULL)
+		return -1;
+	if (fwrite(p, 1, len, f) != len)
+	{
+		fclose(f);
+		return -1;
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/*
+ * Runs the core on src in mode and writes its PNG to ours_png; 0 on
+ * success, else the status with the message in err.
+ */
+static mm_img_status
+run_core(const uint8_t *src, size_t len, int box, const char *mode, const char *ours_png,
+		 char *err, size_t errlen)
+{
+	char		spec[128];
+	mm_xform	x;
+	uint8_t    *out = NULL;
+	size_t		out_len = 0;
+	mm_img_status st;
+
+	snprintf(spec, sizeof(spec), "w=%d,h=%d,resize=%s,format=png", box, box, mode);
+	mm_xform_init(&x);
+	if (mm_xform_parse(spec, strlen(spec), &x, err, errlen) != 0)
+		return MM_IMG_BAD_ARG;
+	st = mm_transform(src, len, &x, NULL, &out, &out_len, NULL, err, errlen);
+	if (st != MM_IMG_OK)
+		return st;
+	if (write_file(ours_png, out, out_len) != 0)
+	{
+		snprintf(err, errlen, "cannot write the PNG");
+		st = MM_IMG_FAILED;
+	}
+	mm_img_free(NULL, out);
+	return st;
+}
+
+/* Compares one case and counts it in t; prints a line for anything but a pass. */
+static void
+check_case(tally *t, int box, const char *tmpdir, const char *mode, const char *src_path,
+		   const char *vips_png)
+{
+	char		ours_png[1100];
+	char		forced_png[1100];
+	char		err[256] = "";
+	uint8_t    *src;
+	size_t		len;
+	mm_probe	probe;
+	mm_img_status st;
+	unsigned char *ours = NULL,
+			   *theirs = NULL;
+	unsigned	ow = 0,
+				oh = 0,
+				vw = 0,
+				vh = 0;
+	double		psnr;
+
+	snprintf(ours_png, sizeof(ours_png), "%s/ours.png", tmpdir);
+	snprintf(forced_png, sizeof(forced_png), "%s/forced.png", tmpdir);
+	src = read_file(src_path, &len);
+	if (src == NULL)
+	{
+		printf("# FAIL %s: cannot read the source\n", src_path);
+		t->failed++;
+		return;
+	}
+	mm_probe_buffer(src, len, &probe);
+	if (!claimed_format(probe.mime))
+	{
+		free(src);
+		t->unclaimed++;
+		return;
+	}
+	st = run_core(src, len, box, mode, ours_png, err, sizeof(err));
+	free(src);
+	if (st == MM_IMG_OK)
+		ours = png_rgb_read(ours_png, &ow, &oh);
+	theirs = png_rgb_read(vips_png, &vw, &vh);
+	if (st == MM_IMG_OK && ours == NULL)
+	{
+		printf("# FAIL %s: the core's PNG cannot be read back\n", src_path);
+		t->failed++;
+	}
+	else if (ours == NULL && theirs == NULL)
+		t->neither++;
+	else if (ours == NULL)
+	{
+		printf("# FAIL %s (%s): refused (%s: %s), libvips draws it %ux%u\n", src_path,
+			   probe.mime, mm_img_status_name(st), err, vw, vh);
+		t->failed++;
+	}
+	else if (theirs == NULL)
+	{
+		printf("# note %s (%s): the core draws it %ux%u, libvips refuses it\n", src_path,
+			   probe.mime, ow, oh);
+		t->ours_only++;
+	}
+	else if (abs((int) ow - (int) vw) > 1 || abs((int) oh - (int) vh) > 1)
+	{
+		printf("# FAIL %s (%s): size %ux%u, libvips %ux%u\n", src_path, probe.mime, ow, oh, vw, vh);
+		t->failed++;
+	}
+	else
+	{
+		if ((ow != vw || oh != vh) && strcmp(mode, "contain") == 0 &&
+			vips_forced(src_path, (int) ow, (int) oh, forced_png) == 0)
+		{
+			free(theirs);
+			theirs = png_rgb_read(forced_png, &vw, &vh);
+		}
+		if (theirs == NULL || ow != vw || oh != vh)
+		{
+			printf("# FAIL %s (%s): size %ux%u, libvips %ux%u, no PSNR on one grid\n", src_path,
+				   probe.mime, ow, oh, vw, vh);
+			t->failed++;
+		}
+		else
+		{
+			psnr = png_rgb_psnr(ours, theirs, (size_t) ow * oh);
+			t->compared++;
+			if (psnr < t->worst)
+			{
+				t->worst = psnr;
+				snprintf(t->worst_file, sizeof(t->worst_file), "%s", src_path);
+			}
+			if (psnr >= MIN_PSNR)
+				t->passed++;
+			else
+			{
+				printf("# FAIL %s (%s): %ux%u, PSNR %.2f dB\n", src_path, probe.mime, ow, oh, psnr);
+				t->failed++;
+			}
+		}
+	}
+	free(ours);
+	free(theirs);
+}
+
+int
+main(int argc, char **argv)
+{
+	FILE	   *list;
+	char		line[4096];
+	int			box;
+	int			i;
+	int			bad = 0;
+
+	if (argc == 2 && strcmp(argv[1], "--claimed") == 0)
+		return print_claimed();
+	if (argc != 4 || (box = atoi(argv[1])) < 1)
+	{
+		fprintf(stderr, "usage: quality BOX TMPDIR LIST | quality --claimed < PATHS\n");
+		return 2;
+	}
+	list = fopen(argv[3], "r");
+	if (list == NULL)
+	{
+		perror(argv[3]);
+		return 2;
+	}
+	while (fgets(line, sizeof(line), list))
+	{
+		char	   *suite = strtok(line, "\t\n");
+		char	   *mode = strtok(NULL, "\t\n");
+		char	   *src = strtok(NULL, "\t\n");
+		char	   *vips = strtok(NULL, "\t\n");
+
+		if (suite == NULL || mode == NULL || src == NULL || vips == NULL)
+			continue;
+		check_case(tally_of(suite, mode), box, argv[2], mode, src, vips);
+		fflush(stdout);
+	}
+	fclose(list);
+	printf("1..%d\n", n_tallies);
+	for (i = 0; i < n_tallies; i++)
+	{
+		tally	   *t = &tallies[i];
+
+		printf("%s %d - %s: %d compared, %d within 1 px and %.0f dB of libvips, %d failed; "
+			   "worst %.2f dB (%s); drawn by the core only %d, by neither %d; formats not claimed %d\n",
+			   t->failed || t->compared == 0 ? "not ok" : "ok", i + 1, t->name, t->compared, t->passed, MIN_PSNR,
+			   t->failed, isinf(t->worst) ? 99.0 : t->worst, t->worst_file[0] ? t->worst_file : "-",
+			   t->ours_only, t->neither, t->unclaimed);
+		if (t->failed || t->compared == 0)
+			bad = 1;
+	}
+	return bad;
+}
