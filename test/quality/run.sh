@@ -58,9 +58,10 @@ if wanted generated; then
   im "${base[@]}" \( -size 640x427 gradient:white-black \) -alpha off -compose copy_opacity -composite -depth 16 "$g/rgba16.png"
   im "${base[@]}" -quality 92 "$g/rgb.jpg"
   im "${base[@]}" -colorspace CMYK -quality 92 "$g/cmyk.jpg"
-  im "${base[@]}" -colorspace CMYK -compress lzw "$g/cmyk8.tif"
+  im "${base[@]}" -colorspace CMYK -depth 8 -compress lzw "$g/cmyk8.tif"
   im "${base[@]}" -colorspace CMYK -depth 16 -compress zip "$g/cmyk16.tif"
   im "${base[@]}" -depth 16 -compress zip "$g/rgb16.tif"
+  im "${base[@]}" -depth 8 "$g/rgb8.tif"
   im "${base[@]}" -define tiff:tile-geometry=128x128 -compress zip "$g/tiled.tif"
   im "${base[@]}" -define tiff:rows-per-strip=16 -compress lzw "$g/strips.tif"
   im "${base[@]}" -colors 200 "$g/palette.gif"
@@ -86,14 +87,29 @@ cut -f3 "$tmp/files.tsv" >"$tmp/paths"
 tr '\n' '\0' <"$tmp/paths" | xargs -0 -r sha256sum | cut -c1-64 >"$tmp/sums"
 ./build/quality --claimed <"$tmp/paths" >"$tmp/claimed"
 paste "$tmp/files.tsv" "$tmp/sums" "$tmp/claimed" | awk -F'\t' '!seen[$4]++' >"$tmp/unique.tsv"
+# refs.tsv: SHA256 <TAB> the expected pixels of the image's first frame, for the suites that ship
+# them; quality.c judges by them where libvips deviates (gdk-pixbuf's GIF test suite: NAME.conf
+# names "input" and frame0's "pixels", raw RGBA)
+: >"$tmp/refs.tsv"
+for conf in "$pixbuf"/gif-test-suite/*.conf; do
+  [ -f "$conf" ] || continue
+  input=$(sed -n 's/^input = //p' "$conf"); pixels=$(sed -n '/^\[frame0\]/,$ s/^pixels = //p' "$conf" | head -1)
+  d=${conf%/*}
+  [ -f "$d/$input" ] && [ -f "$d/$pixels" ] && printf '%s\t%s\n' "$(sha256sum <"$d/$input" | cut -c1-64)" "$d/$pixels" >>"$tmp/refs.tsv"
+done
+# golang.org/x/image: NAME.bmp is drawn as NAME.png
+for bmp in "$xi"/*.bmp; do
+  [ -f "${bmp%.bmp}.png" ] && printf '%s\t%s\n' "$(sha256sum <"$bmp" | cut -c1-64)" "${bmp%.bmp}.png" >>"$tmp/refs.tsv"
+done
 n=0
-while IFS=$'\t' read -r suite modes path _ claimed; do
+while IFS=$'\t' read -r suite modes path sum claimed; do
+  ref=$(awk -F'\t' -v s="$sum" '$1 == s { print "\t" $2; exit }' "$tmp/refs.tsv")
   n=$((n + 1)); ext=${path##*/}; ext=${ext##*.}; [ "$ext" = "${path##*/}" ] && ext=bin
   printf '%s\n' "$suite" >>"$tmp/suites.list"
   ln -s "$path" "$tmp/in/$n.$ext"
   for m in $modes; do
     [ "$claimed" = yes ] && printf '%s\n' "$tmp/in/$n.$ext" >>"$tmp/in-$m.list"
-    printf '%s\t%s\t%s\t%s\n' "$suite" "$m" "$path" "$tmp/out-$m/$n.png" >>"$tmp/list.tsv"
+    printf '%s\t%s\t%s\t%s%s\n' "$suite" "$m" "$path" "$tmp/out-$m/$n.png" "$ref" >>"$tmp/list.tsv"
   done
 done <"$tmp/unique.tsv"
 # vips_batch MODE FILE...: one vipsthumbnail for the files; when it dies on one of them
