@@ -60,6 +60,7 @@ if wanted generated; then
   im "${base[@]}" -colorspace CMYK -quality 92 "$g/cmyk.jpg"
   im "${base[@]}" -colorspace CMYK -depth 8 -compress lzw "$g/cmyk8.tif"
   im "${base[@]}" -colorspace CMYK -depth 16 -compress zip "$g/cmyk16.tif"
+  im "${base[@]}" -colorspace CMYK -depth 16 -define tiff:tile-geometry=128x128 -compress zip "$g/cmyk16-tiled.tif"
   im "${base[@]}" -depth 16 -compress zip "$g/rgb16.tif"
   im "${base[@]}" -depth 8 "$g/rgb8.tif"
   im "${base[@]}" -define tiff:tile-geometry=128x128 -compress zip "$g/tiled.tif"

@@ -252,6 +252,13 @@ test_tiff(void)
 	check_thumb(keep(tiff_file("rgba.tif", o)), 48, 48, 32, "tiff", 0, 0, 1, 2);
 	o.kind = 'k';
 	check_thumb(keep(tiff_file("cmyk.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	/* 16-bit CMYK, which libtiff's RGBA interface refuses: strips, then tiles */
+	o.bps = 16;
+	check_thumb(keep(tiff_file("cmyk16.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	o.tile = 32;
+	check_thumb(keep(tiff_file("tile-cmyk16.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	o.tile = 0;
+	o.bps = 8;
 	o.kind = 'p';
 	o.compression = COMPRESSION_NONE;
 	check_thumb(keep(tiff_file("palette.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
