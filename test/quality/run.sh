@@ -119,7 +119,7 @@ done <"$tmp/unique.tsv"
 vips_batch() {
   local m=$1 f rc crop=(); shift
   [ "$m" = cover ] && crop=(--smartcrop centre)
-  timeout 20 vipsthumbnail --size "${box}x${box}>" "${crop[@]}" -o "$tmp/out-$m/%s.png[bitdepth=8]" "$@" 2>>"$tmp/vips.log"
+  timeout 15 vipsthumbnail --size "${box}x${box}>" "${crop[@]}" -o "$tmp/out-$m/%s.png[bitdepth=8]" "$@" 2>>"$tmp/vips.log"
   rc=$?; [ $rc -lt 124 ] && return
   for f in "$@"; do
     f=${f##*/}; [ -f "$tmp/out-$m/${f%.*}.png" ] && continue
@@ -131,7 +131,7 @@ echo "# linking: ${SECONDS} s"
 for m in contain cover; do
   [ -f "$tmp/in-$m.list" ] || continue
   mapfile -t inputs <"$tmp/in-$m.list"
-  for ((i = 0; i < ${#inputs[@]}; i += 40)); do vips_batch $m "${inputs[@]:i:40}"; done
+  for ((i = 0; i < ${#inputs[@]}; i += 20)); do vips_batch $m "${inputs[@]:i:20}"; done
 done
 echo "# vipsthumbnail: ${SECONDS} s"
 echo "# $(cat "$tmp/suites.list" | sort | uniq -c | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}') files"
