@@ -414,6 +414,22 @@ tiff_run_cmyk16(tiff_dec *d, uint32_t w, uint32_t h, uint32_t rows, int spp)
 	return MM_IMG_OK;
 }
 
+/* Tells the sink the image's size, alpha and orientation (a TIFF tag value). */
+static mm_img_status
+tiff_header(tiff_dec *d, uint32_t w, uint32_t h, int alpha, uint16_t orientation)
+{
+	mm_img_header hdr;
+	int			want_w = (int) w;
+	int			want_h = (int) h;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.width = (int) w;
+	hdr.height = (int) h;
+	hdr.has_alpha = alpha;
+	hdr.orientation = orientation >= 1 && orientation <= 8 ? orientation : 1;
+	return d->sink->header(d->sink, &hdr, &want_w, &want_h);
+}
+
 /*
  * Reads the header of the first directory, checks its size, tells the
  * sink, and streams the image band by band.
@@ -427,9 +443,6 @@ tiff_run(tiff_dec *d)
 	uint16_t	orientation = ORIENTATION_TOPLEFT;
 	uint32_t	rows;
 	uint32_t	y;
-	mm_img_header hdr;
-	int			want_w;
-	int			want_h;
 	int			gray;
 	int			nch;
 	uint16_t	spp;
@@ -444,13 +457,7 @@ tiff_run(tiff_dec *d)
 	TIFFGetFieldDefaulted(d->tif, TIFFTAG_ORIENTATION, &orientation);
 	if (tiff_is_cmyk16(d->tif, &spp))
 	{
-		memset(&hdr, 0, sizeof(hdr));
-		hdr.width = (int) w;
-		hdr.height = (int) h;
-		hdr.orientation = orientation >= 1 && orientation <= 8 ? orientation : 1;
-		want_w = hdr.width;
-		want_h = hdr.height;
-		if (d->sink->header(d->sink, &hdr, &want_w, &want_h) != MM_IMG_OK)
+		if (tiff_header(d, w, h, 0, orientation) != MM_IMG_OK)
 			return d->ctx->status;
 		lib_memory = tiff_band(d->tif, h, &rows);
 		if (mm_img_reserve(d->ctx, lib_memory, "libtiff's strip or tile buffers") != MM_IMG_OK)
@@ -468,14 +475,7 @@ tiff_run(tiff_dec *d)
 		d->img.photometric == PHOTOMETRIC_MINISWHITE;
 	nch = (gray ? 1 : 3) + (d->img.alpha != 0);
 
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.width = (int) w;
-	hdr.height = (int) h;
-	hdr.has_alpha = d->img.alpha != 0;
-	hdr.orientation = orientation >= 1 && orientation <= 8 ? orientation : 1;
-	want_w = hdr.width;
-	want_h = hdr.height;
-	if (d->sink->header(d->sink, &hdr, &want_w, &want_h) != MM_IMG_OK)
+	if (tiff_header(d, w, h, d->img.alpha != 0, orientation) != MM_IMG_OK)
 		return d->ctx->status;
 
 	lib_memory = tiff_band(d->tif, h, &rows);
