@@ -8,7 +8,7 @@
 #   make demo                set up everything on a fresh Debian 12 (as root) and show it working
 #   make test                every test; ends with "N passed, N failed" (STAGES="regress tap" runs
 #                            some stages only; see test/run-all.sh)
-#   make unit | sanitize | regress | tap | package | fuzz   one stage of make test
+#   make unit | sanitize | quality | regress | tap | package | fuzz   one stage of make test
 #   make installcheck        pg_regress and the TAP tests (test/t) against an installed server
 #   make bench               benchmarks, written to bench/results.md
 
@@ -95,12 +95,12 @@ cli-skipped:
 endif
 
 # Stages of make test, one at a time (test/run-all.sh runs them in this order).
-.PHONY: demo test bench fuzz sanitize unit regress tap package
+.PHONY: demo test bench fuzz sanitize unit quality regress tap package
 demo:
 	./scripts/demo.sh
 test:
 	./test/run-all.sh $(STAGES)
-unit:
+unit quality:
 	./test/run-all.sh $@
 regress tap package:
 	./test/run-all.sh build $@

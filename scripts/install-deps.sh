@@ -33,6 +33,9 @@ if [ "$what" = bench ]; then add libvips-dev libheif-examples; fi
 if [ "$what" = test ]; then
   # test/t/054_app_video.pl, 060_readme_examples.pl: the README's Flask app, and the video it plays
   add python3-flask python3-psycopg-pool ffmpeg
+  # test/quality: public image test suites that Debian ships (Go's PngSuite and image
+  # testdata, golang.org/x/image's TIFF/WebP/BMP testdata, gdk-pixbuf's and SDL2_image's test images)
+  add golang-1.19-src golang-golang-x-image-dev gdk-pixbuf-tests libsdl2-image-tests
 fi
 
 apt_updated=no

@@ -8,6 +8,8 @@
 #   build     install what is missing (as root, on Debian 12), build and install pg_media
 #   unit      unit tests of the pure-C core (test/unit, TAP)
 #   unit-san  the same under AddressSanitizer + UBSan
+#   quality   the transform against vipsthumbnail on the corpus, Debian's image test suites and
+#             generated images: size within 1 px, PSNR >= 30 dB (test/quality/run.sh, TAP)
 #   regress   pg_regress (test/sql, test/expected) through `make installcheck` against a
 #             throwaway cluster; the installcheck also runs one TAP file, to prove it runs them
 #   tap       TAP tests (test/t/*.pl; PROVE_TESTS="050_cli 051" restricts them)
@@ -21,7 +23,7 @@
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
-all_stages="build unit unit-san regress tap harness package fuzz"
+all_stages="build unit unit-san quality regress tap harness package fuzz"
 stages=${*:-$all_stages}
 for s in $stages; do
   case " $all_stages " in *" $s "*) ;; *) echo "run-all.sh: unknown stage '$s' (stages: $all_stages)" >&2; exit 2 ;; esac
@@ -100,6 +102,16 @@ if wants unit-san; then
     failed=$((failed + 1)); failures+=("unit-san: sanitized unit run (see $log_dir/unit-san.log)")
     echo "--- sanitized unit run: FAILED"
   fi
+fi
+
+if wants quality; then
+  say "quality bar: the transform against vipsthumbnail"
+  ./test/quality/run.sh >"$log_dir/quality.log" 2>&1
+  rc=$?
+  grep -vE '^ok [0-9]+' "$log_dir/quality.log" | grep -E '^(not ok|# FAIL|Bail out)' | head -60
+  grep -E '^(ok|not ok) [0-9]+' "$log_dir/quality.log"
+  count_tap "$log_dir/quality.log" "quality"
+  if [ "$rc" != 0 ] && ! grep -qE '^not ok' "$log_dir/quality.log"; then step_failed "quality (see $log_dir/quality.log)"; fi
 fi
 
 if wants regress; then

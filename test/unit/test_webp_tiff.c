@@ -227,6 +227,17 @@ test_webp(void)
 	}
 }
 
+/* The TIFF of o at 16 bits a sample, in strips (named strips) and in 32x32 tiles (named tiles). */
+static void
+check_16bit(tiff_opts o, const char *strips, const char *tiles)
+{
+	o.bps = 16;
+	o.tile = 0;
+	check_thumb(keep(tiff_file(strips, o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	o.tile = 32;
+	check_thumb(keep(tiff_file(tiles, o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+}
+
 /* TIFF: layouts, depths, color models, pages, orientation. */
 static void
 test_tiff(void)
@@ -242,16 +253,13 @@ test_tiff(void)
 	o.compression = COMPRESSION_ADOBE_DEFLATE;
 	check_thumb(keep(tiff_file("tile-deflate.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
 	o.tile = 0;
-	o.bps = 16;
-	check_thumb(keep(tiff_file("rgb16.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
-	o.tile = 32;
-	check_thumb(keep(tiff_file("tile-rgb16.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
-	o.tile = 0;
-	o.bps = 8;
+	check_16bit(o, "rgb16.tif", "tile-rgb16.tif");
 	o.kind = 'a';
 	check_thumb(keep(tiff_file("rgba.tif", o)), 48, 48, 32, "tiff", 0, 0, 1, 2);
 	o.kind = 'k';
 	check_thumb(keep(tiff_file("cmyk.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	/* 16-bit CMYK, which libtiff's RGBA interface refuses */
+	check_16bit(o, "cmyk16.tif", "tile-cmyk16.tif");
 	o.kind = 'p';
 	o.compression = COMPRESSION_NONE;
 	check_thumb(keep(tiff_file("palette.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);

@@ -10,7 +10,11 @@
  * against max_pixels before the frame's index buffer (one byte per pixel)
  * is allocated.  Pixels the data does not cover (an early end code, a frame
  * smaller than the screen) are transparent; data running off the end of
- * the file is an error.
+ * the file is an error.  Images with no delay are shown for no time: when
+ * the first image has none, more follow and the file is not marked as an
+ * animation (no loop extension), the first frame is what they compose (see
+ * compose_frame: GIFs that tile a picture from images with a palette each,
+ * as gdk-pixbuf's GIF test suite expects).
  */
 #include "image/internal.h"
 #include "util/source.h"
@@ -239,9 +243,221 @@ lzw_decode(gif_dec *g, int min_size)
 	return MM_IMG_OK;
 }
 
+/* What a Graphic Control Extension says about the image after it. */
+typedef struct gif_gce
+{
+	int			transparent;	/* palette index, or -1 */
+	int			delay;			/* centiseconds */
+	int			disposal;		/* 2: restore the image's rectangle to background */
+	int			animation;		/* a NETSCAPE2.0 or ANIMEXTS1.0 loop extension was seen */
+} gif_gce;
+
+/*
+ * Reads extensions up to the next image descriptor (its 0x2C consumed),
+ * keeping the last Graphic Control Extension in *gce and noting a loop
+ * extension (gce->animation is set by it, never cleared here).  Returns 1 at an
+ * image, 0 at the trailer, -1 when the file ends or a block is bad.
+ */
+static int
+read_extensions(gif_dec *g, gif_gce *gce)
+{
+	const uint8_t *p = g->p;
+
+	gce->transparent = -1;
+	gce->delay = 0;
+	gce->disposal = 0;
+	for (;;)
+	{
+		int			b = next_byte(g);
+
+		if (b == 0x2C)
+			return 1;
+		if (b == 0x3B)
+			return 0;
+		if (b != 0x21 || (b = next_byte(g)) < 0)
+			return -1;
+		if (b == 0xFF && g->pos + 12 <= g->len && p[g->pos] == 11 &&
+			(memcmp(p + g->pos + 1, "NETSCAPE2.0", 11) == 0 ||
+			 memcmp(p + g->pos + 1, "ANIMEXTS1.0", 11) == 0))
+			gce->animation = 1;
+		if (b == 0xF9 && g->pos + 5 <= g->len && p[g->pos] >= 4)
+		{
+			gce->transparent = (p[g->pos + 1] & 1) ? p[g->pos + 4] : -1;
+			gce->disposal = (p[g->pos + 1] >> 2) & 7;
+			gce->delay = mm_le16(p + g->pos + 2);
+		}
+		if (skip_blocks(g) != 0)
+			return -1;
+	}
+}
+
+/*
+ * Reads an image descriptor (after its 0x2C) and its local palette into
+ * lct and *lct_n, checks the image's size and reads its LZW code size.
+ */
+static mm_img_status
+read_descriptor(gif_dec *g, uint8_t *lct, int *lct_n, int *min_size)
+{
+	const uint8_t *p = g->p;
+
+	if (g->len - g->pos < 10)
+		return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF file is truncated");
+	g->fx = mm_le16(p + g->pos);
+	g->fy = mm_le16(p + g->pos + 2);
+	g->fw = mm_le16(p + g->pos + 4);
+	g->fh = mm_le16(p + g->pos + 6);
+	g->interlaced = (p[g->pos + 8] & 0x40) != 0;
+	*lct_n = (p[g->pos + 8] & 0x80) ? 2 << (p[g->pos + 8] & 7) : 0;
+	g->pos += 9;
+	if (*lct_n > 0)
+	{
+		if ((size_t) *lct_n * 3 > g->len - g->pos)
+			return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF file is truncated");
+		memcpy(lct, p + g->pos, (size_t) *lct_n * 3);
+		g->pos += (size_t) *lct_n * 3;
+	}
+	if (g->fw == 0 || g->fh == 0)
+		return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF's first image is empty");
+	if (mm_img_check_size(g->ctx, g->fw, g->fh) != MM_IMG_OK)
+		return g->ctx->status;
+	*min_size = next_byte(g);
+	if (*min_size < 1 || *min_size > 11)
+		return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "bad GIF LZW code size");
+	return MM_IMG_OK;
+}
+
+/*
+ * Decodes the pixels of the image whose descriptor was just read into a
+ * fresh g->index, then skips what is left of its data sub-blocks.
+ */
+static mm_img_status
+decode_image(gif_dec *g, int min_size)
+{
+	mm_img_release(g->ctx, g->index);
+	g->index = mm_img_alloc_array(g->ctx, (size_t) g->fw, (size_t) g->fh);
+	if (g->index == NULL)
+		return g->ctx->status;
+	memset(g->index, 0, (size_t) g->fw * g->fh);
+	g->blk_left = 0;
+	g->blk_end = 0;
+	g->bits = 0;
+	g->nbits = 0;
+	g->npix = 0;
+	if (lzw_decode(g, min_size) != MM_IMG_OK)
+		return g->ctx->status;
+	/* codes past the pixel count, if any: skip to the data's terminator */
+	g->pos = g->blk_left < g->len - g->pos ? g->pos + g->blk_left : g->len;
+	if (!g->blk_end && skip_blocks(g) != 0)
+		g->pos = g->len;
+	return MM_IMG_OK;
+}
+
+/*
+ * Draws row y of the screen from the current image into row (sw pixels of
+ * nch channels); pixels of the image that are transparent or that the data
+ * does not cover are left as they are.
+ */
+static void
+draw_row(const gif_dec *g, const uint8_t *pal, int pal_n, int transparent, int y,
+		 uint8_t *row, int sw, int nch)
+{
+	int			fy = y - g->fy;
+	int			done;
+	int			x;
+	uint64_t	start;
+
+	if (fy < 0 || fy >= g->fh)
+		return;
+	start = (uint64_t) data_row(g, fy) * g->fw;
+	done = g->npix <= start ? 0 :
+		(g->npix - start >= (uint64_t) g->fw ? g->fw : (int) (g->npix - start));
+	for (x = 0; x < done && g->fx + x < sw; x++)
+	{
+		int			i = g->index[(size_t) fy * g->fw + x];
+		uint8_t    *q = row + (size_t) (g->fx + x) * nch;
+
+		if (i == transparent)
+			continue;
+		if (i < pal_n)
+			memcpy(q, pal + i * 3, 3);
+		else
+			memset(q, 0, 3);
+		if (nch == 4)
+			q[3] = 255;
+	}
+}
+
+/* Clears the screen rectangle x, y, w x h to transparent (disposal 2). */
+static void
+clear_rect(uint8_t *canvas, int sw, int sh, int x, int y, int w, int h)
+{
+	int			r;
+	int			n = x >= sw ? 0 : (x + w > sw ? sw - x : w);
+
+	for (r = y; r < sh && r < y + h && n > 0; r++)
+		memset(canvas + ((size_t) r * sw + x) * 4, 0, (size_t) n * 4);
+}
+
+/*
+ * The first frame made of several images: the first one is decoded, gce
+ * (read after it) introduces the next.  Images are drawn on an RGBA
+ * screen until one has a delay (that one ends the frame: the images
+ * before it are shown for no time), the next covers the whole screen (an
+ * animation without delays: it would replace the picture, so it starts
+ * the next frame) or the file has no more; the previous image's disposal 2
+ * clears its rectangle first.  Then the screen goes to the sink.
+ */
+static mm_img_status
+compose_frame(gif_dec *g, mm_img_sink *sink, const uint8_t *gct, int gct_n, int sw, int sh,
+			  const uint8_t *lct, int lct_n, int transparent, int disposal, gif_gce *gce,
+			  uint8_t **canvasp)
+{
+	uint8_t		lct2[768];
+	int			y;
+	int			min_size;
+
+	*canvasp = mm_img_alloc_array(g->ctx, (size_t) sw * sh, 4);
+	if (*canvasp == NULL)
+		return g->ctx->status;
+	memset(*canvasp, 0, (size_t) sw * sh * 4);
+	for (y = 0; y < sh; y++)
+		draw_row(g, lct_n > 0 ? lct : gct, lct_n > 0 ? lct_n : gct_n, transparent, y,
+				 *canvasp + (size_t) y * sw * 4, sw, 4);
+	for (;;)
+	{
+		int			px = g->fx,
+					py = g->fy,
+					pw = g->fw,
+					ph = g->fh;
+
+		if (mm_img_poll(g->ctx) || read_descriptor(g, lct2, &lct_n, &min_size) != MM_IMG_OK)
+			return g->ctx->status;
+		/* an image over the whole screen replaces it: a new frame begins */
+		if (g->fx == 0 && g->fy == 0 && g->fw >= sw && g->fh >= sh)
+			break;
+		if (disposal == 2)
+			clear_rect(*canvasp, sw, sh, px, py, pw, ph);
+		if (decode_image(g, min_size) != MM_IMG_OK)
+			return g->ctx->status;
+		for (y = 0; y < sh; y++)
+			draw_row(g, lct_n > 0 ? lct2 : gct, lct_n > 0 ? lct_n : gct_n, gce->transparent, y,
+					 *canvasp + (size_t) y * sw * 4, sw, 4);
+		disposal = gce->disposal;
+		if (gce->delay > 0 || read_extensions(g, gce) != 1)
+			break;
+	}
+	if (sink->start(sink, sw, sh, 4) != MM_IMG_OK)
+		return g->ctx->status;
+	for (y = 0; y < sh; y++)
+		if (sink->row(sink, *canvasp + (size_t) y * sw * 4) != MM_IMG_OK)
+			return g->ctx->status;
+	return MM_IMG_OK;
+}
+
 /*
  * Parses the GIF up to its first image, decodes it, and feeds the logical
- * screen to the sink row by row.
+ * screen to the sink row by row.  When that image has no delay and more
+ * follow, the first frame is their composition (compose_frame).
  */
 static mm_img_status
 gif_run(gif_dec *g, mm_img_sink *sink, uint8_t **rowp)
@@ -253,7 +469,8 @@ gif_run(gif_dec *g, mm_img_sink *sink, uint8_t **rowp)
 	int			lct_n = 0;
 	const uint8_t *pal;
 	int			pal_n;
-	int			transparent = -1;
+	gif_gce		gce;
+	int			transparent;
 	int			sw;
 	int			sh;
 	int			nch;
@@ -261,6 +478,7 @@ gif_run(gif_dec *g, mm_img_sink *sink, uint8_t **rowp)
 	int			want_h;
 	int			min_size;
 	int			y;
+	int			r;
 	mm_img_header hdr;
 
 	if (g->len < 13 || memcmp(p, "GIF8", 4) != 0)
@@ -280,44 +498,15 @@ gif_run(gif_dec *g, mm_img_sink *sink, uint8_t **rowp)
 	if (sw > 0 && sh > 0 && mm_img_check_size(g->ctx, sw, sh) != MM_IMG_OK)
 		return g->ctx->status;
 
-	/* extensions up to the first image descriptor */
-	for (;;)
-	{
-		int			b = next_byte(g);
-
-		if (b < 0)
-			return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF file is truncated");
-		if (b == 0x2C)
-			break;
-		if (b == 0x3B)
-			return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF has no image");
-		if (b != 0x21)
-			return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "bad GIF block 0x%02x", b);
-		b = next_byte(g);
-		if (b < 0)
-			return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF file is truncated");
-		if (b == 0xF9 && g->pos + 5 <= g->len && p[g->pos] >= 4)
-			transparent = (p[g->pos + 1] & 1) ? p[g->pos + 4] : -1;
-		if (skip_blocks(g) != 0)
-			return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF file is truncated");
-	}
-	if (g->len - g->pos < 10)
-		return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF file is truncated");
-	g->fx = mm_le16(p + g->pos);
-	g->fy = mm_le16(p + g->pos + 2);
-	g->fw = mm_le16(p + g->pos + 4);
-	g->fh = mm_le16(p + g->pos + 6);
-	g->interlaced = (p[g->pos + 8] & 0x40) != 0;
-	if (p[g->pos + 8] & 0x80)
-		lct_n = 2 << (p[g->pos + 8] & 7);
-	g->pos += 9;
-	if (lct_n > 0)
-	{
-		if ((size_t) lct_n * 3 > g->len - g->pos)
-			return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF file is truncated");
-		memcpy(lct, p + g->pos, (size_t) lct_n * 3);
-		g->pos += (size_t) lct_n * 3;
-	}
+	gce.animation = 0;
+	r = read_extensions(g, &gce);
+	if (r == 0)
+		return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF has no image");
+	if (r < 0)
+		return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF file is truncated or has a bad block");
+	transparent = gce.transparent;
+	if (read_descriptor(g, lct, &lct_n, &min_size) != MM_IMG_OK)
+		return g->ctx->status;
 	if (sw == 0 || sh == 0)
 	{
 		sw = g->fx + g->fw;
@@ -325,13 +514,6 @@ gif_run(gif_dec *g, mm_img_sink *sink, uint8_t **rowp)
 	}
 	if (mm_img_check_size(g->ctx, sw, sh) != MM_IMG_OK)
 		return g->ctx->status;
-	if (g->fw == 0 || g->fh == 0)
-		return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "the GIF's first image is empty");
-	if (mm_img_check_size(g->ctx, g->fw, g->fh) != MM_IMG_OK)
-		return g->ctx->status;
-	min_size = next_byte(g);
-	if (min_size < 1 || min_size > 11)
-		return mm_img_fail(g->ctx, MM_IMG_CORRUPT, "bad GIF LZW code size");
 
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.width = sw;
@@ -342,12 +524,16 @@ gif_run(gif_dec *g, mm_img_sink *sink, uint8_t **rowp)
 	want_h = sh;
 	if (sink->header(sink, &hdr, &want_w, &want_h) != MM_IMG_OK)
 		return g->ctx->status;
-	g->index = mm_img_alloc_array(g->ctx, (size_t) g->fw, (size_t) g->fh);
-	if (g->index == NULL)
+	if (decode_image(g, min_size) != MM_IMG_OK)
 		return g->ctx->status;
-	memset(g->index, 0, (size_t) g->fw * g->fh);
-	if (lzw_decode(g, min_size) != MM_IMG_OK)
-		return g->ctx->status;
+	if (gce.delay == 0 && !gce.animation)
+	{
+		int			disposal = gce.disposal;
+
+		if (read_extensions(g, &gce) == 1)
+			return compose_frame(g, sink, gct, gct_n, sw, sh, lct, lct_n, transparent, disposal,
+								 &gce, rowp);
+	}
 
 	pal = lct_n > 0 ? lct : gct;
 	pal_n = lct_n > 0 ? lct_n : gct_n;
@@ -360,41 +546,11 @@ gif_run(gif_dec *g, mm_img_sink *sink, uint8_t **rowp)
 		return g->ctx->status;
 	for (y = 0; y < sh; y++)
 	{
-		uint8_t    *row = *rowp;
-		int			fy = y - g->fy;
-		int			done = 0;
-		int			x;
-
 		if (mm_img_poll(g->ctx))
 			return g->ctx->status;
-		memset(row, 0, (size_t) sw * nch);
-		if (fy >= 0 && fy < g->fh)
-		{
-			uint64_t	start = (uint64_t) data_row(g, fy) * g->fw;
-
-			done = g->npix <= start ? 0 :
-				(g->npix - start >= (uint64_t) g->fw ? g->fw : (int) (g->npix - start));
-		}
-		for (x = 0; x < done; x++)
-		{
-			int			X = g->fx + x;
-			int			i;
-			uint8_t    *q;
-
-			if (X >= sw)
-				break;
-			i = g->index[(size_t) fy * g->fw + x];
-			q = row + (size_t) X * nch;
-			if (i == transparent)
-				continue;
-			if (i < pal_n)
-				memcpy(q, pal + i * 3, 3);
-			else
-				memset(q, 0, 3);
-			if (nch == 4)
-				q[3] = 255;
-		}
-		if (sink->row(sink, row) != MM_IMG_OK)
+		memset(*rowp, 0, (size_t) sw * nch);
+		draw_row(g, pal, pal_n, transparent, y, *rowp, sw, nch);
+		if (sink->row(sink, *rowp) != MM_IMG_OK)
 			return g->ctx->status;
 	}
 	return MM_IMG_OK;

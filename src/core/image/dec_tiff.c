@@ -8,8 +8,11 @@
  * PackBits...) into 8-bit RGBA; we ask it for one band of rows at a time
  * (a strip, or a row of tiles), so only that band is held, and pass the
  * rows on as gray, gray+alpha, RGB or RGBA (libtiff premultiplies alpha;
- * it is undone here).  The Orientation tag is handed to the pipeline like
- * JPEG's EXIF orientation; libtiff's own flipping is turned off.
+ * it is undone here).  16-bit CMYK, which that interface refuses, is read
+ * here from the decoded strips or tiles (tiff_run_cmyk16) and converted to
+ * RGB with the same naive formula libtiff applies to 8-bit CMYK.  The
+ * Orientation tag is handed to the pipeline like JPEG's EXIF orientation;
+ * libtiff's own flipping is turned off.
  *
  * Errors and warnings go to handlers of this call (TIFFOpenOptions), which
  * keep the first message and never print or longjmp.  libtiff allocates
@@ -41,6 +44,8 @@ typedef struct tiff_dec
 	TIFFRGBAImage img;
 	int			img_started;
 	uint32_t   *band;
+	uint8_t    *cmyk_band;		/* 16-bit CMYK: a band of decoded samples */
+	uint8_t    *cmyk_tile;		/* 16-bit CMYK, tiled: one decoded tile */
 	uint64_t	reserved;
 	char		msg[TIFF_MSG_LEN];	/* libtiff's first error */
 } tiff_dec;
@@ -282,6 +287,150 @@ tiff_convert_row(uint32_t *px, uint32_t w, int nch)
 }
 
 /*
+ * Is the first directory 16-bit CMYK with contiguous samples (alpha or
+ * other extra samples after the four inks are ignored)?  libtiff's RGBA
+ * interface refuses it; tiff_run_cmyk16 reads it.  *spp gets the samples
+ * per pixel.
+ */
+static int
+tiff_is_cmyk16(TIFF *tif, uint16_t *spp)
+{
+	uint16_t	photometric = 0;
+	uint16_t	bps = 1;
+	uint16_t	inkset = INKSET_CMYK;
+	uint16_t	planar = PLANARCONFIG_CONTIG;
+
+	*spp = 1;
+	TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric);
+	TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bps);
+	TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, spp);
+	TIFFGetFieldDefaulted(tif, TIFFTAG_INKSET, &inkset);
+	TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
+	return photometric == PHOTOMETRIC_SEPARATED && bps == 16 && inkset == INKSET_CMYK &&
+		*spp >= 4 && planar == PLANARCONFIG_CONTIG;
+}
+
+/*
+ * Converts a row of 16-bit CMYK (spp samples a pixel) to 8-bit RGB in rgb:
+ * each channel is (1 - ink) * (1 - black), as libtiff does for 8-bit CMYK.
+ */
+static void
+tiff_cmyk16_row(const uint16_t *in, uint32_t w, int spp, uint8_t *rgb)
+{
+	uint32_t	x;
+
+	for (x = 0; x < w; x++, in += spp)
+	{
+		uint64_t	k = 65535u - in[3];
+		int			c;
+
+		for (c = 0; c < 3; c++)
+			rgb[3 * x + c] = (uint8_t) (((65535u - in[c]) * k / 65535u + 128) / 257);
+	}
+}
+
+/*
+ * Decodes the n rows of 16-bit CMYK from row y into d->cmyk_band (w x n x
+ * spp samples): one strip, or one row of tiles copied in tile by tile.
+ */
+static mm_img_status
+tiff_read_cmyk16_band(tiff_dec *d, uint32_t w, uint32_t y, uint32_t n, int spp, uint32_t tw)
+{
+	size_t		px = (size_t) spp * 2;
+	uint32_t	x;
+	uint32_t	r;
+
+	if (!TIFFIsTiled(d->tif))
+	{
+		if (TIFFReadEncodedStrip(d->tif, TIFFComputeStrip(d->tif, y, 0), d->cmyk_band,
+								 (tmsize_t) ((size_t) w * n * px)) < (tmsize_t) ((size_t) w * n * px))
+			return tiff_fail(d, MM_IMG_CORRUPT, "the image data is damaged or truncated");
+		return MM_IMG_OK;
+	}
+	for (x = 0; x < w; x += tw)
+	{
+		uint32_t	cols = w - x < tw ? w - x : tw;
+
+		if (TIFFReadEncodedTile(d->tif, TIFFComputeTile(d->tif, x, y, 0, 0), d->cmyk_tile, -1) < 0)
+			return tiff_fail(d, MM_IMG_CORRUPT, "the image data is damaged or truncated");
+		for (r = 0; r < n; r++)
+			memcpy(d->cmyk_band + ((size_t) r * w + x) * px, d->cmyk_tile + (size_t) r * tw * px,
+				   (size_t) cols * px);
+	}
+	return MM_IMG_OK;
+}
+
+/*
+ * Streams 16-bit CMYK as RGB, band by band (a strip, or a row of tiles),
+ * after the sink took the header.  rows is the band's height.
+ */
+static mm_img_status
+tiff_run_cmyk16(tiff_dec *d, uint32_t w, uint32_t h, uint32_t rows, int spp)
+{
+	uint32_t	tw = 0;
+	uint32_t	y;
+	uint8_t    *rgb;
+	uint64_t	band_bytes = (uint64_t) w * rows * (uint64_t) spp * 2;
+	uint64_t	tile_bytes = 0;
+
+	if (TIFFIsTiled(d->tif))
+	{
+		TIFFGetField(d->tif, TIFFTAG_TILEWIDTH, &tw);
+		tile_bytes = (uint64_t) TIFFTileSize64(d->tif);
+		if (tw == 0 || tile_bytes < (uint64_t) tw * rows * (uint64_t) spp * 2)
+			return tiff_fail(d, MM_IMG_CORRUPT, "the tile size is inconsistent");
+	}
+	else if ((uint64_t) TIFFStripSize64(d->tif) < band_bytes)
+		return tiff_fail(d, MM_IMG_CORRUPT, "the strip size is inconsistent");
+	if (mm_img_check_budget(d->ctx, band_bytes + tile_bytes + (uint64_t) w * 3,
+							"the TIFF image's strip or tile row") != MM_IMG_OK)
+		return d->ctx->status;
+	d->cmyk_band = mm_img_alloc_array(d->ctx, (size_t) band_bytes, 1);
+	if (d->cmyk_band == NULL)
+		return d->ctx->status;
+	if (tile_bytes > 0 && (d->cmyk_tile = mm_img_alloc_array(d->ctx, (size_t) tile_bytes, 1)) == NULL)
+		return d->ctx->status;
+	/* the RGB row reuses the band of 32-bit words that the RGBA path would use */
+	d->band = mm_img_alloc_array(d->ctx, (size_t) w, 3);
+	if (d->band == NULL)
+		return d->ctx->status;
+	rgb = (uint8_t *) d->band;
+	if (d->sink->start(d->sink, (int) w, (int) h, 3) != MM_IMG_OK)
+		return d->ctx->status;
+	for (y = 0; y < h; y += rows)
+	{
+		uint32_t	n = h - y < rows ? h - y : rows;
+		uint32_t	i;
+
+		if (mm_img_poll(d->ctx) || tiff_read_cmyk16_band(d, w, y, n, spp, tw) != MM_IMG_OK)
+			return d->ctx->status;
+		for (i = 0; i < n; i++)
+		{
+			tiff_cmyk16_row((const uint16_t *) (d->cmyk_band + (size_t) i * w * spp * 2), w, spp, rgb);
+			if (d->sink->row(d->sink, rgb) != MM_IMG_OK)
+				return d->ctx->status;
+		}
+	}
+	return MM_IMG_OK;
+}
+
+/* Tells the sink the image's size, alpha and orientation (a TIFF tag value). */
+static mm_img_status
+tiff_header(tiff_dec *d, uint32_t w, uint32_t h, int alpha, uint16_t orientation)
+{
+	mm_img_header hdr;
+	int			want_w = (int) w;
+	int			want_h = (int) h;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.width = (int) w;
+	hdr.height = (int) h;
+	hdr.has_alpha = alpha;
+	hdr.orientation = orientation >= 1 && orientation <= 8 ? orientation : 1;
+	return d->sink->header(d->sink, &hdr, &want_w, &want_h);
+}
+
+/*
  * Reads the header of the first directory, checks its size, tells the
  * sink, and streams the image band by band.
  */
@@ -294,11 +443,9 @@ tiff_run(tiff_dec *d)
 	uint16_t	orientation = ORIENTATION_TOPLEFT;
 	uint32_t	rows;
 	uint32_t	y;
-	mm_img_header hdr;
-	int			want_w;
-	int			want_h;
 	int			gray;
 	int			nch;
+	uint16_t	spp;
 	uint64_t	lib_memory;
 
 	if (tiff_open(d) != MM_IMG_OK)
@@ -308,6 +455,16 @@ tiff_run(tiff_dec *d)
 	if (mm_img_check_size(d->ctx, w, h) != MM_IMG_OK)
 		return d->ctx->status;
 	TIFFGetFieldDefaulted(d->tif, TIFFTAG_ORIENTATION, &orientation);
+	if (tiff_is_cmyk16(d->tif, &spp))
+	{
+		if (tiff_header(d, w, h, 0, orientation) != MM_IMG_OK)
+			return d->ctx->status;
+		lib_memory = tiff_band(d->tif, h, &rows);
+		if (mm_img_reserve(d->ctx, lib_memory, "libtiff's strip or tile buffers") != MM_IMG_OK)
+			return d->ctx->status;
+		d->reserved = lib_memory;
+		return tiff_run_cmyk16(d, w, h, rows, spp);
+	}
 	if (!TIFFRGBAImageOK(d->tif, emsg) || !TIFFRGBAImageBegin(&d->img, d->tif, 1, emsg))
 		return mm_img_fail(d->ctx, MM_IMG_UNSUPPORTED, "TIFF: %s", emsg[0] ? emsg : "this layout is not supported");
 	d->img_started = 1;
@@ -318,14 +475,7 @@ tiff_run(tiff_dec *d)
 		d->img.photometric == PHOTOMETRIC_MINISWHITE;
 	nch = (gray ? 1 : 3) + (d->img.alpha != 0);
 
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.width = (int) w;
-	hdr.height = (int) h;
-	hdr.has_alpha = d->img.alpha != 0;
-	hdr.orientation = orientation >= 1 && orientation <= 8 ? orientation : 1;
-	want_w = hdr.width;
-	want_h = hdr.height;
-	if (d->sink->header(d->sink, &hdr, &want_w, &want_h) != MM_IMG_OK)
+	if (tiff_header(d, w, h, d->img.alpha != 0, orientation) != MM_IMG_OK)
 		return d->ctx->status;
 
 	lib_memory = tiff_band(d->tif, h, &rows);
@@ -384,6 +534,8 @@ mm_img_decode_tiff(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink 
 		TIFFClose(d->tif);
 	mm_img_unreserve(ctx, d->reserved);
 	mm_img_release(ctx, d->band);
+	mm_img_release(ctx, d->cmyk_band);
+	mm_img_release(ctx, d->cmyk_tile);
 	mm_img_release(ctx, d);
 	return status;
 }
