@@ -94,8 +94,9 @@ dec_read(png_structp png, png_bytep out, size_t n)
 
 	if (n > d->vlen - d->pos)
 		png_error(png, "the file is truncated");
-	for (k = 0; k < n && d->pos < d->tail_at; k++)
-		out[k] = d->src[d->pos++];
+	k = d->pos < d->tail_at ? (n < d->tail_at - d->pos ? n : d->tail_at - d->pos) : 0;
+	memcpy(out, d->src + d->pos, k);	/* the file's own bytes, in one copy */
+	d->pos += k;
 	for (; k < n; k++, d->pos++)
 		out[k] = d->tail[d->pos - d->tail_at];
 }
