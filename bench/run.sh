@@ -756,3 +756,10 @@ if want cli && { [ -x "$ROOT/cli/pg_media" ] || make -s -C "$ROOT/cli" >/dev/nul
   echo "== pg_media import vs psql \\copy" >&2
   BENCH_RESULTS="$OUT" "$ROOT/bench/cli_import.sh" || echo "bench/cli_import.sh failed" >&2
 fi
+
+# --- pg_media serve vs nginx (its own cluster) ---------------------------------
+if want serve && { [ -x "$ROOT/cli/pg_media" ] || make -s -C "$ROOT/cli" >/dev/null 2>&1; }; then
+  echo >&2
+  echo "== pg_media serve vs nginx" >&2
+  BENCH_RESULTS="$OUT" "$ROOT/bench/serve_nginx.sh" || echo "bench/serve_nginx.sh failed" >&2
+fi

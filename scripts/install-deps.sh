@@ -8,7 +8,8 @@
 #   scripts/install-deps.sh test    # build + server + TAP test needs, including the README's
 #                                   # app examples run as apps (test/apps: Flask, ffmpeg, and
 #                                   # express/pg/pg-cursor from npm, npm ci there)
-#   scripts/install-deps.sh bench   # test + libvips-dev for bench/image_inproc.c, heif-enc for its HEIC photo
+#   scripts/install-deps.sh bench   # test + libvips-dev for bench/image_inproc.c, heif-enc for its HEIC photo,
+#                                   # nginx, wrk and ffmpeg for bench/serve_nginx.sh
 set -eu
 
 what=${1:-test}
@@ -30,6 +31,8 @@ fi
 # the in-process libvips baseline of make bench (bench/image_inproc.c), and heif-enc
 # (libheif-examples) for its HEIC test photo (bench/make_images.sh)
 if [ "$what" = bench ]; then add libvips-dev libheif-examples; fi
+# bench/serve_nginx.sh: pg_media serve against nginx, driven by wrk, with a video made by ffmpeg
+if [ "$what" = bench ]; then add nginx wrk ffmpeg curl; fi
 if [ "$what" = test ]; then
   # test/t/054_app_video.pl, 060_readme_examples.pl: the README's Flask app, and the video it plays
   add python3-flask python3-psycopg-pool ffmpeg
