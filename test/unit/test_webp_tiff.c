@@ -28,6 +28,7 @@
 #include "image/image.h"
 #include "mm_test.h"
 #include "mm_alloc.h"
+#include "mm_cmyk.h"
 #include "mm_file.h"
 #include "mm_webp_tiff.h"
 
@@ -139,16 +140,23 @@ made(const sample *s, int box, int ew, int eh, const char *decoder, mm_thumb_inf
 	return im->px != NULL && im->w == ew && im->h == eh;
 }
 
+/* The colors a CMYK sample shows: RED and BLUE as inks through the fallback profile. */
+static uint8_t CMYK_RED[3];
+static uint8_t CMYK_BLUE[3];
+
 /*
  * Checks the thumbnail of s (see made()): red in display quadrant
- * (qx, qy), blue (or transparent, with alpha) in the opposite one.
+ * (qx, qy), blue (or transparent, with alpha) in the opposite one; as CMYK
+ * inks (CMYK_RED, CMYK_BLUE) when cmyk is set.
  */
 static void
-check_thumb(const sample *s, int box, int ew, int eh, const char *decoder, int qx, int qy,
-			int alpha, int tol)
+check_thumb_of(const sample *s, int box, int ew, int eh, const char *decoder, int qx, int qy,
+			   int alpha, int tol, int cmyk)
 {
 	mm_thumb_info info;
 	rgba		im;
+	const uint8_t *red = cmyk ? CMYK_RED : RED;
+	const uint8_t *blue = cmyk ? CMYK_BLUE : BLUE;
 
 	if (made(s, box, ew, eh, decoder, &info, &im))
 	{
@@ -157,12 +165,20 @@ check_thumb(const sample *s, int box, int ew, int eh, const char *decoder, int q
 		int			bx = qx ? ew / 8 : ew - 1 - ew / 8;
 		int			by = qy ? eh / 8 : eh - 1 - eh / 8;
 
-		MM_CHECK(pixel_is(&im, rx, ry, RED, -1, tol), "%s: red where the red quadrant is shown", s->name);
-		MM_CHECK(pixel_is(&im, bx, by, alpha ? NULL : BLUE, alpha ? 0 : -1, tol),
+		MM_CHECK(pixel_is(&im, rx, ry, red, -1, tol), "%s: red where the red quadrant is shown", s->name);
+		MM_CHECK(pixel_is(&im, bx, by, alpha ? NULL : blue, alpha ? 0 : -1, tol),
 				 "%s: %s in the opposite quadrant", s->name, alpha ? "transparent" : "blue");
 		MM_CHECK(info.has_alpha == (alpha != 0), "%s: has_alpha %d", s->name, alpha);
 	}
 	free(im.px);
+}
+
+/* check_thumb_of for the pure RED and BLUE. */
+static void
+check_thumb(const sample *s, int box, int ew, int eh, const char *decoder, int qx, int qy,
+			int alpha, int tol)
+{
+	check_thumb_of(s, box, ew, eh, decoder, qx, qy, alpha, tol, 0);
 }
 
 /* Checks a gray TIFF's thumbnail: its light (200) top-left and dark (40) bottom-right quadrants. */
@@ -233,16 +249,64 @@ check_16bit(tiff_opts o, const char *strips, const char *tiles)
 {
 	o.bps = 16;
 	o.tile = 0;
-	check_thumb(keep(tiff_file(strips, o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	check_thumb_of(keep(tiff_file(strips, o)), 48, 48, 32, "tiff", 0, 0, 0, 2, o.kind == 'k');
 	o.tile = 32;
-	check_thumb(keep(tiff_file(tiles, o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	check_thumb_of(keep(tiff_file(tiles, o)), 48, 48, 32, "tiff", 0, 0, 0, 2, o.kind == 'k');
+}
+
+/*
+ * Checks a CMYK TIFF's thumbnail (CMYK_RED, CMYK_BLUE) without keeping it:
+ * with a large ICCProfile tag behind the pixels, a copy cut to 2/3 is
+ * still whole, so test_failures' truncation check does not apply.
+ */
+static void
+check_cmyk_once(sample s)
+{
+	check_thumb_of(&s, 48, 48, 32, "tiff", 0, 0, 0, 2, 1);
+	free(s.data);
+}
+
+/*
+ * CMYK TIFFs whose ICCProfile tag is unusable (junk, the fallback profile
+ * cut short, an RGB profile) fall back to the fallback profile; the
+ * fallback profile itself embedded gives the same colors.
+ */
+static void
+test_tiff_icc(tiff_opts o)
+{
+	static uint8_t junk[200];
+	static uint8_t rgb_icc[600];
+	size_t		i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t) (i * 37 + 11);
+	/* an RGB display profile: a valid ICC header of the wrong color space */
+	memcpy(rgb_icc, mm_cmyk_fallback_icc, 128);
+	memcpy(rgb_icc + 16, "RGB ", 4);
+	rgb_icc[0] = 0;
+	rgb_icc[1] = 0;
+	rgb_icc[2] = sizeof(rgb_icc) >> 8;
+	rgb_icc[3] = sizeof(rgb_icc) & 255;
+	o.icc = junk;
+	o.icc_len = sizeof(junk);
+	check_thumb_of(keep(tiff_file("cmyk-icc-junk.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2, 1);
+	o.icc = mm_cmyk_fallback_icc;
+	o.icc_len = (uint32_t) mm_cmyk_fallback_icc_len / 2;
+	check_cmyk_once(tiff_file("cmyk-icc-cut.tif", o));
+	o.icc = rgb_icc;
+	o.icc_len = sizeof(rgb_icc);
+	check_cmyk_once(tiff_file("cmyk-icc-rgb.tif", o));
+	o.icc_len = (uint32_t) mm_cmyk_fallback_icc_len;
+	o.icc = mm_cmyk_fallback_icc;
+	o.bps = 16;
+	check_cmyk_once(tiff_file("cmyk16-icc.tif", o));
 }
 
 /* TIFF: layouts, depths, color models, pages, orientation. */
 static void
 test_tiff(void)
 {
-	tiff_opts	o = {96, 64, 'c', 8, 0, 0, 0, 0, 1};
+	tiff_opts	o = {96, 64, 'c', 8, 0, 0, 0, 0, 1, NULL, 0};
 
 	check_thumb(keep(tiff_file("strip-rgb8.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
 	o.rows_per_strip = 5;
@@ -257,9 +321,10 @@ test_tiff(void)
 	o.kind = 'a';
 	check_thumb(keep(tiff_file("rgba.tif", o)), 48, 48, 32, "tiff", 0, 0, 1, 2);
 	o.kind = 'k';
-	check_thumb(keep(tiff_file("cmyk.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	check_thumb_of(keep(tiff_file("cmyk.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2, 1);
 	/* 16-bit CMYK, which libtiff's RGBA interface refuses */
 	check_16bit(o, "cmyk16.tif", "tile-cmyk16.tif");
+	test_tiff_icc(o);
 	o.kind = 'p';
 	o.compression = COMPRESSION_NONE;
 	check_thumb(keep(tiff_file("palette.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
@@ -530,6 +595,8 @@ main(void)
 {
 	int			i;
 
+	mm_cmyk_expect(RED, CMYK_RED);
+	mm_cmyk_expect(BLUE, CMYK_BLUE);
 	test_webp();
 	test_tiff();
 	test_limits();

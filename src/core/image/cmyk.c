@@ -12,7 +12,10 @@
  * lcms2 runs in a context of its own per image: its errors go to a
  * handler that only records them (nothing is printed, nothing aborts),
  * and every allocation goes through the core allocator (a memory plugin),
- * so the budget covers profiles, pipelines and transform.
+ * so the budget covers profiles, pipelines and transform.  Its mutexes are
+ * replaced by no-ops (a mutex plugin): a context is used by one decode in
+ * one thread, and lcms2 2.14 initialises a NULL mutex when the allocation
+ * of one fails (a crash under a tight budget).
  */
 #include "image/internal.h"
 
@@ -79,6 +82,41 @@ cmyk_log(cmsContext id, cmsUInt32Number code, const char *text)
 	(void) text;
 }
 
+/* lcms2's mutexes: no-ops, one shared dummy (see the file's header). */
+static void *
+cmyk_mutex_create(cmsContext id)
+{
+	static int	dummy;
+
+	(void) id;
+	return &dummy;
+}
+
+/* Destroys nothing (the dummy mutex is static). */
+static void
+cmyk_mutex_destroy(cmsContext id, void *mtx)
+{
+	(void) id;
+	(void) mtx;
+}
+
+/* Locks nothing: the context never leaves its thread. */
+static cmsBool
+cmyk_mutex_lock(cmsContext id, void *mtx)
+{
+	(void) id;
+	(void) mtx;
+	return TRUE;
+}
+
+/* Unlocks nothing. */
+static void
+cmyk_mutex_unlock(cmsContext id, void *mtx)
+{
+	(void) id;
+	(void) mtx;
+}
+
 /*
  * Links profile (NULL: none) to lcms2's sRGB for pixels of format fmt;
  * NULL when the profile is no usable CMYK input profile.  The profile is
@@ -115,6 +153,7 @@ mm_cmyk_open(mm_img_ctx *ctx, const uint8_t *icc, size_t icc_len, int bytes, int
 			 int inverted)
 {
 	cmsPluginMemHandler mem;
+	cmsPluginMutex mutex;
 	cmsUInt32Number fmt;
 	mm_cmyk    *t;
 
@@ -135,6 +174,15 @@ mm_cmyk_open(mm_img_ctx *ctx, const uint8_t *icc, size_t icc_len, int bytes, int
 	mem.MallocPtr = cmyk_malloc;
 	mem.FreePtr = cmyk_free;
 	mem.ReallocPtr = cmyk_realloc;
+	memset(&mutex, 0, sizeof(mutex));
+	mutex.base.Magic = cmsPluginMagicNumber;
+	mutex.base.ExpectedVersion = 2060;
+	mutex.base.Type = cmsPluginMutexSig;
+	mutex.CreateMutexPtr = cmyk_mutex_create;
+	mutex.DestroyMutexPtr = cmyk_mutex_destroy;
+	mutex.LockMutexPtr = cmyk_mutex_lock;
+	mutex.UnlockMutexPtr = cmyk_mutex_unlock;
+	mem.base.Next = &mutex.base;
 	t->lcms = cmsCreateContext(&mem, ctx);
 	if (t->lcms == NULL)
 	{
