@@ -117,6 +117,22 @@ cmyk_mutex_unlock(cmsContext id, void *mtx)
 	(void) mtx;
 }
 
+/* The plugins of every context: no-op mutexes, and memory from the core allocator. */
+static cmsPluginMutex cmyk_mutex_plugin = {
+	.base = {.Magic = cmsPluginMagicNumber, .ExpectedVersion = 2060, .Type = cmsPluginMutexSig},
+	.CreateMutexPtr = cmyk_mutex_create,
+	.DestroyMutexPtr = cmyk_mutex_destroy,
+	.LockMutexPtr = cmyk_mutex_lock,
+	.UnlockMutexPtr = cmyk_mutex_unlock,
+};
+static cmsPluginMemHandler cmyk_mem_plugin = {
+	.base = {.Magic = cmsPluginMagicNumber, .ExpectedVersion = 2060, .Type = cmsPluginMemHandlerSig,
+	.Next = &cmyk_mutex_plugin.base},
+	.MallocPtr = cmyk_malloc,
+	.FreePtr = cmyk_free,
+	.ReallocPtr = cmyk_realloc,
+};
+
 /*
  * Links profile (NULL: none) to lcms2's sRGB for pixels of format fmt;
  * NULL when the profile is no usable CMYK input profile.  The profile is
@@ -152,8 +168,6 @@ mm_cmyk *
 mm_cmyk_open(mm_img_ctx *ctx, const uint8_t *icc, size_t icc_len, int bytes, int stride,
 			 int inverted)
 {
-	cmsPluginMemHandler mem;
-	cmsPluginMutex mutex;
 	cmsUInt32Number fmt;
 	mm_cmyk    *t;
 
@@ -167,23 +181,7 @@ mm_cmyk_open(mm_img_ctx *ctx, const uint8_t *icc, size_t icc_len, int bytes, int
 		return NULL;
 	memset(t, 0, sizeof(*t));
 	t->ctx = ctx;
-	memset(&mem, 0, sizeof(mem));
-	mem.base.Magic = cmsPluginMagicNumber;
-	mem.base.ExpectedVersion = 2060;
-	mem.base.Type = cmsPluginMemHandlerSig;
-	mem.MallocPtr = cmyk_malloc;
-	mem.FreePtr = cmyk_free;
-	mem.ReallocPtr = cmyk_realloc;
-	memset(&mutex, 0, sizeof(mutex));
-	mutex.base.Magic = cmsPluginMagicNumber;
-	mutex.base.ExpectedVersion = 2060;
-	mutex.base.Type = cmsPluginMutexSig;
-	mutex.CreateMutexPtr = cmyk_mutex_create;
-	mutex.DestroyMutexPtr = cmyk_mutex_destroy;
-	mutex.LockMutexPtr = cmyk_mutex_lock;
-	mutex.UnlockMutexPtr = cmyk_mutex_unlock;
-	mem.base.Next = &mutex.base;
-	t->lcms = cmsCreateContext(&mem, ctx);
+	t->lcms = cmsCreateContext(&cmyk_mem_plugin, ctx);
 	if (t->lcms == NULL)
 	{
 		mm_cmyk_close(t);
