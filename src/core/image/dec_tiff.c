@@ -290,9 +290,9 @@ tiff_convert_row(uint32_t *px, uint32_t w, int nch)
 }
 
 /*
- * Is the first directory 8- or 16-bit CMYK with contiguous samples (alpha
- * or other extra samples after the four inks are ignored)?  *spp gets the
- * samples per pixel, *bytes the bytes per sample.
+ * Is the first directory 8- or 16-bit CMYK with contiguous samples (up to
+ * seven extra samples after the four inks, ignored: lcms2's limit)?  *spp
+ * gets the samples per pixel, *bytes the bytes per sample.
  */
 static int
 tiff_is_cmyk(TIFF *tif, uint16_t *spp, int *bytes)
@@ -310,7 +310,7 @@ tiff_is_cmyk(TIFF *tif, uint16_t *spp, int *bytes)
 	TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
 	*bytes = bps / 8;
 	return photometric == PHOTOMETRIC_SEPARATED && (bps == 8 || bps == 16) &&
-		inkset == INKSET_CMYK && *spp >= 4 && planar == PLANARCONFIG_CONTIG;
+		inkset == INKSET_CMYK && *spp >= 4 && *spp <= 4 + 7 && planar == PLANARCONFIG_CONTIG;
 }
 
 /* Sets up the CMYK converter from the ICCProfile tag (none or broken: the fallback). */
