@@ -13,9 +13,12 @@
 
 #include "image/internal.h"
 
-/* out gets the RGB the core draws for the inks of rgb (out is black if lcms2 failed). */
+/*
+ * out gets the RGB the core draws for the inks of rgb with the embedded
+ * profile icc (NULL: none) (out is black if lcms2 failed).
+ */
 static void
-mm_cmyk_expect(const uint8_t *rgb, uint8_t *out)
+mm_cmyk_expect_with(const uint8_t *icc, size_t icc_len, const uint8_t *rgb, uint8_t *out)
 {
 	mm_img_ctx	ctx;
 	char		err[128];
@@ -28,10 +31,17 @@ mm_cmyk_expect(const uint8_t *rgb, uint8_t *out)
 	ink[3] = 0;
 	memset(out, 0, 3);
 	mm_img_ctx_init(&ctx, NULL, err, sizeof(err));
-	t = mm_cmyk_open(&ctx, NULL, 0, 1, 4, 0);
+	t = mm_cmyk_open(&ctx, icc, icc_len, 1, 4, 0);
 	if (t != NULL)
 		mm_cmyk_row(t, ink, out, 1);
 	mm_cmyk_close(t);
+}
+
+/* mm_cmyk_expect_with the fallback profile. */
+static void
+mm_cmyk_expect(const uint8_t *rgb, uint8_t *out)
+{
+	mm_cmyk_expect_with(NULL, 0, rgb, out);
 }
 
 #endif
