@@ -15,7 +15,7 @@ RUN set -eux; \
     make clean; make -j"$(nproc)"; make install; \
     apt-get purge -y --auto-remove gcc libc6-dev make pkg-config postgresql-server-dev-${PG_MAJOR} \
         libpq-dev libmicrohttpd-dev; \
-    apt-get install -y --no-install-recommends libpng16-16 libjpeg62-turbo zlib1g libwebp7 libwebpdemux2 libtiff6 libheif1 libjxl0.7 \
+    apt-get install -y --no-install-recommends libpng16-16 libjpeg62-turbo zlib1g libwebp7 libwebpdemux2 libtiff6 libheif1 libjxl0.7 liblcms2-2 \
         libavformat59 libavcodec59 libavutil57 libswscale6 libpq5 libmicrohttpd12; \
     rm -rf /var/lib/apt/lists/* /tmp/pg_media
 

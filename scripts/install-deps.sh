@@ -4,7 +4,7 @@
 # exercises the same steps. Idempotent: it installs only what is missing.
 #
 #   scripts/install-deps.sh build   # compiler, server headers, zlib/libpng/libjpeg/libwebp/libtiff/libheif/libjxl,
-#                                   # FFmpeg's libavformat/libavcodec/libavutil/libswscale
+#                                   # FFmpeg's libavformat/libavcodec/libavutil/libswscale, lcms2
 #   scripts/install-deps.sh test    # build + server + TAP test needs, including the README's
 #                                   # app examples run as apps (test/apps: Flask, ffmpeg, and
 #                                   # express/pg/pg-cursor from npm, npm ci there)
@@ -25,6 +25,8 @@ add make gcc libc6-dev pkg-config zlib1g-dev libpng-dev libjpeg62-turbo-dev libw
 add libheif-dev libjxl-dev
 # video posters: FFmpeg's demuxers, decoders and scaler (src/core/video)
 add libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+# CMYK JPEG/TIFF to sRGB through ICC profiles (src/core/image/cmyk.c)
+add liblcms2-dev
 if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = bench ]; then
   add postgresql-$pgmajor libipc-run-perl procps libvips-tools imagemagick time python3-psycopg
 fi

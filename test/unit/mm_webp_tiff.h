@@ -220,6 +220,8 @@ typedef struct tiff_opts
 	int			compression;
 	int			orientation;	/* 0: no tag */
 	int			pages;			/* 2: a second, different page follows */
+	const void *icc;			/* an ICCProfile tag (NULL: none) */
+	uint32_t	icc_len;
 } tiff_opts;
 
 /* The sample values of pixel (x, y) for kind, 8-bit. */
@@ -275,6 +277,8 @@ tiff_page(TIFF *t, const tiff_opts *o)
 	TIFFSetField(t, TIFFTAG_COMPRESSION, o->compression ? o->compression : COMPRESSION_NONE);
 	if (o->orientation)
 		TIFFSetField(t, TIFFTAG_ORIENTATION, o->orientation);
+	if (o->icc != NULL)
+		TIFFSetField(t, TIFFTAG_ICCPROFILE, o->icc_len, o->icc);
 	if (o->kind == 'g')
 		TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
 	else if (o->kind == 'k')

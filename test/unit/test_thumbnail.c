@@ -25,6 +25,7 @@
 #include "image/image.h"
 #include "mm_test.h"
 #include "mm_alloc.h"
+#include "mm_cmyk.h"
 #include "mm_file.h"
 
 /* ---------------------------------------------------------------- utils */
@@ -845,14 +846,25 @@ thumb_check(const char *what, const uint8_t *src, size_t len, int box_w, int box
 	return im;
 }
 
-/* Checks the colors at the centers of the four quadrants of a thumbnail. */
+/*
+ * Checks the colors at the centers of the four quadrants of a thumbnail
+ * (red, green, blue, white; as CMYK inks through the fallback profile when
+ * cmyk is set).
+ */
 static void
-check_quadrants(const char *what, const img *im, int tol)
+check_quadrants_of(const char *what, const img *im, int tol, int cmyk)
 {
 	static const char *names[4] = {"top-left red", "top-right green",
 	"bottom-left blue", "bottom-right white"};
 	const uint8_t *want[4] = {RED, GREEN, BLUE, WHITE};
+	uint8_t		inked[4][3];
 	int			q;
+
+	for (q = 0; q < 4 && cmyk; q++)
+	{
+		mm_cmyk_expect(want[q], inked[q]);
+		want[q] = inked[q];
+	}
 
 	for (q = 0; q < 4; q++)
 	{
@@ -863,6 +875,13 @@ check_quadrants(const char *what, const img *im, int tol)
 		MM_CHECK(near(p, want[q], 3, tol), "%s: %s (got %d,%d,%d)", what, names[q],
 				 p[0], p[1], p[2]);
 	}
+}
+
+/* Checks the four quadrants' pure colors (see check_quadrants_of). */
+static void
+check_quadrants(const char *what, const img *im, int tol)
+{
+	check_quadrants_of(what, im, tol, 0);
 }
 
 /* The quadrant test image as stored for orientation o (display w x h). */
@@ -926,6 +945,8 @@ test_jpeg_variants(void)
 		{"progressive grayscale", 1, {90, 1, 0, 1, 1, 0, 0, 0}},
 		{"CMYK (Adobe)", 4, {90, 0, 0, 1, 1, 0, 1, 0}},
 		{"YCCK (Adobe)", 4, {90, 0, 0, 2, 2, 0, 2, 0}},
+		/* markers: a 64-byte APP2 "ICC profile" of junk, which must fall back */
+		{"CMYK (Adobe), broken ICC profile", 4, {90, 0, 0, 1, 1, 0, 1, 1}},
 	};
 	size_t		i;
 	int			big;
@@ -963,7 +984,7 @@ test_jpeg_variants(void)
 					}
 				}
 				else
-					check_quadrants(what, &t, 48);
+					check_quadrants_of(what, &t, 48, v[i].nch == 4);
 				free(t.px);
 			}
 			t = thumb_check(what, jpg, len, 60, 60, MM_THUMB_PNG, w, h, NULL);

@@ -28,6 +28,7 @@
 #include "image/image.h"
 #include "mm_test.h"
 #include "mm_alloc.h"
+#include "mm_cmyk.h"
 #include "mm_file.h"
 #include "mm_webp_tiff.h"
 
@@ -139,13 +140,18 @@ made(const sample *s, int box, int ew, int eh, const char *decoder, mm_thumb_inf
 	return im->px != NULL && im->w == ew && im->h == eh;
 }
 
+/* The colors a CMYK sample shows: RED and BLUE as inks through the fallback profile. */
+static uint8_t CMYK_RED[3];
+static uint8_t CMYK_BLUE[3];
+
 /*
  * Checks the thumbnail of s (see made()): red in display quadrant
- * (qx, qy), blue (or transparent, with alpha) in the opposite one.
+ * (qx, qy), blue (or transparent, with alpha) in the opposite one, red and
+ * blue being the colors expected there.
  */
 static void
-check_thumb(const sample *s, int box, int ew, int eh, const char *decoder, int qx, int qy,
-			int alpha, int tol)
+check_thumb_of(const sample *s, int box, int ew, int eh, const char *decoder, int qx, int qy,
+			   int alpha, int tol, const uint8_t *red, const uint8_t *blue)
 {
 	mm_thumb_info info;
 	rgba		im;
@@ -157,12 +163,20 @@ check_thumb(const sample *s, int box, int ew, int eh, const char *decoder, int q
 		int			bx = qx ? ew / 8 : ew - 1 - ew / 8;
 		int			by = qy ? eh / 8 : eh - 1 - eh / 8;
 
-		MM_CHECK(pixel_is(&im, rx, ry, RED, -1, tol), "%s: red where the red quadrant is shown", s->name);
-		MM_CHECK(pixel_is(&im, bx, by, alpha ? NULL : BLUE, alpha ? 0 : -1, tol),
+		MM_CHECK(pixel_is(&im, rx, ry, red, -1, tol), "%s: red where the red quadrant is shown", s->name);
+		MM_CHECK(pixel_is(&im, bx, by, alpha ? NULL : blue, alpha ? 0 : -1, tol),
 				 "%s: %s in the opposite quadrant", s->name, alpha ? "transparent" : "blue");
 		MM_CHECK(info.has_alpha == (alpha != 0), "%s: has_alpha %d", s->name, alpha);
 	}
 	free(im.px);
+}
+
+/* check_thumb_of for the pure RED and BLUE. */
+static void
+check_thumb(const sample *s, int box, int ew, int eh, const char *decoder, int qx, int qy,
+			int alpha, int tol)
+{
+	check_thumb_of(s, box, ew, eh, decoder, qx, qy, alpha, tol, RED, BLUE);
 }
 
 /* Checks a gray TIFF's thumbnail: its light (200) top-left and dark (40) bottom-right quadrants. */
@@ -233,16 +247,131 @@ check_16bit(tiff_opts o, const char *strips, const char *tiles)
 {
 	o.bps = 16;
 	o.tile = 0;
-	check_thumb(keep(tiff_file(strips, o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	check_thumb_of(keep(tiff_file(strips, o)), 48, 48, 32, "tiff", 0, 0, 0, 2,
+				   o.kind == 'k' ? CMYK_RED : RED, o.kind == 'k' ? CMYK_BLUE : BLUE);
 	o.tile = 32;
-	check_thumb(keep(tiff_file(tiles, o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	check_thumb_of(keep(tiff_file(tiles, o)), 48, 48, 32, "tiff", 0, 0, 0, 2,
+				   o.kind == 'k' ? CMYK_RED : RED, o.kind == 'k' ? CMYK_BLUE : BLUE);
+}
+
+/*
+ * Checks a CMYK TIFF's thumbnail (CMYK_RED, CMYK_BLUE) without keeping it:
+ * with a large ICCProfile tag behind the pixels, a copy cut to 2/3 is
+ * still whole, so test_failures' truncation check does not apply.
+ */
+static void
+check_cmyk_once(sample s)
+{
+	check_thumb_of(&s, 48, 48, 32, "tiff", 0, 0, 0, 2, CMYK_RED, CMYK_BLUE);
+	free(s.data);
+}
+
+/* The big-endian 16-bit number at p. */
+static uint32_t
+be16_at(const uint8_t *p)
+{
+	return (uint32_t) p[0] << 8 | p[1];
+}
+
+/*
+ * A usable embedded profile is used: the fallback profile with the
+ * lightness output curve of its A2B table (lut16Type, 'mft2') halved draws
+ * darker colors, and the TIFF carrying it shows them.
+ */
+static void
+test_tiff_icc_used(tiff_opts o)
+{
+	static uint8_t dim[64 * 1024];
+	size_t		n = mm_cmyk_fallback_icc_len;
+	uint8_t		red[3];
+	uint8_t		blue[3];
+	uint32_t	count;
+	uint32_t	i;
+	sample		s;
+
+	MM_CHECK(n <= sizeof(dim), "the fallback profile fits the test's copy");
+	if (n > sizeof(dim))
+		return;
+	memcpy(dim, mm_cmyk_fallback_icc, n);
+	count = be16_at(dim + 128) << 16 | be16_at(dim + 130);
+	for (i = 0; i < count && 144 + 12 * i <= n; i++)
+	{
+		const uint8_t *e = dim + 132 + 12 * i;
+		uint32_t	off = be16_at(e + 4) << 16 | be16_at(e + 6);
+		uint32_t	size = be16_at(e + 8) << 16 | be16_at(e + 10);
+		uint32_t	entries;
+		uint32_t	k;
+
+		if (memcmp(e, "A2B1", 4) != 0 || off + size > n || size < 52 ||
+			memcmp(dim + off, "mft2", 4) != 0)
+			continue;
+		/* output tables close the tag: out channels x entries x 2 bytes, L first */
+		entries = be16_at(dim + off + 50);
+		for (k = 0; k < entries && (uint64_t) dim[off + 9] * entries * 2 <= size; k++)
+		{
+			uint8_t    *v = dim + off + size - (size_t) dim[off + 9] * entries * 2 + 2 * k;
+			uint32_t	x = be16_at(v) / 2;
+
+			v[0] = (uint8_t) (x >> 8);
+			v[1] = (uint8_t) x;
+		}
+	}
+	mm_cmyk_expect_with(dim, mm_cmyk_fallback_icc_len, RED, red);
+	mm_cmyk_expect_with(dim, mm_cmyk_fallback_icc_len, BLUE, blue);
+	MM_CHECK(abs(red[0] - CMYK_RED[0]) + abs(red[1] - CMYK_RED[1]) + abs(red[2] - CMYK_RED[2]) > 30,
+			 "a darker A2B table draws another red (%d,%d,%d vs %d,%d,%d)", red[0], red[1], red[2],
+			 CMYK_RED[0], CMYK_RED[1], CMYK_RED[2]);
+	o.icc = dim;
+	o.icc_len = (uint32_t) mm_cmyk_fallback_icc_len;
+	o.bps = 8;
+	s = tiff_file("cmyk-icc-dim.tif", o);
+	check_thumb_of(&s, 48, 48, 32, "tiff", 0, 0, 0, 2, red, blue);
+	free(s.data);
+}
+
+/*
+ * CMYK TIFFs whose ICCProfile tag is unusable (junk, the fallback profile
+ * cut short, an RGB profile) fall back to the fallback profile; the
+ * fallback profile itself embedded gives the same colors.
+ */
+static void
+test_tiff_icc(tiff_opts o)
+{
+	static uint8_t junk[200];
+	static uint8_t rgb_icc[600];
+	size_t		i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t) (i * 37 + 11);
+	/* an RGB display profile: a valid ICC header of the wrong color space */
+	memcpy(rgb_icc, mm_cmyk_fallback_icc, 128);
+	memcpy(rgb_icc + 16, "RGB ", 4);
+	rgb_icc[0] = 0;
+	rgb_icc[1] = 0;
+	rgb_icc[2] = sizeof(rgb_icc) >> 8;
+	rgb_icc[3] = sizeof(rgb_icc) & 255;
+	o.icc = junk;
+	o.icc_len = sizeof(junk);
+	check_thumb_of(keep(tiff_file("cmyk-icc-junk.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2,
+				   CMYK_RED, CMYK_BLUE);
+	o.icc = mm_cmyk_fallback_icc;
+	o.icc_len = (uint32_t) mm_cmyk_fallback_icc_len / 2;
+	check_cmyk_once(tiff_file("cmyk-icc-cut.tif", o));
+	o.icc = rgb_icc;
+	o.icc_len = sizeof(rgb_icc);
+	check_cmyk_once(tiff_file("cmyk-icc-rgb.tif", o));
+	o.icc_len = (uint32_t) mm_cmyk_fallback_icc_len;
+	o.icc = mm_cmyk_fallback_icc;
+	o.bps = 16;
+	check_cmyk_once(tiff_file("cmyk16-icc.tif", o));
+	test_tiff_icc_used(o);
 }
 
 /* TIFF: layouts, depths, color models, pages, orientation. */
 static void
 test_tiff(void)
 {
-	tiff_opts	o = {96, 64, 'c', 8, 0, 0, 0, 0, 1};
+	tiff_opts	o = {96, 64, 'c', 8, 0, 0, 0, 0, 1, NULL, 0};
 
 	check_thumb(keep(tiff_file("strip-rgb8.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
 	o.rows_per_strip = 5;
@@ -257,9 +386,10 @@ test_tiff(void)
 	o.kind = 'a';
 	check_thumb(keep(tiff_file("rgba.tif", o)), 48, 48, 32, "tiff", 0, 0, 1, 2);
 	o.kind = 'k';
-	check_thumb(keep(tiff_file("cmyk.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
+	check_thumb_of(keep(tiff_file("cmyk.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2, CMYK_RED, CMYK_BLUE);
 	/* 16-bit CMYK, which libtiff's RGBA interface refuses */
 	check_16bit(o, "cmyk16.tif", "tile-cmyk16.tif");
+	test_tiff_icc(o);
 	o.kind = 'p';
 	o.compression = COMPRESSION_NONE;
 	check_thumb(keep(tiff_file("palette.tif", o)), 48, 48, 32, "tiff", 0, 0, 0, 2);
@@ -530,6 +660,8 @@ main(void)
 {
 	int			i;
 
+	mm_cmyk_expect(RED, CMYK_RED);
+	mm_cmyk_expect(BLUE, CMYK_BLUE);
 	test_webp();
 	test_tiff();
 	test_limits();

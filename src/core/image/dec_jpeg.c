@@ -6,8 +6,9 @@
  * into a 256-pixel thumbnail is decoded at 750x500 and never held at full
  * size.  The sink says how small the decoded image may be; we pick the
  * smallest m that reaches it.  Grayscale stays one channel; CMYK and YCCK
- * (which libjpeg turns into CMYK) are converted to RGB here, inverted when
- * an Adobe APP14 marker says Photoshop stored them inverted.  The EXIF
+ * (which libjpeg turns into CMYK) are converted to RGB through the APP2
+ * ICC profile or the fallback CMYK profile (image/cmyk.c), read inverted
+ * when an Adobe APP14 marker says Photoshop stored them so.  The EXIF
  * orientation comes from the first APP1 "Exif" block through mm_exif's
  * bounded TIFF reader.  A single-scan JPEG missing only its EOI marker is
  * decoded; one missing scan data is refused as truncated (dec_fill_input).
@@ -16,6 +17,7 @@
 
 #include <jerror.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "probe/exif.h"
@@ -34,6 +36,8 @@ typedef struct jpeg_dec
 	size_t		len;
 	mm_img_sink *sink;
 	uint8_t    *row;
+	uint8_t    *rgb;			/* CMYK: the row converted to RGB */
+	mm_cmyk    *cmyk;			/* CMYK: the colour converter */
 	int			scale;
 } jpeg_dec;
 
@@ -143,35 +147,23 @@ scale_reaches(uint64_t n, int m, int want)
 }
 
 /*
- * Converts a row of CMYK to RGB in place.  Adobe's CMYK is stored
- * inverted (0 = full ink), so R = C * K / 255 there, and
- * R = (255 - C) (255 - K) / 255 otherwise.
+ * Sets up the CMYK converter from the APP2 ICC profile (none, or a broken
+ * one: the fallback profile) and the row it writes RGB into.
  */
-static void
-cmyk_to_rgb(uint8_t *row, int w, int inverted)
+static mm_img_status
+jpeg_start_cmyk(jpeg_dec *d)
 {
-	int			x;
+	JOCTET	   *icc = NULL;
+	unsigned int icc_len = 0;
 
-	for (x = 0; x < w; x++)
-	{
-		const uint8_t *p = row + (size_t) x * 4;
-		unsigned	c = p[0];
-		unsigned	m = p[1];
-		unsigned	y = p[2];
-		unsigned	k = p[3];
-		uint8_t    *q = row + (size_t) x * 3;
-
-		if (!inverted)
-		{
-			c = 255 - c;
-			m = 255 - m;
-			y = 255 - y;
-			k = 255 - k;
-		}
-		q[0] = (uint8_t) ((c * k + 127) / 255);
-		q[1] = (uint8_t) ((m * k + 127) / 255);
-		q[2] = (uint8_t) ((y * k + 127) / 255);
-	}
+	if (!jpeg_read_icc_profile(&d->cinfo, &icc, &icc_len))
+		icc_len = 0;
+	d->cmyk = mm_cmyk_open(d->ctx, icc, icc_len, 1, 4, d->cinfo.saw_Adobe_marker);
+	free(icc);					/* libjpeg allocated it with malloc */
+	if (d->cmyk == NULL)
+		return d->ctx->status;
+	d->rgb = mm_img_alloc_array(d->ctx, d->cinfo.output_width, 3);
+	return d->rgb != NULL ? MM_IMG_OK : d->ctx->status;
 }
 
 /*
@@ -205,6 +197,7 @@ jpeg_run(jpeg_dec *d)
 		return mm_img_fail(d->ctx, MM_IMG_TOO_BIG, "the JPEG file is too large");
 	dec_set_source(d);
 	jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
+	jpeg_save_markers(cinfo, JPEG_APP0 + 2, 0xFFFF);	/* ICC_PROFILE chunks, for CMYK */
 	jpeg_read_header(cinfo, TRUE);
 	d->single_scan = !jpeg_has_multiple_scans(cinfo);
 	if (mm_img_check_size(d->ctx, cinfo->image_width, cinfo->image_height) != MM_IMG_OK)
@@ -253,6 +246,8 @@ jpeg_run(jpeg_dec *d)
 								(size_t) cinfo->output_components);
 	if (d->row == NULL)
 		return d->ctx->status;
+	if (cinfo->out_color_space == JCS_CMYK && jpeg_start_cmyk(d) != MM_IMG_OK)
+		return d->ctx->status;
 	if (d->sink->start(d->sink, (int) cinfo->output_width, (int) cinfo->output_height,
 					   nch) != MM_IMG_OK)
 		return d->ctx->status;
@@ -265,9 +260,9 @@ jpeg_run(jpeg_dec *d)
 		rows[0] = d->row;
 		if (jpeg_read_scanlines(cinfo, rows, 1) != 1)
 			return mm_img_fail(d->ctx, MM_IMG_CORRUPT, "the JPEG data ends early");
-		if (cinfo->out_color_space == JCS_CMYK)
-			cmyk_to_rgb(d->row, (int) cinfo->output_width, cinfo->saw_Adobe_marker);
-		if (d->sink->row(d->sink, d->row) != MM_IMG_OK)
+		if (d->cmyk != NULL)
+			mm_cmyk_row(d->cmyk, d->row, d->rgb, cinfo->output_width);
+		if (d->sink->row(d->sink, d->cmyk != NULL ? d->rgb : d->row) != MM_IMG_OK)
 			return d->ctx->status;
 	}
 	return MM_IMG_OK;
@@ -297,6 +292,8 @@ mm_img_decode_jpeg(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink 
 	if (d->created)
 		jpeg_destroy_decompress(&d->cinfo);
 	mm_img_release(ctx, d->row);
+	mm_img_release(ctx, d->rgb);
+	mm_cmyk_close(d->cmyk);
 	if (scale != NULL)
 		*scale = d->scale;
 	mm_img_release(ctx, d);

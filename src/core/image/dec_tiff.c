@@ -8,9 +8,11 @@
  * PackBits...) into 8-bit RGBA; we ask it for one band of rows at a time
  * (a strip, or a row of tiles), so only that band is held, and pass the
  * rows on as gray, gray+alpha, RGB or RGBA (libtiff premultiplies alpha;
- * it is undone here).  16-bit CMYK, which that interface refuses, is read
- * here from the decoded strips or tiles (tiff_run_cmyk16) and converted to
- * RGB with the same naive formula libtiff applies to 8-bit CMYK.  The
+ * it is undone here).  CMYK with contiguous samples (8 or 16 bits; libtiff's
+ * RGBA interface refuses 16 and converts 8 with a naive formula) is read
+ * here from the decoded strips or tiles (tiff_run_cmyk) and converted to
+ * RGB through the ICCProfile tag or the fallback CMYK profile
+ * (image/cmyk.c), as libvips does.  The
  * Orientation tag is handed to the pipeline like JPEG's EXIF orientation;
  * libtiff's own flipping is turned off.
  *
@@ -44,8 +46,9 @@ typedef struct tiff_dec
 	TIFFRGBAImage img;
 	int			img_started;
 	uint32_t   *band;
-	uint8_t    *cmyk_band;		/* 16-bit CMYK: a band of decoded samples */
-	uint8_t    *cmyk_tile;		/* 16-bit CMYK, tiled: one decoded tile */
+	uint8_t    *cmyk_band;		/* CMYK: a band of decoded samples */
+	uint8_t    *cmyk_tile;		/* CMYK, tiled: one decoded tile */
+	mm_cmyk    *cmyk;			/* CMYK: the colour converter */
 	uint64_t	reserved;
 	char		msg[TIFF_MSG_LEN];	/* libtiff's first error */
 } tiff_dec;
@@ -287,13 +290,12 @@ tiff_convert_row(uint32_t *px, uint32_t w, int nch)
 }
 
 /*
- * Is the first directory 16-bit CMYK with contiguous samples (alpha or
- * other extra samples after the four inks are ignored)?  libtiff's RGBA
- * interface refuses it; tiff_run_cmyk16 reads it.  *spp gets the samples
- * per pixel.
+ * Is the first directory 8- or 16-bit CMYK with contiguous samples (up to
+ * seven extra samples after the four inks, ignored: lcms2's limit)?  *spp
+ * gets the samples per pixel, *bytes the bytes per sample.
  */
 static int
-tiff_is_cmyk16(TIFF *tif, uint16_t *spp)
+tiff_is_cmyk(TIFF *tif, uint16_t *spp, int *bytes)
 {
 	uint16_t	photometric = 0;
 	uint16_t	bps = 1;
@@ -306,37 +308,31 @@ tiff_is_cmyk16(TIFF *tif, uint16_t *spp)
 	TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, spp);
 	TIFFGetFieldDefaulted(tif, TIFFTAG_INKSET, &inkset);
 	TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
-	return photometric == PHOTOMETRIC_SEPARATED && bps == 16 && inkset == INKSET_CMYK &&
-		*spp >= 4 && planar == PLANARCONFIG_CONTIG;
+	*bytes = bps / 8;
+	return photometric == PHOTOMETRIC_SEPARATED && (bps == 8 || bps == 16) &&
+		inkset == INKSET_CMYK && *spp >= 4 && *spp <= 4 + 7 && planar == PLANARCONFIG_CONTIG;
 }
 
-/*
- * Converts a row of 16-bit CMYK (spp samples a pixel) to 8-bit RGB in rgb:
- * each channel is (1 - ink) * (1 - black), as libtiff does for 8-bit CMYK.
- */
-static void
-tiff_cmyk16_row(const uint16_t *in, uint32_t w, int spp, uint8_t *rgb)
+/* Sets up the CMYK converter from the ICCProfile tag (none or broken: the fallback). */
+static mm_img_status
+tiff_start_cmyk(tiff_dec *d, int spp, int bytes)
 {
-	uint32_t	x;
+	uint32_t	icc_len = 0;
+	void	   *icc = NULL;
 
-	for (x = 0; x < w; x++, in += spp)
-	{
-		uint64_t	k = 65535u - in[3];
-		int			c;
-
-		for (c = 0; c < 3; c++)
-			rgb[3 * x + c] = (uint8_t) (((65535u - in[c]) * k / 65535u + 128) / 257);
-	}
+	if (!TIFFGetField(d->tif, TIFFTAG_ICCPROFILE, &icc_len, &icc))
+		icc_len = 0;
+	d->cmyk = mm_cmyk_open(d->ctx, icc, icc != NULL ? icc_len : 0, bytes, spp, 0);
+	return d->cmyk != NULL ? MM_IMG_OK : d->ctx->status;
 }
 
 /*
- * Decodes the n rows of 16-bit CMYK from row y into d->cmyk_band (w x n x
- * spp samples): one strip, or one row of tiles copied in tile by tile.
+ * Decodes the n rows of CMYK from row y into d->cmyk_band (w x n pixels of
+ * px bytes): one strip, or one row of tiles copied in tile by tile.
  */
 static mm_img_status
-tiff_read_cmyk16_band(tiff_dec *d, uint32_t w, uint32_t y, uint32_t n, int spp, uint32_t tw)
+tiff_read_cmyk_band(tiff_dec *d, uint32_t w, uint32_t y, uint32_t n, size_t px, uint32_t tw)
 {
-	size_t		px = (size_t) spp * 2;
 	uint32_t	x;
 	uint32_t	r;
 
@@ -361,23 +357,25 @@ tiff_read_cmyk16_band(tiff_dec *d, uint32_t w, uint32_t y, uint32_t n, int spp, 
 }
 
 /*
- * Streams 16-bit CMYK as RGB, band by band (a strip, or a row of tiles),
- * after the sink took the header.  rows is the band's height.
+ * Streams CMYK (spp samples of bytes each a pixel) as RGB, band by band (a
+ * strip, or a row of tiles), after the sink took the header.  rows is the
+ * band's height.
  */
 static mm_img_status
-tiff_run_cmyk16(tiff_dec *d, uint32_t w, uint32_t h, uint32_t rows, int spp)
+tiff_run_cmyk(tiff_dec *d, uint32_t w, uint32_t h, uint32_t rows, int spp, int bytes)
 {
 	uint32_t	tw = 0;
 	uint32_t	y;
 	uint8_t    *rgb;
-	uint64_t	band_bytes = (uint64_t) w * rows * (uint64_t) spp * 2;
+	size_t		px = (size_t) spp * (size_t) bytes;
+	uint64_t	band_bytes = (uint64_t) w * rows * (uint64_t) px;
 	uint64_t	tile_bytes = 0;
 
 	if (TIFFIsTiled(d->tif))
 	{
 		TIFFGetField(d->tif, TIFFTAG_TILEWIDTH, &tw);
 		tile_bytes = (uint64_t) TIFFTileSize64(d->tif);
-		if (tw == 0 || tile_bytes < (uint64_t) tw * rows * (uint64_t) spp * 2)
+		if (tw == 0 || tile_bytes < (uint64_t) tw * rows * (uint64_t) px)
 			return tiff_fail(d, MM_IMG_CORRUPT, "the tile size is inconsistent");
 	}
 	else if ((uint64_t) TIFFStripSize64(d->tif) < band_bytes)
@@ -395,6 +393,8 @@ tiff_run_cmyk16(tiff_dec *d, uint32_t w, uint32_t h, uint32_t rows, int spp)
 	if (d->band == NULL)
 		return d->ctx->status;
 	rgb = (uint8_t *) d->band;
+	if (tiff_start_cmyk(d, spp, bytes) != MM_IMG_OK)
+		return d->ctx->status;
 	if (d->sink->start(d->sink, (int) w, (int) h, 3) != MM_IMG_OK)
 		return d->ctx->status;
 	for (y = 0; y < h; y += rows)
@@ -402,11 +402,11 @@ tiff_run_cmyk16(tiff_dec *d, uint32_t w, uint32_t h, uint32_t rows, int spp)
 		uint32_t	n = h - y < rows ? h - y : rows;
 		uint32_t	i;
 
-		if (mm_img_poll(d->ctx) || tiff_read_cmyk16_band(d, w, y, n, spp, tw) != MM_IMG_OK)
+		if (mm_img_poll(d->ctx) || tiff_read_cmyk_band(d, w, y, n, px, tw) != MM_IMG_OK)
 			return d->ctx->status;
 		for (i = 0; i < n; i++)
 		{
-			tiff_cmyk16_row((const uint16_t *) (d->cmyk_band + (size_t) i * w * spp * 2), w, spp, rgb);
+			mm_cmyk_row(d->cmyk, d->cmyk_band + (size_t) i * w * px, rgb, w);
 			if (d->sink->row(d->sink, rgb) != MM_IMG_OK)
 				return d->ctx->status;
 		}
@@ -446,6 +446,7 @@ tiff_run(tiff_dec *d)
 	int			gray;
 	int			nch;
 	uint16_t	spp;
+	int			bytes;
 	uint64_t	lib_memory;
 
 	if (tiff_open(d) != MM_IMG_OK)
@@ -455,7 +456,7 @@ tiff_run(tiff_dec *d)
 	if (mm_img_check_size(d->ctx, w, h) != MM_IMG_OK)
 		return d->ctx->status;
 	TIFFGetFieldDefaulted(d->tif, TIFFTAG_ORIENTATION, &orientation);
-	if (tiff_is_cmyk16(d->tif, &spp))
+	if (tiff_is_cmyk(d->tif, &spp, &bytes))
 	{
 		if (tiff_header(d, w, h, 0, orientation) != MM_IMG_OK)
 			return d->ctx->status;
@@ -463,7 +464,7 @@ tiff_run(tiff_dec *d)
 		if (mm_img_reserve(d->ctx, lib_memory, "libtiff's strip or tile buffers") != MM_IMG_OK)
 			return d->ctx->status;
 		d->reserved = lib_memory;
-		return tiff_run_cmyk16(d, w, h, rows, spp);
+		return tiff_run_cmyk(d, w, h, rows, spp, bytes);
 	}
 	if (!TIFFRGBAImageOK(d->tif, emsg) || !TIFFRGBAImageBegin(&d->img, d->tif, 1, emsg))
 		return mm_img_fail(d->ctx, MM_IMG_UNSUPPORTED, "TIFF: %s", emsg[0] ? emsg : "this layout is not supported");
@@ -536,6 +537,7 @@ mm_img_decode_tiff(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink 
 	mm_img_release(ctx, d->band);
 	mm_img_release(ctx, d->cmyk_band);
 	mm_img_release(ctx, d->cmyk_tile);
+	mm_cmyk_close(d->cmyk);
 	mm_img_release(ctx, d);
 	return status;
 }

@@ -136,6 +136,23 @@ mm_img_status mm_img_decode_jxl(mm_img_ctx *ctx, const uint8_t *src, size_t len,
 								mm_img_sink *sink);
 
 /*
+ * CMYK to 8-bit RGB through the embedded ICC profile or libvips' fallback
+ * profile (image/cmyk.c, lcms2): mm_cmyk_open takes the profile (NULL/0:
+ * none; a broken one falls back), bytes 1 or 2 per sample, stride samples a
+ * pixel (four inks first), inverted when 0 is full ink; NULL after
+ * mm_img_fail.  mm_cmyk_row converts w pixels into a separate RGB row.
+ */
+typedef struct mm_cmyk mm_cmyk;
+mm_cmyk    *mm_cmyk_open(mm_img_ctx *ctx, const uint8_t *icc, size_t icc_len, int bytes,
+						 int stride, int inverted);
+void		mm_cmyk_row(mm_cmyk *t, const void *in, uint8_t *rgb, uint32_t w);
+void		mm_cmyk_close(mm_cmyk *t);
+
+/* libvips' fallback CMYK profile, reduced (image/cmyk_profile.c, generated). */
+extern const unsigned char mm_cmyk_fallback_icc[];
+extern const size_t mm_cmyk_fallback_icc_len;
+
+/*
  * A source of rows for the transform pipeline: decodes something into
  * sink (calling header, start, then every row), filling in info's decoder
  * and decoder_name (and jpeg_scale when it shrinks on load).  Failures go
