@@ -9,6 +9,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 BEGIN { unshift @INC, "$ENV{PG_MEDIA_SRC}/test/cli"; }
 use CliTest;
 
@@ -88,7 +89,16 @@ my $done = 0;
 $done += $m1->{$_} for grep { /^pg_media_http_requests_total\{/ } keys %$m1;
 is($count, $done, 'every completed request is in the histogram once');
 
-# one connection, eight parallel clients: some of them wait for it
+# one connection, eight parallel clients: the first holds it, stuck behind a lock
+# another session keeps on media.files for two seconds, so the others wait for it
+my ($lock_out, $lock_err) = ('', '');
+my $locker = IPC::Run::start(
+	[ 'psql', '-X', '-h', $node->host, '-p', $node->port, '-d', 'postgres', '-c',
+	  'BEGIN; LOCK TABLE media.files; SELECT pg_sleep(2); COMMIT;' ],
+	'>', \$lock_out, '2>', \$lock_err);
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 1 FROM pg_locks WHERE relation = 'media.files'::regclass AND mode = 'AccessExclusiveLock' AND granted")
+  or die 'the lock was not taken';
 my @pids;
 for (1 .. 8)
 {
@@ -100,6 +110,7 @@ for (1 .. 8)
 	push @pids, $pid;
 }
 waitpid($_, 0) for @pids;
+$locker->finish;
 my (undef, $m2) = scrape();
 cmp_ok($m2->{pg_media_pool_waits_total}, '>', 0, 'clients outnumbering the pool are counted as waits');
 cmp_ok($m2->{pg_media_pool_wait_seconds_total}, '>', 0, 'and their waiting time');
