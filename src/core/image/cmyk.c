@@ -176,10 +176,9 @@ mm_cmyk_open(mm_img_ctx *ctx, const uint8_t *icc, size_t icc_len, int bytes, int
 		mm_img_fail(ctx, MM_IMG_UNSUPPORTED, "this CMYK layout is not supported");
 		return NULL;
 	}
-	t = mm_img_alloc(ctx, sizeof(*t));
+	t = mm_img_zalloc(ctx, sizeof(*t));
 	if (t == NULL)
 		return NULL;
-	memset(t, 0, sizeof(*t));
 	t->ctx = ctx;
 	t->lcms = cmsCreateContext(&cmyk_mem_plugin, ctx);
 	if (t->lcms == NULL)

@@ -146,6 +146,17 @@ mm_img_alloc(mm_img_ctx *ctx, size_t size)
 	return p + BLOCK_HEADER;
 }
 
+/* Allocates a zeroed block; see image/internal.h. */
+void *
+mm_img_zalloc(mm_img_ctx *ctx, size_t size)
+{
+	void	   *p = mm_img_alloc(ctx, size);
+
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
 /* Refuses a whole-image buffer the budget cannot hold; see image/internal.h. */
 mm_img_status
 mm_img_check_budget(mm_img_ctx *ctx, uint64_t need, const char *what)

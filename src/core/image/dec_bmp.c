@@ -481,10 +481,9 @@ mm_img_decode_bmp(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink *
 	uint8_t    *row = NULL;
 	mm_img_status status;
 
-	b = mm_img_alloc(ctx, sizeof(*b));
+	b = mm_img_zalloc(ctx, sizeof(*b));
 	if (b == NULL)
 		return ctx->status;
-	memset(b, 0, sizeof(*b));
 	b->ctx = ctx;
 	b->p = src;
 	b->len = len;

@@ -564,10 +564,9 @@ mm_img_decode_gif(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink *
 	uint8_t    *row = NULL;
 	mm_img_status status;
 
-	g = mm_img_alloc(ctx, sizeof(*g));
+	g = mm_img_zalloc(ctx, sizeof(*g));
 	if (g == NULL)
 		return ctx->status;
-	memset(g, 0, sizeof(*g));
 	g->ctx = ctx;
 	g->p = src;
 	g->len = len;

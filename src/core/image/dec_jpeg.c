@@ -279,10 +279,9 @@ mm_img_decode_jpeg(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink 
 	jpeg_dec   *d;
 	mm_img_status status;
 
-	d = mm_img_alloc(ctx, sizeof(*d));
+	d = mm_img_zalloc(ctx, sizeof(*d));
 	if (d == NULL)
 		return ctx->status;
-	memset(d, 0, sizeof(*d));
 	d->ctx = ctx;
 	d->src = src;
 	d->len = len;

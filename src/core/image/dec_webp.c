@@ -342,10 +342,9 @@ mm_img_decode_webp(mm_img_ctx *ctx, const uint8_t *src, size_t len, mm_img_sink 
 	webp_dec   *d;
 	mm_img_status status;
 
-	d = mm_img_alloc(ctx, sizeof(*d));
+	d = mm_img_zalloc(ctx, sizeof(*d));
 	if (d == NULL)
 		return ctx->status;
-	memset(d, 0, sizeof(*d));
 	d->ctx = ctx;
 	d->sink = sink;
 	status = webp_locate(d, src, len);

@@ -80,10 +80,9 @@ mm_img_encode_jpeg(mm_img_ctx *ctx, const mm_raster *img, int quality,
 
 	if (img->nch != 1 && img->nch != 3)
 		return mm_img_fail(ctx, MM_IMG_FAILED, "JPEG output needs gray or RGB pixels");
-	e = mm_img_alloc(ctx, sizeof(*e));
+	e = mm_img_zalloc(ctx, sizeof(*e));
 	if (e == NULL)
 		return ctx->status;
-	memset(e, 0, sizeof(*e));
 	e->buf.ctx = ctx;
 	e->img = img;
 	e->quality = quality;

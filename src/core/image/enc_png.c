@@ -76,10 +76,9 @@ mm_img_encode_png(mm_img_ctx *ctx, const mm_raster *img, uint8_t **out, size_t *
 
 	if (img->nch < 1 || img->nch > 4)
 		return mm_img_fail(ctx, MM_IMG_FAILED, "PNG output needs 1 to 4 channels");
-	e = mm_img_alloc(ctx, sizeof(*e));
+	e = mm_img_zalloc(ctx, sizeof(*e));
 	if (e == NULL)
 		return ctx->status;
-	memset(e, 0, sizeof(*e));
 	e->ctx = ctx;
 	e->buf.ctx = ctx;
 	e->img = img;

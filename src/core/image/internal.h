@@ -73,6 +73,9 @@ void		mm_img_unreserve(mm_img_ctx *ctx, uint64_t bytes);
 /* Allocates n * size bytes with the product overflow-checked. */
 void	   *mm_img_alloc_array(mm_img_ctx *ctx, size_t n, size_t size);
 
+/* mm_img_alloc with the block zeroed: every per-call state struct starts so. */
+void	   *mm_img_zalloc(mm_img_ctx *ctx, size_t size);
+
 /* Frees what mm_img_alloc returned (NULL is fine). */
 void		mm_img_release(mm_img_ctx *ctx, void *ptr);
 

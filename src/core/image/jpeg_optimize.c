@@ -113,10 +113,9 @@ mm_jpeg_optimize(const uint8_t *src, size_t len, int progressive,
 	if (src == NULL || len < 3 || src[0] != 0xFF || src[1] != 0xD8 || src[2] != 0xFF)
 		return mm_img_fail(&ctx, src == NULL ? MM_IMG_BAD_ARG : MM_IMG_UNSUPPORTED,
 						   "not a JPEG file");
-	o = mm_img_alloc(&ctx, sizeof(*o));
+	o = mm_img_zalloc(&ctx, sizeof(*o));
 	if (o == NULL)
 		return ctx.status;
-	memset(o, 0, sizeof(*o));
 	o->ctx = &ctx;
 	o->buf.ctx = &ctx;
 	o->in = src;

@@ -226,10 +226,9 @@ mm_resample_new(mm_img_ctx *ctx, int sw, int sh, int nch, int dw, int dh, uint8_
 					sw, sh, dw, dh);
 		return NULL;
 	}
-	r = mm_img_alloc(ctx, sizeof(*r));
+	r = mm_img_zalloc(ctx, sizeof(*r));
 	if (r == NULL)
 		return NULL;
-	memset(r, 0, sizeof(*r));
 	r->ctx = ctx;
 	r->sw = sw;
 	r->sh = sh;
