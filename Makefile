@@ -95,7 +95,7 @@ cli-skipped:
 endif
 
 # Stages of make test, one at a time (test/run-all.sh runs them in this order).
-.PHONY: demo test bench fuzz sanitize unit quality regress tap package
+.PHONY: demo test test-scale bench fuzz sanitize unit quality regress tap package
 demo:
 	./scripts/demo.sh
 test:
@@ -104,6 +104,9 @@ unit quality:
 	./test/run-all.sh $@
 regress tap package:
 	./test/run-all.sh build $@
+# the multi-node tests (pg_auto_failover, replicas, PL/Proxy shards); .ci/run runs them after make test
+test-scale:
+	./test/run-all.sh build scale
 sanitize:
 	./test/run-all.sh unit-san
 fuzz:

@@ -8,6 +8,7 @@
 #   scripts/install-deps.sh test    # build + server + TAP test needs, including the README's
 #                                   # app examples run as apps (test/apps: Flask, ffmpeg, and
 #                                   # express/pg/pg-cursor from npm, npm ci there)
+#   scripts/install-deps.sh scale   # test + pg_auto_failover and PL/Proxy for make test-scale (test/scale)
 #   scripts/install-deps.sh bench   # test + libvips-dev for bench/image_inproc.c, heif-enc for its HEIC photo,
 #                                   # nginx, wrk and ffmpeg for bench/serve_nginx.sh
 set -eu
@@ -27,7 +28,7 @@ add libheif-dev libjxl-dev
 add libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
 # CMYK JPEG/TIFF to sRGB through ICC profiles (src/core/image/cmyk.c)
 add liblcms2-dev
-if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = bench ]; then
+if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = bench ] || [ "$what" = scale ]; then
   add postgresql-$pgmajor libipc-run-perl procps libvips-tools imagemagick time python3-psycopg
 fi
 # the in-process libvips baseline of make bench (bench/image_inproc.c), and heif-enc
@@ -35,7 +36,9 @@ fi
 if [ "$what" = bench ]; then add libvips-dev libheif-examples; fi
 # bench/serve_nginx.sh: pg_media serve against nginx, driven by wrk, with a video made by ffmpeg
 if [ "$what" = bench ]; then add nginx wrk ffmpeg curl; fi
-if [ "$what" = test ]; then
+# make test-scale: failover with pg_auto_failover, sharding by owner with PL/Proxy
+if [ "$what" = scale ]; then add postgresql-$pgmajor-auto-failover pg-auto-failover-cli postgresql-$pgmajor-plproxy; fi
+if [ "$what" = test ] || [ "$what" = scale ]; then
   # test/t/054_app_video.pl, 060_readme_examples.pl: the README's Flask app, and the video it plays
   add python3-flask python3-psycopg-pool ffmpeg
   # test/quality: public image test suites that Debian ships (Go's PngSuite and image
@@ -83,7 +86,7 @@ fi
 
 # the README's Express example (test/apps): express, pg and pg-cursor as package-lock.json pins them
 apps=$(cd "$(dirname "$0")/../test/apps" && pwd)
-if [ "$what" = test ] && [ ! -f "$apps/node_modules/pg-cursor/package.json" ]; then
+if { [ "$what" = test ] || [ "$what" = scale ]; } && [ ! -f "$apps/node_modules/pg-cursor/package.json" ]; then
   echo "install-deps: npm ci in test/apps (express, pg, pg-cursor)"
   (cd "$apps" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   chmod -R a+rX "$apps/node_modules"

@@ -24,9 +24,11 @@ set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
 all_stages="build unit unit-san quality regress tap harness package fuzz"
+# not part of make test's default run: the multi-node tests of make test-scale (test/scale/*.pl)
+extra_stages="scale"
 stages=${*:-$all_stages}
 for s in $stages; do
-  case " $all_stages " in *" $s "*) ;; *) echo "run-all.sh: unknown stage '$s' (stages: $all_stages)" >&2; exit 2 ;; esac
+  case " $all_stages $extra_stages " in *" $s "*) ;; *) echo "run-all.sh: unknown stage '$s' (stages: $all_stages $extra_stages)" >&2; exit 2 ;; esac
 done
 wants() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
@@ -60,7 +62,7 @@ step_failed() {
 }
 
 # The test servers run as postgres: say so at once when it cannot read the checkout.
-if wants regress || wants tap; then
+if wants regress || wants tap || wants scale; then
   ./test/check-readable.sh || { echo; echo "0 passed, 1 failed"; exit 1; }
 fi
 
@@ -68,7 +70,8 @@ if wants build; then
   say "installing dependencies"
   if [ "$(id -u)" = 0 ]; then
     # the Dockerfile runs the "build" step; run it here too so CI exercises it
-    { ./scripts/install-deps.sh build && ./scripts/install-deps.sh test; } || { echo "dependency installation failed"; exit 1; }
+    deps_group=test; wants scale && deps_group=scale
+    { ./scripts/install-deps.sh build && ./scripts/install-deps.sh $deps_group; } || { echo "dependency installation failed"; exit 1; }
   fi
   say "building and installing pg_media"
   if make -s all cli >"$log_dir/build.log" 2>&1 &&
@@ -153,6 +156,20 @@ if wants tap; then
   fi
 fi
 
+if wants scale; then
+  say "multi-node tests: failover, replicas, sharding (test/scale)"
+  TAP_DIR=test/scale PROVE_TESTS="${PROVE_TESTS:-}" ./test/tap.sh >"$log_dir/scale.log" 2>&1
+  rc=$?
+  grep -vE '^[[:space:]]*ok [0-9]+' "$log_dir/scale.log" | tail -40
+  count_tap "$log_dir/scale.log" "scale"
+  while IFS= read -r line; do
+    failed=$((failed + 1)); failures+=("scale: $(echo "$line" | sed "s/ *(Wstat.*//") died or stopped early")
+  done < <(grep -E '^[^ ].*\.pl +\(Wstat: .*Failed: 0\)$' "$log_dir/scale.log")
+  if [ "$rc" != 0 ] && ! grep -qE '^[[:space:]]*not ok [0-9]+|^[^ ].*\.pl +\(Wstat: ' "$log_dir/scale.log"; then
+    step_failed "scale tests (exit $rc; see $log_dir/scale.log)"
+  fi
+fi
+
 if wants harness; then
   say "tests of the test harness"
   ./test/harness/run.sh >"$log_dir/harness.log" 2>&1
@@ -177,7 +194,7 @@ fi
 
 if wants fuzz; then
   say "fuzzing each harness for ${FUZZ_SECONDS:-10} s"
-  if make -s -C test/fuzz all >"$log_dir/fuzz-build.log" 2>&1; then
+  if make -s -j2 -C test/fuzz all >"$log_dir/fuzz-build.log" 2>&1; then
     # the harnesses over whole modules get FUZZ_SECONDS each, the one-parser
     # harnesses (fuzz_parser_*) PARSER_FUZZ_SECONDS each
     (cd test/fuzz && ./run.sh "${FUZZ_SECONDS:-10}" $(ls fuzz_*.c | grep -v '^fuzz_parser_' | sed "s/\.c$//")) 2>&1 | tee "$log_dir/fuzz.log"

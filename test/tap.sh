@@ -3,6 +3,7 @@
 #
 #   test/tap.sh                     every test/t/*.pl
 #   PROVE_TESTS="test/t/050_cli.pl 051" test/tap.sh    only these (paths or name prefixes)
+#   TAP_DIR=test/scale test/tap.sh  the multi-node tests of make test-scale instead
 #
 # The tests start their own clusters (PostgreSQL::Test::Cluster), and PostgreSQL refuses to run
 # as root, so as root they run as the postgres user, who must be able to read this checkout.
@@ -16,14 +17,15 @@ run_as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; els
 
 "$top/test/check-readable.sh" || exit 2
 
+tap_dir=${TAP_DIR:-test/t}
 tests=()
 for t in ${PROVE_TESTS:-}; do
   case "$t" in
     */*) tests+=("$top/${t#./}") ;;
-    *)   for f in "$top"/test/t/"$t"*.pl; do [ -f "$f" ] && tests+=("$f"); done ;;
+    *)   for f in "$top/$tap_dir/$t"*.pl; do [ -f "$f" ] && tests+=("$f"); done ;;
   esac
 done
-[ -n "${PROVE_TESTS:-}" ] || tests=("$top"/test/t/*.pl)
+[ -n "${PROVE_TESTS:-}" ] || tests=("$top/$tap_dir"/*.pl)
 [ ${#tests[@]} -gt 0 ] || { echo "tap.sh: no TAP test matches PROVE_TESTS='${PROVE_TESTS:-}'" >&2; exit 2; }
 
 testdir=$(mktemp -d /tmp/pg_media_tap.XXXXXX)
