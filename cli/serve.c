@@ -22,6 +22,8 @@
  *
  * Threads: libmicrohttpd runs one thread per HTTP connection; a pool of
  * --pool libpq connections is shared, each used by one request at a time.
+ * With --read-dbname, reads (files, transforms, thumbnails) go through a
+ * second pool, on read replicas (serve_read.c); writes stay on the first.
  * SIGINT/SIGTERM stop accepting, let requests in flight finish (up to
  * --shutdown-timeout seconds), then close everything.
  */
@@ -76,6 +78,15 @@ serve_help(void)
 		   "      --listen=HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
 		   "                             [::1]:PORT for IPv6; port 0 picks a free one)\n"
 		   "      --pool=N               database connections (default 4)\n"
+		   "      --read-dbname=CONNSTR  serve files, transforms and thumbnails from these\n"
+		   "                             connections (read replicas), e.g.\n"
+		   "                               'host=replica1,primary dbname=app\n"
+		   "                                target_session_attrs=prefer-standby'\n"
+		   "                             uploads and settings stay on the primary\n"
+		   "                             (-d/-h/-p).  A replica's 404 is asked again of\n"
+		   "                             the primary (a file not replayed yet); with the\n"
+		   "                             primary down it is 404 until replayed\n"
+		   "      --read-pool=N          read connections (default: --pool)\n"
 		   "      --max-connections=N    HTTP connections at once (default 64)\n"
 		   "      --access-log=FILE      append the access log to FILE (default stderr)\n"
 		   "      --shutdown-timeout=S   on SIGINT/SIGTERM, wait up to S seconds for\n"
@@ -194,6 +205,8 @@ cmd_serve(int argc, char **argv)
 		{"signing-keys", required_argument, NULL, 6},
 		{"signing-keys-from-db", no_argument, NULL, 7},
 		{"require-signed", no_argument, NULL, 8},
+		{"read-dbname", required_argument, NULL, 10},
+		{"read-pool", required_argument, NULL, 11},
 		COMMON_LONG_OPTIONS
 	};
 	ConnOpts	opts = {0};
@@ -201,9 +214,12 @@ cmd_serve(int argc, char **argv)
 	const char *access_log = NULL;
 	const char *upload_expiry = "1 day";
 	int			pool_size = 4;
+	int			read_pool_size = 0;
+	ConnOpts	read_opts;
 	int			shutdown_timeout = 30;
 	int			max_connections = 64;
 	const char *signing_keys = NULL;
+	const char *read_dbname = NULL;
 	bool		keys_from_db = false;
 	static mm_sign_keys keys;
 	struct sockaddr_storage addr;
@@ -255,6 +271,14 @@ cmd_serve(int argc, char **argv)
 			case 8:
 				server.require_signed = true;
 				break;
+			case 10:
+				read_dbname = optarg;
+				break;
+			case 11:
+				read_pool_size = atoi(optarg);
+				if (read_pool_size < 1 || read_pool_size > 100)
+					pg_fatal_usage("--read-pool must be between 1 and 100");
+				break;
 		}
 	}
 	if (optind < argc)
@@ -263,6 +287,8 @@ cmd_serve(int argc, char **argv)
 		pg_fatal_usage("--listen must be HOST:PORT, [IPV6]:PORT or PORT, not \"%s\"", listen);
 	if (signing_keys && keys_from_db)
 		pg_fatal_usage("give --signing-keys or --signing-keys-from-db, not both");
+	if (read_pool_size > 0 && read_dbname == NULL)
+		pg_fatal_usage("--read-pool needs --read-dbname");
 	if (server.require_signed && !signing_keys && !keys_from_db)
 		pg_fatal_usage("--require-signed needs --signing-keys or --signing-keys-from-db");
 	if (signing_keys)
@@ -288,7 +314,15 @@ cmd_serve(int argc, char **argv)
 	pthread_mutex_init(&server.log_mu, NULL);
 	pthread_mutex_init(&server.mu, NULL);
 	pthread_cond_init(&server.idle, NULL);
-	pool_open(&server.pool, &opts, pool_size);
+	pool_open(&server.pool, &opts, pool_size, "pg_media serve");
+	if (read_dbname)
+	{
+		/* -U (and -h/-p where the string names no host) apply to it too */
+		read_opts = opts;
+		read_opts.dbname = read_dbname;
+		pool_open(&server.read_pool, &read_opts, read_pool_size ? read_pool_size : pool_size,
+				  "pg_media serve (reads)");
+	}
 	server.read_size = db_chunk_size(server.pool.conns[0]);
 	if (!tus_configure(server.pool.conns[0], upload_expiry))
 		return EXIT_USAGE;
@@ -326,9 +360,10 @@ cmd_serve(int argc, char **argv)
 		inet_ntop(AF_INET, &((struct sockaddr_in *) &addr)->sin_addr, host, sizeof(host));
 	else
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *) &addr)->sin6_addr, host, sizeof(host));
-	fprintf(stderr, "%s serve: listening on http://%s%s%s:%u/ (pool %d, uploads %s, signed URLs %s)\n",
+	fprintf(stderr, "%s serve: listening on http://%s%s%s:%u/ (pool %d%s, uploads %s, signed URLs %s)\n",
 			progname, addr.ss_family == AF_INET6 ? "[" : "", host,
 			addr.ss_family == AF_INET6 ? "]" : "", dinfo ? dinfo->port : 0, pool_size,
+			server.read_pool.n > 0 ? ", reads on --read-dbname" : "",
 			server.token ? "enabled" : "disabled",
 			server.require_signed ? "required" : server.sign_keys ? "enabled" : "disabled");
 	fflush(stderr);
@@ -337,6 +372,8 @@ cmd_serve(int argc, char **argv)
 
 	shut_down(daemon, signo, shutdown_timeout);
 	pool_close(&server.pool);
+	if (server.read_pool.n > 0)
+		pool_close(&server.read_pool);
 	mm_sign_keys_clear(&keys);
 	if (server.log != stderr)
 		fclose(server.log);

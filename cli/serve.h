@@ -4,12 +4,13 @@
  *
  *   serve.c            options, listening socket, signals, graceful shutdown
  *   serve_route.c      request routing, access log, request completion
- *   serve_pool.c       the pool of libpq connections
+ *   serve_pool.c       the pools of libpq connections (primary, read replicas)
  *   serve_response.c   status and headers from media.http(), bodies streamed
  *   serve_thumbnail.c  /media/{id}/thumbnail
  *   serve_variant.c    /media/{id}/{transform}, e.g. w_320,h_320,c_cover,f_auto
  *   serve_sign.c       signed URLs (serve_sign.h)
  *   serve_upload.c     POST /media
+ *   serve_read.c       which pool a read uses; a 404 of a lagging replica retried
  *   serve_metrics.c    /healthz and /metrics
  *   serve_tus.c        the tus 1.0 resumable uploads under /uploads/ (serve_tus.h)
  *   serve_tus_headers.c  the tus protocol's headers
@@ -36,12 +37,13 @@ typedef struct Pool
 } Pool;
 
 /*
- * The one server of this process: the pool, the access log, the upload
+ * The one server of this process: the pools, the access log, the upload
  * token and the count of requests in flight (for the graceful stop).
  */
 typedef struct Server
 {
-	Pool		pool;
+	Pool		pool;			/* -d: the primary; writes, uploads, settings */
+	Pool		read_pool;		/* --read-dbname: GET/HEAD and transforms; n == 0: none */
 	int			read_size;		/* media.chunk_size */
 	FILE	   *log;
 	pthread_mutex_t log_mu;
@@ -69,6 +71,7 @@ struct TusRequest;
 typedef struct Request
 {
 	Server	   *srv;
+	Pool	   *pool;			/* the pool its reads use (read_pool_for()), or NULL */
 	double		t0;
 	char		method[8];
 	char	   *path;
@@ -98,13 +101,25 @@ typedef struct Request
 extern Server server;
 
 /* serve_pool.c */
-extern void pool_open(Pool *p, const ConnOpts *opts, int size);
+extern void pool_open(Pool *p, const ConnOpts *opts, int size, const char *appname);
 extern void pool_close(Pool *p);
 extern int	pool_get(Pool *p);
 extern int	pool_try_get(Pool *p, double timeout);
 extern void pool_put(Pool *p, int slot);
-extern PGresult *pool_exec(int slot, const char *sql, int nparams,
+extern PGresult *pool_exec(Pool *p, int slot, const char *sql, int nparams,
 						   const char *const *values, int result_format);
+
+/* serve_read.c: what read_exec() did with a read pool's 404 (metrics_read_retried()) */
+typedef enum ReadRetry
+{
+	READ_RETRY_FOUND,			/* the primary had the file: the replica lags */
+	READ_RETRY_NOT_FOUND,		/* the primary has no such file either */
+	READ_RETRY_PRIMARY_UNAVAILABLE	/* the primary did not answer: the replica's 404 stands */
+} ReadRetry;
+
+extern Pool *read_pool_for(Request *rq);
+extern int	read_exec(Request *rq, const char *sql, int nparams, const char *const *values,
+					  int result_format, PGresult **res);
 
 /* serve_response.c */
 extern int	http_status_for(PGconn *conn, PGresult *res, bool upload);
@@ -137,6 +152,7 @@ extern void upload_release(Request *rq);
 extern void metrics_request_done(int status, uint64_t bytes, double seconds, bool aborted);
 extern void metrics_pool_waited(double seconds);
 extern void metrics_upload_delta(int delta);
+extern void metrics_read_retried(ReadRetry outcome);
 extern enum MHD_Result serve_metrics(struct MHD_Connection *c, Request *rq);
 extern enum MHD_Result serve_healthz(struct MHD_Connection *c, Request *rq);
 

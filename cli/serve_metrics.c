@@ -1,7 +1,7 @@
 /*
  * serve_metrics.c - pg_media serve's operations endpoints: /healthz (is the
- * database reachable through the pool, and how busy is the pool) and
- * /metrics (counters in the Prometheus text exposition format 0.0.4).
+ * database reachable through each pool, and how busy is it) and /metrics
+ * (counters in the Prometheus text exposition format 0.0.4).
  *
  * The counters are process-wide and updated under one mutex when a request
  * completes or a pool wait ends: a few additions per request, nothing that
@@ -34,6 +34,7 @@ static struct
 	double		pool_wait_seconds;
 	uint64_t	health_checks_failed;
 	int64_t		uploads_in_progress;	/* resumable uploads begun and not yet ended */
+	uint64_t	read_retries[READ_RETRY_PRIMARY_UNAVAILABLE + 1];	/* by ReadRetry */
 }			metrics = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* Counts one completed request: its status, body bytes and latency. */
@@ -71,6 +72,15 @@ metrics_upload_delta(int delta)
 {
 	pthread_mutex_lock(&metrics.mu);
 	metrics.uploads_in_progress += delta;
+	pthread_mutex_unlock(&metrics.mu);
+}
+
+/* Counts one 404 of the read pool asked again of the primary, by what came of it. */
+void
+metrics_read_retried(ReadRetry outcome)
+{
+	pthread_mutex_lock(&metrics.mu);
+	metrics.read_retries[outcome]++;
 	pthread_mutex_unlock(&metrics.mu);
 }
 
@@ -167,6 +177,15 @@ metrics_text(void)
 	ok &= append(&buf, &len, "# HELP pg_media_uploads_in_progress Resumable uploads begun through this server and not yet finished or aborted.\n"
 				 "# TYPE pg_media_uploads_in_progress gauge\n"
 				 "pg_media_uploads_in_progress %lld\n", (long long) metrics.uploads_in_progress);
+	if (server.read_pool.n > 0)
+		ok &= append(&buf, &len, "# HELP pg_media_read_retries_total Not-found answers of the read pool asked again of the primary, by outcome.\n"
+					 "# TYPE pg_media_read_retries_total counter\n"
+					 "pg_media_read_retries_total{outcome=\"found\"} %llu\n"
+					 "pg_media_read_retries_total{outcome=\"not_found\"} %llu\n"
+					 "pg_media_read_retries_total{outcome=\"primary_unavailable\"} %llu\n",
+					 (unsigned long long) metrics.read_retries[READ_RETRY_FOUND],
+					 (unsigned long long) metrics.read_retries[READ_RETRY_NOT_FOUND],
+					 (unsigned long long) metrics.read_retries[READ_RETRY_PRIMARY_UNAVAILABLE]);
 	pthread_mutex_unlock(&metrics.mu);
 
 	ok &= append(&buf, &len, "# HELP pg_media_pool_connections Database connections in the pool.\n"
@@ -179,6 +198,14 @@ metrics_text(void)
 				 "# TYPE pg_media_http_requests_in_flight gauge\n"
 				 "pg_media_http_requests_in_flight %d\n",
 				 server.pool.n, pool_busy_count(&server.pool), active);
+	if (server.read_pool.n > 0)
+		ok &= append(&buf, &len, "# HELP pg_media_read_pool_connections Database connections in the read pool (--read-dbname).\n"
+					 "# TYPE pg_media_read_pool_connections gauge\n"
+					 "pg_media_read_pool_connections %d\n"
+					 "# HELP pg_media_read_pool_connections_busy Read pool connections lent to a request now.\n"
+					 "# TYPE pg_media_read_pool_connections_busy gauge\n"
+					 "pg_media_read_pool_connections_busy %d\n",
+					 server.read_pool.n, pool_busy_count(&server.read_pool));
 	if (!ok)
 	{
 		free(buf);
@@ -209,56 +236,74 @@ serve_metrics(struct MHD_Connection *c, Request *rq)
 }
 
 /*
- * GET /healthz: 200 when a pool connection can be had within two seconds
- * and answers a query that needs the extension; 503 otherwise, with what
- * failed.  A load balancer takes the server out of rotation on 503.
+ * Checks one pool for /healthz: a connection within two seconds that
+ * answers a query needing the extension.  Returns "ok" or what failed;
+ * *standby says whether the server that answered is in recovery.
+ */
+static const char *
+pool_health(Pool *p, bool *standby)
+{
+	int			slot = pool_try_get(p, 2.0);
+	const char *state = "ok";
+	PGresult   *res;
+
+	*standby = false;
+	if (slot < 0)
+		return "no free connection within 2 s";
+	res = pool_exec(p, slot, "SELECT pg_catalog.pg_is_in_recovery() FROM pg_catalog.pg_extension"
+					" WHERE extname = 'pg_media'", 0, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		state = PQresultStatus(res) == PGRES_TUPLES_OK ? "pg_media is not installed" : "unreachable";
+	else
+		*standby = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	pool_put(p, slot);
+	return state;
+}
+
+/*
+ * GET /healthz: each pool's state.  Without a read pool: 200 when the
+ * primary's pool answers, else 503.  With one (--read-dbname), the status
+ * follows the read pool, which serves what a load balancer sends here:
+ * 200 "ok" when both answer, 200 "degraded" when only the read pool does
+ * (files are served, uploads get 503), 503 "unavailable" when the read
+ * pool does not.  The body says what failed.
  */
 enum MHD_Result
 serve_healthz(struct MHD_Connection *c, Request *rq)
 {
-	char		body[256];
-	int			slot = pool_try_get(&server.pool, 2.0);
-	int			status = 200;
-	const char *database = "ok";
+	char		body[512];
+	size_t		used;
+	bool		standby;
+	bool		read_standby = false;
+	const char *database = pool_health(&server.pool, &standby);
+	const char *read_database = server.read_pool.n > 0 ? pool_health(&server.read_pool, &read_standby) : NULL;
+	bool		serving = strcmp(read_database ? read_database : database, "ok") == 0;
+	int			status = serving ? 200 : 503;
+	struct MHD_Response *resp;
 
-	if (slot < 0)
-	{
-		status = 503;
-		database = "no free connection within 2 s";
-	}
-	else
-	{
-		PGresult   *res = pool_exec(slot, "SELECT 1 FROM pg_extension WHERE extname = 'pg_media'",
-									0, NULL, 0);
-
-		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-		{
-			status = 503;
-			database = PQresultStatus(res) == PGRES_TUPLES_OK ? "pg_media is not installed"
-				: "unreachable";
-		}
-		PQclear(res);
-		pool_put(&server.pool, slot);
-	}
 	if (status != 200)
 	{
 		pthread_mutex_lock(&metrics.mu);
 		metrics.health_checks_failed++;
 		pthread_mutex_unlock(&metrics.mu);
 	}
-	snprintf(body, sizeof(body),
-			 "{\"status\": \"%s\", \"database\": \"%s\", \"pool\": {\"size\": %d, \"busy\": %d}}\n",
-			 status == 200 ? "ok" : "unavailable", database, server.pool.n,
-			 pool_busy_count(&server.pool));
-	{
-		struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), body,
-																	MHD_RESPMEM_MUST_COPY);
-
-		if (resp == NULL)
-			return MHD_NO;
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-		rq->bytes = rq->head ? 0 : strlen(body);
-		return queue_response(c, rq, status, resp);
-	}
+	used = snprintf(body, sizeof(body),
+					"{\"status\": \"%s\", \"database\": \"%s\", \"pool\": {\"size\": %d, \"busy\": %d}",
+					!serving ? "unavailable" : strcmp(database, "ok") != 0 ? "degraded" : "ok",
+					database, server.pool.n, pool_busy_count(&server.pool));
+	if (read_database && used < sizeof(body))
+		used += snprintf(body + used, sizeof(body) - used,
+						 ", \"read_database\": \"%s\", \"read_pool\": {\"size\": %d, \"busy\": %d, \"standby\": %s}",
+						 read_database, server.read_pool.n, pool_busy_count(&server.read_pool),
+						 read_standby ? "true" : "false");
+	if (used < sizeof(body))
+		snprintf(body + used, sizeof(body) - used, "}\n");
+	resp = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	rq->bytes = rq->head ? 0 : strlen(body);
+	return queue_response(c, rq, status, resp);
 }

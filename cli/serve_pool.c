@@ -1,7 +1,9 @@
 /*
  * serve_pool.c - pg_media serve: a fixed set of libpq connections, each
  * lent to one request at a time, so that many HTTP connections share a few
- * database connections and a slow client holds none between ranges.
+ * database connections and a slow client holds none between ranges.  A
+ * server has one pool on the primary (server.pool) and, with --read-dbname,
+ * one on the read replicas (server.read_pool; serve_read.c picks).
  */
 #include "serve.h"
 
@@ -11,10 +13,11 @@
 /*
  * Opens the pool's size connections now, so that a bad setup (no server,
  * wrong password, no extension) fails at start rather than on the first
- * request; exits with EXIT_FATAL if one cannot be made.
+ * request; exits with EXIT_FATAL if one cannot be made.  appname is the
+ * application_name the connections show (unless opts sets one).
  */
 void
-pool_open(Pool *p, const ConnOpts *opts, int size)
+pool_open(Pool *p, const ConnOpts *opts, int size, const char *appname)
 {
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
@@ -27,7 +30,7 @@ pool_open(Pool *p, const ConnOpts *opts, int size)
 		exit(EXIT_FATAL);
 	}
 	for (int i = 0; i < size; i++)
-		p->conns[i] = db_connect(opts, "pg_media serve");
+		p->conns[i] = db_connect(opts, appname);
 	db_require_extension(p->conns[0]);
 }
 
@@ -120,15 +123,16 @@ pool_put(Pool *p, int slot)
 }
 
 /*
- * Runs a read-only statement on a pooled connection, once more after a
- * reconnect if the connection turns out to have been lost (a server
- * restart, an idle timeout).
+ * Runs a read-only statement on connection slot of pool p, once more after
+ * a reconnect if the connection turns out to have been lost (a server
+ * restart, an idle timeout; with a multi-host connection string libpq may
+ * then pick another host, e.g. the primary when the replica is down).
  */
 PGresult *
-pool_exec(int slot, const char *sql, int nparams, const char *const *values,
+pool_exec(Pool *p, int slot, const char *sql, int nparams, const char *const *values,
 		  int result_format)
 {
-	PGconn	   *conn = server.pool.conns[slot];
+	PGconn	   *conn = p->conns[slot];
 	PGresult   *res = PQexecParams(conn, sql, nparams, NULL, values, NULL, NULL, result_format);
 
 	if (PQstatus(conn) == CONNECTION_BAD)
