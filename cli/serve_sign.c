@@ -151,16 +151,16 @@ end_transaction(PGconn *conn, bool ok)
 
 /* Runs a statement as the signed owner; see serve_sign.h. */
 PGresult *
-pool_exec_as(int slot, const Request *rq, const char *sql, int nparams,
+pool_exec_as(Pool *p, int slot, const Request *rq, const char *sql, int nparams,
 			 const char *const *values, int result_format)
 {
-	PGconn	   *conn = server.pool.conns[slot];
+	PGconn	   *conn = p->conns[slot];
 	PGresult   *res;
 	char	   *owner;
 	char	   *begin;
 
 	if (rq->owner == NULL)
-		return pool_exec(slot, sql, nparams, values, result_format);
+		return pool_exec(p, slot, sql, nparams, values, result_format);
 	if (PQstatus(conn) != CONNECTION_OK)
 		PQreset(conn);
 	owner = PQescapeLiteral(conn, rq->owner, strlen(rq->owner));

@@ -39,8 +39,8 @@ extern const char *sign_refusal(struct MHD_Connection *c, Request *rq, const cha
  * that sets media.owner LOCAL to it (so it never outlives the statement on
  * the pooled connection); otherwise pool_exec() itself.
  */
-extern PGresult *pool_exec_as(int slot, const Request *rq, const char *sql, int nparams,
-							  const char *const *values, int result_format);
+extern PGresult *pool_exec_as(Pool *p, int slot, const Request *rq, const char *sql,
+							  int nparams, const char *const *values, int result_format);
 
 /*
  * For a signed request: rewrites the answer's Cache-Control so that no
