@@ -153,6 +153,7 @@ read_body(void *cls, uint64_t pos, char *buf, size_t max)
 	char		len_txt[32];
 	const char *values[3] = {rq->id, off_txt, len_txt};
 	PGresult   *res;
+	Pool	   *pool = read_pool_for(rq);
 	int			slot;
 	ssize_t		got;
 
@@ -165,8 +166,8 @@ read_body(void *cls, uint64_t pos, char *buf, size_t max)
 		n = server.read_size - off % server.read_size;
 	snprintf(off_txt, sizeof(off_txt), "%lld", (long long) off);
 	snprintf(len_txt, sizeof(len_txt), "%lld", (long long) n);
-	slot = pool_get(&server.pool);
-	res = pool_exec_as(slot, rq, "SELECT media.read($1::bigint, $2::bigint, $3::integer)", 3, values, 1);
+	slot = pool_get(pool);
+	res = pool_exec_as(pool, slot, rq, "SELECT media.read($1::bigint, $2::bigint, $3::integer)", 3, values, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
 		PQgetlength(res, 0, 0) == 0)
 	{
@@ -174,7 +175,7 @@ read_body(void *cls, uint64_t pos, char *buf, size_t max)
 				PQresultStatus(res) == PGRES_TUPLES_OK ? "the content ended early\n" :
 				PQresultErrorMessage(res));
 		PQclear(res);
-		pool_put(&server.pool, slot);
+		pool_put(pool, slot);
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
 	got = PQgetlength(res, 0, 0);
@@ -182,7 +183,7 @@ read_body(void *cls, uint64_t pos, char *buf, size_t max)
 		got = (ssize_t) max;
 	memcpy(buf, PQgetvalue(res, 0, 0), got);
 	PQclear(res);
-	pool_put(&server.pool, slot);
+	pool_put(pool, slot);
 	rq->bytes += got;
 	return got;
 }
@@ -217,16 +218,15 @@ serve_file(struct MHD_Connection *c, Request *rq, const char *id)
 	values[1] = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
 	values[2] = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	values[3] = rq->head ? "f" : "t";
-	slot = pool_get(&server.pool);
-	res = pool_exec_as(slot, rq, sql, 4, values, 1);
+	slot = read_exec(rq, sql, 4, values, 1, &res);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 	{
-		enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[slot], res, false);
+		enum MHD_Result r = respond_db_error(c, rq, rq->pool->conns[slot], res, false);
 
-		pool_put(&server.pool, slot);
+		pool_put(rq->pool, slot);
 		return r;
 	}
-	pool_put(&server.pool, slot);
+	pool_put(rq->pool, slot);
 	status = (int) ntohl(*(uint32_t *) PQgetvalue(res, 0, 0));
 	headers = strdup(PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1));
 	add_headers_text(NULL, headers, &length, &first);
