@@ -129,6 +129,7 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 	const char *values[3] = {id, w, h};
 	char	   *end;
 	PGresult   *res;
+	Pool	   *pool = read_pool_for(rq);
 	int			slot;
 	char		kind[512];
 	bool		http_like;
@@ -139,8 +140,8 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 		strtol(h, NULL, 10) > 10000)
 		return respond_text(c, rq, 400, "w and h must be whole numbers from 1 to 10000\n");
 
-	slot = pool_get(&server.pool);
-	res = pool_exec(slot,
+	slot = pool_get(pool);
+	res = pool_exec(pool, slot,
 					"SELECT pg_catalog.pg_get_function_result(p.oid) FROM pg_catalog.pg_proc p"
 					" WHERE p.proname = 'thumbnail'"
 					"   AND p.pronamespace = 'media'::pg_catalog.regnamespace"
@@ -149,37 +150,37 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 					" LIMIT 1", 0, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
-		enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[slot], res, false);
+		enum MHD_Result r = respond_db_error(c, rq, pool->conns[slot], res, false);
 
-		pool_put(&server.pool, slot);
+		pool_put(pool, slot);
 		return r;
 	}
+	pool_put(pool, slot);
 	if (PQntuples(res) == 0)
 	{
 		PQclear(res);
-		pool_put(&server.pool, slot);
 		return respond_text(c, rq, 501, "thumbnails are not available: this database's pg_media has no media.thumbnail()\n");
 	}
 	snprintf(kind, sizeof(kind), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	http_like = strstr(kind, "headers") && strstr(kind, "status");
 
-	res = pool_exec(slot, http_like ?
-					"SELECT t.status,"
-					" (SELECT string_agg(key || ': ' || value, E'\\n') FROM jsonb_each_text(t.headers)),"
-					" t.body FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t" :
-					"SELECT t.*, (SELECT s.headers OPERATOR(pg_catalog.->>) 'Cache-Control'"
-					"   FROM media.http($1::bigint, NULL, NULL, 'HEAD') s) AS source_cache_control"
-					" FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t",
-					3, values, 1);
+	slot = read_exec(rq, http_like ?
+					 "SELECT t.status,"
+					 " (SELECT string_agg(key || ': ' || value, E'\\n') FROM jsonb_each_text(t.headers)),"
+					 " t.body FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t" :
+					 "SELECT t.*, (SELECT s.headers OPERATOR(pg_catalog.->>) 'Cache-Control'"
+					 "   FROM media.http($1::bigint, NULL, NULL, 'HEAD') s) AS source_cache_control"
+					 " FROM media.thumbnail($1::bigint, $2::integer, $3::integer) t",
+					 3, values, 1, &res);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
-		enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[slot], res, false);
+		enum MHD_Result r = respond_db_error(c, rq, rq->pool->conns[slot], res, false);
 
-		pool_put(&server.pool, slot);
+		pool_put(rq->pool, slot);
 		return r;
 	}
-	pool_put(&server.pool, slot);
+	pool_put(rq->pool, slot);
 	if (PQntuples(res) == 0)
 	{
 		PQclear(res);

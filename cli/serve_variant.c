@@ -57,20 +57,19 @@ serve_variant(struct MHD_Connection *c, Request *rq, const char *id, const char 
 	values[1] = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	values[2] = rq->head ? "HEAD" : "GET";
 	values[3] = resolved;
-	slot = pool_get(&server.pool);
-	res = pool_exec_as(slot, rq,
-					   "SELECT h.status,"
-					   " (SELECT string_agg(key || ': ' || value, E'\\n') FROM jsonb_each_text(h.headers)),"
-					   " h.body FROM media.http($1::bigint, NULL, $2, $3, $4) h",
-					   4, values, 1);
+	slot = read_exec(rq,
+					 "SELECT h.status,"
+					 " (SELECT string_agg(key || ': ' || value, E'\\n') FROM jsonb_each_text(h.headers)),"
+					 " h.body FROM media.http($1::bigint, NULL, $2, $3, $4) h",
+					 4, values, 1, &res);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 	{
-		enum MHD_Result r = respond_db_error(c, rq, server.pool.conns[slot], res, false);
+		enum MHD_Result r = respond_db_error(c, rq, rq->pool->conns[slot], res, false);
 
-		pool_put(&server.pool, slot);
+		pool_put(rq->pool, slot);
 		return r;
 	}
-	pool_put(&server.pool, slot);
+	pool_put(rq->pool, slot);
 	resp = http_row_response(rq, res, &status);
 	PQclear(res);
 	if (resp == NULL)
