@@ -7,6 +7,7 @@
  */
 #include "serve.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -58,9 +59,28 @@ free_slot(Pool *p)
 }
 
 /*
+ * Is the connection usable as far as can be told without a round trip?
+ * An idle connection the server has written to, or closed, is not: that
+ * is the FATAL message and end of a server that shut down or a session
+ * that was terminated while it sat in the pool (serve asks for nothing
+ * else that the server would send unasked).
+ */
+static bool
+conn_usable(PGconn *conn)
+{
+	struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+
+	if (PQstatus(conn) != CONNECTION_OK || pfd.fd < 0)
+		return false;
+	return poll(&pfd, 1, 0) == 0;
+}
+
+/*
  * Borrows a connection, waiting for one at most timeout seconds (a negative
  * timeout waits for ever); -1 when none came free in time.  A wait is
- * counted in the metrics.  A connection that was lost is reconnected.
+ * counted in the metrics.  A connection that was lost is reconnected,
+ * also one the server closed while it sat idle in the pool (a restart, a
+ * failover), so that the request does not fail on it.
  */
 int
 pool_try_get(Pool *p, double timeout)
@@ -100,7 +120,7 @@ pool_try_get(Pool *p, double timeout)
 	pthread_mutex_unlock(&p->mu);
 	if (t0 > 0)
 		metrics_pool_waited(now_seconds() - t0);
-	if (slot >= 0 && PQstatus(p->conns[slot]) != CONNECTION_OK)
+	if (slot >= 0 && !conn_usable(p->conns[slot]))
 		PQreset(p->conns[slot]);
 	return slot;
 }
