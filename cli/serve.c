@@ -109,6 +109,17 @@ serve_help(void)
 }
 
 
+/* The N of a pool size option (--pool, --read-pool): 1 to 100, else a usage error. */
+static int
+pool_size_option(const char *option, const char *arg)
+{
+	int			size = atoi(arg);
+
+	if (size < 1 || size > 100)
+		pg_fatal_usage("%s must be between 1 and 100", option);
+	return size;
+}
+
 /* Parses HOST:PORT, [V6]:PORT or PORT into a socket address. */
 static bool
 parse_listen(const char *spec, struct sockaddr_storage *addr, socklen_t *len)
@@ -242,9 +253,7 @@ cmd_serve(int argc, char **argv)
 				listen = optarg;
 				break;
 			case 2:
-				pool_size = atoi(optarg);
-				if (pool_size < 1 || pool_size > 100)
-					pg_fatal_usage("--pool must be between 1 and 100");
+				pool_size = pool_size_option("--pool", optarg);
 				break;
 			case 3:
 				access_log = optarg;
@@ -275,9 +284,7 @@ cmd_serve(int argc, char **argv)
 				read_dbname = optarg;
 				break;
 			case 11:
-				read_pool_size = atoi(optarg);
-				if (read_pool_size < 1 || read_pool_size > 100)
-					pg_fatal_usage("--read-pool must be between 1 and 100");
+				read_pool_size = pool_size_option("--read-pool", optarg);
 				break;
 		}
 	}
