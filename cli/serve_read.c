@@ -59,6 +59,20 @@ says_not_found(const PGresult *res)
 	return state != NULL && strcmp(state, "P0002") == 0;
 }
 
+/*
+ * Is this connection on a hot standby?  The server reports in_hot_standby
+ * (PostgreSQL 14 and later, updated on promotion); a server that does not
+ * is taken for one.  A read pool that has fallen back to the primary (no
+ * standby answered) need not ask the primary again.
+ */
+static bool
+on_standby(PGconn *conn)
+{
+	const char *hot = PQparameterStatus(conn, "in_hot_standby");
+
+	return hot == NULL || strcmp(hot, "off") != 0;
+}
+
 /* Did the server answer the statement (rows, or an error of its own), the connection intact? */
 static bool
 server_answered(PGconn *conn, const PGresult *res)
@@ -92,7 +106,7 @@ primary_back_off(void)
 /*
  * Runs a read statement of rq (as its signed owner, pool_exec_as()) on its
  * read pool; a "not found" from a read pool other than the primary's is
- * asked once more of the primary (see the file comment).  *res gets the
+ * on a standby is asked once more of the primary (see the file comment).  *res gets the
  * answer; returns the slot of rq->pool it came from, which the caller gives
  * back with pool_put(rq->pool, slot) once done with the connection.
  */
@@ -106,7 +120,7 @@ read_exec(Request *rq, const char *sql, int nparams, const char *const *values,
 	PGresult   *primary_res;
 
 	*res = pool_exec_as(p, slot, rq, sql, nparams, values, result_format);
-	if (p == &server.pool || !says_not_found(*res))
+	if (p == &server.pool || !says_not_found(*res) || !on_standby(p->conns[slot]))
 		return slot;
 	primary_slot = primary_retry_allowed() ? pool_try_get(&server.pool, PRIMARY_WAIT_SECONDS) : -1;
 	if (primary_slot < 0)

@@ -78,6 +78,15 @@ sub metric
 	return $body =~ /^\Q$name\E (\S+)$/m ? $1 : 0;
 }
 
+# the read retries of every outcome
+sub retries
+{
+	my (undef, undef, $body) = curl_get("$base/metrics");
+	my $n = 0;
+	$n += $1 while $body =~ /^pg_media_read_retries_total\{[^}]*\} (\d+)$/mg;
+	return $n;
+}
+
 # uploads a file through serve (POST /media); returns (status, new id)
 sub upload
 {
@@ -221,6 +230,10 @@ $primary->wait_for_catchup($standby, 'replay');
 $standby->stop('fast');
 is_deeply(wrong_answers(), [], 'the standby down: every file served, the read pool reconnected to the primary');
 cmp_ok($primary->safe_psql('postgres', $reads_sql), '>=', 1, 'the read pool\'s sessions are on the primary now');
+my $retries_before = retries();
+($status) = curl_get("$base/media/987654321");
+is($status, 404, 'a missing id: 404');
+is(retries(), $retries_before, 'without a retry (the read pool is on the primary already)');
 (undef, undef, $again) = curl_get("$base/media/$img/w_64,h_64");
 is($again, $transform, 'the transform made by the primary: the same bytes as the standby made');
 ($status, undef, $body) = curl_get("$base/healthz");
