@@ -7,7 +7,8 @@
 #      images of every page touched first count), with wal_compression off, pglz, lz4, zstd;
 #      pg_waldump --stats of the range says where the bytes go.
 #   2. Replication lag under a sustained ingest: a streaming standby, CAP_INGEST_SECONDS of
-#      media.put() at full speed from two sessions, pg_stat_replication sampled every second.
+#      media.put() at full speed from two sessions, pg_stat_replication sampled every second;
+#      then a second standby, made before the ingest and started after it: WAL replay speed.
 #   3. Base backup and restore of what the ingest stored: pg_basebackup, copy + start to
 #      consistent; pg_dump -Fd -j2 and pg_restore -j2; each extrapolated linearly to 10 GB.
 #
@@ -16,6 +17,8 @@
 #
 # Knobs: CAP_PORT (first of three ports, default 57500), CAP_INGEST_SECONDS (60),
 # CAP_MAX_MB (stop the ingest at this many MiB stored, default 2048), CAP_UPLOAD_MB (128),
+# CAP_DUMP_OPTS (pg_dump's compression, default -Z0), CAP_CATALOGUE_ROWS (300000),
+# CAP_WAL_SETS (which WAL sets with which wal_compression methods, see below),
 # CAP_READY_FILE (touched once the extension is created, after which the installed
 # extension files are no longer read: a caller holding the install lock may let it go).
 # The clusters run with fsync on and wal_level replica (a production setting, unlike
@@ -29,12 +32,15 @@ PORT=${CAP_PORT:-57500}
 INGEST_S=${CAP_INGEST_SECONDS:-60}
 MAX_MB=${CAP_MAX_MB:-2048}
 UPLOAD_MB=${CAP_UPLOAD_MB:-128}
+# -Z0: media does not compress, and gzip of the dump's hex text is CPU-bound (9 MiB/s here)
+DUMP_OPTS=${CAP_DUMP_OPTS:--Z0}
 CORPUS=${PG_MEDIA_CORPUS:-$ROOT/../shared/corpus}
 WORK=$(mktemp -d /tmp/pg_media_capacity.XXXXXX)
 chmod 755 "$WORK"
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$WORK"
 PRI=$WORK/primary
 STB=$WORK/standby
+LATE=$WORK/late
 RST=$WORK/restore
 IN=$WORK/in
 T_START=$(date +%s)
@@ -49,6 +55,7 @@ cleanup() {
   [ -n "${INGEST_PIDS:-}" ] && kill $INGEST_PIDS 2>/dev/null || true
   stop_cluster "$RST"
   stop_cluster "$STB"
+  stop_cluster "$LATE"
   stop_cluster "$PRI"
   rm -rf "$WORK"
 }
@@ -62,6 +69,15 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PRI" -p "$PORT" -U postgres -d "${D
 now() { date +%s.%N; }
 # elapsed T0: seconds since T0, 2 decimals
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+# wait_true SQL-COMMAND-PREFIX...: runs the psql command every 0.2 s until it prints t (at most 10 min)
+wait_true() {
+  local n=0
+  until [ "$("$@" 2>/dev/null)" = t ]; do
+    n=$((n + 1))
+    [ $n -lt 3000 ] || { echo "capacity.sh: gave up waiting for: $*" >&2; exit 1; }
+    sleep 0.2
+  done
+}
 # size in bytes of a directory tree
 dir_bytes() { du -sb "$1" | cut -f1; }
 
@@ -231,15 +247,18 @@ say '```'
 # ==============================================================================
 # 2. replication lag under a sustained ingest
 # ==============================================================================
-log "standby"
-as_pg mkdir -p "$STB"
-as_pg "$BIN/pg_basebackup" -h "$PRI" -p "$PORT" -U postgres -D "$STB/data" -X stream -c fast -R -C -S capacity
-cat >>"$STB/data/postgresql.conf" <<CONF
-port = $((PORT + 1))
-unix_socket_directories = '$STB'
-hot_standby = on
-CONF
+# make_standby DIR PORT SLOT: a streaming standby of the primary in DIR (not started)
+make_standby() {
+  as_pg mkdir -p "$1"
+  as_pg "$BIN/pg_basebackup" -h "$PRI" -p "$PORT" -U postgres -D "$1/data" -X stream -c fast -R -C -S "$3"
+  printf "port = %s\nunix_socket_directories = '%s'\nhot_standby = on\n" "$2" "$1" >>"$1/data/postgresql.conf"
+}
+log "standbys"
+make_standby "$STB" $((PORT + 1)) capacity
 as_pg "$BIN/pg_ctl" -D "$STB/data" -l "$STB/server.log" -w -t 120 start >/dev/null
+# a second standby, started only after the ingest: how fast WAL is replayed (what a restore
+# from a base backup and archived WAL, or a replica that fell behind, goes through)
+make_standby "$LATE" $((PORT + 2)) capacity_late
 
 # the ingest: two sessions, each a loop of media.put() of 2 MiB of new content (a slice of a
 # random file and a counter), committing each, until the time is up or its share of CAP_MAX_MB
@@ -281,8 +300,8 @@ ingest_s=$(elapsed "$t0")
 lsn1=$(q -c "SELECT pg_current_wal_lsn()")
 # catch-up: until the standby has replayed everything
 t_catch=$(now)
-while [ "$(q -c "SELECT coalesce(pg_wal_lsn_diff('$lsn1', replay_lsn) > 0, true) FROM pg_stat_replication
-                 WHERE application_name <> 'pg_basebackup'")" = t ]; do sleep 0.2; done
+wait_true q -c "SELECT coalesce(bool_and(pg_wal_lsn_diff('$lsn1', replay_lsn) <= 0), false) FROM pg_stat_replication
+                WHERE application_name <> 'pg_basebackup'"
 catchup_s=$(elapsed "$t_catch")
 read -r ing_files ing_bytes ing_wal < <(DB=ingest q -F ' ' -c "SELECT count(*), coalesce(sum(byte_size), 0),
        pg_wal_lsn_diff('$lsn1', '$lsn0') FROM media.files")
@@ -314,6 +333,17 @@ stop_cluster "$STB"
 rm -rf "$STB"
 q -c "SELECT pg_drop_replication_slot('capacity')" >/dev/null
 
+log "replay of the ingest's WAL by the late standby"
+t=$(now)
+as_pg "$BIN/pg_ctl" -D "$LATE/data" -l "$LATE/server.log" -w -t 600 start >/dev/null
+wait_true psql -X -At -h "$LATE" -p $((PORT + 2)) -U postgres -d postgres \
+  -c "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '$lsn1') >= 0"
+replay_s=$(elapsed "$t")
+stop_cluster "$LATE"
+rm -rf "$LATE"
+q -c "SELECT pg_drop_replication_slot('capacity_late')" >/dev/null
+say "$(awk -v w="$ing_wal" -v s="$replay_s" 'BEGIN { printf "A standby started after the ingest (from a base backup taken before it) replayed its %.1f MiB of WAL in %.1f s: %.1f MiB/s of WAL replay (streamed from the primary, one startup process).", w / 1048576, s, w / 1048576 / s }')"
+
 # ==============================================================================
 # 3. base backup, restore, pg_dump / pg_restore of what the ingest stored
 # ==============================================================================
@@ -333,6 +363,7 @@ bb_bytes=$(dir_bytes "$WORK/basebackup")
 # consistent and accepts connections
 t=$(now)
 as_pg cp -a "$WORK/basebackup" "$RST/data"
+sync -f "$RST/data"
 cp_s=$(elapsed "$t")
 rm -rf "$WORK/basebackup"
 cat >>"$RST/data/postgresql.conf" <<CONF
@@ -350,7 +381,7 @@ rm -rf "$RST"
 as_pg mkdir -p "$WORK/dump"
 log "pg_dump, pg_restore"
 t=$(now)
-as_pg "$BIN/pg_dump" -h "$PRI" -p "$PORT" -U postgres -Fd -j2 -f "$WORK/dump/ingest" ingest
+as_pg "$BIN/pg_dump" -h "$PRI" -p "$PORT" -U postgres -Fd -j2 $DUMP_OPTS -f "$WORK/dump/ingest" ingest
 dump_s=$(elapsed "$t")
 dump_bytes=$(dir_bytes "$WORK/dump/ingest")
 q -c "CREATE DATABASE restored TEMPLATE template0"
@@ -369,9 +400,9 @@ say ""
 say "| step | seconds | bytes | per 10 GiB (linear) |"
 say "|---|---|---|---|"
 say "| pg_basebackup -X stream -c fast (plain) | $bb_s | $bb_bytes | $(per10 "$bb_s" "$bb_bytes") |"
-say "| restore: copy the base backup into place | $cp_s | $bb_bytes | $(per10 "$cp_s" "$bb_bytes") |"
+say "| restore: copy the base backup into place and sync (read from the page cache) | $cp_s | $bb_bytes | $(per10 "$cp_s" "$bb_bytes") |"
 say "| restore: start it until consistent (recovery of the backup's WAL) | $start_s | $bb_bytes | $(per10 "$start_s" "$bb_bytes") |"
-say "| pg_dump -Fd -j2 (default compression) | $dump_s | $dump_bytes (dump) | $(per10 "$dump_s" "$db_bytes") of database |"
+say "| pg_dump -Fd -j2 $DUMP_OPTS | $dump_s | $dump_bytes (dump) | $(per10 "$dump_s" "$db_bytes") of database |"
 say "| pg_restore -j2 into a new database | $restore_s | $restored_bytes (files' bytes) | $(per10 "$restore_s" "$db_bytes") of database |"
 say ""
 say "The restored base backup shows $rst_files of $ing_files files; the pg_restore'd database $(DB=restored q -c "SELECT count(*) FROM media.files") files and $(cat "$WORK/integrity") problems in media.check_integrity()."
