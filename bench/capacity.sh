@@ -16,7 +16,7 @@
 #   BENCH_RESULTS=bench/results.md ...     also appends the report there (make bench does)
 #
 # Knobs: CAP_PORT (first of three ports, default 57500), CAP_INGEST_SECONDS (60),
-# CAP_MAX_MB (stop the ingest at this many MiB stored, default 2048), CAP_UPLOAD_MB (128),
+# CAP_MAX_MB (stop the ingest at this many MiB stored, default 3072), CAP_UPLOAD_MB (128),
 # CAP_DUMP_OPTS (pg_dump's compression, default -Z0), CAP_CATALOGUE_ROWS (300000),
 # CAP_WAL_SETS (which WAL sets with which wal_compression methods, see below),
 # CAP_READY_FILE (touched once the extension is created, after which the installed
@@ -30,11 +30,11 @@ ROOT=$(pwd)
 BIN=$(pg_config --bindir)
 PORT=${CAP_PORT:-57500}
 INGEST_S=${CAP_INGEST_SECONDS:-60}
-MAX_MB=${CAP_MAX_MB:-2048}
+MAX_MB=${CAP_MAX_MB:-3072}
 UPLOAD_MB=${CAP_UPLOAD_MB:-128}
 # -Z0: media does not compress, and gzip of the dump's hex text is CPU-bound (9 MiB/s here)
 DUMP_OPTS=${CAP_DUMP_OPTS:--Z0}
-CORPUS=${PG_MEDIA_CORPUS:-$ROOT/../shared/corpus}
+CORPUS=$(realpath -m "${PG_MEDIA_CORPUS:-$ROOT/../shared/corpus}")
 WORK=$(mktemp -d /tmp/pg_media_capacity.XXXXXX)
 chmod 755 "$WORK"
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$WORK"
@@ -359,6 +359,7 @@ t=$(now)
 as_pg "$BIN/pg_basebackup" -h "$PRI" -p "$PORT" -U postgres -D "$WORK/basebackup" -X stream -c fast
 bb_s=$(elapsed "$t")
 bb_bytes=$(dir_bytes "$WORK/basebackup")
+bb_wal=$(dir_bytes "$WORK/basebackup/pg_wal")
 # restore: copy the backup into place (as from backup storage), then start it until it is
 # consistent and accepts connections
 t=$(now)
@@ -401,7 +402,7 @@ say "| step | seconds | bytes | per 10 GiB (linear) |"
 say "|---|---|---|---|"
 say "| pg_basebackup -X stream -c fast (plain) | $bb_s | $bb_bytes | $(per10 "$bb_s" "$bb_bytes") |"
 say "| restore: copy the base backup into place and sync (read from the page cache) | $cp_s | $bb_bytes | $(per10 "$cp_s" "$bb_bytes") |"
-say "| restore: start it until consistent (recovery of the backup's WAL) | $start_s | $bb_bytes | $(per10 "$start_s" "$bb_bytes") |"
+say "| restore: start it until consistent (replays the $bb_wal bytes of WAL in the backup) | $start_s | $bb_bytes | - (depends on the WAL to replay: see the replay speed above) |"
 say "| pg_dump -Fd -j2 $DUMP_OPTS | $dump_s | $dump_bytes (dump) | $(per10 "$dump_s" "$db_bytes") of database |"
 say "| pg_restore -j2 into a new database | $restore_s | $restored_bytes (files' bytes) | $(per10 "$restore_s" "$db_bytes") of database |"
 say ""
