@@ -15,7 +15,7 @@
 # cluster directory after exit (for investigation), BENCH_NO_BUILD=1 skips
 # the build and benchmarks the installed extension, BENCH_ONLY=a,b runs only
 # those sections (storage, base64, put, read, probe, images, jpegopt, text,
-# cli), BENCH_IMAGE_REPS (default 11) sets the reps of the in-process image
+# cli, serve, capacity), BENCH_IMAGE_REPS (default 11) sets the reps of the in-process image
 # comparisons.
 set -euo pipefail
 
@@ -762,4 +762,11 @@ if want serve && { [ -x "$ROOT/cli/pg_media" ] || make -s -C "$ROOT/cli" >/dev/n
   echo >&2
   echo "== pg_media serve vs nginx" >&2
   BENCH_RESULTS="$OUT" "$ROOT/bench/serve_nginx.sh" || echo "bench/serve_nginx.sh failed" >&2
+fi
+
+# --- the capacity model's figures: WAL per byte, replication lag, backups (its own clusters)
+if want capacity; then
+  echo >&2
+  echo "== capacity (bench/capacity.sh)" >&2
+  BENCH_RESULTS="$OUT" "$ROOT/bench/capacity.sh" || echo "bench/capacity.sh failed" >&2
 fi
