@@ -101,7 +101,7 @@ sign_refusal(struct MHD_Connection *c, Request *rq, const char *id, const char *
 {
 	const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sig");
 	const char *exp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "exp");
-	mm_signed_fields f = {id, variant, 0, NULL};
+	mm_signed_fields f = {id, variant, 0, NULL, MM_SIGN_READ, 0};
 	mm_sign_status st;
 
 	if (sig == NULL)
