@@ -13,7 +13,8 @@
  *   serve_metrics.c    /healthz and /metrics
  *   serve_tus.c        the tus 1.0 resumable uploads under /uploads/ (serve_tus.h)
  *   serve_tus_headers.c  the tus protocol's headers
- *   serve_authorize.c  who may upload, as which owner (serve_authorize.h)
+ *   serve_authorize.c  who may upload, as which owner; running as a grant's owner
+ *                      (serve_authorize.h)
  */
 #ifndef PG_MEDIA_SERVE_H
 #define PG_MEDIA_SERVE_H
@@ -55,13 +56,21 @@ typedef struct Server
 	bool		require_signed; /* --require-signed: unsigned /media requests get 403 */
 } Server;
 
-/* What serve_authorize_upload() decided about one request (serve_authorize.h). */
-typedef struct UploadGrant
+/*
+ * Who a request runs as: what an upload's authorizer decided
+ * (serve_authorize_upload()) or what a signed URL's check found
+ * (sign_refusal()).  One result for every route, applied to a pooled
+ * connection the one way grant_enter() and grant_leave() do it
+ * (serve_authorize.h).
+ */
+typedef struct Grant
 {
 	int			status;			/* 0: allowed; else the HTTP status to refuse with */
 	const char *reason;			/* the refusal, one line for the client */
 	char	   *owner;			/* media.owner to run as (malloc'd), or NULL: the role's */
-} UploadGrant;
+	int64_t		until;			/* the signature's exp (unix seconds), or 0: not signed */
+	int64_t		max_bytes;		/* the most bytes an upload may have, or 0: no own limit */
+} Grant;
 
 struct TusRequest;
 
@@ -88,11 +97,8 @@ typedef struct Request
 	int64_t		received;
 	int			fail_status;	/* an error to answer once the body is read */
 	char	   *fail_message;
-	UploadGrant grant;			/* who may upload, as which owner */
 	struct TusRequest *tus;		/* a tus request under /uploads/ (serve_tus.c) */
-	/* a signed URL (serve_sign.c) */
-	int64_t		signed_until;	/* its exp, or 0: not signed */
-	char	   *owner;			/* media.owner to run as, or NULL */
+	Grant		grant;			/* who the request runs as (an upload, a signed URL) */
 } Request;
 
 extern Server server;

@@ -175,7 +175,6 @@ request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	free(rq->buf);
 	free(rq->fail_message);
 	grant_free(&rq->grant);
-	free(rq->owner);
 	free(rq);
 	*con_cls = NULL;
 
