@@ -7,7 +7,8 @@
  *   serve_pool.c       the pool of libpq connections
  *   serve_response.c   status and headers from media.http(), bodies streamed
  *   serve_thumbnail.c  /media/{id}/thumbnail
- *   serve_variant.c    /media/{id}/{transform}, e.g. w_320,h_320,c_cover,f_auto
+ *   serve_variant.c    /media/{id}: its query, the file or its transform, e.g.
+ *                      /media/{id}/w_320,h_320,c_cover,f_auto or ?w=320&h=320&c=cover&f=auto
  *   serve_sign.c       signed URLs (serve_sign.h)
  *   serve_upload.c     POST /media
  *   serve_metrics.c    /healthz and /metrics
@@ -85,6 +86,7 @@ typedef struct Request
 	int			status;
 	uint64_t	bytes;			/* body bytes produced */
 	bool		head;
+	const char *vary;			/* a Vary header for every answer (f_auto: "Accept"), or NULL */
 	/* a streamed body */
 	char		id[24];
 	int64_t		first;
@@ -129,9 +131,9 @@ extern enum MHD_Result serve_file(struct MHD_Connection *c, Request *rq, const c
 extern enum MHD_Result serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id);
 extern struct MHD_Response *http_row_response(Request *rq, PGresult *res, int *status);
 
-/* serve_variant.c */
-extern enum MHD_Result serve_variant(struct MHD_Connection *c, Request *rq, const char *id,
-									 const char *spec);
+/* serve_variant.c: sub is NULL (the file), "thumbnail" or a transform's URL form */
+extern enum MHD_Result serve_media(struct MHD_Connection *c, Request *rq, const char *id,
+								   const char *sub);
 
 /* serve_upload.c */
 extern enum MHD_Result handle_upload(struct MHD_Connection *c, Request *rq,
