@@ -162,9 +162,7 @@ authorize_signed_upload(struct MHD_Connection *c, const Request *rq, Grant *gran
 {
 	static const char bearer[] = "Bearer " MM_SIGN_TOKEN_PREFIX;
 	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	char		owner[MM_SIGN_OWNER_MAX + 1];
-	char		kid[MM_SIGN_KEY_ID_MAX + 1];
-	char		sig[MM_SIGN_SIG_LEN + 1];
+	mm_sign_token_parts parts;
 	mm_signed_fields f;
 	mm_sign_status st;
 
@@ -178,10 +176,10 @@ authorize_signed_upload(struct MHD_Connection *c, const Request *rq, Grant *gran
 	else
 	{
 		auth += 7;
-		if (mm_sign_upload_token_parse(auth, strlen(auth), &f, owner, kid, sig) != 0)
+		if (mm_sign_upload_token_parse(auth, strlen(auth), &f, &parts) != 0)
 			st = MM_SIGN_MALFORMED;
 		else
-			st = mm_sign_verify(server.sign_keys, kid, sig, &f, (int64_t) time(NULL));
+			st = mm_sign_verify(server.sign_keys, parts.kid, parts.sig, &f, (int64_t) time(NULL));
 		grant->reason = sign_reason(st, true);
 		if (st == MM_SIGN_OK && !grant_owner(grant, f.owner))
 		{
@@ -194,7 +192,7 @@ authorize_signed_upload(struct MHD_Connection *c, const Request *rq, Grant *gran
 			grant->until = f.expires;
 			grant->max_bytes = f.max_bytes;
 		}
-		memset(sig, 0, sizeof(sig));
+		memset(&parts, 0, sizeof(parts));
 	}
 	return true;
 }

@@ -144,36 +144,32 @@ check_token(const char *text, size_t size)
 	mm_sign_keys keys;
 	mm_signed_fields f;
 	mm_signed_fields g;
-	char		owner[MM_SIGN_OWNER_MAX + 1];
-	char		owner2[MM_SIGN_OWNER_MAX + 1];
-	char		kid[MM_SIGN_KEY_ID_MAX + 1];
-	char		kid2[MM_SIGN_KEY_ID_MAX + 1];
-	char		sig[MM_SIGN_SIG_LEN + 1];
-	char		sig2[MM_SIGN_SIG_LEN + 1];
+	mm_sign_token_parts a;		/* read from the input */
+	mm_sign_token_parts b;		/* read from the token signed again */
 	char		token[MM_SIGN_TOKEN_MAX + 1];
 	char		want[MM_SIGN_SIG_LEN + 1];
 	int			n;
 
-	if (mm_sign_upload_token_parse(text, size, &f, owner, kid, sig) != 0)
+	if (mm_sign_upload_token_parse(text, size, &f, &a) != 0)
 		return;
-	if (f.purpose != MM_SIGN_UPLOAD || f.owner != owner || strlen(owner) == 0 ||
-		strlen(owner) > MM_SIGN_OWNER_MAX || strlen(kid) == 0 || strlen(kid) > MM_SIGN_KEY_ID_MAX ||
-		strlen(sig) != MM_SIGN_SIG_LEN || f.max_bytes < 0 || f.max_bytes > MM_SIGN_MAX_BYTES_MAX ||
+	if (f.purpose != MM_SIGN_UPLOAD || f.owner != a.owner || strlen(a.owner) == 0 ||
+		strlen(a.owner) > MM_SIGN_OWNER_MAX || strlen(a.kid) == 0 || strlen(a.kid) > MM_SIGN_KEY_ID_MAX ||
+		strlen(a.sig) != MM_SIGN_SIG_LEN || f.max_bytes < 0 || f.max_bytes > MM_SIGN_MAX_BYTES_MAX ||
 		f.expires < 0)
 		abort();
 	mm_sign_keys_parse(key_text, sizeof(key_text) - 1, &keys, NULL, 0);
 	n = mm_sign_upload_token(&keys.key[0], &f, token, sizeof(token));
-	if (n < 0 || mm_sign_upload_token_parse(token, (size_t) n, &g, owner2, kid2, sig2) != 0 ||
-		strcmp(owner, owner2) != 0 || f.expires != g.expires || f.max_bytes != g.max_bytes ||
-		strcmp(kid2, "k1") != 0 || mm_sign_verify(&keys, kid2, sig2, &g, g.expires) != MM_SIGN_OK)
+	if (n < 0 || mm_sign_upload_token_parse(token, (size_t) n, &g, &b) != 0 ||
+		strcmp(a.owner, b.owner) != 0 || f.expires != g.expires || f.max_bytes != g.max_bytes ||
+		strcmp(b.kid, "k1") != 0 || mm_sign_verify(&keys, b.kid, b.sig, &g, g.expires) != MM_SIGN_OK)
 		abort();
 	mm_sign_fields(&keys.key[0], &f, want);
-	if (mm_sign_verify(&keys, kid, sig, &f, 0) == MM_SIGN_OK &&
-		(strcmp(kid, "k1") != 0 || strcmp(want, sig) != 0))
+	if (mm_sign_verify(&keys, a.kid, a.sig, &f, 0) == MM_SIGN_OK &&
+		(strcmp(a.kid, "k1") != 0 || strcmp(want, a.sig) != 0))
 		abort();
 	g.purpose = MM_SIGN_READ;
 	g.id = "1";
-	if (mm_sign_verify(&keys, kid2, sig2, &g, 0) != MM_SIGN_BAD_SIGNATURE)
+	if (mm_sign_verify(&keys, b.kid, b.sig, &g, 0) != MM_SIGN_BAD_SIGNATURE)
 		abort();
 }
 

@@ -277,14 +277,14 @@ test_url_form(void)
 /* Signs an upload token for owner and max, checks its shape, and reads it back into f. */
 static int
 token_round_trip(const mm_sign_key *key, const char *owner, int64_t max, char *tok,
-				 mm_signed_fields *f, char *own, char *kid, char *sig)
+				 mm_signed_fields *f, mm_sign_token_parts *parts)
 {
 	mm_signed_fields g = {NULL, NULL, 1800000000, owner, MM_SIGN_UPLOAD, max};
 	int			n = mm_sign_upload_token(key, &g, tok, MM_SIGN_TOKEN_MAX + 1);
 
 	if (n < 0)
 		return -1;
-	return mm_sign_upload_token_parse(tok, (size_t) n, f, own, kid, sig);
+	return mm_sign_upload_token_parse(tok, (size_t) n, f, parts);
 }
 
 /* Upload tokens: the shape, a round trip, each field altered, the purposes kept apart. */
@@ -296,9 +296,10 @@ test_upload_token(void)
 	mm_signed_fields url = {"42", NULL, 1800000000, "alice", MM_SIGN_READ, 0};
 	char		tok[MM_SIGN_TOKEN_MAX + 1];
 	char		bad[MM_SIGN_TOKEN_MAX + 1];
-	char		own[MM_SIGN_OWNER_MAX + 1];
-	char		kid[MM_SIGN_KEY_ID_MAX + 1];
-	char		sig[MM_SIGN_SIG_LEN + 1];
+	mm_sign_token_parts t;
+	char	   *own = t.owner;
+	char	   *kid = t.kid;
+	char	   *sig = t.sig;
 	char		url_sig[MM_SIGN_SIG_LEN + 1];
 	char		long_owner[MM_SIGN_OWNER_MAX + 2];
 	static const char *broken[] = {
@@ -317,7 +318,7 @@ test_upload_token(void)
 	};
 
 	mm_sign_keys_parse("new:0123456789abcdef-new,old:0123456789abcdef-old", 49, &keys, NULL, 0);
-	MM_CHECK(token_round_trip(&keys.key[1], "alice", 1048576, tok, &f, own, kid, sig) == 0,
+	MM_CHECK(token_round_trip(&keys.key[1], "alice", 1048576, tok, &f, &t) == 0,
 			 "a token reads back: %s", tok);
 	MM_CHECK(strncmp(tok, "pgmu1.1800000000.1048576.YWxpY2U.old.", 37) == 0 &&
 			 strlen(tok) == 37 + MM_SIGN_SIG_LEN, "the token's shape: %s", tok);
@@ -338,7 +339,7 @@ test_upload_token(void)
 
 	/* the purposes: a URL's signature is not a token's, nor a token's a URL's */
 	mm_sign_fields(&keys.key[0], &url, url_sig);
-	MM_CHECK(token_round_trip(&keys.key[0], "alice", 0, tok, &f, own, kid, sig) == 0 &&
+	MM_CHECK(token_round_trip(&keys.key[0], "alice", 0, tok, &f, &t) == 0 &&
 			 strstr(tok, ".-.YWxpY2U.new.") != NULL, "a token without max: %s", tok);
 	MM_CHECK(strcmp(sig, url_sig) != 0, "a token's signature differs from a URL's of the same exp and owner");
 	f.purpose = MM_SIGN_READ;
@@ -348,19 +349,19 @@ test_upload_token(void)
 	MM_CHECK(mm_sign_verify(&keys, "new", url_sig, &url, 0) == MM_SIGN_BAD_SIGNATURE, "a URL's signature does not verify a token");
 
 	/* owners: any byte but NUL, base64url; bounded */
-	MM_CHECK(token_round_trip(&keys.key[0], "ann b/\xc3\xbc&x.=1", 5, tok, &f, own, kid, sig) == 0 &&
+	MM_CHECK(token_round_trip(&keys.key[0], "ann b/\xc3\xbc&x.=1", 5, tok, &f, &t) == 0 &&
 			 strcmp(own, "ann b/\xc3\xbc&x.=1") == 0 && strchr(tok + 6, '=') == NULL, "an owner of any bytes: %s", tok);
 	memset(long_owner, 'o', MM_SIGN_OWNER_MAX);
 	long_owner[MM_SIGN_OWNER_MAX] = '\0';
-	MM_CHECK(token_round_trip(&keys.key[0], long_owner, MM_SIGN_MAX_BYTES_MAX, tok, &f, own, kid, sig) == 0 &&
+	MM_CHECK(token_round_trip(&keys.key[0], long_owner, MM_SIGN_MAX_BYTES_MAX, tok, &f, &t) == 0 &&
 			 strcmp(own, long_owner) == 0 && f.max_bytes == MM_SIGN_MAX_BYTES_MAX &&
 			 strlen(tok) <= MM_SIGN_TOKEN_MAX, "the longest owner and the largest max: %zu characters", strlen(tok));
-	MM_CHECK(token_round_trip(&keys.key[0], "alice", MM_SIGN_MAX_BYTES_MAX + 1, tok, &f, own, kid, sig) == -1,
+	MM_CHECK(token_round_trip(&keys.key[0], "alice", MM_SIGN_MAX_BYTES_MAX + 1, tok, &f, &t) == -1,
 			 "a 19-digit max is refused");
 	long_owner[MM_SIGN_OWNER_MAX] = 'o';
 	long_owner[MM_SIGN_OWNER_MAX + 1] = '\0';
-	MM_CHECK(token_round_trip(&keys.key[0], long_owner, 1, tok, &f, own, kid, sig) == -1, "a longer owner is refused");
-	MM_CHECK(token_round_trip(&keys.key[0], "", 1, tok, &f, own, kid, sig) == -1, "an empty owner is refused");
+	MM_CHECK(token_round_trip(&keys.key[0], long_owner, 1, tok, &f, &t) == -1, "a longer owner is refused");
+	MM_CHECK(token_round_trip(&keys.key[0], "", 1, tok, &f, &t) == -1, "an empty owner is refused");
 	url.owner = NULL;
 	MM_CHECK(mm_sign_upload_token(&keys.key[0], &url, tok, sizeof(tok)) == -1, "no owner: no token");
 	url.owner = "alice";
@@ -370,12 +371,12 @@ test_upload_token(void)
 	MM_CHECK(mm_sign_upload_token(&keys.key[0], &url, tok, 20) == -1, "a short buffer is refused");
 
 	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++)
-		MM_CHECK(mm_sign_upload_token_parse(broken[i], strlen(broken[i]), &f, own, kid, sig) == -1,
+		MM_CHECK(mm_sign_upload_token_parse(broken[i], strlen(broken[i]), &f, &t) == -1,
 				 "malformed token %zu refused: %s", i, broken[i]);
-	MM_CHECK(token_round_trip(&keys.key[0], "alice", 7, tok, &f, own, kid, sig) == 0, "a token again");
+	MM_CHECK(token_round_trip(&keys.key[0], "alice", 7, tok, &f, &t) == 0, "a token again");
 	memcpy(bad, tok, sizeof(bad));
-	MM_CHECK(mm_sign_upload_token_parse(bad, strlen(bad) - 1, &f, own, kid, sig) == -1, "a token cut short is refused");
-	MM_CHECK(mm_sign_upload_token_parse(NULL, 0, &f, own, kid, sig) == -1, "NULL is refused");
+	MM_CHECK(mm_sign_upload_token_parse(bad, strlen(bad) - 1, &f, &t) == -1, "a token cut short is refused");
+	MM_CHECK(mm_sign_upload_token_parse(NULL, 0, &f, &t) == -1, "NULL is refused");
 	mm_sign_keys_clear(&keys);
 }
 

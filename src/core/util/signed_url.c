@@ -299,9 +299,11 @@ next_field(const char *s, size_t len, size_t *pos, char *out, size_t outlen)
 /* Reads an upload token; see util/signed_url.h. */
 int
 mm_sign_upload_token_parse(const char *token, size_t len, mm_signed_fields *f,
-						   char owner[MM_SIGN_OWNER_MAX + 1], char kid[MM_SIGN_KEY_ID_MAX + 1],
-						   char sig[MM_SIGN_SIG_LEN + 1])
+						   mm_sign_token_parts *parts)
 {
+	char	   *owner = parts->owner;
+	char	   *kid = parts->kid;
+	char	   *sig = parts->sig;
 	static const size_t prefix = sizeof(MM_SIGN_TOKEN_PREFIX) - 1;
 	char		exp[MM_SIGN_EXPIRES_MAX + 1];
 	char		max[20];

@@ -122,17 +122,23 @@ int			mm_sign_url_path(const mm_sign_key *key, const mm_signed_fields *f,
 int			mm_sign_upload_token(const mm_sign_key *key, const mm_signed_fields *f,
 								 char *buf, size_t buflen);
 
+/* The texts read from an upload token; its fields point into them. */
+typedef struct mm_sign_token_parts
+{
+	char		owner[MM_SIGN_OWNER_MAX + 1];
+	char		kid[MM_SIGN_KEY_ID_MAX + 1];
+	char		sig[MM_SIGN_SIG_LEN + 1];
+} mm_sign_token_parts;
+
 /*
  * Reads an upload token (len bytes, not NUL-terminated) into f (purpose
- * MM_SIGN_UPLOAD, f->owner pointing at owner), kid and sig, ready for
- * mm_sign_verify().  owner must hold MM_SIGN_OWNER_MAX + 1 bytes.
- * Returns 0, or -1 for anything that is not a well-formed token (an owner
- * that is empty or holds a NUL byte included).
+ * MM_SIGN_UPLOAD, f->owner pointing at parts->owner) and parts, ready for
+ * mm_sign_verify(keys, parts->kid, parts->sig, f, now).  Returns 0, or -1
+ * for anything that is not a well-formed token (an owner that is empty or
+ * holds a NUL byte included).
  */
 int			mm_sign_upload_token_parse(const char *token, size_t len, mm_signed_fields *f,
-									   char owner[MM_SIGN_OWNER_MAX + 1],
-									   char kid[MM_SIGN_KEY_ID_MAX + 1],
-									   char sig[MM_SIGN_SIG_LEN + 1]);
+									   mm_sign_token_parts *parts);
 
 /* Reads exp: 1 to MM_SIGN_EXPIRES_MAX digits.  Returns 0, or -1. */
 int			mm_sign_parse_expires(const char *text, int64_t *out);
