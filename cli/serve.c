@@ -301,6 +301,8 @@ cmd_serve(int argc, char **argv)
 		sign_load_keys_setting(server.pool.conns[0], &keys);
 		server.sign_keys = &keys;
 	}
+	if (server.sign_keys)
+		sign_warn_isolation(server.pool.conns[0]);
 
 	/* signals are taken by this thread alone, with sigwait() */
 	sigemptyset(&sigs);

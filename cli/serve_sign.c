@@ -96,6 +96,22 @@ sign_load_keys_setting(PGconn *conn, mm_sign_keys *keys)
 	PQclear(res);
 }
 
+/* Warns when media.isolation does not keep owners apart; see serve_sign.h. */
+void
+sign_warn_isolation(PGconn *conn)
+{
+	PGresult   *res = PQexec(conn, "SELECT coalesce(pg_catalog.current_setting('media.isolation', true), '')");
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		strcmp(PQgetvalue(res, 0, 0), "setting") != 0)
+	{
+		fprintf(stderr, "%s: warning: media.isolation is '%s' for this role, so the owner a signed URL "
+				"or upload token names does not keep owners' files apart\n", progname, PQgetvalue(res, 0, 0));
+		log_hint("ALTER ROLE <serve's role> SET media.isolation = 'setting'");
+	}
+	PQclear(res);
+}
+
 /*
  * Why a signature is refused, for a URL or an upload token; NULL for
  * MM_SIGN_OK.

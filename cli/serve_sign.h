@@ -27,6 +27,13 @@ extern void sign_load_keys_file(const char *path, mm_sign_keys *keys);
 extern void sign_load_keys_setting(PGconn *conn, mm_sign_keys *keys);
 
 /*
+ * Warns (once, at start) when the role's media.isolation is not 'setting':
+ * then the owner a signed URL or upload token names does not keep one
+ * owner's files and uploads from another's.
+ */
+extern void sign_warn_isolation(PGconn *conn);
+
+/*
  * Admits or refuses a read of file id (variant: the canonical text of its
  * transform spec, or NULL) by its exp, own, kid and sig query arguments.
  * A valid signature sets rq->grant's owner and until.  Returns NULL to go

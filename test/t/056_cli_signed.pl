@@ -126,6 +126,7 @@ my $keys_k1 = key_file('k1.keys', "# the keys of pg_media serve\n$k1\n");
 
 my $srv = start_server($node, $tmp, args => [ '-U', 'app', '--pool', '1', '--signing-keys', $keys_k1 ]);
 my $base = $srv->{base};
+unlike(${ $srv->{err} }, qr/warning: media.isolation/, 'serve as app (setting isolation) does not warn about isolation');
 
 # --- a private file through a signed URL -------------------------------------------------------
 my $url = sign("$alice_img, '1 hour', owner => 'alice'");
@@ -329,6 +330,8 @@ ok($rc != 0 && $err =~ /cannot read media.url_signing_keys/, 'app may not read m
 # a superuser's serve (isolation none: every file visible, as before this issue)
 $srv = start_server($node, $tmp, args => [ '--signing-keys-from-db' ]);
 $base = $srv->{base};
+like(${ $srv->{err} }, qr/warning: media.isolation is '\w*' for this role, so the owner a signed URL or upload token names/,
+	'a serve whose role does not have setting isolation warns that signed owners do not keep files apart');
 ($status) = curl_get("$base$url");
 is($status, 200, '--signing-keys-from-db (a superuser\'s serve): the signed URL verifies');
 ($status, $h, $body) = curl_get("$base/media/$alice_img/w_320,h_320");
