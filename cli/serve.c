@@ -61,6 +61,8 @@ serve_help(void)
 		   "  GET|HEAD /media/{id}/w_W,h_H[,c_cover][,g_attention][,f_auto][,q_Q]\n"
 		   "                                           a derived image in a media.thumbnail_sizes\n"
 		   "                                           box; f_auto picks AVIF/WebP/JPEG/PNG by Accept\n"
+		   "  GET|HEAD /media/{id}?w=W&h=H[&c=..][&g=..][&f=..][&q=..]\n"
+		   "                                           the same, as query parameters\n"
 		   "  ...?exp=E&own=O&kid=K&sig=S              a URL signed by media.sign_url(): served\n"
 		   "                                           as media.owner O until E; altered or\n"
 		   "                                           expired: 403\n"
@@ -71,8 +73,10 @@ serve_help(void)
 		   "  OPTIONS|POST /uploads/                   tus 1.0 resumable uploads (creation,\n"
 		   "  HEAD|PATCH|DELETE /uploads/{U}           creation-with-upload, termination,\n"
 		   "                                           expiration, checksum sha256): same\n"
-		   "                                           token; the PATCH that completes an\n"
-		   "                                           upload answers Upload-File-Id\n"
+		   "                                           token, or a token of media.sign_upload()\n"
+		   "                                           (as its owner; needs signing keys); the\n"
+		   "                                           PATCH that completes an upload answers\n"
+		   "                                           Upload-File-Id\n"
 		   "\n"
 		   "Options:\n"
 		   "      --listen=HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
@@ -338,6 +342,8 @@ cmd_serve(int argc, char **argv)
 		sign_load_keys_setting(server.pool.conns[0], &keys);
 		server.sign_keys = &keys;
 	}
+	if (server.sign_keys)
+		sign_warn_isolation(server.pool.conns[0]);
 
 	/* signals are taken by this thread alone, with sigwait() */
 	sigemptyset(&sigs);
@@ -371,7 +377,8 @@ cmd_serve(int argc, char **argv)
 			progname, addr.ss_family == AF_INET6 ? "[" : "", host,
 			addr.ss_family == AF_INET6 ? "]" : "", dinfo ? dinfo->port : 0, pool_size,
 			server.read_pool.n > 0 ? ", reads on --read-dbname" : "",
-			server.token ? "enabled" : "disabled",
+			server.token && server.sign_keys ? "by token and signed tokens" :
+			server.token ? "by token" : server.sign_keys ? "by signed tokens" : "disabled",
 			server.require_signed ? "required" : server.sign_keys ? "enabled" : "disabled");
 	fflush(stderr);
 

@@ -7,14 +7,16 @@
  *   serve_pool.c       the pools of libpq connections (primary, read replicas)
  *   serve_response.c   status and headers from media.http(), bodies streamed
  *   serve_thumbnail.c  /media/{id}/thumbnail
- *   serve_variant.c    /media/{id}/{transform}, e.g. w_320,h_320,c_cover,f_auto
+ *   serve_variant.c    /media/{id}: its query, the file or its transform, e.g.
+ *                      /media/{id}/w_320,h_320,c_cover,f_auto or ?w=320&h=320&c=cover&f=auto
  *   serve_sign.c       signed URLs (serve_sign.h)
  *   serve_upload.c     POST /media
  *   serve_read.c       which pool a read uses; a 404 of a lagging replica retried
  *   serve_metrics.c    /healthz and /metrics
  *   serve_tus.c        the tus 1.0 resumable uploads under /uploads/ (serve_tus.h)
  *   serve_tus_headers.c  the tus protocol's headers
- *   serve_authorize.c  who may upload, as which owner (serve_authorize.h)
+ *   serve_authorize.c  who may upload, as which owner; running as a grant's owner
+ *                      (serve_authorize.h)
  */
 #ifndef PG_MEDIA_SERVE_H
 #define PG_MEDIA_SERVE_H
@@ -57,13 +59,21 @@ typedef struct Server
 	bool		require_signed; /* --require-signed: unsigned /media requests get 403 */
 } Server;
 
-/* What serve_authorize_upload() decided about one request (serve_authorize.h). */
-typedef struct UploadGrant
+/*
+ * Who a request runs as: what an upload's authorizer decided
+ * (serve_authorize_upload()) or what a signed URL's check found
+ * (sign_refusal()).  One result for every route, applied to a pooled
+ * connection the one way grant_enter() and grant_leave() do it
+ * (serve_authorize.h).
+ */
+typedef struct Grant
 {
 	int			status;			/* 0: allowed; else the HTTP status to refuse with */
 	const char *reason;			/* the refusal, one line for the client */
 	char	   *owner;			/* media.owner to run as (malloc'd), or NULL: the role's */
-} UploadGrant;
+	int64_t		until;			/* the signature's exp (unix seconds), or 0: not signed */
+	int64_t		max_bytes;		/* the most bytes an upload may have, or 0: no own limit */
+} Grant;
 
 struct TusRequest;
 
@@ -79,6 +89,7 @@ typedef struct Request
 	int			status;
 	uint64_t	bytes;			/* body bytes produced */
 	bool		head;
+	const char *vary;			/* a Vary header for every answer (f_auto: "Accept"), or NULL */
 	/* a streamed body */
 	char		id[24];
 	int64_t		first;
@@ -91,11 +102,8 @@ typedef struct Request
 	int64_t		received;
 	int			fail_status;	/* an error to answer once the body is read */
 	char	   *fail_message;
-	UploadGrant grant;			/* who may upload, as which owner */
 	struct TusRequest *tus;		/* a tus request under /uploads/ (serve_tus.c) */
-	/* a signed URL (serve_sign.c) */
-	int64_t		signed_until;	/* its exp, or 0: not signed */
-	char	   *owner;			/* media.owner to run as, or NULL */
+	Grant		grant;			/* who the request runs as (an upload, a signed URL) */
 } Request;
 
 extern Server server;
@@ -138,9 +146,9 @@ extern enum MHD_Result serve_file(struct MHD_Connection *c, Request *rq, const c
 extern enum MHD_Result serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id);
 extern struct MHD_Response *http_row_response(Request *rq, PGresult *res, int *status);
 
-/* serve_variant.c */
-extern enum MHD_Result serve_variant(struct MHD_Connection *c, Request *rq, const char *id,
-									 const char *spec);
+/* serve_variant.c: sub is NULL (the file), "thumbnail" or a transform's URL form */
+extern enum MHD_Result serve_media(struct MHD_Connection *c, Request *rq, const char *id,
+								   const char *sub);
 
 /* serve_upload.c */
 extern enum MHD_Result handle_upload(struct MHD_Connection *c, Request *rq,

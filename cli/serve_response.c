@@ -95,6 +95,8 @@ queue_response(struct MHD_Connection *c, Request *rq, int status, struct MHD_Res
 
 	rq->status = status;
 	sign_cache_control(resp, rq);
+	if (rq->vary)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, rq->vary);
 	r = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return r;

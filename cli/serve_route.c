@@ -79,22 +79,10 @@ handle_request(void *cls, struct MHD_Connection *c, const char *url, const char 
 		if (is_id(rest, idlen) && (rest[idlen] == '\0' ||
 								   (rest[idlen] == '/' && rest[idlen + 1] && !strchr(rest + idlen + 1, '/'))))
 		{
-			const char *refusal = NULL;
-
 			if (!get_or_head)
 				return respond_text(c, rq, 405, "method not allowed\n");
 			snprintf(id, sizeof(id), "%.*s", (int) idlen, rest);
-			if (rest[idlen] == '\0')
-				refusal = sign_refusal(c, rq, id, NULL);
-			else if (strcmp(rest + idlen, "/thumbnail") == 0 && server.require_signed)
-				refusal = "this server answers signed URLs only: use /media/{id}/w_W,h_H\n";
-			if (refusal)
-				return respond_text(c, rq, 403, refusal);
-			if (rest[idlen] == '\0')
-				return serve_file(c, rq, id);
-			if (strcmp(rest + idlen, "/thumbnail") == 0)
-				return serve_thumbnail(c, rq, id);
-			return serve_variant(c, rq, id, rest + idlen + 1);
+			return serve_media(c, rq, id, rest[idlen] ? rest + idlen + 1 : NULL);
 		}
 	}
 	if (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0)
@@ -175,7 +163,6 @@ request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	free(rq->buf);
 	free(rq->fail_message);
 	grant_free(&rq->grant);
-	free(rq->owner);
 	free(rq);
 	*con_cls = NULL;
 

@@ -1,8 +1,9 @@
 /*
- * serve_sign.c - pg_media serve's signed URLs (serve_sign.h): keys, the
- * check of a request, statements as the signed owner, Cache-Control.
+ * serve_sign.c - pg_media serve's signed URLs and upload tokens
+ * (serve_sign.h): keys, the check of a request, Cache-Control.
  */
 #include "serve_sign.h"
+#include "serve_tus.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,13 +96,64 @@ sign_load_keys_setting(PGconn *conn, mm_sign_keys *keys)
 	PQclear(res);
 }
 
+/* Warns when media.isolation does not keep owners apart; see serve_sign.h. */
+void
+sign_warn_isolation(PGconn *conn)
+{
+	PGresult   *res = PQexec(conn, "SELECT coalesce(pg_catalog.current_setting('media.isolation', true), '')");
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		strcmp(PQgetvalue(res, 0, 0), "setting") != 0)
+	{
+		fprintf(stderr, "%s: warning: media.isolation is '%s' for this role, so the owner a signed URL "
+				"or upload token names does not keep owners' files apart\n", progname, PQgetvalue(res, 0, 0));
+		log_hint("ALTER ROLE <serve's role> SET media.isolation = 'setting'");
+	}
+	PQclear(res);
+}
+
+/*
+ * Why a signature is refused, for a URL or an upload token; NULL for
+ * MM_SIGN_OK.
+ */
+static const char *
+sign_reason(mm_sign_status st, bool token)
+{
+	switch (st)
+	{
+		case MM_SIGN_OK:
+			return NULL;
+		case MM_SIGN_MALFORMED:
+			return token ? "the upload token is malformed\n" : "the URL's signature is malformed\n";
+		case MM_SIGN_UNKNOWN_KEY:
+			return token ? "the upload token is signed with a key this server does not hold\n" :
+				"the URL is signed with a key this server does not hold\n";
+		case MM_SIGN_BAD_SIGNATURE:
+			return token ? "the upload token's signature does not match it\n" :
+				"the URL's signature does not match it\n";
+		case MM_SIGN_EXPIRED:
+			return token ? "the upload token has expired\n" : "the URL has expired\n";
+	}
+	return "the signature is refused\n";
+}
+
+/* Gives the grant a copy of owner (NULL: none); false when out of memory. */
+static bool
+grant_owner(Grant *grant, const char *owner)
+{
+	if (owner == NULL)
+		return true;
+	grant->owner = strdup(owner);
+	return grant->owner != NULL;
+}
+
 /* Checks a request's signature; see serve_sign.h. */
 const char *
 sign_refusal(struct MHD_Connection *c, Request *rq, const char *id, const char *variant)
 {
 	const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sig");
 	const char *exp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "exp");
-	mm_signed_fields f = {id, variant, 0, NULL};
+	mm_signed_fields f = {id, variant, 0, NULL, MM_SIGN_READ, 0};
 	mm_sign_status st;
 
 	if (sig == NULL)
@@ -114,78 +166,51 @@ sign_refusal(struct MHD_Connection *c, Request *rq, const char *id, const char *
 	else
 		st = mm_sign_verify(rq->srv->sign_keys, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kid"),
 							sig, &f, (int64_t) time(NULL));
-	switch (st)
-	{
-		case MM_SIGN_OK:
-			break;
-		case MM_SIGN_MALFORMED:
-			return "the URL's signature is malformed\n";
-		case MM_SIGN_UNKNOWN_KEY:
-			return "the URL is signed with a key this server does not hold\n";
-		case MM_SIGN_BAD_SIGNATURE:
-			return "the URL's signature does not match it\n";
-		case MM_SIGN_EXPIRED:
-			return "the URL has expired\n";
-	}
-	rq->signed_until = f.expires;
-	if (f.owner)
-	{
-		rq->owner = strdup(f.owner);
-		if (rq->owner == NULL)
-			return "out of memory\n";
-	}
-	return NULL;
+	if (st != MM_SIGN_OK)
+		return sign_reason(st, false);
+	rq->grant.until = f.expires;
+	return grant_owner(&rq->grant, f.owner) ? NULL : "out of memory\n";
 }
 
-/* Ends the transaction of pool_exec_as(): COMMIT after success, else ROLLBACK. */
-static void
-end_transaction(PGconn *conn, bool ok)
+/* The authorizer of signed upload tokens; see serve_sign.h. */
+bool
+authorize_signed_upload(struct MHD_Connection *c, const Request *rq, Grant *grant)
 {
-	PGresult   *res = PQexec(conn, ok ? "COMMIT" : "ROLLBACK");
+	static const char bearer[] = "Bearer " MM_SIGN_TOKEN_PREFIX;
+	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	mm_sign_token_parts parts;
+	mm_signed_fields f;
+	mm_sign_status st;
 
-	PQclear(res);
-	/* whatever happened, the connection goes back to the pool outside a transaction */
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE && PQstatus(conn) == CONNECTION_OK)
-		PQclear(PQexec(conn, "ROLLBACK"));
-}
-
-/* Runs a statement as the signed owner; see serve_sign.h. */
-PGresult *
-pool_exec_as(Pool *p, int slot, const Request *rq, const char *sql, int nparams,
-			 const char *const *values, int result_format)
-{
-	PGconn	   *conn = p->conns[slot];
-	PGresult   *res;
-	char	   *owner;
-	char	   *begin;
-
-	if (rq->owner == NULL)
-		return pool_exec(p, slot, sql, nparams, values, result_format);
-	if (PQstatus(conn) != CONNECTION_OK)
-		PQreset(conn);
-	owner = PQescapeLiteral(conn, rq->owner, strlen(rq->owner));
-	if (owner == NULL)
-		return NULL;			/* answered 503, like a lost connection */
-	begin = malloc(strlen(owner) + 96);
-	if (begin == NULL)
+	if (auth == NULL || strncmp(auth, bearer, sizeof(bearer) - 1) != 0)
+		return false;
+	grant->status = 403;
+	if (!tus_route(rq->path))
+		grant->reason = "an upload token is for the tus routes (/uploads/) only\n";
+	else if (server.sign_keys == NULL)
+		grant->reason = "this server has no signing keys: upload tokens are not accepted\n";
+	else
 	{
-		PQfreemem(owner);
-		return NULL;
+		auth += 7;
+		if (mm_sign_upload_token_parse(auth, strlen(auth), &f, &parts) != 0)
+			st = MM_SIGN_MALFORMED;
+		else
+			st = mm_sign_verify(server.sign_keys, parts.kid, parts.sig, &f, (int64_t) time(NULL));
+		grant->reason = sign_reason(st, true);
+		if (st == MM_SIGN_OK && !grant_owner(grant, f.owner))
+		{
+			grant->status = 500;
+			grant->reason = "out of memory\n";
+		}
+		else if (st == MM_SIGN_OK)
+		{
+			grant->status = 0;
+			grant->until = f.expires;
+			grant->max_bytes = f.max_bytes;
+		}
+		memset(&parts, 0, sizeof(parts));
 	}
-	/* one round trip: BEGIN, then media.owner for this transaction only */
-	sprintf(begin, "BEGIN; SELECT pg_catalog.set_config('media.owner', %s, true)", owner);
-	PQfreemem(owner);
-	res = PQexec(conn, begin);
-	free(begin);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-	{
-		end_transaction(conn, false);
-		return res;
-	}
-	PQclear(res);
-	res = PQexecParams(conn, sql, nparams, NULL, values, NULL, NULL, result_format);
-	end_transaction(conn, PQresultStatus(res) == PGRES_TUPLES_OK);
-	return res;
+	return true;
 }
 
 /* Rewrites Cache-Control for a signed answer; see serve_sign.h. */
@@ -195,9 +220,9 @@ sign_cache_control(struct MHD_Response *resp, const Request *rq)
 	const char *old = MHD_get_response_header(resp, "Cache-Control");
 	char	   *copy;
 	char		value[64];
-	int64_t		left = rq->signed_until - (int64_t) time(NULL);
+	int64_t		left = rq->grant.until - (int64_t) time(NULL);
 
-	if (rq->signed_until == 0 || old == NULL || strncmp(old, "no-store", 8) == 0)
+	if (rq->grant.until == 0 || old == NULL || strncmp(old, "no-store", 8) == 0)
 		return;
 	if (left < 0)
 		left = 0;

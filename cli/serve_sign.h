@@ -1,13 +1,14 @@
 /*
- * serve_sign.h - pg_media serve's signed URLs: the keys (a file or the
- * database's media.url_signing_keys), the check of a request's signature,
- * statements run as the signed media.owner, and the Cache-Control of a
- * signed answer.  What is signed: src/core/util/signed_url.h.
+ * serve_sign.h - pg_media serve's signed URLs and upload tokens: the keys
+ * (a file or the database's media.url_signing_keys), the check of a
+ * request's signature or token (each gives the request's Grant, run as by
+ * serve_authorize.h), and the Cache-Control of a signed answer.  What is
+ * signed: src/core/util/signed_url.h.
  */
 #ifndef PG_MEDIA_SERVE_SIGN_H
 #define PG_MEDIA_SERVE_SIGN_H
 
-#include "serve.h"
+#include "serve_authorize.h"
 
 #include "util/signed_url.h"
 
@@ -26,21 +27,29 @@ extern void sign_load_keys_file(const char *path, mm_sign_keys *keys);
 extern void sign_load_keys_setting(PGconn *conn, mm_sign_keys *keys);
 
 /*
- * Admits or refuses a request for file id (variant: the canonical text of
- * its transform spec, or NULL) by its exp, own, kid and sig query
- * arguments.  A valid signature sets rq->owner and rq->signed_until.
- * Returns NULL to go on, or the reason to answer 403 with.
+ * Warns (once, at start) when the role's media.isolation is not 'setting':
+ * then the owner a signed URL or upload token names does not keep one
+ * owner's files and uploads from another's.
+ */
+extern void sign_warn_isolation(PGconn *conn);
+
+/*
+ * Admits or refuses a read of file id (variant: the canonical text of its
+ * transform spec, or NULL) by its exp, own, kid and sig query arguments.
+ * A valid signature sets rq->grant's owner and until.  Returns NULL to go
+ * on, or the reason to answer 403 with (an unsigned request under
+ * --require-signed included).
  */
 extern const char *sign_refusal(struct MHD_Connection *c, Request *rq, const char *id,
 								const char *variant);
 
 /*
- * pool_exec() for a request: with a signed owner, inside a transaction
- * that sets media.owner LOCAL to it (so it never outlives the statement on
- * the pooled connection); otherwise pool_exec() itself.
+ * The authorizer of a signed upload token (an UploadAuthorizer of
+ * serve_authorize.h): recognises "Authorization: Bearer pgmu1....";
+ * allows it on the tus routes while its signature is valid and unexpired
+ * (403 otherwise), as its owner and up to its max_bytes.
  */
-extern PGresult *pool_exec_as(Pool *p, int slot, const Request *rq, const char *sql,
-							  int nparams, const char *const *values, int result_format);
+extern bool authorize_signed_upload(struct MHD_Connection *c, const Request *rq, Grant *grant);
 
 /*
  * For a signed request: rewrites the answer's Cache-Control so that no

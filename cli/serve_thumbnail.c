@@ -1,17 +1,37 @@
 /*
  * serve_thumbnail.c - pg_media serve: GET/HEAD /media/{id}/thumbnail,
  * served the way the database's media.thumbnail() answers (an HTTP-like
- * record, a file id, or bytes).
+ * record, a file id, or bytes).  Signed like the transform it is,
+ * w_W,h_H,f_jpeg (media.thumbnail()'s default format), and run as the
+ * signed owner; under --require-signed an unsigned request gets 403.
  */
-#include "serve.h"
+#include "serve_sign.h"
 
 #include <arpa/inet.h>
 #include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/spec.h"
 #include "util/http.h"
 #include "util/sha256.h"
+
+/*
+ * The canonical text of the transform a thumbnail of w x h is, what its
+ * signature covers; false when it does not read (w and h are checked
+ * numbers, so never in practice).
+ */
+static bool
+thumbnail_variant(const char *w, const char *h, char canonical[MM_XFORM_TEXT_MAX])
+{
+	char		spec[64];
+	mm_xform	x;
+
+	snprintf(spec, sizeof(spec), "w_%s,h_%s,f_jpeg", w, h);
+	mm_xform_init(&x);
+	return mm_xform_parse_url(spec, strlen(spec), &x, NULL, 0) == 0 &&
+		mm_xform_canonical(&x, canonical, MM_XFORM_TEXT_MAX) >= 0;
+}
 
 /* The MIME type of an image from its first bytes (the formats thumbnails come in). */
 static const char *
@@ -111,7 +131,8 @@ http_row_response(Request *rq, PGresult *res, int *status)
 }
 
 /*
- * GET/HEAD /media/{id}/thumbnail?w=&h=: answers 501 unless the database has
+ * GET/HEAD /media/{id}/thumbnail?w=&h=: answers 403 to a request its
+ * signature does not cover (sign_refusal()), 501 unless the database has
  * media.thumbnail(bigint, integer, integer [, format text]).  Its result is served the way
  * its declared type says: a (status, headers, body) record like
  * media.http() is passed through; a bigint is the id of a stored file,
@@ -132,6 +153,8 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 	Pool	   *pool = read_pool_for(rq);
 	int			slot;
 	char		kind[512];
+	char		variant[MM_XFORM_TEXT_MAX];
+	const char *refusal;
 	bool		http_like;
 	long		wv = w ? strtol(w, &end, 10) : 0;
 
@@ -139,6 +162,11 @@ serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id)
 		h == NULL || *h == '\0' || strtol(h, &end, 10) < 1 || *end != '\0' ||
 		strtol(h, NULL, 10) > 10000)
 		return respond_text(c, rq, 400, "w and h must be whole numbers from 1 to 10000\n");
+	if (!thumbnail_variant(w, h, variant))
+		return respond_text(c, rq, 400, "w and h do not make a transform\n");
+	refusal = sign_refusal(c, rq, id, variant);
+	if (refusal)
+		return respond_text(c, rq, 403, refusal);
 
 	slot = pool_get(pool);
 	res = pool_exec(pool, slot,

@@ -161,7 +161,7 @@ tus_start(Request *rq)
 		return NULL;
 	rq->tus = tr;
 	tr->slot = pool_get(&server.pool);
-	if (!grant_enter(tr->slot, &rq->grant, &res))
+	if (!grant_enter(&server.pool, tr->slot, &rq->grant, &res))
 		tus_fail_db(rq, tr, res);
 	return tr;
 }
@@ -225,7 +225,7 @@ tus_release(Request *rq)
 			PQclear(PQexecParams(conn, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, NULL,
 								 values, NULL, NULL, 0));
 		}
-		grant_leave(tr->slot, &rq->grant);
+		grant_leave(&server.pool, tr->slot, &rq->grant);
 		pool_put(&server.pool, tr->slot);
 	}
 	free(tr->buf);
@@ -419,6 +419,8 @@ tus_create(struct MHD_Connection *c, Request *rq)
 		return tus_answer(c, rq, 400, "Upload-Length (a number of bytes) is required\n");
 	if (server.upload_max > 0 && length > server.upload_max)
 		return tus_answer(c, rq, 413, "Upload-Length is larger than Tus-Max-Size (media.max_upload_size)\n");
+	if (rq->grant.max_bytes > 0 && length > rq->grant.max_bytes)
+		return tus_answer(c, rq, 413, "Upload-Length is larger than the upload token allows\n");
 	if (has_body(c) && !content_type_ok(c))
 		return tus_answer(c, rq, 415, "a body needs Content-Type: " TUS_CONTENT_TYPE "\n");
 	if (!parse_metadata(md, &name, &type, &error))
@@ -455,9 +457,12 @@ tus_create(struct MHD_Connection *c, Request *rq)
 }
 
 /*
- * PATCH /uploads/{U}, headers: takes the upload's advisory lock (423 when
- * another request writes it) and checks Upload-Offset against what the
- * database acknowledged (409 when they differ).
+ * PATCH /uploads/{U}, headers: checks the upload's length against the
+ * grant's max_bytes (413; the length in {U} is the client's word, so the
+ * limit is applied at every PATCH, which never writes past that length),
+ * takes the upload's advisory lock (423 when another request writes it)
+ * and checks Upload-Offset against what the database acknowledged (409
+ * when they differ).
  */
 static enum MHD_Result
 tus_patch_start(struct MHD_Connection *c, Request *rq, const char *rest)
@@ -474,10 +479,14 @@ tus_patch_start(struct MHD_Connection *c, Request *rq, const char *rest)
 		return tus_answer(c, rq, 400, "Upload-Offset (a number of bytes) is required\n");
 	if ((tr = tus_start_upload(c, rq, rest, &answer)) == NULL)
 		return answer;
-	if (!parse_checksum(c, tr->want, &tr->checksum, &error))
+	if (rq->grant.max_bytes > 0 && tr->length > rq->grant.max_bytes)
+		tus_fail(tr, 413, "the upload is larger than the upload token allows\n");
+	if (!tr->fail_status && !parse_checksum(c, tr->want, &tr->checksum, &error))
 		tus_fail(tr, 400, "%s", error);
+	/* the lock only once the upload is known to be this owner's (404 otherwise) */
 	if (!tr->fail_status &&
-		tus_exec_upload(rq, tr, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)::int", &locked))
+		tus_exec_upload(rq, tr, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)::int"
+						" FROM media.upload_status($1::bigint)", &locked))
 	{
 		tr->locked = locked == 1;
 		if (!tr->locked)

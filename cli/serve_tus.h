@@ -13,6 +13,13 @@
  *
  * {U} is "{upload id}-{Upload-Length}": the upload id is media.upload_begin()'s
  * random 63-bit number, honoured only for the owner that began it.
+ *
+ * Every request but OPTIONS carries its credentials (serve_authorize.h):
+ * the trusted uploader's token, or a signed upload token naming an owner.
+ * The Upload URL itself is no credential: a request for it with another
+ * owner's token finds no such upload (404, and no lock taken), one with
+ * none is refused (401), so seeing another user's Upload URL lets nobody
+ * read, extend or end that upload.
  */
 #ifndef PG_MEDIA_SERVE_TUS_H
 #define PG_MEDIA_SERVE_TUS_H

@@ -73,7 +73,7 @@ upload_release(Request *rq)
 							 1, NULL, values, NULL, NULL, 0));
 		rq->upload_id[0] = '\0';
 	}
-	grant_leave(rq->slot, &rq->grant);
+	grant_leave(&server.pool, rq->slot, &rq->grant);
 	pool_put(&server.pool, rq->slot);
 	rq->slot = -1;
 }
@@ -106,7 +106,7 @@ handle_upload(struct MHD_Connection *c, Request *rq, const char *upload_data,
 		values[0] = name;
 		values[1] = type;
 		values[2] = "{\"source\": \"pg_media serve\"}";
-		if (grant_enter(rq->slot, &rq->grant, &res))
+		if (grant_enter(&server.pool, rq->slot, &rq->grant, &res))
 			res = PQexecParams(server.pool.conns[rq->slot],
 							   "SELECT media.upload_begin($1, $2, $3::jsonb)",
 							   3, NULL, values, NULL, NULL, 0);

@@ -359,3 +359,10 @@ RETURNS text AS 'MODULE_PATHNAME', 'media_sign_url' LANGUAGE C VOLATILE PARALLEL
 COMMENT ON FUNCTION media.sign_url(bigint, interval, text, text) IS
   'a signed /media/{id}[/{variant}] path and query that pg_media serve answers until it expires, as media.owner = owner (keys: media.url_signing_keys)';
 REVOKE ALL ON FUNCTION media.sign_url(bigint, interval, text, text) FROM PUBLIC;
+
+-- Issue 15: signed upload tokens for the tus routes of pg_media serve
+CREATE FUNCTION media.sign_upload(expires_in interval, owner text, max_bytes bigint DEFAULT NULL)
+RETURNS text AS 'MODULE_PATHNAME', 'media_sign_upload' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION media.sign_upload(interval, text, bigint) IS
+  'a token for pg_media serve''s tus uploads (/uploads/, sent as Authorization: Bearer): uploads as media.owner = owner, of at most max_bytes, until it expires (keys: media.url_signing_keys)';
+REVOKE ALL ON FUNCTION media.sign_upload(interval, text, bigint) FROM PUBLIC;

@@ -1,7 +1,9 @@
 /*
  * sign_url.c - media.sign_url(): the path and query of a URL that
  * pg_media serve answers without an application route, for a limited time,
- * as a given media.owner (util/signed_url.h says what is signed).
+ * as a given media.owner; media.sign_upload(): the token with which a
+ * browser uploads to serve's tus routes as a given owner, up to a size
+ * (util/signed_url.h says what is signed).
  *
  * The keys are media.url_signing_keys, a superuser-only setting that no
  * other role can read (SHOW, current_setting(), pg_settings): this C
@@ -22,6 +24,7 @@
 #include "util/signed_url.h"
 
 PG_FUNCTION_INFO_V1(media_sign_url);
+PG_FUNCTION_INFO_V1(media_sign_upload);
 
 #define SIGN_MAX_SECONDS (366 * 86400)	/* a signed URL lives a year at most */
 
@@ -53,6 +56,41 @@ expires_in_seconds(const Interval *iv)
 }
 
 /*
+ * Reads media.url_signing_keys into keys; 55000 when it holds none (the
+ * caller clears keys once it has signed).
+ */
+static void
+load_signing_keys(mm_sign_keys *keys)
+{
+	char		err[160];
+
+	if (mm_sign_keys_parse(media_url_signing_keys, media_url_signing_keys ? strlen(media_url_signing_keys) : 0,
+						   keys, err, sizeof(err)) != 0 || keys->n == 0)
+	{
+		mm_sign_keys_clear(keys);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no URL signing key is configured"),
+				 errdetail("pg_media signs with the first key of media.url_signing_keys, which is empty."),
+				 errhint("A superuser sets it, e.g. ALTER SYSTEM SET media.url_signing_keys = 'k1:<32 random characters>', and gives pg_media serve the same keys (--signing-keys FILE).")));
+	}
+}
+
+/* The owner argument at argno as a C string, refused (22023) when empty. */
+static char *
+owner_argument(FunctionCallInfo fcinfo, int argno, const char *hint)
+{
+	char	   *owner = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+
+	if (owner[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("owner must not be empty"),
+				 errhint("%s", hint)));
+	return owner;
+}
+
+/*
  * media.sign_url(id bigint, expires_in interval, variant text DEFAULT NULL,
  * owner text DEFAULT NULL) RETURNS text: "/media/{id}[/{variant}]?exp=..
  * [&own=..]&kid=..&sig=..", signed with the first key of
@@ -66,7 +104,6 @@ media_sign_url(PG_FUNCTION_ARGS)
 {
 	mm_sign_keys keys;
 	mm_signed_fields f = {0};
-	char		err[160];
 	char		id[24];
 	char		url_variant[MM_XFORM_TEXT_MAX];
 	char		canonical[MM_XFORM_TEXT_MAX];
@@ -97,25 +134,9 @@ media_sign_url(PG_FUNCTION_ARGS)
 		f.variant = canonical;
 	}
 	if (!PG_ARGISNULL(3))
-	{
-		f.owner = text_to_cstring(PG_GETARG_TEXT_PP(3));
-		if (f.owner[0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("owner must not be empty"),
-					 errhint("Pass NULL for a URL that sets no media.owner.")));
-	}
+		f.owner = owner_argument(fcinfo, 3, "Pass NULL for a URL that sets no media.owner.");
 
-	if (mm_sign_keys_parse(media_url_signing_keys, media_url_signing_keys ? strlen(media_url_signing_keys) : 0,
-						   &keys, err, sizeof(err)) != 0 || keys.n == 0)
-	{
-		mm_sign_keys_clear(&keys);
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("no URL signing key is configured"),
-				 errdetail("media.sign_url() signs with the first key of media.url_signing_keys, which is empty."),
-				 errhint("A superuser sets it, e.g. ALTER SYSTEM SET media.url_signing_keys = 'k1:<32 random characters>', and gives pg_media serve the same keys (--signing-keys FILE).")));
-	}
+	load_signing_keys(&keys);
 	cap = 256 + (f.owner ? 3 * strlen(f.owner) : 0);
 	url = palloc(cap);
 	n = mm_sign_url_path(&keys.key[0], &f, has_variant ? url_variant : NULL, url, cap);
@@ -123,4 +144,54 @@ media_sign_url(PG_FUNCTION_ARGS)
 	if (n < 0)
 		elog(ERROR, "signed URL longer than %zu bytes", cap);
 	PG_RETURN_TEXT_P(cstring_to_text(url));
+}
+
+/*
+ * media.sign_upload(expires_in interval, owner text, max_bytes bigint
+ * DEFAULT NULL) RETURNS text: the token a browser sends to pg_media
+ * serve's tus routes (/uploads/) as "Authorization: Bearer {token}", on
+ * every request of the upload, until it expires; the upload runs as
+ * media.owner = owner and may not exceed max_bytes (NULL: no limit of its
+ * own; media.max_upload_size still applies).  Signed with the first key of
+ * media.url_signing_keys.  NULL expires_in gives NULL; an owner is required.
+ */
+Datum
+media_sign_upload(PG_FUNCTION_ARGS)
+{
+	mm_sign_keys keys;
+	mm_signed_fields f = {0};
+	char		token[MM_SIGN_TOKEN_MAX + 1];
+	int			n;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	media_require_preload();
+	f.purpose = MM_SIGN_UPLOAD;
+	f.expires = (int64) time(NULL) + expires_in_seconds(PG_GETARG_INTERVAL_P(0));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("owner must not be null"),
+				 errdetail("An upload token names the media.owner its uploads are stored as."),
+				 errhint("For uploads as the server role's own owner, give pg_media serve PG_MEDIA_UPLOAD_TOKEN instead.")));
+	f.owner = owner_argument(fcinfo, 1, "Pass the application's user, e.g. owner => 'user-42'.");
+	if (strlen(f.owner) > MM_SIGN_OWNER_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("owner must have at most %d bytes", MM_SIGN_OWNER_MAX)));
+	if (!PG_ARGISNULL(2))
+	{
+		f.max_bytes = PG_GETARG_INT64(2);
+		if (f.max_bytes < 1 || f.max_bytes > MM_SIGN_MAX_BYTES_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("max_bytes must be between 1 and " INT64_FORMAT, (int64) MM_SIGN_MAX_BYTES_MAX),
+					 errhint("Pass NULL for no limit other than media.max_upload_size.")));
+	}
+	load_signing_keys(&keys);
+	n = mm_sign_upload_token(&keys.key[0], &f, token, sizeof(token));
+	mm_sign_keys_clear(&keys);
+	if (n < 0)
+		elog(ERROR, "upload token longer than %d bytes", MM_SIGN_TOKEN_MAX);
+	PG_RETURN_TEXT_P(cstring_to_text(token));
 }

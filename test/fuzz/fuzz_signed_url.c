@@ -11,7 +11,10 @@
  *     its first key signs verifies under it, but not with a character of
  *     the signature changed nor one second past exp;
  *   - split at newlines into kid, sig, id, variant, owner and exp, the
- *     input verifies only if it carries the signature of those fields.
+ *     input verifies only if it carries the signature of those fields;
+ *   - read as an upload token, it parses only into bounded fields that sign
+ *     back into a token reading the same, verifies only with the signature
+ *     of those fields, and never as a URL's signature.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -55,7 +58,8 @@ static void
 check_keys(const char *text, size_t size)
 {
 	mm_sign_keys keys;
-	mm_signed_fields f = {"42", "w=64,h=64,resize=cover,gravity=centre,format=auto", 2000000000, "o"};
+	mm_signed_fields f = {"42", "w=64,h=64,resize=cover,gravity=centre,format=auto", 2000000000, "o",
+	MM_SIGN_READ, 0};
 	char		sig[MM_SIGN_SIG_LEN + 1];
 	char		err[160];
 	int			k;
@@ -93,7 +97,7 @@ check_fields(const char *text, size_t size)
 	char	   *copy = malloc(size + 1);
 	char	   *field[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
 	char		want[MM_SIGN_SIG_LEN + 1];
-	mm_signed_fields f;
+	mm_signed_fields f = {0};
 	mm_sign_status st;
 	int			n = 0;
 	char	   *p;
@@ -132,7 +136,44 @@ check_fields(const char *text, size_t size)
 	free(copy);
 }
 
-/* Reads the input three ways. */
+/* An upload token: bounded fields, a round trip, the signature and the purposes. */
+static void
+check_token(const char *text, size_t size)
+{
+	static const char key_text[] = "k1:0123456789abcdef";
+	mm_sign_keys keys;
+	mm_signed_fields f;
+	mm_signed_fields g;
+	mm_sign_token_parts a;		/* read from the input */
+	mm_sign_token_parts b;		/* read from the token signed again */
+	char		token[MM_SIGN_TOKEN_MAX + 1];
+	char		want[MM_SIGN_SIG_LEN + 1];
+	int			n;
+
+	if (mm_sign_upload_token_parse(text, size, &f, &a) != 0)
+		return;
+	if (f.purpose != MM_SIGN_UPLOAD || f.owner != a.owner || strlen(a.owner) == 0 ||
+		strlen(a.owner) > MM_SIGN_OWNER_MAX || strlen(a.kid) == 0 || strlen(a.kid) > MM_SIGN_KEY_ID_MAX ||
+		strlen(a.sig) != MM_SIGN_SIG_LEN || f.max_bytes < 0 || f.max_bytes > MM_SIGN_MAX_BYTES_MAX ||
+		f.expires < 0)
+		abort();
+	mm_sign_keys_parse(key_text, sizeof(key_text) - 1, &keys, NULL, 0);
+	n = mm_sign_upload_token(&keys.key[0], &f, token, sizeof(token));
+	if (n < 0 || mm_sign_upload_token_parse(token, (size_t) n, &g, &b) != 0 ||
+		strcmp(a.owner, b.owner) != 0 || f.expires != g.expires || f.max_bytes != g.max_bytes ||
+		strcmp(b.kid, "k1") != 0 || mm_sign_verify(&keys, b.kid, b.sig, &g, g.expires) != MM_SIGN_OK)
+		abort();
+	mm_sign_fields(&keys.key[0], &f, want);
+	if (mm_sign_verify(&keys, a.kid, a.sig, &f, 0) == MM_SIGN_OK &&
+		(strcmp(a.kid, "k1") != 0 || strcmp(want, a.sig) != 0))
+		abort();
+	g.purpose = MM_SIGN_READ;
+	g.id = "1";
+	if (mm_sign_verify(&keys, b.kid, b.sig, &g, 0) != MM_SIGN_BAD_SIGNATURE)
+		abort();
+}
+
+/* Reads the input four ways. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -145,6 +186,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_url_form(text, size);
 	check_keys(text, size);
 	check_fields(text, size);
+	check_token(text, size);
 	free(text);
 	return 0;
 }

@@ -56,4 +56,32 @@ RESET ROLE;
 REVOKE ALL ON SCHEMA media FROM regress_signer;
 REVOKE ALL ON FUNCTION media.sign_url(bigint, interval, text, text) FROM regress_signer;
 DROP ROLE regress_signer;
+
+-- media.sign_upload() (issue 15): a token for serve's tus routes, signed with the first key
+SELECT media.sign_upload('1 hour', 'alice', 1048576) ~ '^pgmu1\.[0-9]{10}\.1048576\.YWxpY2U\.k2\.[A-Za-z0-9_-]{43}$' AS token_shape;
+SELECT split_part(media.sign_upload('10 minutes', owner => 'ann b/ü'), '.', 3) AS no_max,
+       convert_from(decode(translate(split_part(media.sign_upload('10 minutes', 'ann b/ü'), '.', 4), '-_', '+/') || '=', 'base64'), 'UTF8') AS owner_decoded;
+SELECT split_part(media.sign_upload('10 minutes', 'alice'), '.', 2)::bigint - extract(epoch FROM clock_timestamp())::bigint
+       BETWEEN 599 AND 601 AS expires_in_ten_minutes;
+SELECT media.sign_upload(NULL, 'alice') IS NULL AS null_expiry;
+\set VERBOSITY sqlstate
+SELECT media.sign_upload('1 hour', NULL);
+SELECT media.sign_upload('1 hour', '');
+SELECT media.sign_upload('1 hour', repeat('x', 257));
+SELECT media.sign_upload('1 hour', 'alice', 0);
+SELECT media.sign_upload('1 hour', 'alice', -1);
+SELECT media.sign_upload('1 hour', 'alice', 1000000000000000000);
+SELECT media.sign_upload('0 seconds', 'alice');
+SELECT media.sign_upload('400 days', 'alice');
+\set VERBOSITY default
+SELECT media.sign_upload('1 hour', NULL);
+SELECT length(media.sign_upload('1 hour', repeat('x', 256), 999999999999999999)) AS longest_token;
+-- EXECUTE is not PUBLIC's
+CREATE ROLE regress_uploader;
+SET ROLE regress_uploader;
+\set VERBOSITY sqlstate
+SELECT media.sign_upload('1 hour', 'alice');
+\set VERBOSITY default
+RESET ROLE;
+DROP ROLE regress_uploader;
 RESET media.url_signing_keys;

@@ -8,7 +8,14 @@
 # (b) tus-js-client in Node: a 50 MB upload killed midway, resumed by a
 #     second run from the stored URL at the offset the database
 #     acknowledged, stored byte for byte, with the server's memory bounded;
-# (c) tus-js-client in headless Chromium (playwright-core, as 052).
+# (c) tus-js-client in headless Chromium (playwright-core, as 052);
+# (d) signed upload tokens (media.sign_upload()): uploads as the owner a
+#     token names, up to its max_bytes, on a server running as an
+#     application role under "setting" isolation; the Upload URL is no
+#     credential (another owner's token: 404, none: 401, a GET signature:
+#     401); expired or altered tokens and URL signatures replayed as
+#     tokens (and tokens as URL signatures): 403; key rotation; and
+#     tus-js-client in Node carrying the token in its headers.
 use strict;
 use warnings;
 use Digest::SHA qw(sha256_hex sha256_base64);
@@ -278,5 +285,179 @@ SKIP:
 }
 
 is(stop_server($srv), 0, 'the server stops cleanly');
+
+# --- (d) signed upload tokens ---
+my $k1 = 'k1:first-secret-0123456789abcdef';
+my $k2 = 'k2:second-secret-0123456789abcdef';
+sql("ALTER SYSTEM SET media.url_signing_keys = '$k1'");
+sql('SELECT pg_reload_conf()');
+sql(q{
+CREATE ROLE app LOGIN;
+ALTER ROLE app SET media.isolation = 'setting';
+GRANT USAGE ON SCHEMA media TO app;
+GRANT SELECT ON media.files TO app;
+GRANT EXECUTE ON FUNCTION media.upload_begin(text, text, jsonb), media.upload_append(bigint, bytea),
+  media.upload_status(bigint), media.upload_finish(bigint), media.upload_abort(bigint),
+  media.sign_upload(interval, text, bigint), media.sign_url(bigint, interval, text, text) TO app;
+});
+
+# the application's SQL, as app
+sub app_sql
+{
+	return $node->safe_psql('postgres', $_[0], connstr => $node->connstr('postgres') . ' user=app');
+}
+sub sign_upload { return app_sql("SELECT media.sign_upload($_[0])"); }
+
+# a key file of mode 600
+sub key_file
+{
+	my ($name, $text) = @_;
+	my $path = "$tmp/$name";
+	open my $fh, '>', $path or die $!;
+	print $fh "$text\n";
+	close $fh;
+	chmod 0600, $path;
+	return $path;
+}
+
+# requests with a token (undef: no Authorization)
+sub as_token
+{
+	my ($tok) = @_;
+	return ('-H', 'Tus-Resumable: 1.0.0', defined $tok ? ('-H', "Authorization: Bearer $tok") : ());
+}
+sub create_as { my ($tok, $length) = @_; return curl_get("$base/uploads/", '-X', 'POST', as_token($tok), '-H', "Upload-Length: $length"); }
+sub patch_as
+{
+	my ($tok, $loc, $offset, $bytes) = @_;
+	return send_body("$base$loc", $bytes, '-X', 'PATCH', as_token($tok), @octets, '-H', "Upload-Offset: $offset");
+}
+sub head_as { return curl_get("$base$_[1]", '-I', as_token($_[0])); }
+sub delete_as { return curl_get("$base$_[1]", '-X', 'DELETE', as_token($_[0])); }
+
+$srv = start_server($node, $tmp, env => { PG_MEDIA_UPLOAD_TOKEN => $token },
+	args => [ '-U', 'app', '--pool', '2', '--signing-keys', key_file('k1.keys', $k1) ]);
+$base = $srv->{base};
+
+my $alice = sign_upload("'1 hour', 'alice', max_bytes => 1000");
+like($alice, qr/^pgmu1\.\d+\.1000\.YWxpY2U\.k1\.[\w-]{43}$/, "media.sign_upload(): $alice");
+my $bob = sign_upload("'1 hour', owner => 'bob'");
+($status, $h) = create_as($alice, 11);
+is($status, 201, 'creation with alice\'s signed upload token: 201');
+my $aloc = $h->{location} // '';
+my $aid = upload_id($aloc) // 0;
+($status, $h) = patch_as($alice, $aloc, 0, 'hello');
+is("$status $h->{'upload-offset'}", '204 5', 'alice PATCHes her upload: 204, offset 5');
+
+# what someone who sees alice's Upload URL can do: nothing
+($status) = head_as($bob, $aloc);
+is($status, 404, 'HEAD of alice\'s Upload URL with bob\'s token: 404');
+($status) = patch_as($bob, $aloc, 5, ' bobby');
+is($status, 404, 'PATCH of it with bob\'s token: 404');
+($status) = delete_as($bob, $aloc);
+is($status, 404, 'DELETE of it with bob\'s token: 404');
+($status) = head_as(undef, $aloc);
+is($status, 401, 'HEAD of it without a token: 401');
+($status) = patch_as(undef, $aloc, 5, ' anon!');
+is($status, 401, 'PATCH of it without a token: 401');
+($status) = head_as($token, $aloc);
+is($status, 403, 'HEAD of it with the trusted uploader\'s token (the role\'s own owner, no media.owner under setting isolation): 403');
+my $get_sig = app_sql("SELECT media.sign_url(1, '1 hour', owner => 'alice')") =~ s/^[^?]*//r;
+($status) = curl_get("$base$aloc$get_sig", '-I', '-H', 'Tus-Resumable: 1.0.0');
+is($status, 401, 'HEAD of it with alice\'s GET signature in the query: 401');
+is(app_sql("SET media.owner = 'alice'; SELECT media.upload_status($aid)"), 5, 'alice\'s upload is untouched: 5 bytes');
+($status, $h) = patch_as($alice, $aloc, 5, ' world');
+my $afile = $h->{'upload-file-id'} // 0;
+ok($status == 204 && $afile, "alice finishes it: 204, file $afile");
+is(sql("SELECT owner || ' ' || owner_scope || ' ' || byte_size FROM media.files WHERE id = $afile"),
+	'alice setting 11', 'the file is alice\'s (owner_scope setting), as the token says');
+
+# max_bytes: at creation, and at every PATCH (the length in the URL is the client's word)
+($status, $h, $body) = create_as($alice, 1001);
+is($status, 413, 'Upload-Length beyond the token\'s max_bytes: 413');
+like($body, qr/upload token/, 'the answer names the token');
+my $small = sign_upload("'1 hour', 'alice', 10");
+($status, $h) = create_as($small, 10);
+my $sloc = $h->{location} // '';
+(my $forged = $sloc) =~ s/-10$/-5000/;
+($status) = patch_as($small, $forged, 0, 'x' x 20);
+is($status, 413, 'PATCH through a forged Upload-Length beyond max_bytes: 413');
+is(app_sql("SET media.owner = 'alice'; SELECT media.upload_status(" . (upload_id($sloc) // 0) . ')'), 0,
+	'nothing was written');
+($status) = delete_as($small, $sloc);
+is($status, 204, 'alice ends it: 204');
+
+# expired, altered, other purposes: 403
+my $brief = sign_upload("'1 second', 'alice'");
+sleep 2;
+($status, $h, $body) = create_as($brief, 5);
+is($status, 403, 'an expired upload token: 403');
+like($body, qr/expired/, 'the answer says it expired');
+my %altered = (
+	'the owner' => $alice =~ s/\.YWxpY2U\./.Ym9i./r,
+	'max_bytes' => $alice =~ s/\.1000\./.1000000./r,
+	'max_bytes, dropped' => $alice =~ s/\.1000\./.-./r,
+	'exp' => $alice =~ s/^pgmu1\.(\d+)/'pgmu1.' . ($1 + 60)/er,
+	'the signature' => $alice =~ s/(.)$/$1 eq 'A' ? 'B' : 'A'/er,
+	'the key id' => $alice =~ s/\.k1\./.k9./r,
+	'the length' => substr($alice, 0, -1));
+for my $what (sort keys %altered)
+{
+	($status, $h, $body) = create_as($altered{$what}, 5);
+	is($status, 403, "an upload token with $what altered: 403 ($body)" =~ s/\n//r);
+}
+my $read_url = app_sql("SELECT media.sign_url($afile, '1 hour', owner => 'alice')");
+my ($rexp, $rsig) = $read_url =~ /exp=(\d+).*sig=([\w-]+)/;
+($status) = create_as("pgmu1.$rexp.-.YWxpY2U.k1.$rsig", 5);
+is($status, 403, 'a GET signature replayed as an upload token (same exp, owner and key): 403');
+my $no_max = sign_upload("'1 hour', 'alice'");
+my ($texp, $tsig) = $no_max =~ /^pgmu1\.(\d+)\..*\.([\w-]{43})$/;
+($status) = curl_get("$base/media/$afile?exp=$texp&own=alice&kid=k1&sig=$tsig");
+is($status, 403, 'an upload token\'s signature replayed as a GET signature: 403');
+($status) = curl_get("$base$read_url");
+is($status, 200, 'while the GET URL itself serves alice\'s file: 200');
+($status) = send_body("$base/media", 'plain', '-X', 'POST', '-H', "Authorization: Bearer $alice");
+is($status, 403, 'an upload token on POST /media (not a tus route): 403');
+
+# tus-js-client carries the token in its headers, on every request
+SKIP:
+{
+	skip 'node or tus-js-client is missing', 2 unless have_program('node') && $tus_installed;
+	my $file = "$tmp/signed.bin";
+	system("head -c 3000000 /dev/urandom > $file") == 0 or die 'cannot make the file';
+	my ($out, $err) = ('', '');
+	local $ENV{PG_MEDIA_UPLOAD_TOKEN} = sign_upload("'1 hour', 'carol', 3000000");
+	IPC::Run::run([ 'node', "$src/test/cli/tus_upload.mjs", "$base/uploads/", $file, "$tmp/signed.url" ],
+		'>', \$out, '2>', \$err, IPC::Run::timeout(120));
+	my ($done) = $out =~ /^done (\d+)$/m;
+	ok($done, "tus-js-client uploaded with a signed token in its headers (file $done)") or diag("$out\n$err");
+	is(sql("SELECT owner || ' ' || byte_size || ' ' || encode(sha256, 'hex') FROM media.files WHERE id = " . ($done // 0)),
+		'carol 3000000 ' . Digest::SHA->new(256)->addfile($file, 'b')->hexdigest, 'stored as carol, byte for byte');
+}
+stop_server($srv);
+
+# rotation: k2 signs, k1 still verifies; then k1 is removed
+my $old = sign_upload("'1 hour', 'alice'");
+sql("ALTER SYSTEM SET media.url_signing_keys = '$k2,$k1'");
+sql('SELECT pg_reload_conf()');
+my $new = sign_upload("'1 hour', 'alice'");
+like($new, qr/\.k2\.[\w-]{43}$/, 'after rotation media.sign_upload() signs with k2');
+$srv = start_server($node, $tmp, args => [ '-U', 'app', '--signing-keys', key_file('both.keys', "$k2,$k1") ]);
+$base = $srv->{base};
+($status) = create_as($old, 0);
+is($status, 201, 'rotation: a k1 token works while both keys are configured');
+($status) = create_as($new, 0);
+is($status, 201, 'rotation: a k2 token works');
+($status) = create_as('not-the-trusted-token', 0);
+is($status, 401, 'with no PG_MEDIA_UPLOAD_TOKEN, other bearer credentials: 401');
+stop_server($srv);
+$srv = start_server($node, $tmp, args => [ '-U', 'app', '--signing-keys', key_file('k2.keys', $k2) ]);
+$base = $srv->{base};
+($status, $h, $body) = create_as($old, 0);
+is($status, 403, 'rotation: the k1 token fails once k1 is removed');
+like($body, qr/key this server does not hold/, 'the answer says why');
+($status) = create_as($new, 0);
+is($status, 201, 'rotation: the k2 token still works');
+stop_server($srv);
 $node->stop;
 done_testing();

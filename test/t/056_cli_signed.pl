@@ -6,8 +6,12 @@
 #     connection, key rotation (two keys valid, then the old one removed), the key file's mode,
 #     --signing-keys-from-db, --require-signed, and PGOPTIONS cannot change the keys;
 #   - /media/{id}/w_W,h_H,c_..,f_..: the natural sizes of the images (decoded here), f_auto by
-#     Accept with "Vary: Accept", the derivative's ETag and 304, the allow-list (400), and the
-#     caching rules (private; a signed URL's max-age within its validity).
+#     Accept with "Vary: Accept" (on 200, 304 and 406), the derivative's ETag and 304, the
+#     allow-list (400), and the caching rules (private; a signed URL's max-age within its validity);
+#   - the same transforms as query parameters (/media/{id}?w=..&h=..&c=..&f=..): the same
+#     answer, ETag and signature as the path form; unknown or repeated parameters: 400;
+#   - /media/{id}/thumbnail honours signatures (as the transform w_W,h_H,f_jpeg) and
+#     --require-signed like /media/{id}.
 use strict;
 use warnings;
 use JSON::PP;
@@ -122,6 +126,7 @@ my $keys_k1 = key_file('k1.keys', "# the keys of pg_media serve\n$k1\n");
 
 my $srv = start_server($node, $tmp, args => [ '-U', 'app', '--pool', '1', '--signing-keys', $keys_k1 ]);
 my $base = $srv->{base};
+unlike(${ $srv->{err} }, qr/warning: media.isolation/, 'serve as app (setting isolation) does not warn about isolation');
 
 # --- a private file through a signed URL -------------------------------------------------------
 my $url = sign("$alice_img, '1 hour', owner => 'alice'");
@@ -217,8 +222,55 @@ for my $case ([ 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8', 'avif', 'i
 	is("$status $h->{'content-type'} $got ${w}x$hh", "200 $type $kind 320x240", "f_auto with Accept: $accept gives $type 320x240");
 	is($h->{vary} // '', 'Accept', 'Vary: Accept');
 }
-($status) = curl_get("$base$auto", '-H', 'Accept: text/html');
+($status, $h) = curl_get("$base$auto", '-H', 'Accept: text/html');
 is($status, 406, 'f_auto with an Accept of none of the formats: 406');
+is($h->{vary} // '', 'Accept', 'the 406 says Vary: Accept too');
+($status, $h) = curl_get("$base$auto", '-H', 'Accept: image/webp,*/*');
+my $webp_etag = $h->{etag} // '';
+($status, $h) = curl_get("$base$auto", '-H', 'Accept: image/webp,*/*', '-H', "If-None-Match: $webp_etag");
+is("$status " . ($h->{vary} // ''), '304 Accept', 'a 304 of f_auto says Vary: Accept');
+($status, $h) = curl_get("$base" . $auto =~ s{\?}{x?}r);
+is("$status " . ($h->{vary} // ''), '400 ', 'an invalid transform (f_autox) has no Vary');
+
+# --- transforms by query parameters: the same answer as the path form ---------------------------
+my $v_query = $v_url =~ s/^[^?]*\?//r;
+my $q_url = "/media/$alice_img?w=320&h=320&c=cover&f=png&$v_query";
+($status, $h, $body) = curl_get("$base$q_url");
+is("$status " . join('x', image_size($body)), '200 pngx320x300', 'the query form, with the path form\'s signature: a 320x300 PNG');
+is($h->{etag} // '', $etag, 'the same ETag as the path form');
+($status, $h) = curl_get("$base/media/$alice_img?f=png&h=320&c=cover&w=320&$v_query", '-H', "If-None-Match: $etag");
+is($status, 304, 'in another order, If-None-Match with the path form\'s ETag: 304');
+($status, $h, $body) = curl_get("$base/media/$alice_img?w=64&h=64&" . ($url =~ s/^[^?]*\?//r));
+is($status, 403, 'the file\'s own signature does not cover a query transform: 403');
+($status, $h, $body) = curl_get("$base/media/$alice_img?w=320&h=320&f=auto&" . ($auto =~ s/^[^?]*\?//r), '-H', 'Accept: image/webp');
+is("$status $h->{'content-type'} " . ($h->{vary} // ''), '200 image/webp Accept', '?f=auto with the signature of f_auto: WebP by Accept, Vary: Accept');
+for my $case ([ 'w=320&h=320&w=64', qr/"w" is given twice/ ], [ 'w=320&h=320&x=1', qr/unknown query parameter "x"/ ],
+	[ 'w=320&h=320&c=stretch', qr/invalid transform/ ], [ 'w=320', qr/invalid transform/ ],
+	[ 'w=320,q_5&h=320', qr/letters and digits/ ], [ 'w=&h=320', qr/letters and digits/ ])
+{
+	($status, $h, $body) = curl_get("$base/media/$alice_img?$case->[0]");
+	ok($status == 400 && $body =~ $case->[1], "?$case->[0]: 400 ($body)" =~ s/\n//r);
+}
+($status, $h, $body) = curl_get("$base/media/$alice_img/w_320,h_320?w=64&h=64");
+is($status, 400, 'a transform in both the path and the query: 400');
+($status, $h, $body) = curl_get("$base$url&exp=1");
+ok($status == 400 && $body =~ /"exp" is given twice/, 'a signed URL with exp twice: 400');
+($status) = curl_get("$base" . $url =~ s/\?/?v=2&/r);
+is($status, 200, 'a plain file URL ignores an unknown parameter (cache-busting ?v=2): 200');
+
+# --- the thumbnail route honours signatures (signed as w_W,h_H,f_jpeg) -------------------------
+my $thumb_sig = app_sql("SELECT media.sign_url($alice_img, '1 hour', 'w=64,h=64,format=jpeg', 'alice')") =~ s/^[^?]*\?//r;
+($status, $h, $body) = curl_get("$base/media/$alice_img/thumbnail?w=64&h=64&$thumb_sig");
+is("$status " . join('x', image_size($body)), '200 jpegx64x48', 'a signed thumbnail of a private file: 200, 64x48');
+like($h->{'cache-control'} // '', qr/^private, max-age=\d+$/, 'with a signed answer\'s Cache-Control');
+($status) = curl_get("$base/media/$alice_img/thumbnail?w=320&h=320&$thumb_sig");
+is($status, 403, 'the 64x64 signature does not cover a 320x320 thumbnail: 403');
+($status) = curl_get("$base/media/$alice_img/thumbnail?w=64&h=64&" . ($url =~ s/^[^?]*\?//r));
+is($status, 403, 'nor does the file\'s own signature: 403');
+($status) = curl_get("$base/media/$alice_img/thumbnail?w=64&h=64");
+is($status, 404, 'unsigned, alice\'s private thumbnail is not found: 404');
+($status) = curl_get("$base/media/$alice_img/thumbnail?w=64&h=64&c=cover");
+is($status, 400, 'the thumbnail route takes w and h only: 400');
 ($status, $h) = curl_get("$base$v_url");
 ok(!defined $h->{vary}, 'a fixed format has no Vary: Accept');
 
@@ -227,11 +279,13 @@ my $src = $ENV{PG_MEDIA_SRC};
 my $chromium = $ENV{CHROMIUM} // '/usr/bin/chromium';
 SKIP:
 {
-	skip 'no Chromium, node 20+ or playwright-core in test/cli (cli/install-deps.sh)', 6
+	skip 'no Chromium, node 20+ or playwright-core in test/cli (cli/install-deps.sh)', 7
 	  unless -x $chromium && have_program('node') && -d "$src/test/cli/node_modules/playwright-core"
 	  && system('node', '-e', 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)') == 0;
 	my %urls = (
 		a_auto_64 => sign("$alice_img, '1 hour', 'w=64,h=64,format=auto', 'alice'"),
+		query_auto_64 => sign("$alice_img, '1 hour', 'w=64,h=64,format=auto', 'alice'")
+		  =~ s{/w_64,h_64,c_contain,f_auto\?}{?w=64&h=64&f=auto&}r,
 		b_auto_320 => $auto,
 		cover_png => $v_url,
 		fill_webp => sign("$alice_img, '1 hour', 'w=64,h=64,resize=fill,format=webp', 'alice'"));
@@ -242,7 +296,7 @@ SKIP:
 	my ($json) = $nout =~ /^(\{.*\})$/m;
 	my $res = $json ? JSON::PP::decode_json($json) : { errors => ["no result: $nerr"] };
 	ok($ran && !@{ $res->{errors} }, 'headless Chromium loaded the page') or diag("$nout\n$nerr");
-	my %want = (a_auto_64 => '64x48 image/avif', b_auto_320 => '320x240 image/avif',
+	my %want = (a_auto_64 => '64x48 image/avif', query_auto_64 => '64x48 image/avif', b_auto_320 => '320x240 image/avif',
 		cover_png => '320x300 image/png', fill_webp => '64x64 image/webp');
 	for my $n (sort keys %want)
 	{
@@ -276,6 +330,8 @@ ok($rc != 0 && $err =~ /cannot read media.url_signing_keys/, 'app may not read m
 # a superuser's serve (isolation none: every file visible, as before this issue)
 $srv = start_server($node, $tmp, args => [ '--signing-keys-from-db' ]);
 $base = $srv->{base};
+like(${ $srv->{err} }, qr/warning: media.isolation is '\w*' for this role, so the owner a signed URL or upload token names/,
+	'a serve whose role does not have setting isolation warns that signed owners do not keep files apart');
 ($status) = curl_get("$base$url");
 is($status, 200, '--signing-keys-from-db (a superuser\'s serve): the signed URL verifies');
 ($status, $h, $body) = curl_get("$base/media/$alice_img/w_320,h_320");
@@ -300,6 +356,8 @@ is($status, 200, '--require-signed: a signed URL: 200');
 is($status, 403, '--require-signed: an unsigned request: 403');
 ($status) = curl_get("$base/media/$alice_img/thumbnail?w=64&h=64");
 is($status, 403, '--require-signed: the unsigned thumbnail route: 403');
+($status, $h, $body) = curl_get("$base/media/$alice_img/thumbnail?w=64&h=64&$thumb_sig");
+is("$status " . join('x', image_size($body)), '200 jpegx64x48', '--require-signed: a signed thumbnail: 200');
 stop_server($srv);
 
 # --- rotation: k2 first, k1 still valid; then k1 removed ---------------------------------------

@@ -133,7 +133,7 @@ test_sign_verify(void)
 	mm_sign_keys both;
 	mm_sign_keys new_only;
 	mm_signed_fields f = {"123", "w=320,h=320,resize=cover,gravity=centre,format=auto",
-	1800000000, "alice"};
+	1800000000, "alice", MM_SIGN_READ, 0};
 	mm_signed_fields g;
 	char		sig[MM_SIGN_SIG_LEN + 1];
 	char		bad[MM_SIGN_SIG_LEN + 1];
@@ -156,13 +156,13 @@ test_sign_verify(void)
 	{
 		/* each field altered in turn: the signature no longer matches */
 		const mm_signed_fields altered[] = {
-			{"124", f.variant, f.expires, f.owner},
-			{f.id, "w=640,h=640,resize=cover,gravity=centre,format=auto", f.expires, f.owner},
-			{f.id, NULL, f.expires, f.owner},
-			{f.id, f.variant, f.expires + 1, f.owner},
-			{f.id, f.variant, f.expires, "bob"},
-			{f.id, f.variant, f.expires, NULL},
-			{f.id, f.variant, f.expires, ""},
+			{"124", f.variant, f.expires, f.owner, MM_SIGN_READ, 0},
+			{f.id, "w=640,h=640,resize=cover,gravity=centre,format=auto", f.expires, f.owner, MM_SIGN_READ, 0},
+			{f.id, NULL, f.expires, f.owner, MM_SIGN_READ, 0},
+			{f.id, f.variant, f.expires + 1, f.owner, MM_SIGN_READ, 0},
+			{f.id, f.variant, f.expires, "bob", MM_SIGN_READ, 0},
+			{f.id, f.variant, f.expires, NULL, MM_SIGN_READ, 0},
+			{f.id, f.variant, f.expires, "", MM_SIGN_READ, 0},
 		};
 		const char *what[] = {"another id", "another variant", "the variant dropped (the original)",
 		"a later exp", "another owner", "the owner dropped", "an empty owner"};
@@ -274,6 +274,112 @@ test_url_form(void)
 	MM_CHECK(mm_xform_url_text(&x, url, 10) == -1, "a short buffer is refused");
 }
 
+/* Signs an upload token for owner and max, checks its shape, and reads it back into f. */
+static int
+token_round_trip(const mm_sign_key *key, const char *owner, int64_t max, char *tok,
+				 mm_signed_fields *f, mm_sign_token_parts *parts)
+{
+	mm_signed_fields g = {NULL, NULL, 1800000000, owner, MM_SIGN_UPLOAD, max};
+	int			n = mm_sign_upload_token(key, &g, tok, MM_SIGN_TOKEN_MAX + 1);
+
+	if (n < 0)
+		return -1;
+	return mm_sign_upload_token_parse(tok, (size_t) n, f, parts);
+}
+
+/* Upload tokens: the shape, a round trip, each field altered, the purposes kept apart. */
+static void
+test_upload_token(void)
+{
+	mm_sign_keys keys;
+	mm_signed_fields f;
+	mm_signed_fields url = {"42", NULL, 1800000000, "alice", MM_SIGN_READ, 0};
+	char		tok[MM_SIGN_TOKEN_MAX + 1];
+	char		bad[MM_SIGN_TOKEN_MAX + 1];
+	mm_sign_token_parts t;
+	char	   *own = t.owner;
+	char	   *kid = t.kid;
+	char	   *sig = t.sig;
+	char		url_sig[MM_SIGN_SIG_LEN + 1];
+	char		long_owner[MM_SIGN_OWNER_MAX + 2];
+	static const char *broken[] = {
+		"", "pgmu1.", "pgmu2.1800000000.-.YWxpY2U.k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.1800000000.-..k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.1800000000.0.YWxpY2U.k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.1800000000.012.YWxpY2U.k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.1800000000.1234567890123456789.YWxpY2U.k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.18e8.-.YWxpY2U.k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.1800000000.-.YWxp+2U.k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.1800000000.-.YQBi.k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",	/* "a\0b" */
+		"pgmu1.1800000000.-.YWxpY2U..AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.1800000000.-.YWxpY2U.k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.1800000000.-.YWxpY2U.k/x.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"pgmu1.1800000000.-.YWxpY2U.k.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	};
+
+	mm_sign_keys_parse("new:0123456789abcdef-new,old:0123456789abcdef-old", 49, &keys, NULL, 0);
+	MM_CHECK(token_round_trip(&keys.key[1], "alice", 1048576, tok, &f, &t) == 0,
+			 "a token reads back: %s", tok);
+	MM_CHECK(strncmp(tok, "pgmu1.1800000000.1048576.YWxpY2U.old.", 37) == 0 &&
+			 strlen(tok) == 37 + MM_SIGN_SIG_LEN, "the token's shape: %s", tok);
+	MM_CHECK(f.purpose == MM_SIGN_UPLOAD && f.expires == 1800000000 && f.max_bytes == 1048576 &&
+			 strcmp(f.owner, "alice") == 0 && strcmp(kid, "old") == 0, "its fields");
+	MM_CHECK(mm_sign_verify(&keys, kid, sig, &f, 1800000000) == MM_SIGN_OK, "it verifies under the old key (rotation)");
+	MM_CHECK(mm_sign_verify(&keys, kid, sig, &f, 1800000001) == MM_SIGN_EXPIRED, "one second past exp: expired");
+	f.max_bytes = 1048577;
+	MM_CHECK(mm_sign_verify(&keys, kid, sig, &f, 0) == MM_SIGN_BAD_SIGNATURE, "max altered: refused");
+	f.max_bytes = 0;
+	MM_CHECK(mm_sign_verify(&keys, kid, sig, &f, 0) == MM_SIGN_BAD_SIGNATURE, "max dropped: refused");
+	f.max_bytes = 1048576;
+	f.owner = "bob";
+	MM_CHECK(mm_sign_verify(&keys, kid, sig, &f, 0) == MM_SIGN_BAD_SIGNATURE, "owner altered: refused");
+	f.owner = own;
+	f.expires++;
+	MM_CHECK(mm_sign_verify(&keys, kid, sig, &f, 0) == MM_SIGN_BAD_SIGNATURE, "exp altered: refused");
+
+	/* the purposes: a URL's signature is not a token's, nor a token's a URL's */
+	mm_sign_fields(&keys.key[0], &url, url_sig);
+	MM_CHECK(token_round_trip(&keys.key[0], "alice", 0, tok, &f, &t) == 0 &&
+			 strstr(tok, ".-.YWxpY2U.new.") != NULL, "a token without max: %s", tok);
+	MM_CHECK(strcmp(sig, url_sig) != 0, "a token's signature differs from a URL's of the same exp and owner");
+	f.purpose = MM_SIGN_READ;
+	f.id = "42";
+	MM_CHECK(mm_sign_verify(&keys, kid, sig, &f, 0) == MM_SIGN_BAD_SIGNATURE, "a token's signature does not verify a URL");
+	url.purpose = MM_SIGN_UPLOAD;
+	MM_CHECK(mm_sign_verify(&keys, "new", url_sig, &url, 0) == MM_SIGN_BAD_SIGNATURE, "a URL's signature does not verify a token");
+
+	/* owners: any byte but NUL, base64url; bounded */
+	MM_CHECK(token_round_trip(&keys.key[0], "ann b/\xc3\xbc&x.=1", 5, tok, &f, &t) == 0 &&
+			 strcmp(own, "ann b/\xc3\xbc&x.=1") == 0 && strchr(tok + 6, '=') == NULL, "an owner of any bytes: %s", tok);
+	memset(long_owner, 'o', MM_SIGN_OWNER_MAX);
+	long_owner[MM_SIGN_OWNER_MAX] = '\0';
+	MM_CHECK(token_round_trip(&keys.key[0], long_owner, MM_SIGN_MAX_BYTES_MAX, tok, &f, &t) == 0 &&
+			 strcmp(own, long_owner) == 0 && f.max_bytes == MM_SIGN_MAX_BYTES_MAX &&
+			 strlen(tok) <= MM_SIGN_TOKEN_MAX, "the longest owner and the largest max: %zu characters", strlen(tok));
+	MM_CHECK(token_round_trip(&keys.key[0], "alice", MM_SIGN_MAX_BYTES_MAX + 1, tok, &f, &t) == -1,
+			 "a 19-digit max is refused");
+	long_owner[MM_SIGN_OWNER_MAX] = 'o';
+	long_owner[MM_SIGN_OWNER_MAX + 1] = '\0';
+	MM_CHECK(token_round_trip(&keys.key[0], long_owner, 1, tok, &f, &t) == -1, "a longer owner is refused");
+	MM_CHECK(token_round_trip(&keys.key[0], "", 1, tok, &f, &t) == -1, "an empty owner is refused");
+	url.owner = NULL;
+	MM_CHECK(mm_sign_upload_token(&keys.key[0], &url, tok, sizeof(tok)) == -1, "no owner: no token");
+	url.owner = "alice";
+	url.purpose = MM_SIGN_READ;
+	MM_CHECK(mm_sign_upload_token(&keys.key[0], &url, tok, sizeof(tok)) == -1, "a URL's fields make no token");
+	url.purpose = MM_SIGN_UPLOAD;
+	MM_CHECK(mm_sign_upload_token(&keys.key[0], &url, tok, 20) == -1, "a short buffer is refused");
+
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++)
+		MM_CHECK(mm_sign_upload_token_parse(broken[i], strlen(broken[i]), &f, &t) == -1,
+				 "malformed token %zu refused: %s", i, broken[i]);
+	MM_CHECK(token_round_trip(&keys.key[0], "alice", 7, tok, &f, &t) == 0, "a token again");
+	memcpy(bad, tok, sizeof(bad));
+	MM_CHECK(mm_sign_upload_token_parse(bad, strlen(bad) - 1, &f, &t) == -1, "a token cut short is refused");
+	MM_CHECK(mm_sign_upload_token_parse(NULL, 0, &f, &t) == -1, "NULL is refused");
+	mm_sign_keys_clear(&keys);
+}
+
 int
 main(void)
 {
@@ -283,5 +389,6 @@ main(void)
 	test_sign_verify();
 	test_expires();
 	test_url_form();
+	test_upload_token();
 	return mm_test_done();
 }

@@ -12,6 +12,7 @@
 #include "util/hmac.h"
 
 #define SIGN_DOMAIN "pg_media-url-v1\n"
+#define SIGN_UPLOAD_DOMAIN "pg_media-upload-v1\n"
 
 /* May c appear in a key id? */
 static int
@@ -132,24 +133,35 @@ hmac_add(mm_hmac_ctx *ctx, const char *s)
 	mm_hmac_sha256_update(ctx, s, strlen(s));
 }
 
-/* The MAC of the fields under key (the text of util/signed_url.h). */
+/* The MAC of the fields under key (the texts of util/signed_url.h, by purpose). */
 static void
 fields_mac(const mm_sign_key *key, const mm_signed_fields *f, uint8_t mac[MM_SHA256_DIGEST_LEN])
 {
 	mm_hmac_ctx ctx;
-	char		expires[32];
+	char		number[32];
+	int			upload = f->purpose == MM_SIGN_UPLOAD;
 
-	snprintf(expires, sizeof(expires), "%lld", (long long) f->expires);
 	mm_hmac_sha256_init(&ctx, key->secret, key->secret_len);
-	hmac_add(&ctx, SIGN_DOMAIN);
+	hmac_add(&ctx, upload ? SIGN_UPLOAD_DOMAIN : SIGN_DOMAIN);
 	hmac_add(&ctx, key->id);
 	hmac_add(&ctx, "\n");
-	hmac_add(&ctx, f->id);
+	if (!upload)
+	{
+		hmac_add(&ctx, f->id);
+		hmac_add(&ctx, "\n");
+		hmac_add(&ctx, f->variant ? f->variant : "");
+		hmac_add(&ctx, "\n");
+	}
+	snprintf(number, sizeof(number), "%lld", (long long) f->expires);
+	hmac_add(&ctx, number);
 	hmac_add(&ctx, "\n");
-	hmac_add(&ctx, f->variant ? f->variant : "");
-	hmac_add(&ctx, "\n");
-	hmac_add(&ctx, expires);
-	hmac_add(&ctx, "\n");
+	if (upload)
+	{
+		if (f->max_bytes > 0)
+			snprintf(number, sizeof(number), "%lld", (long long) f->max_bytes);
+		hmac_add(&ctx, f->max_bytes > 0 ? number : "-");
+		hmac_add(&ctx, "\n");
+	}
 	hmac_add(&ctx, f->owner ? "=" : "-");
 	if (f->owner)
 		hmac_add(&ctx, f->owner);
@@ -228,6 +240,134 @@ mm_sign_url_path(const mm_sign_key *key, const mm_signed_fields *f, const char *
 	return (int) (pos + (size_t) n);
 }
 
+/* Writes an upload token; see util/signed_url.h. */
+int
+mm_sign_upload_token(const mm_sign_key *key, const mm_signed_fields *f, char *buf, size_t buflen)
+{
+	char		sig[MM_SIGN_SIG_LEN + 1];
+	char		owner[((MM_SIGN_OWNER_MAX + 2) / 3) * 4 + 1];
+	char		max[24] = "-";
+	size_t		olen = f->owner ? strlen(f->owner) : 0;
+	size_t		elen;
+	int			n;
+
+	if (f->purpose != MM_SIGN_UPLOAD || olen == 0 || olen > MM_SIGN_OWNER_MAX || f->expires < 0 ||
+		f->max_bytes < 0 || f->max_bytes > MM_SIGN_MAX_BYTES_MAX)
+		return -1;
+	elen = mm_base64_encoded_len(olen, 0);
+	mm_base64_encode((const uint8_t *) f->owner, olen, owner, 1, 0);
+	owner[elen] = '\0';
+	if (f->max_bytes > 0)
+		snprintf(max, sizeof(max), "%lld", (long long) f->max_bytes);
+	mm_sign_fields(key, f, sig);
+	n = snprintf(buf, buflen, MM_SIGN_TOKEN_PREFIX "%lld.%s.%s.%s.%s", (long long) f->expires, max,
+				 owner, key->id, sig);
+	if (n < 0 || (size_t) n >= buflen)
+		return -1;
+	return n;
+}
+
+/* Is c a character of base64url? */
+static int
+base64url_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		c == '_' || c == '-';
+}
+
+/*
+ * Reads the next '.'-ended field of s[*pos..len) into out (outlen bytes
+ * with its NUL); -1 when there is no '.' or the field does not fit.
+ */
+static int
+next_field(const char *s, size_t len, size_t *pos, char *out, size_t outlen)
+{
+	const char *dot = memchr(s + *pos, '.', len - *pos);
+	size_t		n;
+
+	if (dot == NULL)
+		return -1;
+	n = (size_t) (dot - (s + *pos));
+	if (n >= outlen)
+		return -1;
+	memcpy(out, s + *pos, n);
+	out[n] = '\0';
+	*pos += n + 1;
+	return 0;
+}
+
+/* Reads an upload token; see util/signed_url.h. */
+int
+mm_sign_upload_token_parse(const char *token, size_t len, mm_signed_fields *f,
+						   mm_sign_token_parts *parts)
+{
+	char	   *owner = parts->owner;
+	char	   *kid = parts->kid;
+	char	   *sig = parts->sig;
+	static const size_t prefix = sizeof(MM_SIGN_TOKEN_PREFIX) - 1;
+	char		exp[MM_SIGN_EXPIRES_MAX + 1];
+	char		max[20];
+	char		owner64[((MM_SIGN_OWNER_MAX + 2) / 3) * 4 + 1];
+	uint8_t		raw[((MM_SIGN_OWNER_MAX + 2) / 3) * 3];	/* what owner64 can decode to */
+	size_t		pos = prefix;
+	size_t		olen;
+	size_t		bad;
+	size_t		klen;
+	size_t		i;
+
+	memset(f, 0, sizeof(*f));
+	if (token == NULL || len > MM_SIGN_TOKEN_MAX || len < prefix ||
+		memcmp(token, MM_SIGN_TOKEN_PREFIX, prefix) != 0 ||
+		next_field(token, len, &pos, exp, sizeof(exp)) != 0 ||
+		next_field(token, len, &pos, max, sizeof(max)) != 0 ||
+		next_field(token, len, &pos, owner64, sizeof(owner64)) != 0 ||
+		mm_sign_parse_expires(exp, &f->expires) != 0)
+		return -1;
+	/* the rest is kid "." sig: the signature is the last MM_SIGN_SIG_LEN characters */
+	if (len - pos < MM_SIGN_SIG_LEN + 2 || token[len - MM_SIGN_SIG_LEN - 1] != '.')
+		return -1;
+	klen = len - pos - MM_SIGN_SIG_LEN - 1;
+	if (klen > MM_SIGN_KEY_ID_MAX)
+		return -1;
+	for (i = 0; i < klen; i++)
+		if (!key_id_char(token[pos + i]))
+			return -1;
+	memcpy(kid, token + pos, klen);
+	kid[klen] = '\0';
+	memcpy(sig, token + len - MM_SIGN_SIG_LEN, MM_SIGN_SIG_LEN);
+	sig[MM_SIGN_SIG_LEN] = '\0';
+	for (i = 0; i < MM_SIGN_SIG_LEN; i++)
+		if (!base64url_char(sig[i]))
+			return -1;
+	if (strcmp(max, "-") != 0)
+	{
+		/* 1 to 18 digits, no leading zero: always an int64, never 0 */
+		if (max[0] < '1' || max[0] > '9' || strlen(max) > 18)
+			return -1;
+		for (i = 0; max[i]; i++)
+		{
+			if (max[i] < '0' || max[i] > '9')
+				return -1;
+			f->max_bytes = f->max_bytes * 10 + (max[i] - '0');
+		}
+	}
+	olen = strlen(owner64);
+	if (olen == 0)
+		return -1;
+	for (i = 0; i < olen; i++)
+		if (!base64url_char(owner64[i]))
+			return -1;
+	if (mm_base64_decoded_max(olen) > sizeof(raw) ||
+		mm_base64_decode(owner64, olen, raw, &olen, &bad) != MM_B64_OK ||
+		olen == 0 || olen > MM_SIGN_OWNER_MAX || memchr(raw, '\0', olen) != NULL)
+		return -1;
+	memcpy(owner, raw, olen);
+	owner[olen] = '\0';
+	f->owner = owner;
+	f->purpose = MM_SIGN_UPLOAD;
+	return 0;
+}
+
 /* Reads exp; see util/signed_url.h. */
 int
 mm_sign_parse_expires(const char *text, int64_t *out)
@@ -257,7 +397,8 @@ mm_sign_verify(const mm_sign_keys *keys, const char *kid, const char *sig,
 	int			k;
 	int			same;
 
-	if (kid == NULL || sig == NULL || f->id == NULL || strlen(sig) != MM_SIGN_SIG_LEN)
+	if (kid == NULL || sig == NULL || (f->id == NULL && f->purpose == MM_SIGN_READ) ||
+		strlen(sig) != MM_SIGN_SIG_LEN)
 		return MM_SIGN_MALFORMED;
 	for (k = 0; k < keys->n; k++)
 		if (strcmp(keys->key[k].id, kid) == 0)
