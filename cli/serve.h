@@ -14,6 +14,8 @@
  *   serve_tus.c        the tus 1.0 resumable uploads under /uploads/ (serve_tus.h)
  *   serve_tus_headers.c  the tus protocol's headers
  *   serve_authorize.c  who may upload, as which owner (serve_authorize.h)
+ *   serve_cache.c      the content-addressed cache of files' bytes (serve_cache.h)
+ *   serve_prepared.c   statements prepared once per pooled session
  */
 #ifndef PG_MEDIA_SERVE_H
 #define PG_MEDIA_SERVE_H
@@ -105,6 +107,18 @@ extern int	pool_try_get(Pool *p, double timeout);
 extern void pool_put(Pool *p, int slot);
 extern PGresult *pool_exec(int slot, const char *sql, int nparams,
 						   const char *const *values, int result_format);
+
+/* A statement prepared once per session (serve_prepared.c); its parameters' types come from its text. */
+typedef struct PreparedStatement
+{
+	const char *name;
+	const char *sql;
+	int			nparams;
+} PreparedStatement;
+
+/* serve_prepared.c */
+extern PGresult *exec_prepared(PGconn *conn, const PreparedStatement *st,
+							   const char *const *values, int result_format);
 
 /* serve_response.c */
 extern int	http_status_for(PGconn *conn, PGresult *res, bool upload);
