@@ -192,13 +192,7 @@ ok(-e "$dir/" . entry_of($ids[-1]) && !-e "$dir/" . entry_of($ids[0]),
 is(stop_server($srv), 0, 'serve stops');
 
 # --- owners: setting isolation and signed URLs ----------------------------------------------------
-sql(q{
-CREATE ROLE app LOGIN;
-ALTER ROLE app SET media.isolation = 'setting';
-GRANT USAGE ON SCHEMA media TO app;
-GRANT SELECT ON media.files TO app;
-GRANT EXECUTE ON FUNCTION media.sign_url(bigint, interval, text, text) TO app;
-});
+create_app_role($node);
 my $secret = PgMediaTest::gen_bytes('cache-secret', 20_000);
 my $alice_id = put($secret, 'a.bin', 'alice');
 my $bob_id = put($secret, 'b.bin', 'bob');
