@@ -356,6 +356,7 @@ cmd_serve(int argc, char **argv)
 	sigwait(&sigs, &signo);
 
 	shut_down(daemon, signo, shutdown_timeout);
+	fill_background_stop();
 	cache_stop();
 	pool_close(&server.pool);
 	mm_sign_keys_clear(&keys);

@@ -16,6 +16,7 @@
  *   serve_authorize.c  who may upload, as which owner (serve_authorize.h)
  *   serve_cache.c      the content-addressed cache of files' bytes (serve_cache.h)
  *   serve_prepared.c   statements prepared once per pooled session
+ *   serve_fill.c       cache fills in the background, for requests of a Range
  */
 #ifndef PG_MEDIA_SERVE_H
 #define PG_MEDIA_SERVE_H
@@ -130,8 +131,15 @@ extern enum MHD_Result respond_text(struct MHD_Connection *c, Request *rq, int s
 									const char *text);
 extern enum MHD_Result respond_db_error(struct MHD_Connection *c, Request *rq, PGconn *conn,
 										PGresult *res, bool upload);
+extern ssize_t read_content(const Request *rq, const char *id, int64_t off, int64_t n, char *buf);
 extern ssize_t read_body(void *cls, uint64_t pos, char *buf, size_t max);
 extern enum MHD_Result serve_file(struct MHD_Connection *c, Request *rq, const char *id);
+
+/* serve_fill.c */
+struct CacheKey;
+extern void fill_in_background(const Request *rq, const char *id, const struct CacheKey *key,
+							   int64_t size);
+extern void fill_background_stop(void);
 
 /* serve_thumbnail.c */
 extern enum MHD_Result serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id);

@@ -146,28 +146,21 @@ respond_db_error(struct MHD_Connection *c, Request *rq, PGconn *conn, PGresult *
 }
 
 /*
- * The content reader of a streamed body: the bytes at pos of the response
- * (rq->first + pos of the file), up to one chunk, read with media.read() on a
- * connection borrowed for that read only.
+ * Reads up to n bytes of file id from offset off into buf, never across a
+ * chunk boundary (each read touches one chunk), with media.read() on a
+ * connection borrowed for that read only, as rq's signed owner when it has
+ * one.  Returns the bytes read, or -1 (logged).
  */
 ssize_t
-read_body(void *cls, uint64_t pos, char *buf, size_t max)
+read_content(const Request *rq, const char *id, int64_t off, int64_t n, char *buf)
 {
-	Request    *rq = cls;
-	int64_t		off = rq->first + (int64_t) pos;
-	int64_t		n = rq->length - (int64_t) pos;
 	char		off_txt[32];
 	char		len_txt[32];
-	const char *values[3] = {rq->id, off_txt, len_txt};
+	const char *values[3] = {id, off_txt, len_txt};
 	PGresult   *res;
 	int			slot;
 	ssize_t		got;
 
-	if (n <= 0)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	if ((uint64_t) n > max)
-		n = (int64_t) max;
-	/* stop at a chunk boundary, so that each read touches one chunk */
 	if (n > server.read_size - off % server.read_size)
 		n = server.read_size - off % server.read_size;
 	snprintf(off_txt, sizeof(off_txt), "%lld", (long long) off);
@@ -177,19 +170,40 @@ read_body(void *cls, uint64_t pos, char *buf, size_t max)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
 		PQgetlength(res, 0, 0) == 0)
 	{
-		fprintf(stderr, "%s serve: reading file %s at %lld: %s", progname, rq->id, (long long) off,
+		fprintf(stderr, "%s serve: reading file %s at %lld: %s", progname, id, (long long) off,
 				PQresultStatus(res) == PGRES_TUPLES_OK ? "the content ended early\n" :
 				PQresultErrorMessage(res));
 		PQclear(res);
 		pool_put(&server.pool, slot);
-		return MHD_CONTENT_READER_END_WITH_ERROR;
+		return -1;
 	}
 	got = PQgetlength(res, 0, 0);
-	if ((size_t) got > max)
-		got = (ssize_t) max;
+	if (got > n)
+		got = (ssize_t) n;
 	memcpy(buf, PQgetvalue(res, 0, 0), got);
 	PQclear(res);
 	pool_put(&server.pool, slot);
+	return got;
+}
+
+/*
+ * The content reader of a streamed body: the bytes at pos of the response
+ * (rq->first + pos of the file), up to one chunk (read_content()).
+ */
+ssize_t
+read_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	Request    *rq = cls;
+	int64_t		n = rq->length - (int64_t) pos;
+	ssize_t		got;
+
+	if (n <= 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if ((uint64_t) n > max)
+		n = (int64_t) max;
+	got = read_content(rq, rq->id, rq->first + (int64_t) pos, n, buf);
+	if (got < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	rq->bytes += got;
 	return got;
 }
@@ -301,7 +315,7 @@ lookup_key(PGresult *res, CacheKey *key, int64_t *size)
  * The response for a 200 or 206 of bytes [first, first + length) of a file:
  * from the cache (sendfile), else from the body read with the headers (and
  * cached), else streamed from the database (and cached when it is the whole
- * content).
+ * content; a range of it starts a background fill, serve_fill.c).
  */
 static struct MHD_Response *
 content_response(Request *rq, const char *id, PGresult *res, int64_t first, int64_t length)
@@ -330,6 +344,8 @@ content_response(Request *rq, const char *id, PGresult *res, int64_t first, int6
 		return MHD_create_response_from_buffer((size_t) length, PQgetvalue(res, 0, 5) + first,
 											   MHD_RESPMEM_MUST_COPY);
 	}
+	if (keyed && !rq->head && !(first == 0 && length == size))
+		fill_in_background(rq, id, &key, size);	/* a Range covers part of it */
 	return streamed_response(rq, id, first, length,
 							 keyed && first == 0 && length == size ? &key : NULL);
 }

@@ -3,7 +3,8 @@
 #     same status and headers as the first (ETag, Cache-Control, Content-Type); If-None-Match
 #     still gives 304; Range is answered from the cache with the right bytes;
 #   - a file larger than a chunk is cached while it streams; a download the client gives up on
-#     leaves neither an entry nor a temporary file;
+#     leaves neither an entry nor a temporary file; a Range of an uncached file fills the cache
+#     in the background;
 #   - eviction keeps the folder under --cache-size, least recently used first;
 #   - a removed file is a 404 although its bytes are still in the folder;
 #   - content whose bytes do not have the file's SHA-256 (damaged in the database) is never
@@ -142,6 +143,19 @@ is("$mb->{pg_media_cache_hits_total} $mb->{pg_media_cache_fills_total}", '2 1',
 	'two hits, one fill (the abandoned one is not a fill)');
 is(stop_server($srv2), 0, 'serve stops');
 ok(!-e "$srv_big_dir/" . entry_of($big_id), 'a stop removes the entries');
+
+# a Range of an uncached file (a video player's first request) fills the cache in the background
+my $srv5 = start_server($node, $tmp, args => [ '--pool', '2', '--cache-dir', $srv_big_dir ]);
+($s, $h, $b) = curl_get("$srv5->{base}/media/$big_id", '-H', 'Range: bytes=3000000-3000999');
+ok($s == 206 && $b eq substr($big, 3000000, 1000), 'a Range of an uncached 4 MB file: 206, from the database');
+$tries = 0;
+usleep(200_000) until -e "$srv_big_dir/" . entry_of($big_id) || ++$tries > 100;
+ok(-e "$srv_big_dir/" . entry_of($big_id), 'the whole content was cached in the background');
+($s, $h, $b) = curl_get("$srv5->{base}/media/$big_id", '-H', 'Range: bytes=4000000-');
+ok($s == 206 && $b eq substr($big, 4000000), 'the next Range: the right bytes');
+$mb = metrics($srv5->{base});
+is("$mb->{pg_media_cache_hits_total} $mb->{pg_media_cache_fills_total}", '1 1', 'from the cache (a hit; one fill)');
+is(stop_server($srv5), 0, 'serve stops');
 
 # --- a removed file: 404 though its bytes are cached --------------------------------------------
 my $gone = PgMediaTest::gen_bytes('cache-gone', 30_000);
