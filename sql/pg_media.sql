@@ -362,11 +362,13 @@ COMMENT ON FUNCTION media.http(bigint, text, text, text, text) IS
  * the file row is the one media.http() saw, under the same privileges and
  * row-level security, so a removed or hidden file is a 404 here as there.
  * One SELECT in LANGUAGE sql, so the planner inlines it and a prepared
- * statement keeps its plan.
+ * statement keeps its plan (a set-returning function, so that it can be
+ * inlined; it returns one row).
  */
-CREATE FUNCTION media.serve_lookup(id bigint, range text, if_none_match text, body_max integer DEFAULT 0)
-RETURNS TABLE (status integer, headers text, blob_id bigint, sha256 bytea, byte_size bigint, body bytea)
-LANGUAGE sql STABLE PARALLEL SAFE
+CREATE FUNCTION media.serve_lookup(id bigint, range text, if_none_match text, body_max integer DEFAULT 0,
+                                   OUT status integer, OUT headers text, OUT blob_id bigint,
+                                   OUT sha256 bytea, OUT byte_size bigint, OUT body bytea)
+RETURNS SETOF record LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
 AS $$
 SELECT h.status,
        (SELECT pg_catalog.string_agg(e.key OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) e.value, E'\n')
