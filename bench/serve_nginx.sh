@@ -164,7 +164,8 @@ report="$work/report.md"
   echo "## pg_media serve vs nginx (bench/serve_nginx.sh)"
   echo
   echo "200 images ($((img_bytes / 200 / 1024)) kB on average) and one video of $((video_bytes / 1048576)) MB, each served by nginx"
-  echo "(sendfile on, files on disk, access log off) and by \`pg_media serve --pool 4\`; wrk on loopback"
+  echo "(sendfile on, files on disk, access log off) and by \`pg_media serve --pool 4 --cache-size ${CACHE_SIZE:-1G}\`"
+  echo "(its content cache; each request still asks the database); one untimed GET of every file first; wrk on loopback"
   echo "(GETs cycling through the files from a random start), runs of ${duration} s, the two servers alternating,"
   echo "$rounds rounds, medians. $(nproc) cores, shared by client, servers and PostgreSQL."
   echo
