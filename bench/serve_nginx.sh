@@ -14,6 +14,14 @@
 # requests/s, p99 latency and bytes/s are compared: ratio = pg_media / nginx.
 # Goals (issue 15): >= 0.5x nginx's requests/s for the images at concurrency 16,
 # >= 0.8x its throughput for the video.
+#
+# pg_media serve runs with its content cache (--cache-size 1G, a private folder
+# under $TMPDIR): every request still asks the database whether it may be
+# answered (one prepared statement), the bytes come from the cache with
+# sendfile(). Before the timed runs each server gets one untimed GET of every
+# file (nginx: the page cache; pg_media: the page cache and its content cache),
+# so both are measured warm; the report ends with the cache's counters and the
+# load average, since the machine is shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -106,7 +114,8 @@ http {
 }
 CONF
 nginx -c "$work/nginx.conf" -p "$work"
-"$top/cli/pg_media" serve --pool 4 --listen "127.0.0.1:$mdport" --access-log /dev/null 2>"$work/serve.err" &
+"$top/cli/pg_media" serve --pool 4 --cache-size "${CACHE_SIZE:-1G}" --listen "127.0.0.1:$mdport" \
+  --access-log /dev/null 2>"$work/serve.err" &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q "listening on" "$work/serve.err" 2>/dev/null && break; sleep 0.1; done
 
@@ -142,13 +151,21 @@ run_wrk() {
 }
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
+# the untimed warm-up: every file once from each server
+for port in "$ngport" "$mdport"; do
+  sed "s/PORT/$port/" "$work/img.urls" | while read -r u; do curl -s --noproxy '*' -o /dev/null "$u"; done
+  curl -s --noproxy '*' -o /dev/null "http://127.0.0.1:$port/media/$video_id"
+done
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
 report="$work/report.md"
 {
   echo
   echo "## pg_media serve vs nginx (bench/serve_nginx.sh)"
   echo
   echo "200 images ($((img_bytes / 200 / 1024)) kB on average) and one video of $((video_bytes / 1048576)) MB, each served by nginx"
-  echo "(sendfile on, files on disk, access log off) and by \`pg_media serve --pool 4\`; wrk on loopback"
+  echo "(sendfile on, files on disk, access log off) and by \`pg_media serve --pool 4 --cache-size ${CACHE_SIZE:-1G}\`"
+  echo "(its content cache; each request still asks the database); one untimed GET of every file first; wrk on loopback"
   echo "(GETs cycling through the files from a random start), runs of ${duration} s, the two servers alternating,"
   echo "$rounds rounds, medians. $(nproc) cores, shared by client, servers and PostgreSQL."
   echo
@@ -200,6 +217,12 @@ img_run() { run_wrk "$1" "$work/img.urls" "$2"; }
 
 for conc in 1 4 16; do compare images req/s 1 "$conc" 16 0.5 img_run; done
 for conc in ${VIDEO_CONC:-1 4 16}; do compare video MB/s 1048576 "$conc" 1 0.8 run_video; done
+{
+  echo
+  echo "Load average (1, 5, 15 min) before the timed runs: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "pg_media serve's cache at the end: $(curl -s --noproxy '*' "http://127.0.0.1:$mdport/metrics" |
+    awk '/^pg_media_cache_(hits|misses|fills|bytes|evictions)(_total)? / {sub(/^pg_media_cache_/, ""); printf "%s%s %s", sep, $1, $2; sep = ", "}')."
+} >>"$report"
 [ -s "$work/wrk.err" ] && { echo; echo "wrk reported: $(sort "$work/wrk.err" | uniq -c | head -5 | tr '\n' ';')"; } >>"$report"
 cat "$report"
 if [ -n "${BENCH_RESULTS:-}" ]; then cat "$report" >>"$BENCH_RESULTS"; fi

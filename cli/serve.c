@@ -30,6 +30,7 @@
 #include "serve.h"
 #include "serve_tus.h"
 #include "serve_sign.h"
+#include "serve_cache.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -104,6 +105,11 @@ serve_help(void)
 		   "      --signing-keys-from-db read them from media.url_signing_keys (needs a\n"
 		   "                             superuser or pg_read_all_settings role)\n"
 		   "      --require-signed       answer signed URLs only (unsigned: 403)\n"
+		   "      --cache-dir=DIR        the content cache's folder (made mode 700; its\n"
+		   "                             entries are removed at start and stop); default:\n"
+		   "                             a private folder under $TMPDIR, removed at stop\n"
+		   "      --cache-size=BYTES     the content cache's cap, k/M/G suffixes (default\n"
+		   "                             512M; 0: no cache, every body from the database)\n"
 		   "\n"
 		   "The access log has one line per request: time, client, method, path, Range\n"
 		   "header, status, body bytes, duration.  Put a reverse proxy (nginx) in front\n"
@@ -222,6 +228,8 @@ cmd_serve(int argc, char **argv)
 		{"require-signed", no_argument, NULL, 8},
 		{"read-dbname", required_argument, NULL, 10},
 		{"read-pool", required_argument, NULL, 11},
+		{"cache-dir", required_argument, NULL, 12},
+		{"cache-size", required_argument, NULL, 13},
 		COMMON_LONG_OPTIONS
 	};
 	ConnOpts	opts = {0};
@@ -236,6 +244,8 @@ cmd_serve(int argc, char **argv)
 	const char *signing_keys = NULL;
 	const char *read_dbname = NULL;
 	bool		keys_from_db = false;
+	const char *cache_dir = NULL;
+	int64_t		cache_size = CACHE_DEFAULT_SIZE;
 	static mm_sign_keys keys;
 	struct sockaddr_storage addr;
 	socklen_t	addrlen;
@@ -289,6 +299,13 @@ cmd_serve(int argc, char **argv)
 				break;
 			case 11:
 				read_pool_size = pool_size_option("--read-pool", optarg);
+				break;
+			case 12:
+				cache_dir = optarg;
+				break;
+			case 13:
+				if ((cache_size = cache_parse_size(optarg)) < 0)
+					pg_fatal_usage("--cache-size must be a number of bytes (k, M or G suffix), not \"%s\"", optarg);
 				break;
 		}
 	}
@@ -344,6 +361,8 @@ cmd_serve(int argc, char **argv)
 	}
 	if (server.sign_keys)
 		sign_warn_isolation(server.pool.conns[0]);
+	if (!cache_start(cache_dir, cache_size))
+		return EXIT_FATAL;
 
 	/* signals are taken by this thread alone, with sigwait() */
 	sigemptyset(&sigs);
@@ -373,18 +392,21 @@ cmd_serve(int argc, char **argv)
 		inet_ntop(AF_INET, &((struct sockaddr_in *) &addr)->sin_addr, host, sizeof(host));
 	else
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *) &addr)->sin6_addr, host, sizeof(host));
-	fprintf(stderr, "%s serve: listening on http://%s%s%s:%u/ (pool %d%s, uploads %s, signed URLs %s)\n",
+	fprintf(stderr, "%s serve: listening on http://%s%s%s:%u/ (pool %d%s, uploads %s, signed URLs %s, cache %s)\n",
 			progname, addr.ss_family == AF_INET6 ? "[" : "", host,
 			addr.ss_family == AF_INET6 ? "]" : "", dinfo ? dinfo->port : 0, pool_size,
 			server.read_pool.n > 0 ? ", reads on --read-dbname" : "",
 			server.token && server.sign_keys ? "by token and signed tokens" :
 			server.token ? "by token" : server.sign_keys ? "by signed tokens" : "disabled",
-			server.require_signed ? "required" : server.sign_keys ? "enabled" : "disabled");
+			server.require_signed ? "required" : server.sign_keys ? "enabled" : "disabled",
+			cache_enabled() ? "enabled" : "disabled");
 	fflush(stderr);
 
 	sigwait(&sigs, &signo);
 
 	shut_down(daemon, signo, shutdown_timeout);
+	fill_background_stop();
+	cache_stop();
 	pool_close(&server.pool);
 	if (server.read_pool.n > 0)
 		pool_close(&server.read_pool);

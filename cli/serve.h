@@ -17,6 +17,9 @@
  *   serve_tus_headers.c  the tus protocol's headers
  *   serve_authorize.c  who may upload, as which owner; running as a grant's owner
  *                      (serve_authorize.h)
+ *   serve_cache.c      the content-addressed cache of files' bytes (serve_cache.h)
+ *   serve_prepared.c   statements prepared once per pooled session
+ *   serve_fill.c       cache fills in the background, for requests of a Range
  */
 #ifndef PG_MEDIA_SERVE_H
 #define PG_MEDIA_SERVE_H
@@ -117,6 +120,14 @@ extern void pool_put(Pool *p, int slot);
 extern PGresult *pool_exec(Pool *p, int slot, const char *sql, int nparams,
 						   const char *const *values, int result_format);
 
+/* A statement prepared once per session (serve_prepared.c); its parameters' types come from its text. */
+typedef struct PreparedStatement
+{
+	const char *name;
+	const char *sql;
+	int			nparams;
+} PreparedStatement;
+
 /* serve_read.c: what read_exec() did with a read pool's 404 (metrics_read_retried()) */
 typedef enum ReadRetry
 {
@@ -128,6 +139,12 @@ typedef enum ReadRetry
 extern Pool *read_pool_for(Request *rq);
 extern int	read_exec(Request *rq, const char *sql, int nparams, const char *const *values,
 					  int result_format, PGresult **res);
+extern int	read_exec_statement(Request *rq, const PreparedStatement *st, const char *const *values,
+								int result_format, PGresult **res);
+
+/* serve_prepared.c */
+extern PGresult *exec_prepared(PGconn *conn, const PreparedStatement *st,
+							   const char *const *values, int result_format);
 
 /* serve_response.c */
 extern int	http_status_for(PGconn *conn, PGresult *res, bool upload);
@@ -139,8 +156,15 @@ extern enum MHD_Result respond_text(struct MHD_Connection *c, Request *rq, int s
 									const char *text);
 extern enum MHD_Result respond_db_error(struct MHD_Connection *c, Request *rq, PGconn *conn,
 										PGresult *res, bool upload);
+extern ssize_t read_content(Request *rq, const char *id, int64_t off, int64_t n, char *buf);
 extern ssize_t read_body(void *cls, uint64_t pos, char *buf, size_t max);
 extern enum MHD_Result serve_file(struct MHD_Connection *c, Request *rq, const char *id);
+
+/* serve_fill.c */
+struct CacheKey;
+extern void fill_in_background(const Request *rq, const char *id, const struct CacheKey *key,
+							   int64_t size);
+extern void fill_background_stop(void);
 
 /* serve_thumbnail.c */
 extern enum MHD_Result serve_thumbnail(struct MHD_Connection *c, Request *rq, const char *id);

@@ -9,6 +9,7 @@
  * small fixed set).
  */
 #include "serve.h"
+#include "serve_cache.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -118,6 +119,43 @@ pool_busy_count(Pool *p)
 	return busy;
 }
 
+/* Appends the content cache's counters (serve_cache.h); false when out of memory. */
+static bool
+append_cache(char **buf, size_t *len)
+{
+	CacheStats	cs;
+
+	cache_stats(&cs);
+	return append(buf, len, "# HELP pg_media_cache_hits_total Bodies sent from the content cache.\n"
+				  "# TYPE pg_media_cache_hits_total counter\n"
+				  "pg_media_cache_hits_total %llu\n"
+				  "# HELP pg_media_cache_misses_total Bodies whose content was not in the cache (read from the database).\n"
+				  "# TYPE pg_media_cache_misses_total counter\n"
+				  "pg_media_cache_misses_total %llu\n"
+				  "# HELP pg_media_cache_fills_total Contents added to the cache, their SHA-256 verified.\n"
+				  "# TYPE pg_media_cache_fills_total counter\n"
+				  "pg_media_cache_fills_total %llu\n"
+				  "# HELP pg_media_cache_fill_failures_total Fills discarded: SHA-256 or size not the file's, or a write error.\n"
+				  "# TYPE pg_media_cache_fill_failures_total counter\n"
+				  "pg_media_cache_fill_failures_total %llu\n"
+				  "# HELP pg_media_cache_evictions_total Entries removed to make room (least recently used first).\n"
+				  "# TYPE pg_media_cache_evictions_total counter\n"
+				  "pg_media_cache_evictions_total %llu\n"
+				  "# HELP pg_media_cache_bytes Bytes of content in the cache.\n"
+				  "# TYPE pg_media_cache_bytes gauge\n"
+				  "pg_media_cache_bytes %lld\n"
+				  "# HELP pg_media_cache_entries Contents in the cache.\n"
+				  "# TYPE pg_media_cache_entries gauge\n"
+				  "pg_media_cache_entries %lld\n"
+				  "# HELP pg_media_cache_capacity_bytes The cache's cap (--cache-size; 0: no cache).\n"
+				  "# TYPE pg_media_cache_capacity_bytes gauge\n"
+				  "pg_media_cache_capacity_bytes %lld\n",
+				  (unsigned long long) cs.hits, (unsigned long long) cs.misses,
+				  (unsigned long long) cs.fills, (unsigned long long) cs.fill_failures,
+				  (unsigned long long) cs.evictions, (long long) cs.bytes, (long long) cs.entries,
+				  cs.enabled ? (long long) cs.capacity : 0LL);
+}
+
 /*
  * The /metrics text: a snapshot of the counters taken under the mutex, so
  * one scrape is consistent (a histogram's count equals its +Inf bucket).
@@ -206,6 +244,8 @@ metrics_text(void)
 					 "# TYPE pg_media_read_pool_connections_busy gauge\n"
 					 "pg_media_read_pool_connections_busy %d\n",
 					 server.read_pool.n, pool_busy_count(&server.read_pool));
+
+	ok &= append_cache(&buf, &len);
 	if (!ok)
 	{
 		free(buf);

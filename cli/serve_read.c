@@ -104,22 +104,36 @@ primary_back_off(void)
 }
 
 /*
- * Runs a read statement of rq (as its signed owner, pool_exec_as()) on its
- * read pool; a "not found" from a read pool other than the primary's is
- * on a standby is asked once more of the primary (see the file comment).  *res gets the
- * answer; returns the slot of rq->pool it came from, which the caller gives
- * back with pool_put(rq->pool, slot) once done with the connection.
+ * Runs statement st on slot of pool p for rq: prepared once per session
+ * (exec_prepared()) when it has a name and rq runs as the role's own owner;
+ * as the request's signed owner (pool_exec_as(), unprepared) otherwise.
+ */
+static PGresult *
+exec_statement(Pool *p, int slot, const Request *rq, const PreparedStatement *st,
+			   const char *const *values, int result_format)
+{
+	if (st->name != NULL && rq->grant.owner == NULL)
+		return exec_prepared(p->conns[slot], st, values, result_format);
+	return pool_exec_as(p, slot, rq, st->sql, st->nparams, values, result_format);
+}
+
+/*
+ * Runs a read statement of rq on its read pool (exec_statement()); a "not
+ * found" from a read pool whose connection is on a standby is asked once
+ * more of the primary (see the file comment).  *res gets the answer;
+ * returns the slot of rq->pool it came from, which the caller gives back
+ * with pool_put(rq->pool, slot) once done with the connection.
  */
 int
-read_exec(Request *rq, const char *sql, int nparams, const char *const *values,
-		  int result_format, PGresult **res)
+read_exec_statement(Request *rq, const PreparedStatement *st, const char *const *values,
+					int result_format, PGresult **res)
 {
 	Pool	   *p = read_pool_for(rq);
 	int			slot = pool_get(p);
 	int			primary_slot;
 	PGresult   *primary_res;
 
-	*res = pool_exec_as(p, slot, rq, sql, nparams, values, result_format);
+	*res = exec_statement(p, slot, rq, st, values, result_format);
 	if (p == &server.pool || !says_not_found(*res) || !on_standby(p->conns[slot]))
 		return slot;
 	primary_slot = primary_retry_allowed() ? pool_try_get(&server.pool, PRIMARY_WAIT_SECONDS) : -1;
@@ -128,7 +142,7 @@ read_exec(Request *rq, const char *sql, int nparams, const char *const *values,
 		metrics_read_retried(READ_RETRY_PRIMARY_UNAVAILABLE);
 		return slot;
 	}
-	primary_res = pool_exec_as(&server.pool, primary_slot, rq, sql, nparams, values, result_format);
+	primary_res = exec_statement(&server.pool, primary_slot, rq, st, values, result_format);
 	if (!server_answered(server.pool.conns[primary_slot], primary_res))
 	{
 		PQclear(primary_res);
@@ -143,4 +157,14 @@ read_exec(Request *rq, const char *sql, int nparams, const char *const *values,
 	*res = primary_res;
 	rq->pool = &server.pool;
 	return primary_slot;
+}
+
+/* read_exec_statement() of an unprepared statement's text. */
+int
+read_exec(Request *rq, const char *sql, int nparams, const char *const *values,
+		  int result_format, PGresult **res)
+{
+	PreparedStatement st = {NULL, sql, nparams};
+
+	return read_exec_statement(rq, &st, values, result_format, res);
 }

@@ -1,13 +1,20 @@
 /*
- * serve_response.c - pg_media serve: GET/HEAD /media/{id}.  Status and
- * headers come from media.http(id, Range, If-None-Match, 'HEAD'); a small
- * body is read in the same statement, a larger one is streamed in ranges of
- * media.chunk_size, each one media.read() on a pooled connection.  Also the
- * helpers every route answers with (text answers, database errors).
+ * serve_response.c - pg_media serve: GET/HEAD /media/{id}.  One statement,
+ * media.serve_lookup() (prepared once per pooled session), gives status and
+ * headers (those of media.http(id, Range, If-None-Match, 'HEAD')), the
+ * content's cache key, and the content itself when it is small and probably
+ * not cached.  The body then comes from the content-addressed cache
+ * (serve_cache.h) with sendfile(), or from that statement, or is streamed in
+ * ranges of media.chunk_size, each one media.read() on a pooled connection,
+ * while it fills the cache.  Also the helpers every route answers with (text
+ * answers, database errors).
  */
 #include "serve_sign.h"
+#include "serve_cache.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -141,29 +148,22 @@ respond_db_error(struct MHD_Connection *c, Request *rq, PGconn *conn, PGresult *
 }
 
 /*
- * The content reader of a streamed body: the bytes at pos of the response
- * (rq->first + pos of the file), up to one chunk, read with media.read() on a
- * connection borrowed for that read only.
+ * Reads up to n bytes of file id from offset off into buf, never across a
+ * chunk boundary (each read touches one chunk), with media.read() on a
+ * connection borrowed for that read only, as rq's signed owner when it has
+ * one.  Returns the bytes read, or -1 (logged).
  */
 ssize_t
-read_body(void *cls, uint64_t pos, char *buf, size_t max)
+read_content(Request *rq, const char *id, int64_t off, int64_t n, char *buf)
 {
-	Request    *rq = cls;
-	int64_t		off = rq->first + (int64_t) pos;
-	int64_t		n = rq->length - (int64_t) pos;
 	char		off_txt[32];
 	char		len_txt[32];
-	const char *values[3] = {rq->id, off_txt, len_txt};
+	const char *values[3] = {id, off_txt, len_txt};
 	PGresult   *res;
 	Pool	   *pool = read_pool_for(rq);
 	int			slot;
 	ssize_t		got;
 
-	if (n <= 0)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	if ((uint64_t) n > max)
-		n = (int64_t) max;
-	/* stop at a chunk boundary, so that each read touches one chunk */
 	if (n > server.read_size - off % server.read_size)
 		n = server.read_size - off % server.read_size;
 	snprintf(off_txt, sizeof(off_txt), "%lld", (long long) off);
@@ -173,40 +173,196 @@ read_body(void *cls, uint64_t pos, char *buf, size_t max)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
 		PQgetlength(res, 0, 0) == 0)
 	{
-		fprintf(stderr, "%s serve: reading file %s at %lld: %s", progname, rq->id, (long long) off,
+		fprintf(stderr, "%s serve: reading file %s at %lld: %s", progname, id, (long long) off,
 				PQresultStatus(res) == PGRES_TUPLES_OK ? "the content ended early\n" :
 				PQresultErrorMessage(res));
 		PQclear(res);
 		pool_put(pool, slot);
-		return MHD_CONTENT_READER_END_WITH_ERROR;
+		return -1;
 	}
 	got = PQgetlength(res, 0, 0);
-	if ((size_t) got > max)
-		got = (ssize_t) max;
+	if (got > n)
+		got = (ssize_t) n;
 	memcpy(buf, PQgetvalue(res, 0, 0), got);
 	PQclear(res);
 	pool_put(pool, slot);
-	rq->bytes += got;
 	return got;
 }
 
 /*
- * GET/HEAD /media/{id}: media.http(.., 'HEAD') gives status and headers
- * (and, in the same statement, a body of up to 4 MiB); a larger body is
- * streamed by read_body().
+ * The content reader of a streamed body: the bytes at pos of the response
+ * (rq->first + pos of the file), up to one chunk (read_content()).
+ */
+ssize_t
+read_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	Request    *rq = cls;
+	int64_t		n = rq->length - (int64_t) pos;
+	ssize_t		got;
+
+	if (n <= 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if ((uint64_t) n > max)
+		n = (int64_t) max;
+	got = read_content(rq, rq->id, rq->first + (int64_t) pos, n, buf);
+	if (got < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	rq->bytes += got;
+	return got;
+}
+
+/* serve's statement for GET/HEAD /media/{id}: see media.serve_lookup() in sql/pg_media.sql. */
+#define LOOKUP_SQL "SELECT status, headers, blob_id, sha256, byte_size, body" \
+	" FROM media.serve_lookup($1::bigint, $2, $3, $4::integer)"
+static const PreparedStatement lookup_statement = {"pg_media_serve_lookup", LOOKUP_SQL, 4};
+
+/* A body streamed from the database, and the cache fill it feeds, if any. */
+typedef struct StreamedBody
+{
+	Request    *rq;
+	CacheFill  *fill;
+} StreamedBody;
+
+/*
+ * The content reader of a streamed body that fills the cache: read_body(),
+ * each chunk also written to the fill, which ends (kept when whole and
+ * verified) with the last byte or the first error.
+ */
+static ssize_t
+read_body_filling(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	StreamedBody *sb = cls;
+	ssize_t		got = read_body(sb->rq, pos, buf, max);
+
+	if (sb->fill == NULL)
+		return got;
+	if (got > 0)
+		cache_fill_write(sb->fill, pos, buf, (size_t) got);
+	if (got <= 0 || cache_fill_complete(sb->fill))
+	{
+		cache_fill_end(sb->fill);
+		sb->fill = NULL;
+	}
+	return got;
+}
+
+/* Frees a streamed body when libmicrohttpd is done with it: an unfinished fill leaves nothing. */
+static void
+streamed_body_free(void *cls)
+{
+	StreamedBody *sb = cls;
+
+	if (sb->fill)
+		cache_fill_end(sb->fill);
+	free(sb);
+}
+
+/*
+ * A response streamed from the database by read_body(), never whole in
+ * memory; fill_key (or NULL) names the content it covers whole, to cache
+ * as it goes.
+ */
+static struct MHD_Response *
+streamed_response(Request *rq, const char *id, int64_t first, int64_t length,
+				  const CacheKey *fill_key)
+{
+	StreamedBody *sb = calloc(1, sizeof(StreamedBody));
+	struct MHD_Response *resp;
+
+	if (sb == NULL)
+		return NULL;
+	snprintf(rq->id, sizeof(rq->id), "%s", id);
+	rq->first = first;
+	rq->length = length;
+	sb->rq = rq;
+	if (fill_key && !rq->head)
+		sb->fill = cache_fill_begin(fill_key, length);
+	resp = MHD_create_response_from_callback((uint64_t) length, server.read_size,
+											 read_body_filling, sb, streamed_body_free);
+	if (resp == NULL)
+		streamed_body_free(sb);
+	return resp;
+}
+
+/* Caches a content read whole with the headers (a miss's fill in the same round trip). */
+static void
+fill_from_body(const CacheKey *key, const char *body, int64_t size)
+{
+	CacheFill  *fill = cache_fill_begin(key, size);
+
+	if (fill)
+	{
+		cache_fill_write(fill, 0, body, (size_t) size);
+		cache_fill_end(fill);
+	}
+}
+
+/* Reads the content key and size of a lookup's row; false when it has none. */
+static bool
+lookup_key(PGresult *res, CacheKey *key, int64_t *size)
+{
+	uint64_t	v;
+
+	if (PQgetisnull(res, 0, 2) || PQgetisnull(res, 0, 3) || PQgetisnull(res, 0, 4) ||
+		PQgetlength(res, 0, 2) != 8 || PQgetlength(res, 0, 3) != 32 || PQgetlength(res, 0, 4) != 8)
+		return false;
+	memcpy(&v, PQgetvalue(res, 0, 2), 8);
+	key->blob_id = (int64_t) be64toh(v);
+	memcpy(key->sha256, PQgetvalue(res, 0, 3), 32);
+	memcpy(&v, PQgetvalue(res, 0, 4), 8);
+	*size = (int64_t) be64toh(v);
+	return *size > 0;
+}
+
+/*
+ * The response for a 200 or 206 of bytes [first, first + length) of a file:
+ * from the cache (sendfile), else from the body read with the headers (and
+ * cached), else streamed from the database (and cached when it is the whole
+ * content; a range of it starts a background fill, serve_fill.c).
+ */
+static struct MHD_Response *
+content_response(Request *rq, const char *id, PGresult *res, int64_t first, int64_t length)
+{
+	CacheKey	key;
+	int64_t		size = 0;
+	bool		keyed = lookup_key(res, &key, &size) && first >= 0 && first + length <= size;
+	int			fd = -1;
+	struct MHD_Response *resp;
+
+	if (keyed)
+		cache_remember(strtoll(id, NULL, 10), &key);
+	if (!rq->head && keyed && (fd = cache_open(&key, size)) >= 0)
+	{
+		resp = MHD_create_response_from_fd_at_offset64((uint64_t) length, fd, (uint64_t) first);
+		if (resp == NULL)
+			close(fd);
+		rq->bytes = (uint64_t) length;
+		return resp;
+	}
+	if (!PQgetisnull(res, 0, 5) && keyed && PQgetlength(res, 0, 5) == size)
+	{
+		/* a small content, read whole with the headers */
+		fill_from_body(&key, PQgetvalue(res, 0, 5), size);
+		rq->bytes = (uint64_t) length;
+		return MHD_create_response_from_buffer((size_t) length, PQgetvalue(res, 0, 5) + first,
+											   MHD_RESPMEM_MUST_COPY);
+	}
+	if (keyed && !rq->head && !(first == 0 && length == size))
+		fill_in_background(rq, id, &key, size);	/* a Range covers part of it */
+	return streamed_response(rq, id, first, length,
+							 keyed && first == 0 && length == size ? &key : NULL);
+}
+
+/*
+ * GET/HEAD /media/{id}: media.serve_lookup() gives status and headers, the
+ * content's cache key and, for a GET of a small file not known to be cached,
+ * the content; content_response() picks where the body comes from.  A file
+ * the database refuses (removed, another owner's, not yet scanned) is
+ * answered as the database says, whatever the cache holds.
  */
 enum MHD_Result
 serve_file(struct MHD_Connection *c, Request *rq, const char *id)
 {
-	static const char *sql =
-		"SELECT h.status,"
-		" (SELECT string_agg(key || ': ' || value, E'\\n') FROM jsonb_each_text(h.headers)),"
-		" CASE WHEN $4::boolean AND h.status IN (200, 206)"
-		"   AND (h.headers->>'Content-Length')::bigint BETWEEN 1 AND " SMALL_BODY_TXT
-		" THEN media.read($1::bigint,"
-		"   coalesce(substring(h.headers->>'Content-Range' FROM '^bytes ([0-9]+)-')::bigint, 0),"
-		"   (h.headers->>'Content-Length')::integer) END"
-		" FROM media.http($1::bigint, $2, $3, 'HEAD') h";
 	const char *values[4];
 	PGresult   *res;
 	int			slot;
@@ -219,8 +375,8 @@ serve_file(struct MHD_Connection *c, Request *rq, const char *id)
 	values[0] = id;
 	values[1] = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
 	values[2] = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	values[3] = rq->head ? "f" : "t";
-	slot = read_exec(rq, sql, 4, values, 1, &res);
+	values[3] = !rq->head && !cache_probably_has(strtoll(id, NULL, 10)) ? SMALL_BODY_TXT : "0";
+	slot = read_exec_statement(rq, &lookup_statement, values, 1, &res);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 	{
 		enum MHD_Result r = respond_db_error(c, rq, rq->pool->conns[slot], res, false);
@@ -239,22 +395,8 @@ serve_file(struct MHD_Connection *c, Request *rq, const char *id)
 		PQclear(res);
 		return respond_text(c, rq, 404, "media file not found\n");
 	}
-	if ((status == 200 || status == 206) && length > 0 && !PQgetisnull(res, 0, 2))
-	{
-		/* a small body, read with the headers */
-		resp = MHD_create_response_from_buffer(PQgetlength(res, 0, 2), PQgetvalue(res, 0, 2),
-											   MHD_RESPMEM_MUST_COPY);
-		rq->bytes = PQgetlength(res, 0, 2);
-	}
-	else if ((status == 200 || status == 206) && length > 0)
-	{
-		/* a large body (or HEAD): streamed in chunks, never whole in memory */
-		snprintf(rq->id, sizeof(rq->id), "%s", id);
-		rq->first = first;
-		rq->length = length;
-		resp = MHD_create_response_from_callback((uint64_t) length, server.read_size,
-												 read_body, rq, NULL);
-	}
+	if ((status == 200 || status == 206) && length > 0)
+		resp = content_response(rq, id, res, first, length);
 	else if (status == 304)
 	{
 		/*
@@ -265,6 +407,11 @@ serve_file(struct MHD_Connection *c, Request *rq, const char *id)
 	}
 	else
 		resp = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+	{
+		PQclear(res);
+		return respond_text(c, rq, 500, "out of memory\n");
+	}
 	headers = strdup(PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1));
 	add_headers_text(resp, headers, NULL, NULL);
 	free(headers);

@@ -366,3 +366,35 @@ RETURNS text AS 'MODULE_PATHNAME', 'media_sign_upload' LANGUAGE C VOLATILE PARAL
 COMMENT ON FUNCTION media.sign_upload(interval, text, bigint) IS
   'a token for pg_media serve''s tus uploads (/uploads/, sent as Authorization: Bearer): uploads as media.owner = owner, of at most max_bytes, until it expires (keys: media.url_signing_keys)';
 REVOKE ALL ON FUNCTION media.sign_upload(interval, text, bigint) FROM PUBLIC;
+
+-- Issue 15: serve's content-addressed cache (one lookup per request)
+/*
+ * pg_media serve's per-request question (issue 15, "Speed"): the answer of
+ * media.http(id, range, if_none_match, 'HEAD') with its headers as
+ * "Key: Value" lines, plus the key of the file's content (blob_id and the
+ * content's SHA-256, both immutable for a file id) for serve's
+ * content-addressed cache, and the whole content when it is at most body_max
+ * bytes (so a cache miss fills in the same round trip).  Run as the caller:
+ * the file row is the one media.http() saw, under the same privileges and
+ * row-level security, so a removed or hidden file is a 404 here as there.
+ * One SELECT in LANGUAGE sql, so the planner inlines it and a prepared
+ * statement keeps its plan (a set-returning function, so that it can be
+ * inlined; it returns one row).
+ */
+CREATE FUNCTION media.serve_lookup(id bigint, range text, if_none_match text, body_max integer DEFAULT 0,
+                                   OUT status integer, OUT headers text, OUT blob_id bigint,
+                                   OUT sha256 bytea, OUT byte_size bigint, OUT body bytea)
+RETURNS SETOF record LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
+AS $$
+SELECT h.status,
+       (SELECT pg_catalog.string_agg(e.key OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) e.value, E'\n')
+          FROM pg_catalog.jsonb_each_text(h.headers) e),
+       f.blob_id, f.sha256, f.byte_size,
+       CASE WHEN f.byte_size OPERATOR(pg_catalog.>) 0 AND f.byte_size OPERATOR(pg_catalog.<=) $4
+            THEN media.read($1, 0, f.byte_size::integer) END
+  FROM media.http($1, $2, $3, 'HEAD') h
+  LEFT JOIN media.files f
+    ON f.id OPERATOR(pg_catalog.=) $1 AND h.status OPERATOR(pg_catalog.=) ANY ('{200,206}'::integer[])
+$$;
+COMMENT ON FUNCTION media.serve_lookup(bigint, text, text, integer) IS
+  'pg_media serve''s one statement per request: media.http()''s status and headers (as lines), the content''s cache key (blob_id, sha256), its size, and the content itself when at most body_max bytes';

@@ -12,7 +12,8 @@ use IPC::Run ();
 use Time::HiRes qw(usleep);
 use Test::More;
 
-our @EXPORT = qw(cli_path run_cli make_png start_server stop_server curl_get have_program);
+our @EXPORT = qw(cli_path run_cli make_png start_server stop_server curl_get have_program
+  create_app_role);
 
 my $src = $ENV{PG_MEDIA_SRC} or die "PG_MEDIA_SRC is not set";
 my @servers;    # harnesses of servers started, stopped at exit if a test dies
@@ -114,6 +115,21 @@ sub stop_server
 	$srv->{h}->signal($signal // 'TERM');
 	$srv->{h}->finish;
 	return $? >> 8;
+}
+
+# Makes the login role "app" of an application that serves many owners with one role:
+# "setting" isolation (media.owner names the owner), reading media.files, signing URLs.
+sub create_app_role
+{
+	my ($node) = @_;
+	$node->safe_psql('postgres', q{
+CREATE ROLE app LOGIN;
+ALTER ROLE app SET media.isolation = 'setting';
+GRANT USAGE ON SCHEMA media TO app;
+GRANT SELECT ON media.files TO app;
+GRANT EXECUTE ON FUNCTION media.sign_url(bigint, interval, text, text) TO app;
+});
+	return;
 }
 
 # GET (or another method) with curl; returns (status, {lower-case header => value}, body).

@@ -32,13 +32,7 @@ my $node = media_node('cli_signed',
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sql(q{
-CREATE ROLE app LOGIN;
-ALTER ROLE app SET media.isolation = 'setting';
-GRANT USAGE ON SCHEMA media TO app;
-GRANT SELECT ON media.files TO app;
-GRANT EXECUTE ON FUNCTION media.sign_url(bigint, interval, text, text) TO app;
-});
+create_app_role($node);
 
 # the application's SQL: as app, under setting isolation
 sub app_sql
