@@ -14,8 +14,8 @@
 # Environment knobs: BENCH_PORT (default 54329), BENCH_KEEP=1 keeps the
 # cluster directory after exit (for investigation), BENCH_NO_BUILD=1 skips
 # the build and benchmarks the installed extension, BENCH_ONLY=a,b runs only
-# those sections (storage, base64, put, read, probe, images, jpegopt, text,
-# cli), BENCH_IMAGE_REPS (default 11) sets the reps of the in-process image
+# those sections (storage, base64, put, read, client, probe, images, jpegopt,
+# text, cli), BENCH_IMAGE_REPS (default 11) sets the reps of the in-process image
 # comparisons.
 set -euo pipefail
 
@@ -382,6 +382,12 @@ SELECT bench.med('read 64 KiB at 90 MiB') AS rd, bench.med('get 100 MiB') AS gt 
 SELECT bench.add('read() 64 KiB at offset 90 MiB vs get() of the whole 100 MiB file; ratio = read / get',
                  bench.ms(:rd), bench.ms(:gt), :rd / :gt, '<= 0.02', :rd / :gt <= 0.02);
 SQL
+fi
+
+if want client; then
+# pg_media as applications call it: a libpq client, each side its own statements (issue 17)
+echo "== client: put/upload/put_base64/get/read/parts/transform from a libpq client" >&2
+"$ROOT/bench/client.sh" "$DIR" "$PORT" "$IN"
 fi
 
 # =========================================================================
