@@ -25,6 +25,7 @@
  */
 #include "client_bench.h"
 
+#include <dirent.h>
 #include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,29 +72,45 @@ report_timing(cb_side *side, double *wall, double *cpu, int n)
 
 /*
  * CPU time in ms used so far by this process and the backend together: the
- * backend's from /proc/PID/schedstat (ns on a CPU; the server runs on this
- * machine), ours from the process CPU clock.  Time spent waiting for a CPU
- * on a loaded machine, which wall time includes, is in neither.
+ * backend's from /proc/PID/task/TID/schedstat of each of its threads (ns on
+ * a CPU; the server runs on this machine), ours from the process CPU clock
+ * (all threads).  Time spent waiting for a CPU on a loaded machine, which
+ * wall time includes, is in neither.
  */
 static double
 cpu_ms(void)
 {
-	static char path[64];
-	unsigned long long ns = 0;
+	char		dir[64],
+				path[128];
+	unsigned long long total = 0;
 	struct timespec ts;
-	FILE	   *f;
+	struct dirent *e;
+	DIR		   *d;
 
-	if (!path[0])
-		snprintf(path, sizeof(path), "/proc/%d/schedstat", PQbackendPID(cb_conn));
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%llu", &ns) != 1)
+	snprintf(dir, sizeof(dir), "/proc/%d/task", PQbackendPID(cb_conn));
+	if ((d = opendir(dir)) == NULL)
 	{
-		fprintf(stderr, "client_bench: cannot read %s (the server must run on this machine)\n", path);
+		fprintf(stderr, "client_bench: cannot read %s (the server must run on this machine)\n", dir);
 		exit(2);
 	}
-	fclose(f);
+	while ((e = readdir(d)) != NULL)
+	{
+		unsigned long long ns;
+		FILE	   *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/schedstat", dir, e->d_name);
+		if ((f = fopen(path, "r")) != NULL)
+		{
+			if (fscanf(f, "%llu", &ns) == 1)
+				total += ns;
+			fclose(f);
+		}
+	}
+	closedir(d);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ns / 1e6 + ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return total / 1e6 + ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* Runs sides interleaved and sets their medians (see the file's comment). */
