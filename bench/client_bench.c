@@ -81,7 +81,7 @@ static double
 cpu_ms(void)
 {
 	char		dir[64],
-				path[128];
+				path[384];
 	unsigned long long total = 0;
 	struct timespec ts;
 	struct dirent *e;
