@@ -725,6 +725,15 @@ T_END=$(date +%s)
   echo "any uncompressed store of incompressible bytes; \"≈ 0.75\" is checked as <= 0.76, the rest being"
   echo "pg_media's per-file rows (media.files, media.blobs and their indexes; see the breakdown below)."
   echo "\"harness:\" timings are the cost of the measuring statement's own input handling, paid by both sides."
+  if want client; then
+    echo
+    echo "Rows starting \"client:\" are measured differently, as applications call pg_media: by"
+    echo "bench/client_bench (libpq, parameters and results in binary format), each side its own"
+    echo "statement(s) from the client, client wall time per call, sides interleaved (order reversed every"
+    echo "other round) after a warm-up call each; medians. \"CPU\" is the backend's CPU time (all its"
+    echo "threads, /proc/PID/task/*/schedstat) plus the client's per call, which waiting for a CPU on a"
+    echo "loaded machine does not inflate. Every put/INSERT stores new content (first 8 bytes a counter)."
+  fi
   echo
   echo "Server settings: $SETTINGS (on top of initdb defaults; fsync off and wal_level come from scripts/cluster.sh)."
   echo
