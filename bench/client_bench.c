@@ -24,6 +24,7 @@
  * counter), so neither side deduplicates or hits a cache of its own input.
  */
 #include "client_bench.h"
+#include "bench_common.h"
 
 #include <dirent.h>
 #include <endian.h>
@@ -41,30 +42,15 @@ int			cb_reps;
 double
 cb_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* qsort order of doubles. */
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
+	return bench_clock_ms(CLOCK_MONOTONIC);
 }
 
 /* Prints a timing line (wall and CPU medians, ms) and sets the side's medians (sorts the samples). */
 static void
 report_timing(cb_side *side, double *wall, double *cpu, int n)
 {
-	qsort(wall, n, sizeof(double), cmp_double);
-	qsort(cpu, n, sizeof(double), cmp_double);
-	side->median = n % 2 ? wall[n / 2] : (wall[n / 2 - 1] + wall[n / 2]) / 2;
-	side->cpu_median = n % 2 ? cpu[n / 2] : (cpu[n / 2 - 1] + cpu[n / 2]) / 2;
+	side->median = bench_median(wall, n);
+	side->cpu_median = bench_median(cpu, n);
 	printf("T\t%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\n", side->label, n, wall[0], side->median,
 		   wall[n - 1], side->cpu_median);
 	fflush(stdout);
@@ -407,24 +393,28 @@ time_text_statement(const char *sql, text_arg *a)
 	return cb_now() - t0;
 }
 
+/* media.put_base64($1) of the text. */
 static double
 side_put_base64(void *arg, int rep)
 {
 	return time_text_statement("SELECT media.put_base64($1)", arg);
 }
 
+/* INSERT of decode($1, 'base64') into a plain table. */
 static double
 side_insert_decode(void *arg, int rep)
 {
 	return time_text_statement("INSERT INTO cb_plain (b) VALUES (decode($1, 'base64'))", arg);
 }
 
+/* media.decode_base64($1) alone (length() of it, so only a number comes back). */
 static double
 side_decode_base64(void *arg, int rep)
 {
 	return time_text_statement("SELECT length(media.decode_base64($1))", arg);
 }
 
+/* PostgreSQL's decode($1, 'base64') alone. */
 static double
 side_decode(void *arg, int rep)
 {
@@ -496,18 +486,21 @@ time_single_value(const char *sql, read_arg *a, int rep)
 	return t0;
 }
 
+/* SELECT media.get($1): the whole file as one value. */
 static double
 side_get(void *arg, int rep)
 {
 	return time_single_value("SELECT media.get($1)", arg, rep);
 }
 
+/* The baseline: SELECT of a bytea column stored out of line, uncompressed. */
 static double
 side_select(void *arg, int rep)
 {
 	return time_single_value("SELECT b FROM cb_external WHERE id = $1", arg, rep);
 }
 
+/* The large-object baseline: lo_get(oid), the whole object as one value. */
 static double
 side_lo_get(void *arg, int rep)
 {
@@ -649,6 +642,7 @@ wanted(const char *list, const char *part)
 	return 0;
 }
 
+/* Connects, makes the baseline tables and runs the parts asked for. */
 int
 main(int argc, char **argv)
 {
