@@ -32,7 +32,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <vips/vips.h>
+#include "bench_common.h"
 
 #include "image/image.h"
 #include "image/spec.h"
@@ -52,40 +52,6 @@ static const bench_mode modes[] = {
 	{"cover-attention", MM_RESIZE_COVER, MM_GRAVITY_ATTENTION, VIPS_INTERESTING_ATTENTION},
 };
 
-/* Reads a whole file into memory (the benchmark's input, not timed). */
-static unsigned char *
-read_file(const char *path, size_t *len)
-{
-	FILE	   *f = fopen(path, "rb");
-	unsigned char *buf;
-	long		n;
-
-	if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-	{
-		fprintf(stderr, "image_inproc: cannot read %s\n", path);
-		exit(2);
-	}
-	buf = malloc((size_t) n);
-	if (!buf || fread(buf, 1, (size_t) n, f) != (size_t) n)
-	{
-		fprintf(stderr, "image_inproc: cannot read %s\n", path);
-		exit(2);
-	}
-	fclose(f);
-	*len = (size_t) n;
-	return buf;
-}
-
-/* A clock's time in milliseconds. */
-static double
-clock_ms(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* The wall and CPU time of one call. */
 typedef struct timing
 {
@@ -97,33 +63,16 @@ typedef struct timing
 static void
 timing_start(timing *t)
 {
-	t->wall = clock_ms(CLOCK_MONOTONIC);
-	t->cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+	t->wall = bench_clock_ms(CLOCK_MONOTONIC);
+	t->cpu = bench_clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* Ends a timing: *t becomes the time spent since timing_start. */
 static void
 timing_stop(timing *t)
 {
-	t->wall = clock_ms(CLOCK_MONOTONIC) - t->wall;
-	t->cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - t->cpu;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
-/* Median of n timings (sorts them). */
-static double
-median(double *v, int n)
-{
-	qsort(v, n, sizeof(double), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	t->wall = bench_clock_ms(CLOCK_MONOTONIC) - t->wall;
+	t->cpu = bench_clock_ms(CLOCK_PROCESS_CPUTIME_ID) - t->cpu;
 }
 
 /* One pg_media thumbnail: its time, and its size in *ow x *oh. */
@@ -160,31 +109,15 @@ run_pg_media(const unsigned char *src, size_t len, int box, const bench_mode *m,
 	return t;
 }
 
-/*
- * One libvips thumbnail (load with shrink-on-load, resize, crop as the mode
- * says, save JPEG quality 80): its time, and its size in *ow x *oh.
- */
+/* One libvips thumbnail (bench_vips_thumbnail()): its time, and its size in *ow x *oh. */
 static timing
 run_vips(const unsigned char *src, size_t len, int box, const bench_mode *m, int *ow, int *oh)
 {
-	VipsImage  *img = NULL;
-	void	   *out = NULL;
-	size_t		out_len = 0;
 	timing		t;
 
 	timing_start(&t);
-	if (vips_thumbnail_buffer((void *) src, len, &img, box, "height", box,
-							  "crop", m->crop, NULL) != 0 ||
-		vips_image_write_to_buffer(img, ".jpg[Q=80]", &out, &out_len, NULL) != 0)
-	{
-		fprintf(stderr, "image_inproc: vips failed: %s\n", vips_error_buffer());
-		exit(1);
-	}
+	bench_vips_thumbnail(src, len, box, m->crop, ow, oh);
 	timing_stop(&t);
-	*ow = vips_image_get_width(img);
-	*oh = vips_image_get_height(img);
-	g_object_unref(img);
-	g_free(out);
 	return t;
 }
 
@@ -206,10 +139,10 @@ median_timing(const timing *t, int n, double *scratch)
 
 	for (int i = 0; i < n; i++)
 		scratch[i] = t[i].wall;
-	m.wall = median(scratch, n);
+	m.wall = bench_median(scratch, n);
 	for (int i = 0; i < n; i++)
 		scratch[i] = t[i].cpu;
-	m.cpu = median(scratch, n);
+	m.cpu = bench_median(scratch, n);
 	return m;
 }
 
@@ -223,7 +156,7 @@ static void
 run_case(const bench_mode *m, const char *path, int box, int reps, const char *side)
 {
 	size_t		len;
-	unsigned char *src = read_file(path, &len);
+	unsigned char *src = bench_read_file(path, &len);
 	timing	   *tp = calloc(reps, sizeof(timing));
 	timing	   *tv = calloc(reps, sizeof(timing));
 	double	   *scratch = calloc(reps, sizeof(double));

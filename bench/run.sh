@@ -14,8 +14,8 @@
 # Environment knobs: BENCH_PORT (default 54329), BENCH_KEEP=1 keeps the
 # cluster directory after exit (for investigation), BENCH_NO_BUILD=1 skips
 # the build and benchmarks the installed extension, BENCH_ONLY=a,b runs only
-# those sections (storage, base64, put, read, probe, images, jpegopt, text,
-# cli, serve, capacity), BENCH_IMAGE_REPS (default 11) sets the reps of the in-process image
+# those sections (storage, base64, put, read, client, probe, images, jpegopt,
+# text, cli, serve, capacity), BENCH_IMAGE_REPS (default 11) sets the reps of the in-process image
 # comparisons.
 set -euo pipefail
 
@@ -384,6 +384,12 @@ SELECT bench.add('read() 64 KiB at offset 90 MiB vs get() of the whole 100 MiB f
 SQL
 fi
 
+if want client; then
+# pg_media as applications call it: a libpq client, each side its own statements (issue 17)
+echo "== client: put/upload/put_base64/get/read/parts/transform from a libpq client" >&2
+"$ROOT/bench/client.sh" "$DIR" "$PORT" "$IN"
+fi
+
 # =========================================================================
 # >>> HOOK: further measurements go here. <<<
 # Each section runs against the same cluster ("${RUN[@]}" <<'SQL' ... SQL, input
@@ -719,6 +725,15 @@ T_END=$(date +%s)
   echo "any uncompressed store of incompressible bytes; \"≈ 0.75\" is checked as <= 0.76, the rest being"
   echo "pg_media's per-file rows (media.files, media.blobs and their indexes; see the breakdown below)."
   echo "\"harness:\" timings are the cost of the measuring statement's own input handling, paid by both sides."
+  if want client; then
+    echo
+    echo "Rows starting \"client:\" are measured differently, as applications call pg_media: by"
+    echo "bench/client_bench (libpq, parameters and results in binary format), each side its own"
+    echo "statement(s) from the client, client wall time per call, sides interleaved (order reversed every"
+    echo "other round) after a warm-up call each; medians. \"CPU\" is the backend's CPU time (all its"
+    echo "threads, /proc/PID/task/*/schedstat) plus the client's per call, which waiting for a CPU on a"
+    echo "loaded machine does not inflate. Every put/INSERT stores new content (first 8 bytes a counter)."
+  fi
   echo
   echo "Server settings: $SETTINGS (on top of initdb defaults; fsync off and wal_level come from scripts/cluster.sh)."
   echo

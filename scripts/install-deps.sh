@@ -10,7 +10,8 @@
 #                                   # express/pg/pg-cursor from npm, npm ci there)
 #   scripts/install-deps.sh scale   # test + pg_auto_failover and PL/Proxy for make test-scale (test/scale)
 #   scripts/install-deps.sh bench   # test + libvips-dev for bench/image_inproc.c, heif-enc for its HEIC photo,
-#                                   # nginx, wrk and ffmpeg for bench/serve_nginx.sh
+#                                   # nginx, wrk and ffmpeg for bench/serve_nginx.sh, libpq-dev,
+#                                   # libmagickwand-dev and linux-perf for bench/client_bench.c
 set -eu
 
 what=${1:-test}
@@ -34,6 +35,9 @@ fi
 # the in-process libvips baseline of make bench (bench/image_inproc.c), and heif-enc
 # (libheif-examples) for its HEIC test photo (bench/make_images.sh)
 if [ "$what" = bench ]; then add libvips-dev libheif-examples; fi
+# bench/client_bench.c: a libpq client with libvips and ImageMagick (MagickWand) in process;
+# perf to profile the backend while it runs (issue 17)
+if [ "$what" = bench ]; then add libpq-dev libmagickwand-dev linux-perf; fi
 # bench/serve_nginx.sh: pg_media serve against nginx, driven by wrk, with a video made by ffmpeg
 if [ "$what" = bench ]; then add nginx wrk ffmpeg curl; fi
 # make test-scale: failover with pg_auto_failover, sharding by owner with PL/Proxy
