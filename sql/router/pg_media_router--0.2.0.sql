@@ -1,0 +1,541 @@
+/* pg_media_router--0.2.0.sql: the router database of pg_media shards (issue 16) */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION pg_media_router CASCADE" to load this file. \quit
+
+/*
+ * Sharding by owner with PL/Proxy
+ * -------------------------------
+ * The router is a database without pg_media.  Its schema media has the
+ * functions pg_media serve and the pg_media tool call, with pg_media's names
+ * and signatures; each runs the same pg_media function on one shard, a
+ * database with pg_media (docs/scale-out.md, "Sharding by owner"):
+ *
+ *   calls that create (put, put_base64, upload_begin) and the owner's lists
+ *     (media.files, manifest, verify()) go to the owner's shard:
+ *     media_router.owners when the owner was moved, else hashtext(owner)
+ *     modulo the number of shards;
+ *   calls by file id go to the shard the id names (id >> 52: each shard's
+ *     ids carry its number, media.configure_shard()), or to the one
+ *     media_router.moved_files gives for a file pg_media move-owner moved;
+ *   calls by upload id go to the shard the id names (upload ids carry it
+ *     too, and a move waits for an owner's uploads to end).
+ *
+ * The owner is the router session's media.owner (an application sets it
+ * per transaction, as on one database); PL/Proxy opens its own connections
+ * to the shards, which do not carry settings, so each proxy function takes
+ * the owner as its first argument and the query it sends sets media.owner
+ * on the shard (set_config(.., true): for that call only) before pg_media's
+ * function runs, inside that function's first argument so that it is
+ * evaluated first.  The shards see one role, the user of the user mapping
+ * media_router.configure() creates, with media.isolation = 'setting': like
+ * an application's role on one database, it may name any owner, so only
+ * roles trusted to choose the owner get EXECUTE on the writing functions
+ * here, as on pg_media.  Files stored through the router are in the
+ * 'setting' namespace.
+ *
+ * Each call through the router is its own transaction on the shard
+ * (PL/Proxy sends it in autocommit): a put() made inside a router
+ * transaction that then rolls back stays stored on the shard.
+ */
+
+CREATE SCHEMA media;
+CREATE SCHEMA media_router;
+REVOKE ALL ON SCHEMA media_router FROM PUBLIC;
+
+-- Routing tables -------------------------------------------------------------
+
+CREATE TABLE media_router.shards (
+    shard    integer PRIMARY KEY CHECK (shard BETWEEN 0 AND 2046),
+    connstr  text NOT NULL
+);
+COMMENT ON TABLE media_router.shards IS
+  'the shards, numbered from 0 with no gap; media_router.configure() writes it and the PL/Proxy cluster pg_media_shards';
+
+CREATE TABLE media_router.owners (
+    owner      text PRIMARY KEY,
+    shard      integer NOT NULL,
+    moving_to  integer
+);
+COMMENT ON TABLE media_router.owners IS
+  'owners not on the shard their hash gives (moved by pg_media move-owner); moving_to: a move is under way, their writes wait';
+
+CREATE TABLE media_router.moved_files (
+    id     bigint PRIMARY KEY,
+    shard  integer NOT NULL
+);
+COMMENT ON TABLE media_router.moved_files IS
+  'files kept under their id on a shard the id does not name (moved by pg_media move-owner)';
+
+SELECT pg_catalog.pg_extension_config_dump('media_router.shards', '');
+SELECT pg_catalog.pg_extension_config_dump('media_router.owners', '');
+SELECT pg_catalog.pg_extension_config_dump('media_router.moved_files', '');
+
+/*
+ * Makes the listed databases the shards 0, 1, ... (each must have run
+ * media.configure_shard(n) with its position): the PL/Proxy cluster
+ * pg_media_shards (modular_mapping, so any number of shards) and the user
+ * mapping its connections use (user, and password when given; .pgpass
+ * works too).  Run it again to change a connection string; a different
+ * number of shards moves every owner not in media_router.owners to another
+ * shard, so it is refused while files are routed by hash unless
+ * keep_owners names them all (README: move or pin them first).
+ */
+CREATE FUNCTION media_router.configure(connstrs text[], shard_user text DEFAULT 'media_router',
+                                       shard_password text DEFAULT NULL)
+RETURNS integer LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    options text := 'modular_mapping ''1''';
+    old_count integer := (SELECT count(*) FROM media_router.shards);
+    n integer := coalesce(array_length(connstrs, 1), 0);
+BEGIN
+    IF n = 0 OR n > 2047 THEN
+        RAISE EXCEPTION 'a router needs from 1 to 2047 shards, not %', n
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF old_count > 0 AND old_count <> n THEN
+        RAISE EXCEPTION 'the router has % shards; a different number would send owners to other shards', old_count
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Add shards by moving owners to them (pg_media move-owner), after pinning every owner in media_router.owners.';
+    END IF;
+    DELETE FROM media_router.shards;
+    FOR i IN 1 .. n LOOP
+        INSERT INTO media_router.shards VALUES (i - 1, connstrs[i]);
+        options := options || format(', p%s %L', i - 1, connstrs[i]);
+    END LOOP;
+    DROP SERVER IF EXISTS pg_media_shards CASCADE;
+    EXECUTE format('CREATE SERVER pg_media_shards FOREIGN DATA WRAPPER plproxy OPTIONS (%s)', options);
+    EXECUTE format('CREATE USER MAPPING FOR PUBLIC SERVER pg_media_shards OPTIONS (user %L%s)', shard_user,
+                   CASE WHEN shard_password IS NULL THEN '' ELSE format(', password %L', shard_password) END);
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION media_router.configure(text[], text, text) IS
+  'makes the databases of connstrs shards 0, 1, ...: the PL/Proxy cluster pg_media_shards and its user mapping';
+
+-- Routing --------------------------------------------------------------------
+
+/* The shard of an owner's files: its row in media_router.owners, else its hash. */
+CREATE FUNCTION media_router.owner_shard(owner text)
+RETURNS integer LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce((SELECT o.shard FROM media_router.owners o WHERE o.owner = owner_shard.owner),
+                    ((hashtext(owner_shard.owner) & 2147483647)
+                     % nullif((SELECT count(*) FROM media_router.shards), 0))::integer)
+$$;
+
+/* The shard of a file: the one its id names (id >> 52), unless it was moved. */
+CREATE FUNCTION media_router.file_shard(id bigint)
+RETURNS integer LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce((SELECT m.shard FROM media_router.moved_files m WHERE m.id = file_shard.id),
+                    (file_shard.id >> 52)::integer)
+$$;
+
+/* The shard of an upload: the one its id names. */
+CREATE FUNCTION media_router.upload_shard(id bigint)
+RETURNS integer LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT (id >> 52)::integer
+$$;
+
+/*
+ * The owner of this router session: media.owner, which must be set (the
+ * router knows no other owner).  42501, as pg_media under
+ * media.isolation = 'setting'.
+ */
+CREATE FUNCTION media_router.session_owner()
+RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    owner text := nullif(current_setting('media.owner', true), '');
+BEGIN
+    IF owner IS NULL THEN
+        RAISE EXCEPTION 'media.owner is not set'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The pg_media router sends each call to the shard of the owner named by media.owner.',
+                  HINT = 'Run SET LOCAL media.owner = ''<user id>'' at the start of each transaction.';
+    END IF;
+    RETURN owner;
+END
+$$;
+
+/*
+ * The session's owner, for a call that writes: refused with 55006 (object
+ * in use; try again) while pg_media move-owner moves that owner, so no file
+ * is added or removed behind the copy.
+ */
+CREATE FUNCTION media_router.writing_owner()
+RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    owner text := media_router.session_owner();
+    target integer := (SELECT o.moving_to FROM media_router.owners o WHERE o.owner = writing_owner.owner);
+BEGIN
+    IF target IS NOT NULL THEN
+        RAISE EXCEPTION 'owner "%" is being moved to shard %', owner, target
+            USING ERRCODE = 'object_in_use',
+                  DETAIL = 'pg_media move-owner is copying this owner''s files; they can be read but not changed meanwhile.',
+                  HINT = 'Try again when the move has finished.';
+    END IF;
+    RETURN owner;
+END
+$$;
+
+-- Proxy functions: one per pg_media function, the owner first ---------------
+
+CREATE FUNCTION media_router.put(as_owner text, content bytea, name text, declared_type text, attrs jsonb)
+RETURNS bigint LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.owner_shard(as_owner);
+    SELECT media.put(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE content END,
+                     name, declared_type, attrs) AS put;
+$$;
+
+CREATE FUNCTION media_router.put_base64(as_owner text, content text, name text, declared_type text, attrs jsonb)
+RETURNS bigint LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.owner_shard(as_owner);
+    SELECT media.put_base64(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE content END,
+                            name, declared_type, attrs) AS put_base64;
+$$;
+
+CREATE FUNCTION media_router.upload_begin(as_owner text, name text, declared_type text, attrs jsonb)
+RETURNS bigint LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.owner_shard(as_owner);
+    SELECT media.upload_begin(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE name END,
+                              declared_type, attrs) AS upload_begin;
+$$;
+
+CREATE FUNCTION media_router.upload_append(as_owner text, upload bigint, part bytea)
+RETURNS bigint LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.upload_shard(upload);
+    SELECT media.upload_append(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE upload END,
+                               part) AS upload_append;
+$$;
+
+CREATE FUNCTION media_router.upload_status(as_owner text, upload bigint)
+RETURNS bigint LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.upload_shard(upload);
+    SELECT media.upload_status(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE upload END)
+           AS upload_status;
+$$;
+
+CREATE FUNCTION media_router.upload_finish(as_owner text, upload bigint)
+RETURNS bigint LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.upload_shard(upload);
+    SELECT media.upload_finish(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE upload END)
+           AS upload_finish;
+$$;
+
+CREATE FUNCTION media_router.upload_abort(as_owner text, upload bigint)
+RETURNS void LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.upload_shard(upload);
+    SELECT media.upload_abort(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE upload END)
+           AS upload_abort;
+$$;
+
+CREATE FUNCTION media_router.get(as_owner text, id bigint)
+RETURNS bytea LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT media.get(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END) AS get;
+$$;
+
+CREATE FUNCTION media_router.read(as_owner text, id bigint, start bigint, length integer)
+RETURNS bytea LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT media.read(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
+                      start, length) AS read;
+$$;
+
+CREATE FUNCTION media_router.parts(as_owner text, id bigint, OUT start bigint, OUT data bytea)
+RETURNS SETOF record LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT p.start, p.data
+      FROM media.parts(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END) p;
+$$;
+
+CREATE FUNCTION media_router.http(as_owner text, id bigint, range text, if_none_match text, method text,
+                                  variant text, OUT status integer, OUT headers jsonb, OUT body bytea)
+RETURNS record LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT h.status, h.headers, h.body
+      FROM media.http(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
+                      range, if_none_match, coalesce(method, 'GET'), variant) h;
+$$;
+
+CREATE FUNCTION media_router.remove(as_owner text, id bigint)
+RETURNS boolean LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT media.remove(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END) AS remove;
+$$;
+
+CREATE FUNCTION media_router.set_public(as_owner text, id bigint, public boolean)
+RETURNS boolean LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT media.set_public(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
+                            public) AS set_public;
+$$;
+
+CREATE FUNCTION media_router.verify_file(as_owner text, id bigint, OUT id bigint, OUT ok boolean)
+RETURNS SETOF record LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT v.id, v.ok
+      FROM media.verify(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END) v;
+$$;
+
+CREATE FUNCTION media_router.verify_owner(as_owner text, OUT id bigint, OUT ok boolean)
+RETURNS SETOF record LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.owner_shard(as_owner);
+    SELECT v.id, v.ok
+      FROM media.verify(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL END) v;
+$$;
+
+CREATE FUNCTION media_router.thumbnail(as_owner text, id bigint, width integer, height integer, format text)
+RETURNS bytea LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT media.thumbnail(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
+                           width, height, format) AS thumbnail;
+$$;
+
+CREATE FUNCTION media_router.transform(as_owner text, id bigint, width integer, height integer, resize text,
+                                       format text, quality integer, gravity text, accept text)
+RETURNS bytea LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT media.transform(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
+                           width, height, resize, format, quality, gravity, accept) AS transform;
+$$;
+
+CREATE FUNCTION media_router.placeholder_url(as_owner text, id bigint)
+RETURNS text LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT media.placeholder_url(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END)
+           AS placeholder_url;
+$$;
+
+CREATE FUNCTION media_router.probe_file(as_owner text, id bigint)
+RETURNS jsonb LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT media.probe_file(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END)
+           AS probe_file;
+$$;
+
+CREATE FUNCTION media_router.sign_url(as_owner text, id bigint, expires_in interval, variant text, url_owner text)
+RETURNS text LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.file_shard(id);
+    SELECT media.sign_url(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
+                          expires_in, variant, url_owner) AS sign_url;
+$$;
+
+CREATE FUNCTION media_router.manifest(as_owner text, OUT id bigint, OUT sha256 text, OUT byte_size bigint,
+                                      OUT name text, OUT owner text, OUT owner_scope text,
+                                      OUT created_at timestamptz)
+RETURNS SETOF record LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.owner_shard(as_owner);
+    SELECT m.id, m.sha256, m.byte_size, m.name, m.owner, m.owner_scope, m.created_at
+      FROM (SELECT pg_catalog.set_config('media.owner', as_owner, true) AS o OFFSET 0) s
+     CROSS JOIN LATERAL (SELECT x.* FROM media.manifest() x WHERE x.owner = s.o OFFSET 0) m;
+$$;
+
+/*
+ * A row of media.files as pg_media 0.2.0 has it: what the router's
+ * media.files view shows (the owner's files, from its shard).
+ */
+CREATE TYPE media_router.file AS (
+    id bigint, blob_id bigint, name text, original_name text, declared_type text, mime_type text,
+    media_type text, byte_size bigint, width integer, height integer, duration_ms bigint, sha256 bytea,
+    etag text, is_compressed boolean, attrs jsonb, probe jsonb, owner text, scan_status text,
+    scan_detail text, scanned_at timestamptz, created_at timestamptz, updated_at timestamptz,
+    is_public boolean, owner_scope text, placeholder text, dominant_color text);
+
+CREATE FUNCTION media_router.files(as_owner text)
+RETURNS SETOF media_router.file LANGUAGE plproxy AS $$
+    CLUSTER 'pg_media_shards';
+    RUN ON media_router.owner_shard(as_owner);
+    SELECT f.id, f.blob_id, f.name, f.original_name, f.declared_type, f.mime_type, f.media_type, f.byte_size,
+           f.width, f.height, f.duration_ms, f.sha256, f.etag, f.is_compressed, f.attrs, f.probe, f.owner,
+           f.scan_status, f.scan_detail, f.scanned_at, f.created_at, f.updated_at, f.is_public, f.owner_scope,
+           f.placeholder, f.dominant_color
+      FROM (SELECT pg_catalog.set_config('media.owner', as_owner, true) AS o OFFSET 0) s
+     CROSS JOIN LATERAL (SELECT x.* FROM media.files x WHERE x.owner = s.o OFFSET 0) f;
+$$;
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA media_router FROM PUBLIC;
+
+-- The router's media schema: pg_media's names and signatures ----------------
+-- SECURITY DEFINER: the proxy functions connect through the extension
+-- owner's user mapping; what a role may call is decided by the grants below.
+
+CREATE FUNCTION media.owner_scope() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'setting'::text $$;
+COMMENT ON FUNCTION media.owner_scope() IS
+  'the owner namespace of files stored through the router: always setting (media.owner)';
+
+/* The files of the session's owner; none when media.owner is not set (as row-level security shows them). */
+CREATE FUNCTION media_router.session_files() RETURNS SETOF media_router.file
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF coalesce(current_setting('media.owner', true), '') <> '' THEN
+        RETURN QUERY SELECT * FROM media_router.files(current_setting('media.owner'));
+    END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA media_router TO PUBLIC;
+GRANT EXECUTE ON FUNCTION media_router.session_files() TO PUBLIC;
+
+CREATE VIEW media.files AS SELECT * FROM media_router.session_files();
+COMMENT ON VIEW media.files IS
+  'the files of the owner named by media.owner, read from its shard (what pg_media export, verify and stats read)';
+
+-- Ingest
+CREATE FUNCTION media.put(content bytea, name text DEFAULT NULL, declared_type text DEFAULT NULL,
+                          attrs jsonb DEFAULT '{}')
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.put(media_router.writing_owner(), content, name, declared_type, attrs)
+$$;
+
+CREATE FUNCTION media.put_base64(content text, name text DEFAULT NULL, declared_type text DEFAULT NULL,
+                                 attrs jsonb DEFAULT '{}')
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.put_base64(media_router.writing_owner(), content, name, declared_type, attrs)
+$$;
+
+CREATE FUNCTION media.upload_begin(name text DEFAULT NULL, declared_type text DEFAULT NULL,
+                                   attrs jsonb DEFAULT '{}')
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.upload_begin(media_router.writing_owner(), name, declared_type, attrs)
+$$;
+
+CREATE FUNCTION media.upload_append(upload bigint, part bytea)
+RETURNS bigint LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.upload_append(media_router.session_owner(), upload, part)
+$$;
+
+CREATE FUNCTION media.upload_status(upload bigint)
+RETURNS bigint LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.upload_status(media_router.session_owner(), upload)
+$$;
+
+CREATE FUNCTION media.upload_finish(upload bigint)
+RETURNS bigint LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.upload_finish(media_router.session_owner(), upload)
+$$;
+
+CREATE FUNCTION media.upload_abort(upload bigint)
+RETURNS void LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.upload_abort(media_router.session_owner(), upload)
+$$;
+
+-- Reading
+CREATE FUNCTION media.get(id bigint)
+RETURNS bytea LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.get(media_router.session_owner(), id)
+$$;
+
+CREATE FUNCTION media.read(id bigint, start bigint, length integer)
+RETURNS bytea LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.read(media_router.session_owner(), id, start, length)
+$$;
+
+CREATE FUNCTION media.parts(id bigint, OUT start bigint, OUT data bytea)
+RETURNS SETOF record LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT * FROM media_router.parts(media_router.session_owner(), id)
+$$;
+
+CREATE FUNCTION media.http(id bigint, range text DEFAULT NULL, if_none_match text DEFAULT NULL,
+                           OUT status integer, OUT headers jsonb, OUT body bytea)
+RETURNS record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT * FROM media_router.http(media_router.session_owner(), id, range, if_none_match, 'GET', NULL)
+$$;
+
+CREATE FUNCTION media.http(id bigint, range text, if_none_match text, method text,
+                           OUT status integer, OUT headers jsonb, OUT body bytea)
+RETURNS record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT * FROM media_router.http(media_router.session_owner(), id, range, if_none_match, method, NULL)
+$$;
+
+CREATE FUNCTION media.http(id bigint, range text, if_none_match text, method text, variant text,
+                           OUT status integer, OUT headers jsonb, OUT body bytea)
+RETURNS record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT * FROM media_router.http(media_router.session_owner(), id, range, if_none_match, method, variant)
+$$;
+
+CREATE FUNCTION media.manifest(OUT id bigint, OUT sha256 text, OUT byte_size bigint, OUT name text,
+                               OUT owner text, OUT owner_scope text, OUT created_at timestamptz)
+RETURNS SETOF record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT * FROM media_router.manifest(media_router.session_owner())
+$$;
+
+-- Transforms
+CREATE FUNCTION media.thumbnail(id bigint, width integer, height integer, format text DEFAULT 'jpeg')
+RETURNS bytea LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.thumbnail(media_router.session_owner(), id, width, height, format)
+$$;
+
+CREATE FUNCTION media.transform(id bigint, width integer, height integer,
+                                resize text DEFAULT 'contain', format text DEFAULT 'auto',
+                                quality integer DEFAULT NULL, gravity text DEFAULT 'centre',
+                                accept text DEFAULT NULL)
+RETURNS bytea LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.transform(media_router.session_owner(), id, width, height, resize, format,
+                                  quality, gravity, accept)
+$$;
+
+CREATE FUNCTION media.placeholder_url(id bigint)
+RETURNS text LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.placeholder_url(media_router.session_owner(), id)
+$$;
+
+CREATE FUNCTION media.probe_file(id bigint)
+RETURNS jsonb LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.probe_file(media_router.session_owner(), id)
+$$;
+
+CREATE FUNCTION media.sign_url(id bigint, expires_in interval, variant text DEFAULT NULL,
+                               owner text DEFAULT NULL)
+RETURNS text LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.sign_url(media_router.session_owner(), id, expires_in, variant, owner)
+$$;
+
+-- Maintenance
+CREATE FUNCTION media.remove(id bigint)
+RETURNS boolean LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.remove(media_router.writing_owner(), id)
+$$;
+
+CREATE FUNCTION media.set_public(id bigint, public boolean)
+RETURNS boolean LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT media_router.set_public(media_router.writing_owner(), id, public)
+$$;
+
+CREATE FUNCTION media.verify(id bigint DEFAULT NULL, OUT id bigint, OUT ok boolean)
+RETURNS SETOF record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT * FROM media_router.verify_owner(media_router.session_owner()) WHERE $1 IS NULL
+    UNION ALL
+    SELECT * FROM media_router.verify_file(media_router.session_owner(), $1) WHERE $1 IS NOT NULL
+$$;
+
+-- Privileges, as pg_media's: writing functions and sign_url are for the
+-- roles granted them (trusted to name the owner); reading is for everyone.
+REVOKE ALL ON FUNCTION media.put(bytea, text, text, jsonb),
+                       media.put_base64(text, text, text, jsonb),
+                       media.upload_begin(text, text, jsonb),
+                       media.upload_append(bigint, bytea),
+                       media.upload_finish(bigint),
+                       media.upload_abort(bigint),
+                       media.remove(bigint),
+                       media.set_public(bigint, boolean),
+                       media.sign_url(bigint, interval, text, text) FROM PUBLIC;
