@@ -164,16 +164,16 @@ $$;
 CREATE FUNCTION media_router.writing_owner()
 RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    owner text := media_router.session_owner();
-    target integer := (SELECT o.moving_to FROM media_router.owners o WHERE o.owner = writing_owner.owner);
+    who text := media_router.session_owner();
+    target integer := (SELECT o.moving_to FROM media_router.owners o WHERE o.owner = who);
 BEGIN
     IF target IS NOT NULL THEN
-        RAISE EXCEPTION 'owner "%" is being moved to shard %', owner, target
+        RAISE EXCEPTION 'owner "%" is being moved to shard %', who, target
             USING ERRCODE = 'object_in_use',
                   DETAIL = 'pg_media move-owner is copying this owner''s files; they can be read but not changed meanwhile.',
                   HINT = 'Try again when the move has finished.';
     END IF;
-    RETURN owner;
+    RETURN who;
 END
 $$;
 
@@ -296,7 +296,7 @@ RETURNS SETOF record LANGUAGE plproxy AS $$
     CLUSTER 'pg_media_shards';
     RUN ON media_router.owner_shard(as_owner);
     SELECT v.id, v.ok
-      FROM media.verify(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL END) v;
+      FROM media.verify(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE NULL::bigint END) v;
 $$;
 
 CREATE FUNCTION media_router.thumbnail(as_owner text, id bigint, width integer, height integer, format text)
