@@ -165,8 +165,11 @@ CREATE FUNCTION media_router.writing_owner()
 RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     who text := media_router.session_owner();
-    target integer := (SELECT o.moving_to FROM media_router.owners o WHERE o.owner = who);
+    target integer;
 BEGIN
+    -- held to the end of the transaction: media_router.move_begin() waits for the writes under way
+    PERFORM pg_advisory_xact_lock_shared(hashtext('pg_media move-owner ' || who));
+    target := (SELECT o.moving_to FROM media_router.owners o WHERE o.owner = who);
     IF target IS NOT NULL THEN
         RAISE EXCEPTION 'owner "%" is being moved to shard %', who, target
             USING ERRCODE = 'object_in_use',
@@ -176,6 +179,83 @@ BEGIN
     RETURN who;
 END
 $$;
+
+-- Moving an owner (pg_media move-owner, cli/move_owner.c) -------------------
+
+/*
+ * Step 1 of a move: the owner's writes through the router stop (55006)
+ * until move_finish() or move_cancel(); the writes already under way are
+ * waited for (the advisory lock writing_owner() holds while it writes).
+ * Returns the shard the owner's files are on now.  Running it again for the
+ * same target (a move restarted) is allowed; for another target it is not.
+ */
+CREATE FUNCTION media_router.move_begin(owner text, target integer)
+RETURNS integer LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    current integer := media_router.owner_shard(owner);
+    pending integer := (SELECT o.moving_to FROM media_router.owners o WHERE o.owner = move_begin.owner);
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM media_router.shards s WHERE s.shard = target) THEN
+        RAISE EXCEPTION 'shard % does not exist', target
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The shards are listed in media_router.shards.';
+    END IF;
+    IF pending IS NOT NULL AND pending <> target THEN
+        RAISE EXCEPTION 'owner "%" is already being moved to shard %', owner, pending
+            USING ERRCODE = 'object_in_use',
+                  HINT = 'Finish that move (run pg_media move-owner again with its --to), or cancel it with media_router.move_cancel().';
+    END IF;
+    INSERT INTO media_router.owners AS o (owner, shard, moving_to) VALUES (owner, current, target)
+        ON CONFLICT ON CONSTRAINT owners_pkey DO UPDATE SET moving_to = target;
+    PERFORM pg_advisory_xact_lock(hashtext('pg_media move-owner ' || owner));
+    RETURN current;
+END
+$$;
+COMMENT ON FUNCTION media_router.move_begin(text, integer) IS
+  'pg_media move-owner, step 1: stops the owner''s writes through the router; returns its shard';
+
+/*
+ * The switch of a move, once every file (ids) is on the target and
+ * verified there: the ids route to the target (media_router.moved_files,
+ * unless they name it), so does the owner, and its writes resume.
+ * Restartable: running it again changes nothing.
+ */
+CREATE FUNCTION media_router.move_finish(owner text, target integer, ids bigint[])
+RETURNS bigint LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    hashed integer := ((hashtext(owner) & 2147483647) % (SELECT count(*) FROM media_router.shards))::integer;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM media_router.owners o
+                    WHERE o.owner = move_finish.owner AND o.moving_to = target) THEN
+        RAISE EXCEPTION 'owner "%" is not being moved to shard %', owner, target
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'pg_media move-owner begins a move with media_router.move_begin().';
+    END IF;
+    INSERT INTO media_router.moved_files AS m (id, shard)
+        SELECT i, target FROM unnest(ids) i WHERE i >> 52 <> target
+        ON CONFLICT ON CONSTRAINT moved_files_pkey DO UPDATE SET shard = target;
+    DELETE FROM media_router.moved_files m WHERE m.id = ANY (ids) AND m.id >> 52 = target;
+    IF hashed = target THEN
+        DELETE FROM media_router.owners o WHERE o.owner = move_finish.owner;
+    ELSE
+        UPDATE media_router.owners o SET shard = target, moving_to = NULL WHERE o.owner = move_finish.owner;
+    END IF;
+    RETURN coalesce(array_length(ids, 1), 0);
+END
+$$;
+COMMENT ON FUNCTION media_router.move_finish(text, integer, bigint[]) IS
+  'pg_media move-owner, the switch: the moved files and the owner route to the target; writes resume';
+
+/* Ends a move that will not be finished: the owner stays where it is and may write again. */
+CREATE FUNCTION media_router.move_cancel(owner text)
+RETURNS boolean LANGUAGE sql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+    WITH done AS (
+        UPDATE media_router.owners o SET moving_to = NULL
+         WHERE o.owner = move_cancel.owner AND o.moving_to IS NOT NULL RETURNING 1)
+    SELECT count(*) > 0 FROM done
+$$;
+COMMENT ON FUNCTION media_router.move_cancel(text) IS
+  'gives up a move that pg_media move-owner began: the owner''s writes resume on its shard (files copied to the target stay there unused until deleted)';
 
 -- Proxy functions: one per pg_media function, the owner first ---------------
 
