@@ -228,7 +228,7 @@ serve_healthz(struct MHD_Connection *c, Request *rq)
 	}
 	else
 	{
-		PGresult   *res = pool_exec(slot, "SELECT 1 FROM pg_extension WHERE extname = 'pg_media'",
+		PGresult   *res = pool_exec(slot, "SELECT 1 FROM pg_extension WHERE extname IN ('pg_media', 'pg_media_router')",
 									0, NULL, 0);
 
 		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
