@@ -141,7 +141,11 @@ load_shards(Move *mv)
 		pg_fatal_usage("--to %d: the router's shards are 0 to %d", mv->target, mv->nshards - 1);
 }
 
-/* Runs a statement in which a failure ends the file's copy; prints why. */
+/*
+ * Runs a statement in which a failure ends the file's copy; prints why.
+ * Its results come in binary (bytes as they are; numbers are selected as
+ * text::bytea, so their digits).
+ */
 static PGresult *
 copy_step(PGconn *conn, const char *what, const char *id, const char *sql, int n,
 		  const char *const *values, const int *lengths, const int *formats)
@@ -209,7 +213,7 @@ copy_file(PGconn *from, PGconn *to, const char *id)
 {
 	const char *v[2] = {id, NULL};
 	PGresult   *src = copy_step(from, "reading the file", id,
-								"SELECT row_to_json(f)::text::bytea, b.sha256, b.byte_size::text::bytea, f.blob_id::text::bytea"
+								"SELECT convert_to(row_to_json(f)::text, 'UTF8'), b.sha256, b.byte_size::text::bytea, f.blob_id::text::bytea"
 								" FROM media.files f JOIN media.blobs b ON b.id = f.blob_id WHERE f.id = $1::bigint",
 								1, v, NULL, NULL);
 	PGresult   *res;
@@ -249,9 +253,15 @@ copy_file(PGconn *from, PGconn *to, const char *id)
 	}
 	v[0] = PQgetvalue(src, 0, 0);
 	v[1] = blob;
-	res = copy_step(to, "writing its row", id,
-					"INSERT INTO media.files SELECT * FROM jsonb_populate_record(NULL::media.files,"
-					" $1::jsonb || jsonb_build_object('blob_id', $2::bigint))", 2, v, NULL, NULL);
+	{
+		int			l[2] = {PQgetlength(src, 0, 0), 0};
+		int			f[2] = {1, 0};
+
+		res = copy_step(to, "writing its row", id,
+						"INSERT INTO media.files SELECT * FROM jsonb_populate_record(NULL::media.files,"
+						" convert_from($1, 'UTF8')::jsonb || jsonb_build_object('blob_id', $2::bigint))",
+						2, v, l, f);
+	}
 	if (res == NULL)
 		goto rollback;
 	PQclear(res);

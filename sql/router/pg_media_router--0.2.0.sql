@@ -587,7 +587,7 @@ $$;
 CREATE FUNCTION media.sign_url(id bigint, expires_in interval, variant text DEFAULT NULL,
                                owner text DEFAULT NULL)
 RETURNS text LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.sign_url(media_router.session_owner(), id, expires_in, variant, owner)
+    SELECT media_router.sign_url(coalesce(owner, media_router.session_owner()), id, expires_in, variant, owner)
 $$;
 
 -- Maintenance
