@@ -171,9 +171,9 @@ copy_chunks(PGconn *from, PGconn *to, const char *id, const char *from_blob, con
 	{
 		const char *src[2] = {from_blob, next};
 		PGresult   *chunk = copy_step(from, "reading a chunk", id,
-									  "SELECT start::text::bytea, size::text::bytea, deflated::text::bytea, data"
-									  " FROM media.chunks WHERE blob_id = $1::bigint AND start >= $2::bigint"
-									  " ORDER BY start LIMIT 1", 2, src, NULL, NULL);
+									  "SELECT c.start::text::bytea AS start_digits, c.size::text::bytea, c.deflated::text::bytea, c.data"
+									  " FROM media.chunks c WHERE c.blob_id = $1::bigint AND c.start >= $2::bigint"
+									  " ORDER BY c.start LIMIT 1", 2, src, NULL, NULL);
 		PGresult   *res;
 
 		if (chunk == NULL)
@@ -539,8 +539,8 @@ cmd_move_owner(int argc, char **argv)
 		PQfinish(sources[s]);
 		free(lists[s]);
 	}
-	printf("owner \"%s\": %lld files (%lld bytes) on shard %d, %lld copied by this run, verified;"
-		   " %lld deleted on the old shards; ids unchanged\n",
+	printf("owner \"%s\": %lld files (%lld bytes) from the other shards on shard %d, %lld copied by this run,"
+		   " verified; %lld deleted on the old shards; ids unchanged\n",
 		   mv.owner, (long long) mv.files, (long long) mv.bytes, mv.target, (long long) mv.copied,
 		   (long long) deleted);
 	free(all);

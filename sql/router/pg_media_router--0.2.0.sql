@@ -162,7 +162,7 @@ $$;
  * is added or removed behind the copy.
  */
 CREATE FUNCTION media_router.writing_owner()
-RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS text LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     who text := media_router.session_owner();
     target integer;
@@ -259,109 +259,75 @@ COMMENT ON FUNCTION media_router.move_cancel(text) IS
 
 -- Proxy functions: one per pg_media function, the owner first ---------------
 
-CREATE FUNCTION media_router.put(as_owner text, content bytea, name text, declared_type text, attrs jsonb)
-RETURNS bigint LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.owner_shard(as_owner);
-    SELECT media.put(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE content END,
-                     name, declared_type, attrs) AS put;
+/*
+ * Creates the pair for pg_media's function media.<name>(<args>) (as
+ * pg_media declares them: defaults, OUT parameters): the PL/Proxy function
+ * media_router.<name>(as_owner, <args>), routed by route and sending
+ * SELECT * FROM media.<name>(...) with media.owner set on the shard while
+ * its first argument is evaluated (so before the function runs); and the
+ * router's media.<name>(<args>), which calls it with the session's owner
+ * (owner_function: session_owner, or writing_owner for calls that write).
+ * Used by this script only, then dropped.
+ */
+CREATE FUNCTION media_router.create_route(name text, args text, returns text, route text,
+                                          owner_function text, strict boolean)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    plain_args text := regexp_replace(args, '\s+DEFAULT\s+[^,]+', '', 'g');
+    names text[] := ARRAY(SELECT split_part(btrim(a), ' ', 1)
+                            FROM unnest(string_to_array(plain_args, ',')) a
+                           WHERE btrim(a) !~ '^OUT ');
+    owned text := format('CASE WHEN pg_catalog.set_config(''media.owner'', as_owner, true) IS NULL'
+                         ' THEN NULL ELSE %s END', names[1]);
+BEGIN
+    EXECUTE format('CREATE FUNCTION media_router.%I(as_owner text, %s) RETURNS %s LANGUAGE plproxy AS %L',
+                   name, plain_args, returns,
+                   format(E'\n    CLUSTER ''pg_media_shards'';\n    RUN ON media_router.%s;\n    SELECT * FROM media.%I(%s);\n',
+                          route, name,
+                          array_to_string(owned || names[2:], ', ')));
+    EXECUTE format('CREATE FUNCTION media.%I(%s) RETURNS %s LANGUAGE sql VOLATILE %s SECURITY DEFINER'
+                   ' SET search_path = pg_catalog, pg_temp AS %L',
+                   name, args, returns, CASE WHEN strict THEN 'STRICT' ELSE '' END,
+                   format('SELECT * FROM media_router.%I(media_router.%I(), %s)', name, owner_function,
+                          array_to_string(names, ', ')));
+END
 $$;
 
-CREATE FUNCTION media_router.put_base64(as_owner text, content text, name text, declared_type text, attrs jsonb)
-RETURNS bigint LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.owner_shard(as_owner);
-    SELECT media.put_base64(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE content END,
-                            name, declared_type, attrs) AS put_base64;
-$$;
+-- Ingest
+SELECT media_router.create_route('put', 'content bytea, name text DEFAULT NULL, declared_type text DEFAULT NULL, attrs jsonb DEFAULT ''{}''',
+                                 'bigint', 'owner_shard(as_owner)', 'writing_owner', false);
+SELECT media_router.create_route('put_base64', 'content text, name text DEFAULT NULL, declared_type text DEFAULT NULL, attrs jsonb DEFAULT ''{}''',
+                                 'bigint', 'owner_shard(as_owner)', 'writing_owner', false);
+SELECT media_router.create_route('upload_begin', 'name text DEFAULT NULL, declared_type text DEFAULT NULL, attrs jsonb DEFAULT ''{}''',
+                                 'bigint', 'owner_shard(as_owner)', 'writing_owner', false);
+SELECT media_router.create_route('upload_append', 'upload bigint, part bytea', 'bigint', 'upload_shard(upload)', 'session_owner', true);
+SELECT media_router.create_route('upload_status', 'upload bigint', 'bigint', 'upload_shard(upload)', 'session_owner', true);
+SELECT media_router.create_route('upload_finish', 'upload bigint', 'bigint', 'upload_shard(upload)', 'session_owner', true);
+SELECT media_router.create_route('upload_abort', 'upload bigint', 'void', 'upload_shard(upload)', 'session_owner', true);
+-- Reading
+SELECT media_router.create_route('get', 'id bigint', 'bytea', 'file_shard(id)', 'session_owner', true);
+SELECT media_router.create_route('read', 'id bigint, start bigint, length integer', 'bytea', 'file_shard(id)', 'session_owner', true);
+SELECT media_router.create_route('parts', 'id bigint, OUT start bigint, OUT data bytea', 'SETOF record',
+                                 'file_shard(id)', 'session_owner', true);
+SELECT media_router.create_route('http', 'id bigint, range text, if_none_match text, method text, variant text, '
+                                         'OUT status integer, OUT headers jsonb, OUT body bytea',
+                                 'record', 'file_shard(id)', 'session_owner', false);
+-- Transforms
+SELECT media_router.create_route('thumbnail', 'id bigint, width integer, height integer, format text DEFAULT ''jpeg''',
+                                 'bytea', 'file_shard(id)', 'session_owner', true);
+SELECT media_router.create_route('transform', 'id bigint, width integer, height integer, resize text DEFAULT ''contain'', '
+                                              'format text DEFAULT ''auto'', quality integer DEFAULT NULL, '
+                                              'gravity text DEFAULT ''centre'', accept text DEFAULT NULL',
+                                 'bytea', 'file_shard(id)', 'session_owner', false);
+SELECT media_router.create_route('placeholder_url', 'id bigint', 'text', 'file_shard(id)', 'session_owner', true);
+SELECT media_router.create_route('probe_file', 'id bigint', 'jsonb', 'file_shard(id)', 'session_owner', true);
+-- Maintenance
+SELECT media_router.create_route('remove', 'id bigint', 'boolean', 'file_shard(id)', 'writing_owner', true);
+SELECT media_router.create_route('set_public', 'id bigint, public boolean', 'boolean', 'file_shard(id)', 'writing_owner', true);
+DROP FUNCTION media_router.create_route(text, text, text, text, text, boolean);
 
-CREATE FUNCTION media_router.upload_begin(as_owner text, name text, declared_type text, attrs jsonb)
-RETURNS bigint LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.owner_shard(as_owner);
-    SELECT media.upload_begin(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE name END,
-                              declared_type, attrs) AS upload_begin;
-$$;
-
-CREATE FUNCTION media_router.upload_append(as_owner text, upload bigint, part bytea)
-RETURNS bigint LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.upload_shard(upload);
-    SELECT media.upload_append(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE upload END,
-                               part) AS upload_append;
-$$;
-
-CREATE FUNCTION media_router.upload_status(as_owner text, upload bigint)
-RETURNS bigint LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.upload_shard(upload);
-    SELECT media.upload_status(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE upload END)
-           AS upload_status;
-$$;
-
-CREATE FUNCTION media_router.upload_finish(as_owner text, upload bigint)
-RETURNS bigint LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.upload_shard(upload);
-    SELECT media.upload_finish(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE upload END)
-           AS upload_finish;
-$$;
-
-CREATE FUNCTION media_router.upload_abort(as_owner text, upload bigint)
-RETURNS void LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.upload_shard(upload);
-    SELECT media.upload_abort(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE upload END)
-           AS upload_abort;
-$$;
-
-CREATE FUNCTION media_router.get(as_owner text, id bigint)
-RETURNS bytea LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT media.get(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END) AS get;
-$$;
-
-CREATE FUNCTION media_router.read(as_owner text, id bigint, start bigint, length integer)
-RETURNS bytea LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT media.read(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
-                      start, length) AS read;
-$$;
-
-CREATE FUNCTION media_router.parts(as_owner text, id bigint, OUT start bigint, OUT data bytea)
-RETURNS SETOF record LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT p.start, p.data
-      FROM media.parts(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END) p;
-$$;
-
-CREATE FUNCTION media_router.http(as_owner text, id bigint, range text, if_none_match text, method text,
-                                  variant text, OUT status integer, OUT headers jsonb, OUT body bytea)
-RETURNS record LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT h.status, h.headers, h.body
-      FROM media.http(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
-                      range, if_none_match, coalesce(method, 'GET'), variant) h;
-$$;
-
-CREATE FUNCTION media_router.remove(as_owner text, id bigint)
-RETURNS boolean LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT media.remove(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END) AS remove;
-$$;
-
-CREATE FUNCTION media_router.set_public(as_owner text, id bigint, public boolean)
-RETURNS boolean LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT media.set_public(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
-                            public) AS set_public;
-$$;
+-- The calls whose shape differs: verify (one file, or the owner's), sign_url (the URL's owner),
+-- and the owner's lists, which filter by owner on the shard.
 
 CREATE FUNCTION media_router.verify_file(as_owner text, id bigint, OUT id bigint, OUT ok boolean)
 RETURNS SETOF record LANGUAGE plproxy AS $$
@@ -377,39 +343,6 @@ RETURNS SETOF record LANGUAGE plproxy AS $$
     RUN ON media_router.owner_shard(as_owner);
     SELECT v.id, v.ok
       FROM media.verify(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE NULL::bigint END) v;
-$$;
-
-CREATE FUNCTION media_router.thumbnail(as_owner text, id bigint, width integer, height integer, format text)
-RETURNS bytea LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT media.thumbnail(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
-                           width, height, format) AS thumbnail;
-$$;
-
-CREATE FUNCTION media_router.transform(as_owner text, id bigint, width integer, height integer, resize text,
-                                       format text, quality integer, gravity text, accept text)
-RETURNS bytea LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT media.transform(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END,
-                           width, height, resize, format, quality, gravity, accept) AS transform;
-$$;
-
-CREATE FUNCTION media_router.placeholder_url(as_owner text, id bigint)
-RETURNS text LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT media.placeholder_url(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END)
-           AS placeholder_url;
-$$;
-
-CREATE FUNCTION media_router.probe_file(as_owner text, id bigint)
-RETURNS jsonb LANGUAGE plproxy AS $$
-    CLUSTER 'pg_media_shards';
-    RUN ON media_router.file_shard(id);
-    SELECT media.probe_file(CASE WHEN pg_catalog.set_config('media.owner', as_owner, true) IS NULL THEN NULL ELSE id END)
-           AS probe_file;
 $$;
 
 CREATE FUNCTION media_router.sign_url(as_owner text, id bigint, expires_in interval, variant text, url_owner text)
@@ -480,77 +413,17 @@ CREATE VIEW media.files AS SELECT * FROM media_router.session_files();
 COMMENT ON VIEW media.files IS
   'the files of the owner named by media.owner, read from its shard (what pg_media export, verify and stats read)';
 
--- Ingest
-CREATE FUNCTION media.put(content bytea, name text DEFAULT NULL, declared_type text DEFAULT NULL,
-                          attrs jsonb DEFAULT '{}')
-RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.put(media_router.writing_owner(), content, name, declared_type, attrs)
-$$;
-
-CREATE FUNCTION media.put_base64(content text, name text DEFAULT NULL, declared_type text DEFAULT NULL,
-                                 attrs jsonb DEFAULT '{}')
-RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.put_base64(media_router.writing_owner(), content, name, declared_type, attrs)
-$$;
-
-CREATE FUNCTION media.upload_begin(name text DEFAULT NULL, declared_type text DEFAULT NULL,
-                                   attrs jsonb DEFAULT '{}')
-RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.upload_begin(media_router.writing_owner(), name, declared_type, attrs)
-$$;
-
-CREATE FUNCTION media.upload_append(upload bigint, part bytea)
-RETURNS bigint LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.upload_append(media_router.session_owner(), upload, part)
-$$;
-
-CREATE FUNCTION media.upload_status(upload bigint)
-RETURNS bigint LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.upload_status(media_router.session_owner(), upload)
-$$;
-
-CREATE FUNCTION media.upload_finish(upload bigint)
-RETURNS bigint LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.upload_finish(media_router.session_owner(), upload)
-$$;
-
-CREATE FUNCTION media.upload_abort(upload bigint)
-RETURNS void LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.upload_abort(media_router.session_owner(), upload)
-$$;
-
--- Reading
-CREATE FUNCTION media.get(id bigint)
-RETURNS bytea LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.get(media_router.session_owner(), id)
-$$;
-
-CREATE FUNCTION media.read(id bigint, start bigint, length integer)
-RETURNS bytea LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.read(media_router.session_owner(), id, start, length)
-$$;
-
-CREATE FUNCTION media.parts(id bigint, OUT start bigint, OUT data bytea)
-RETURNS SETOF record LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT * FROM media_router.parts(media_router.session_owner(), id)
-$$;
-
+-- pg_media's shorter forms of media.http()
 CREATE FUNCTION media.http(id bigint, range text DEFAULT NULL, if_none_match text DEFAULT NULL,
                            OUT status integer, OUT headers jsonb, OUT body bytea)
 RETURNS record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT * FROM media_router.http(media_router.session_owner(), id, range, if_none_match, 'GET', NULL)
+    SELECT * FROM media.http(id, range, if_none_match, 'GET', NULL)
 $$;
 
 CREATE FUNCTION media.http(id bigint, range text, if_none_match text, method text,
                            OUT status integer, OUT headers jsonb, OUT body bytea)
 RETURNS record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT * FROM media_router.http(media_router.session_owner(), id, range, if_none_match, method, NULL)
-$$;
-
-CREATE FUNCTION media.http(id bigint, range text, if_none_match text, method text, variant text,
-                           OUT status integer, OUT headers jsonb, OUT body bytea)
-RETURNS record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT * FROM media_router.http(media_router.session_owner(), id, range, if_none_match, method, variant)
+    SELECT * FROM media.http(id, range, if_none_match, method, NULL)
 $$;
 
 CREATE FUNCTION media.manifest(OUT id bigint, OUT sha256 text, OUT byte_size bigint, OUT name text,
@@ -559,46 +432,10 @@ RETURNS SETOF record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg
     SELECT * FROM media_router.manifest(media_router.session_owner())
 $$;
 
--- Transforms
-CREATE FUNCTION media.thumbnail(id bigint, width integer, height integer, format text DEFAULT 'jpeg')
-RETURNS bytea LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.thumbnail(media_router.session_owner(), id, width, height, format)
-$$;
-
-CREATE FUNCTION media.transform(id bigint, width integer, height integer,
-                                resize text DEFAULT 'contain', format text DEFAULT 'auto',
-                                quality integer DEFAULT NULL, gravity text DEFAULT 'centre',
-                                accept text DEFAULT NULL)
-RETURNS bytea LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.transform(media_router.session_owner(), id, width, height, resize, format,
-                                  quality, gravity, accept)
-$$;
-
-CREATE FUNCTION media.placeholder_url(id bigint)
-RETURNS text LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.placeholder_url(media_router.session_owner(), id)
-$$;
-
-CREATE FUNCTION media.probe_file(id bigint)
-RETURNS jsonb LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.probe_file(media_router.session_owner(), id)
-$$;
-
 CREATE FUNCTION media.sign_url(id bigint, expires_in interval, variant text DEFAULT NULL,
                                owner text DEFAULT NULL)
 RETURNS text LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT media_router.sign_url(coalesce(owner, media_router.session_owner()), id, expires_in, variant, owner)
-$$;
-
--- Maintenance
-CREATE FUNCTION media.remove(id bigint)
-RETURNS boolean LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.remove(media_router.writing_owner(), id)
-$$;
-
-CREATE FUNCTION media.set_public(id bigint, public boolean)
-RETURNS boolean LANGUAGE sql VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT media_router.set_public(media_router.writing_owner(), id, public)
 $$;
 
 CREATE FUNCTION media.verify(id bigint DEFAULT NULL, OUT id bigint, OUT ok boolean)
@@ -609,7 +446,8 @@ RETURNS SETOF record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg
 $$;
 
 -- Privileges, as pg_media's: writing functions and sign_url are for the
--- roles granted them (trusted to name the owner); reading is for everyone.
+-- roles granted them (trusted to name the owner); reading needs USAGE on
+-- schema media, which no role has until granted.
 REVOKE ALL ON FUNCTION media.put(bytea, text, text, jsonb),
                        media.put_base64(text, text, text, jsonb),
                        media.upload_begin(text, text, jsonb),

@@ -243,7 +243,7 @@ my $t1 = time;
 is($rc, 0, "move-owner $mover --to $to") or diag($err);
 my $n = scalar @moved_ids;
 my $again = $n - 1;
-like($out, qr/$n files \(\d+ bytes\) on shard $to, 1 copied by this run, verified; $n deleted on the old shards; ids unchanged/,
+like($out, qr/$n files \(\d+ bytes\) from the other shards on shard $to, 1 copied by this run, verified; $n deleted on the old shards; ids unchanged/,
 	"the second run copied only the file the first could not ($again were already there)") or diag($out);
 note('move-owner took ' . (time - $t1) . ' s');
 
