@@ -267,10 +267,12 @@ COMMENT ON FUNCTION media_router.move_cancel(text) IS
  * its first argument is evaluated (so before the function runs); and the
  * router's media.<name>(<args>), which calls it with the session's owner
  * (owner_function: session_owner, or writing_owner for calls that write).
- * Used by this script only, then dropped.
+ * A function that writes (for_writers) is revoked from PUBLIC, as on
+ * pg_media: grant it to the roles trusted to name the owner.  Used by this
+ * script only, then dropped.
  */
 CREATE FUNCTION media_router.create_route(name text, args text, returns text, route text,
-                                          owner_function text, strict boolean)
+                                          owner_function text, strict boolean, for_writers boolean)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     plain_args text := regexp_replace(args, '\s+DEFAULT\s+[^,]+', '', 'g');
@@ -290,41 +292,44 @@ BEGIN
                    name, args, returns, CASE WHEN strict THEN 'STRICT' ELSE '' END,
                    format('SELECT * FROM media_router.%I(media_router.%I(), %s)', name, owner_function,
                           array_to_string(names, ', ')));
+    IF for_writers THEN
+        EXECUTE format('REVOKE ALL ON FUNCTION media.%I(%s) FROM PUBLIC', name, plain_args);
+    END IF;
 END
 $$;
 
 -- Ingest
 SELECT media_router.create_route('put', 'content bytea, name text DEFAULT NULL, declared_type text DEFAULT NULL, attrs jsonb DEFAULT ''{}''',
-                                 'bigint', 'owner_shard(as_owner)', 'writing_owner', false);
+                                 'bigint', 'owner_shard(as_owner)', 'writing_owner', false, true);
 SELECT media_router.create_route('put_base64', 'content text, name text DEFAULT NULL, declared_type text DEFAULT NULL, attrs jsonb DEFAULT ''{}''',
-                                 'bigint', 'owner_shard(as_owner)', 'writing_owner', false);
+                                 'bigint', 'owner_shard(as_owner)', 'writing_owner', false, true);
 SELECT media_router.create_route('upload_begin', 'name text DEFAULT NULL, declared_type text DEFAULT NULL, attrs jsonb DEFAULT ''{}''',
-                                 'bigint', 'owner_shard(as_owner)', 'writing_owner', false);
-SELECT media_router.create_route('upload_append', 'upload bigint, part bytea', 'bigint', 'upload_shard(upload)', 'session_owner', true);
-SELECT media_router.create_route('upload_status', 'upload bigint', 'bigint', 'upload_shard(upload)', 'session_owner', true);
-SELECT media_router.create_route('upload_finish', 'upload bigint', 'bigint', 'upload_shard(upload)', 'session_owner', true);
-SELECT media_router.create_route('upload_abort', 'upload bigint', 'void', 'upload_shard(upload)', 'session_owner', true);
+                                 'bigint', 'owner_shard(as_owner)', 'writing_owner', false, true);
+SELECT media_router.create_route('upload_append', 'upload bigint, part bytea', 'bigint', 'upload_shard(upload)', 'session_owner', true, true);
+SELECT media_router.create_route('upload_status', 'upload bigint', 'bigint', 'upload_shard(upload)', 'session_owner', true, false);
+SELECT media_router.create_route('upload_finish', 'upload bigint', 'bigint', 'upload_shard(upload)', 'session_owner', true, true);
+SELECT media_router.create_route('upload_abort', 'upload bigint', 'void', 'upload_shard(upload)', 'session_owner', true, true);
 -- Reading
-SELECT media_router.create_route('get', 'id bigint', 'bytea', 'file_shard(id)', 'session_owner', true);
-SELECT media_router.create_route('read', 'id bigint, start bigint, length integer', 'bytea', 'file_shard(id)', 'session_owner', true);
+SELECT media_router.create_route('get', 'id bigint', 'bytea', 'file_shard(id)', 'session_owner', true, false);
+SELECT media_router.create_route('read', 'id bigint, start bigint, length integer', 'bytea', 'file_shard(id)', 'session_owner', true, false);
 SELECT media_router.create_route('parts', 'id bigint, OUT start bigint, OUT data bytea', 'SETOF record',
-                                 'file_shard(id)', 'session_owner', true);
+                                 'file_shard(id)', 'session_owner', true, false);
 SELECT media_router.create_route('http', 'id bigint, range text, if_none_match text, method text, variant text, '
                                          'OUT status integer, OUT headers jsonb, OUT body bytea',
-                                 'record', 'file_shard(id)', 'session_owner', false);
+                                 'record', 'file_shard(id)', 'session_owner', false, false);
 -- Transforms
 SELECT media_router.create_route('thumbnail', 'id bigint, width integer, height integer, format text DEFAULT ''jpeg''',
-                                 'bytea', 'file_shard(id)', 'session_owner', true);
+                                 'bytea', 'file_shard(id)', 'session_owner', true, false);
 SELECT media_router.create_route('transform', 'id bigint, width integer, height integer, resize text DEFAULT ''contain'', '
                                               'format text DEFAULT ''auto'', quality integer DEFAULT NULL, '
                                               'gravity text DEFAULT ''centre'', accept text DEFAULT NULL',
-                                 'bytea', 'file_shard(id)', 'session_owner', false);
-SELECT media_router.create_route('placeholder_url', 'id bigint', 'text', 'file_shard(id)', 'session_owner', true);
-SELECT media_router.create_route('probe_file', 'id bigint', 'jsonb', 'file_shard(id)', 'session_owner', true);
+                                 'bytea', 'file_shard(id)', 'session_owner', false, false);
+SELECT media_router.create_route('placeholder_url', 'id bigint', 'text', 'file_shard(id)', 'session_owner', true, false);
+SELECT media_router.create_route('probe_file', 'id bigint', 'jsonb', 'file_shard(id)', 'session_owner', true, false);
 -- Maintenance
-SELECT media_router.create_route('remove', 'id bigint', 'boolean', 'file_shard(id)', 'writing_owner', true);
-SELECT media_router.create_route('set_public', 'id bigint, public boolean', 'boolean', 'file_shard(id)', 'writing_owner', true);
-DROP FUNCTION media_router.create_route(text, text, text, text, text, boolean);
+SELECT media_router.create_route('remove', 'id bigint', 'boolean', 'file_shard(id)', 'writing_owner', true, true);
+SELECT media_router.create_route('set_public', 'id bigint, public boolean', 'boolean', 'file_shard(id)', 'writing_owner', true, true);
+DROP FUNCTION media_router.create_route(text, text, text, text, text, boolean, boolean);
 
 -- The calls whose shape differs: verify (one file, or the owner's), sign_url (the URL's owner),
 -- and the owner's lists, which filter by owner on the shard.
@@ -445,15 +450,7 @@ RETURNS SETOF record LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg
     SELECT * FROM media_router.verify_file(media_router.session_owner(), $1) WHERE $1 IS NOT NULL
 $$;
 
--- Privileges, as pg_media's: writing functions and sign_url are for the
--- roles granted them (trusted to name the owner); reading needs USAGE on
--- schema media, which no role has until granted.
-REVOKE ALL ON FUNCTION media.put(bytea, text, text, jsonb),
-                       media.put_base64(text, text, text, jsonb),
-                       media.upload_begin(text, text, jsonb),
-                       media.upload_append(bigint, bytea),
-                       media.upload_finish(bigint),
-                       media.upload_abort(bigint),
-                       media.remove(bigint),
-                       media.set_public(bigint, boolean),
-                       media.sign_url(bigint, interval, text, text) FROM PUBLIC;
+-- sign_url, like the writing functions: for the roles granted it (a URL it
+-- signs reads as any owner).  Reading needs USAGE on schema media, which no
+-- role has until granted, as on pg_media.
+REVOKE ALL ON FUNCTION media.sign_url(bigint, interval, text, text) FROM PUBLIC;

@@ -180,6 +180,16 @@ is(rsql(qq{SET media.owner = 'user07'; SELECT status || ' ' || (headers->>'Conte
 ($rc, $out, $err) = $router->psql('postgres', qq{SET media.owner = 'user08'; SELECT media.get($some)});
 like($err, qr/does not exist/, "another owner cannot read user07's file through the router");
 
+# the router's privileges are pg_media's: writing needs a grant
+rsql(q{CREATE ROLE app LOGIN; GRANT USAGE ON SCHEMA media TO app});
+($rc, $out, $err) = $router->psql('postgres', q{SET media.owner = 'user09'; SELECT media.put('x'::bytea)},
+	extra_params => [ '-U', 'app' ]);
+like($err, qr/permission denied for function put/, 'a role without the grant cannot store through the router');
+rsql(q{GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb) TO app});
+($rc, $out, $err) = $router->psql('postgres', q{SET media.owner = 'user09'; SELECT media.remove(media.put('x'::bytea))},
+	extra_params => [ '-U', 'app' ]);
+like($err, qr/permission denied for function remove/, 'granted put, it stores; remove still needs its own grant');
+
 # --- pg_media serve against the router: every file by a signed URL of its owner
 open my $kf, '>', "$tmp/keys" or die $!;
 print $kf "$key\n";
