@@ -17,6 +17,8 @@ EXTVERSION   = 0.2.0
 MODULE_big   = pg_media
 DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA         = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql)) $(wildcard sql/$(EXTENSION)--*.control)
+# the router database of pg_media shards (issue 16): a second extension, CREATE EXTENSION pg_media_router
+DATA        += sql/router/pg_media_router.control $(wildcard sql/router/pg_media_router--*.sql)
 DOCS         = README.md
 EXTRA_CLEAN  = $(DATA_built)
 
@@ -24,7 +26,7 @@ CORE_OBJS    = $(patsubst %.c,%.o,$(wildcard src/core/*/*.c))
 GLUE_OBJS    = src/pg_media.o src/spi_util.o src/storage.o src/blobs.o src/chunks.o src/limits.o src/ingest.o src/upload.o src/read.o \
                src/http.o src/maint.o src/base64_sql.o src/probe_sql.o src/security.o src/compress_sql.o src/thumbnail.o src/transform.o src/http_variant.o \
                src/derivatives.o src/core_hooks.o src/placeholder.o src/poster.o src/sign_url.o \
-               src/release.o
+               src/release.o src/shard.o
 OBJS         = $(GLUE_OBJS) $(CORE_OBJS)
 
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core

@@ -57,12 +57,15 @@ db_connect(const ConnOpts *opts, const char *appname)
 	return conn;
 }
 
-/* Exits with EXIT_FATAL unless the pg_media extension is installed. */
+/*
+ * Exits with EXIT_FATAL unless the pg_media extension is installed, or the
+ * router of pg_media shards (pg_media_router), which has the same functions.
+ */
 void
 db_require_extension(PGconn *conn)
 {
 	PGresult   *res = db_exec(conn,
-							  "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_media'",
+							  "SELECT 1 FROM pg_catalog.pg_extension WHERE extname IN ('pg_media', 'pg_media_router')",
 							  0, NULL, NULL, NULL, 0);
 
 	if (!db_ok(res))

@@ -8,6 +8,7 @@
  *   pg_media verify --manifest FILE        the restore drill: compare with a manifest
  *   pg_media stats                 counts, bytes, dedup savings
  *   pg_media serve                 an HTTP server for /media/{id}
+ *   pg_media move-owner OWNER --to SHARD   move an owner's files between shards
  *
  * This file dispatches to the subcommands and handles the options they
  * share.
@@ -41,6 +42,8 @@ usage(FILE *out)
 			"                       after a restore: report files missing, extra or damaged\n"
 			"  stats                counts and bytes by media type, dedup savings\n"
 			"  serve                HTTP server: GET/HEAD /media/{id} with ETag, Range, 304\n"
+			"  move-owner OWNER --to SHARD\n"
+			"                       move an owner's files to another shard of a router\n"
 			"\n"
 			"Run \"pg_media COMMAND --help\" for a command's options.\n"
 			"\n"
@@ -154,6 +157,7 @@ main(int argc, char **argv)
 		{"verify", cmd_verify},
 		{"stats", cmd_stats},
 		{"serve", cmd_serve},
+		{"move-owner", cmd_move_owner},
 	};
 
 	if (argc < 2)

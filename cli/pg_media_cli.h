@@ -175,6 +175,7 @@ extern int	cmd_export(int argc, char **argv);
 extern int	cmd_verify(int argc, char **argv);
 extern int	cmd_stats(int argc, char **argv);
 extern int	cmd_serve(int argc, char **argv);
+extern int	cmd_move_owner(int argc, char **argv);
 
 /* db.c: writes one CSV field (a manifest or map row), quoted when it needs to be */
 extern void csv_field(FILE *f, const char *s, bool last);

@@ -647,6 +647,49 @@ COMMENT ON FUNCTION media.sign_upload(interval, text, bigint) IS
   'a token for pg_media serve''s tus uploads (/uploads/, sent as Authorization: Bearer): uploads as media.owner = owner, of at most max_bytes, until it expires (keys: media.url_signing_keys)';
 REVOKE ALL ON FUNCTION media.sign_upload(interval, text, bigint) FROM PUBLIC;
 
+-- Shards --------------------------------------------------------------------
+/*
+ * Shards (issue 16): a database that is one shard of a PL/Proxy router
+ * (sql/router/) gives file ids and upload ids that carry its number in bits
+ * 52..62, so the router sends a call for an id to its shard without looking
+ * it up.  configure_shard() makes this database shard number `shard`: its
+ * files' identity sequence runs from shard << 52 (from 1 for shard 0, so an
+ * existing database becomes shard 0 with its ids unchanged) to the next
+ * shard's first id; media.shard() reads the number back from the sequence.
+ * Run it again after restoring a shard from a dump (pg_dump keeps the
+ * sequence's position, not its bounds).
+ */
+CREATE FUNCTION media.shard()
+RETURNS integer AS 'MODULE_PATHNAME', 'media_shard' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION media.shard() IS
+  'this database''s shard number (0 unless media.configure_shard() said otherwise): the bits of its ids above bit 52';
+
+CREATE FUNCTION media.configure_shard(shard integer)
+RETURNS bigint LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    first_id bigint;
+    last_id  bigint;
+    next_id  bigint;
+BEGIN
+    IF shard NOT BETWEEN 0 AND 2046 THEN
+        RAISE EXCEPTION 'shard number % is out of range', shard
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Shards are numbered from 0 to 2046.';
+    END IF;
+    -- the shift is MEDIA_SHARD_SHIFT of src/shard.c
+    first_id := greatest(shard::bigint << 52, 1);
+    last_id := ((shard::bigint + 1) << 52) - 1;
+    SELECT coalesce(max(f.id) + 1, first_id) INTO next_id
+      FROM media.files f WHERE f.id BETWEEN first_id AND last_id;
+    EXECUTE format('ALTER SEQUENCE %s MINVALUE %s MAXVALUE %s START WITH %s RESTART WITH %s',
+                   pg_get_serial_sequence('media.files', 'id'), first_id, last_id, next_id, next_id);
+    RETURN next_id;
+END
+$$;
+COMMENT ON FUNCTION media.configure_shard(integer) IS
+  'makes this database shard number shard (0 to 2046) of a PL/Proxy router: new file and upload ids carry the number; returns the next file id';
+REVOKE ALL ON FUNCTION media.configure_shard(integer) FROM PUBLIC;
+
 -- Privileges ----------------------------------------------------------------
 -- Writing functions are not for everyone: grant them to your application's
 -- writer role (README, "Roles").  Reading follows media.files' privileges.

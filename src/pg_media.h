@@ -151,6 +151,11 @@ extern void media_check_active_content(const mm_probe *probe);
 extern void media_check_servable(const MediaFile *file, bool for_scanner);
 extern void media_require_writable(const char *function);
 
+/* shard.c: a shard's ids carry its number in bits 52..62 (issue 16) */
+#define MEDIA_SHARD_SHIFT 52
+extern int	media_shard_number(void);
+extern int64 media_shard_random_id(void);
+
 /* limits.c: every size and count limit, in one place */
 typedef enum MediaSizeUse
 {

@@ -6,7 +6,8 @@
  * media.chunks, keeping the running SHA-256 in its media.uploads row; so an
  * upload survives reconnects, memory stays bounded by the part being
  * appended, and finishing never rereads the content.  Upload ids are random
- * 63-bit numbers and are honoured only for the owner that began them.
+ * 52-bit numbers with the shard's number above them (shard.c), and are
+ * honoured only for the owner that began them.
  *
  * The first window (UPLOAD_HEAD_WINDOW bytes, rounded up to the end of a
  * chunk) is where image metadata lives.  Its bytes are stored as they come
@@ -47,23 +48,6 @@ typedef struct Upload
 	Jsonb	   *attrs;
 	bool		compress;		/* deflate parts: decided from the first part's type */
 } Upload;
-
-/* A random positive upload id that cannot be guessed. */
-static int64
-random_upload_id(void)
-{
-	uint64		r = 0;
-
-	while (r == 0)
-	{
-		if (!pg_strong_random(&r, sizeof(r)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("could not generate a random upload id")));
-		r &= UINT64CONST(0x7FFFFFFFFFFFFFFF);
-	}
-	return (int64) r;
-}
 
 /*
  * Raised for an upload id that does not exist or belongs to someone else:
@@ -193,7 +177,7 @@ media_upload_begin(PG_FUNCTION_ARGS)
 {
 	static SpiStatement new_upload = {SQL_NEW_UPLOAD, 7, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID}};
 	char	   *owner = media_current_owner();
-	int64		id = random_upload_id();
+	int64		id = media_shard_random_id();
 	StorageAccess access;
 	mm_sha256	hash;
 	Datum		values[7];

@@ -1,0 +1,289 @@
+# Sharding by owner with PL/Proxy (issue 16): three shards (three clusters with pg_media, made
+# shards 0..2 with sql/router/pg_media_shard_setup.sql) and a router (a fourth cluster without
+# pg_media, with CREATE EXTENSION pg_media_router).  Files of 50 owners are stored through the
+# router (SQL put, and pg_media import with uploads in parts), and the test shows:
+#   - each owner's files are on exactly one shard, the one the router gives the owner;
+#   - every file id names its shard (id >> 52) and upload ids do too: calls route without a lookup;
+#   - every file reads back through the router byte-identical: SQL (get, read, http) and
+#     pg_media serve --dbname router with curl (signed URLs, one per file's owner);
+#   - owners are kept apart (one owner cannot read another's file through the router);
+#   - pg_media move-owner moves one owner to another shard: refused while it has an upload in
+#     progress, stopped by a failure half-way (nothing switched, nothing lost), run again to the
+#     end (files copied before are not copied twice), the source emptied, the ids unchanged and
+#     served from the new shard, new files of the owner stored there; writes wait during a move.
+use strict;
+use warnings;
+use Digest::SHA qw(sha256_hex);
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use PgMediaTest;
+BEGIN { unshift @INC, "$ENV{PG_MEDIA_SRC}/test/cli"; }
+use CliTest;
+
+plan skip_all => 'curl is not installed (apt-get install curl, or cli/install-deps.sh)'
+  unless have_program('curl');
+plan skip_all => 'PL/Proxy is not installed (scripts/install-deps.sh scale)'
+  unless -f `pg_config --sharedir` =~ s/\s+$//r . '/extension/plproxy.control';
+
+my $src = $ENV{PG_MEDIA_SRC};
+my $key = 'k1:shard-test-secret-0123456789abcdef';
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+
+# --- three shards and a router
+my @shards;
+for my $n (0 .. 2)
+{
+	my $node = media_node("shard$n",
+		conf => "media.chunk_size = '64kB'\nmedia.url_signing_keys = '$key'\nmax_connections = 40\n");
+	my ($rc, $out, $err) = run_cli_psql($node, '-v', "shard=$n", '-f', "$src/sql/router/pg_media_shard_setup.sql");
+	is($rc, 0, "shard $n set up with pg_media_shard_setup.sql") or diag($err);
+	push @shards, $node;
+}
+my $router = PostgreSQL::Test::Cluster->new('router');
+$router->init;
+$router->append_conf('postgresql.conf', "log_min_messages = warning\n");
+$router->start;
+$router->safe_psql('postgres', 'CREATE EXTENSION pg_media_router CASCADE');
+my $connstrs = join(',', map { "'host=" . $_->host . ' port=' . $_->port . " dbname=postgres'" } @shards);
+is($router->safe_psql('postgres', "SELECT media_router.configure(ARRAY[$connstrs])"), 3, 'the router has 3 shards');
+is($router->safe_psql('postgres', q{SELECT count(*) FROM pg_extension WHERE extname = 'pg_media'}), 0,
+	'the router database has no pg_media');
+is(join(',', map { $_->safe_psql('postgres', 'SELECT media.shard()') } @shards), '0,1,2', 'media.shard() of each shard');
+
+sub rsql { return $router->safe_psql('postgres', $_[0]); }
+sub shard_sql { return $shards[ $_[0] ]->safe_psql('postgres', $_[1]); }
+
+# psql on a node's postgres database with more arguments
+sub run_cli_psql
+{
+	my ($node, @args) = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', $node->host, '-p', $node->port,
+			'-d', 'postgres', @args ], '>', \$out, '2>', \$err);
+	return ($? >> 8, $out, $err);
+}
+
+# --- files of 50 owners through the router (SQL): 2 or 3 files each, some spanning many chunks
+my %content;    # id => bytes
+my %owner_of;   # id => owner
+my @owners = map { sprintf('user%02d', $_) } 1 .. 50;
+my $sql = '';
+for my $i (0 .. $#owners)
+{
+	my $o = $owners[$i];
+	$sql .= "SET media.owner = '$o';\n";
+	for my $k (1 .. 2 + $i % 2)
+	{
+		my $bytes = gen_bytes("$o/$k", 1000 + (($i * 7919 + $k * 104729) % 150_000));
+		$sql .= "SELECT '$o', media.put(" . sql_bytea($bytes) . ", '$o-$k.bin');\n";
+		push @{ $content{pending} }, $bytes;
+	}
+}
+my $t0 = time;
+my @stored = split /\n/, rsql($sql);
+my @pending = @{ delete $content{pending} };
+is(scalar @stored, scalar @pending, scalar(@pending) . ' files of 50 owners stored through the router');
+for my $row (@stored)
+{
+	my ($o, $id) = split /\|/, $row;
+	$owner_of{$id} = $o;
+	$content{$id} = shift @pending;
+}
+note('stored in ' . (time - $t0) . ' s');
+
+# --- pg_media import through the router: one owner's files, a large one in upload parts
+mkdir "$tmp/import";
+my $big = gen_bytes('import/big', 300_000);
+my $small = gen_bytes('import/small', 5_000);
+for ([ 'big.bin', $big ], [ 'small.bin', $small ])
+{
+	open my $fh, '>:raw', "$tmp/import/$_->[0]" or die $!;
+	print $fh $_->[1];
+	close $fh;
+}
+my ($rc, $out, $err) = run_cli($router,
+	[ 'import', '--owner', 'user07', '--part-size', '64k', '--map-table', 'public.imported', "$tmp/import" ]);
+is($rc, 0, 'pg_media import --owner user07 through the router') or diag($err);
+for my $row (split /\n/, rsql(q{SELECT file_id, path FROM imported}))
+{
+	my ($id, $path) = split /\|/, $row;
+	$owner_of{$id} = 'user07';
+	$content{$id} = $path =~ /big/ ? $big : $small;
+}
+is(scalar keys %content, scalar(@stored) + 2, 'the imported files are recorded');
+
+# --- where the files are: each owner on exactly one shard, the one the router names
+sub placement
+{
+	my %where;    # owner => { shard => count }
+	for my $n (0 .. 2)
+	{
+		for my $row (split /\n/, shard_sql($n, q{SELECT owner, count(*) FROM media.files GROUP BY owner}))
+		{
+			my ($o, $c) = split /\|/, $row;
+			$where{$o}{$n} = $c;
+		}
+	}
+	return \%where;
+}
+my $where = placement();
+my %expected_count;
+$expected_count{ $owner_of{$_} }++ for keys %owner_of;
+my @misplaced = grep {
+	my $o = $_;
+	my @on = keys %{ $where->{$o} // {} };
+	@on != 1 || $where->{$o}{ $on[0] } != $expected_count{$o}
+	  || $on[0] != rsql("SELECT media_router.owner_shard('$o')")
+} @owners;
+is("@misplaced", '', "each of the 50 owners' files are all on one shard, the router's owner_shard()");
+my %per_shard;
+$per_shard{ (keys %{ $where->{$_} })[0] }++ for @owners;
+is(scalar keys %per_shard, 3, 'the owners are spread over the 3 shards: '
+	  . join(', ', map { "shard $_: $per_shard{$_}" } sort keys %per_shard));
+
+# ids name their shard: every file on shard n has id >> 52 = n, and the router holds no id table
+my $wrong_ids = 0;
+$wrong_ids += shard_sql($_, "SELECT count(*) FROM media.files WHERE id >> 52 <> $_") for 0 .. 2;
+is($wrong_ids, 0, 'every file id names its shard (id >> 52)');
+is(rsql('SELECT count(*) FROM media_router.moved_files'), 0, 'no routing table: ids route by their bits');
+my $up = rsql(q{SET media.owner = 'user01'; SELECT media.upload_begin('u.bin')});
+is($up >> 52, rsql(q{SELECT media_router.owner_shard('user01')}), 'an upload id names its shard too');
+rsql("SET media.owner = 'user01'; SELECT media.upload_abort($up)");
+
+# --- every file back through the router, byte-identical (SHA-256 of media.get() and of media.read())
+sub check_reads_sql
+{
+	my ($label) = @_;
+	my @bad;
+	my %by_owner;
+	push @{ $by_owner{ $owner_of{$_} } }, $_ for keys %owner_of;
+	my $q = '';
+	for my $o (sort keys %by_owner)
+	{
+		$q .= "SET media.owner = '$o';\n";
+		$q .= "SELECT $_, encode(sha256(media.get($_)), 'hex'), encode(sha256(media.read($_, 0, 1000000)), 'hex');\n"
+		  for @{ $by_owner{$o} };
+	}
+	for my $row (split /\n/, rsql($q))
+	{
+		my ($id, $get, $read) = split /\|/, $row;
+		my $want = sha256_hex($content{$id});
+		push @bad, $id unless $get eq $want && $read eq $want;
+	}
+	is("@bad", '', "$label: every file (" . scalar(keys %owner_of) . ') read back byte-identical with media.get() and media.read()');
+}
+check_reads_sql('through the router');
+my $some = (sort { $a <=> $b } grep { $owner_of{$_} eq 'user07' } keys %owner_of)[0];
+is(rsql(qq{SET media.owner = 'user07'; SELECT status || ' ' || (headers->>'Content-Length') FROM media.http($some, 'bytes=0-99', NULL, 'GET')}),
+	'206 100', 'media.http() with a Range through the router');
+($rc, $out, $err) = $router->psql('postgres', qq{SET media.owner = 'user08'; SELECT media.get($some)});
+like($err, qr/does not exist/, "another owner cannot read user07's file through the router");
+
+# the router's privileges are pg_media's: writing needs a grant
+rsql(q{CREATE ROLE app LOGIN; GRANT USAGE ON SCHEMA media TO app});
+($rc, $out, $err) = $router->psql('postgres', q{SET media.owner = 'user09'; SELECT media.put('x'::bytea)},
+	extra_params => [ '-U', 'app' ]);
+like($err, qr/permission denied for function put/, 'a role without the grant cannot store through the router');
+rsql(q{GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb) TO app});
+($rc, $out, $err) = $router->psql('postgres', q{SET media.owner = 'user09'; SELECT media.remove(media.put('x'::bytea))},
+	extra_params => [ '-U', 'app' ]);
+like($err, qr/permission denied for function remove/, 'granted put, it stores; remove still needs its own grant');
+
+# --- pg_media serve against the router: every file by a signed URL of its owner
+open my $kf, '>', "$tmp/keys" or die $!;
+print $kf "$key\n";
+close $kf;
+chmod 0600, "$tmp/keys";
+my $srv = start_server($router, $tmp, args => [ '--pool', '3', '--signing-keys', "$tmp/keys" ]);
+
+sub check_serve
+{
+	my ($label) = @_;
+	my $q = '';
+	$q .= "SELECT $_, media.sign_url($_, '1 hour', NULL, '$owner_of{$_}');\n" for sort keys %owner_of;
+	my @bad;
+	for my $row (split /\n/, rsql($q))
+	{
+		my ($id, $path) = split /\|/, $row;
+		my ($status, $h, $body) = curl_get("$srv->{base}$path");
+		push @bad, "$id:$status" unless $status == 200 && $body eq $content{$id};
+	}
+	is("@bad", '', "$label: pg_media serve -d router serves every file byte-identical");
+}
+check_serve('before the move');
+
+# --- move-owner
+my $mover = 'user07';
+my $from = rsql("SELECT media_router.owner_shard('$mover')");
+my $to = ($from + 1) % 3;
+my @moved_ids = sort { $a <=> $b } grep { $owner_of{$_} eq $mover } keys %owner_of;
+shard_sql($from, "INSERT INTO media.quotas VALUES ('$mover', 10000000, 100, 'setting')");
+
+# an upload in progress stops it before anything is copied
+my $open = rsql(qq{SET media.owner = '$mover'; SELECT media.upload_begin('open.bin')});
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $mover, '--to', $to ]);
+ok($rc == 3 && $err =~ /uploads in progress/, 'move-owner refuses while the owner has an upload in progress')
+  or diag("rc $rc: $err");
+($rc, $out, $err) = $router->psql('postgres', qq{SET media.owner = '$mover'; SELECT media.put('x'::bytea)});
+like($err, qr/is being moved to shard $to/, 'writes of the owner wait during the move (55006)');
+is(rsql(qq{SET media.owner = '$mover'; SELECT octet_length(media.get($moved_ids[0]))}), length($content{ $moved_ids[0] }),
+	'reads of the owner go on during the move');
+rsql(qq{SET media.owner = '$mover'; SELECT media.upload_abort($open)});
+
+# a failure half-way: the target refuses the owner's last file
+shard_sql($to, qq{
+CREATE FUNCTION public.refuse_one() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN RAISE EXCEPTION 'refused by the test'; END \$\$;
+CREATE TRIGGER refuse_one BEFORE INSERT ON media.files FOR EACH ROW WHEN (NEW.id = $moved_ids[-1])
+    EXECUTE FUNCTION public.refuse_one();
+});
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $mover, '--to', $to ]);
+ok($rc == 1 && $err =~ /refused by the test/ && $err =~ /nothing was switched/,
+	'a failure half-way (the target refuses a file): move-owner stops, nothing switched')
+  or diag("rc $rc: $out $err");
+is(shard_sql($from, "SELECT count(*) FROM media.files WHERE owner = '$mover'"), scalar @moved_ids,
+	'after the failure every file is still on the source');
+is(rsql("SELECT media_router.owner_shard('$mover')"), $from, 'and the router still sends the owner there');
+check_reads_sql('after the failed move');
+shard_sql($to, 'DROP TRIGGER refuse_one ON media.files');
+
+# run again: completes, without copying twice what the first run copied
+my $t1 = time;
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $mover, '--to', $to ]);
+is($rc, 0, "move-owner $mover --to $to") or diag($err);
+my $n = scalar @moved_ids;
+my $again = $n - 1;
+like($out, qr/$n files \(\d+ bytes\) from the other shards on shard $to, 1 copied by this run, verified; $n deleted on the old shards; ids unchanged/,
+	"the second run copied only the file the first could not ($again were already there)") or diag($out);
+note('move-owner took ' . (time - $t1) . ' s');
+
+$where = placement();
+is(join(',', keys %{ $where->{$mover} }), $to, "all of $mover\'s files are on shard $to, none left on shard $from");
+is(shard_sql($to, "SELECT string_agg(id::text, ',' ORDER BY id) FROM media.files WHERE owner = '$mover'"),
+	join(',', @moved_ids), 'with the same ids');
+is(shard_sql($from, "SELECT count(*) FROM media.blobs b WHERE NOT EXISTS (SELECT 1 FROM media.files f WHERE f.blob_id = b.id)"
+	. " AND NOT EXISTS (SELECT 1 FROM media.uploads u WHERE u.blob_id = b.id)"), 0,
+	'the source freed their content');
+is(shard_sql($to, "SELECT count(*) FROM media.check_integrity()"), 0, 'the target passes media.check_integrity()');
+is(shard_sql($to, "SELECT max_bytes FROM media.quotas WHERE owner = '$mover'") . '/'
+	  . shard_sql($from, "SELECT count(*) FROM media.quotas WHERE owner = '$mover'"), '10000000/0',
+	'the quota moved with the owner');
+is(rsql("SELECT count(*) FROM media_router.moved_files WHERE shard = $to"), scalar @moved_ids,
+	'the router routes the moved ids (which still name the old shard) to the new one');
+check_reads_sql('after the move');
+check_serve('after the move');
+
+# new files of the moved owner go to the new shard, with ids that name it
+my $new = rsql(qq{SET media.owner = '$mover'; SELECT media.put('after the move'::bytea)});
+is($new >> 52, $to, 'a new file of the moved owner is stored on the new shard');
+is(rsql(qq{SET media.owner = '$mover'; SELECT convert_from(media.get($new), 'UTF8')}), 'after the move', 'and reads back');
+
+# media.files through the router: the owner's files, from its shard (what pg_media export reads)
+is(rsql(qq{SET media.owner = '$mover'; SELECT count(*) FROM media.files}), scalar(@moved_ids) + 1,
+	'media.files through the router lists the owner\'s files');
+($rc, $out, $err) = run_cli($router, [ 'verify', '--owner', $mover ]);
+is($rc, 0, 'pg_media verify --owner through the router') or diag($err);
+
+stop_server($srv);
+done_testing();
