@@ -129,7 +129,7 @@ is($h->{'upload-offset'}, 0, 'Upload-Offset 0');
 my $left = seconds_until($h->{'upload-expires'});
 ok(defined $left && abs($left - 7200) < 120, "Upload-Expires is --upload-expiry (2 hours) ahead ($h->{'upload-expires'})");
 my $id = upload_id($loc);
-ok($id && $id > 4294967296, 'the upload id is one of media.upload_begin()\'s random 63-bit numbers, not a sequence');
+ok($id && $id > 4294967296, 'the upload id is one of media.upload_begin()\'s random numbers (52 bits), not a sequence');
 is(sql("SELECT media.upload_status($id)"), 0, 'the database has the upload, empty');
 is(uploads_gauge(), 1, '/metrics: one upload in progress');
 
