@@ -102,7 +102,8 @@ sub upload
 
 my $reads_sql = q{SELECT count(*) FROM pg_stat_activity
   WHERE application_name = 'rp_reads'};
-my $file_reads_sql = $reads_sql . q{ AND (query LIKE '%media.http(%' OR query LIKE '%media.read(%')};
+my $file_reads_sql = $reads_sql
+  . q{ AND (query LIKE '%media.serve_lookup(%' OR query LIKE '%media.http(%' OR query LIKE '%media.read(%')};
 
 # --- reads go to the standby ---
 my ($status, $h, $body) = curl_get("$base/healthz");
@@ -113,10 +114,11 @@ is($standby->safe_psql('postgres', $reads_sql), 3, 'the read pool\'s 3 connectio
 is($primary->safe_psql('postgres', $reads_sql), 0, 'none on the primary');
 is_deeply(wrong_answers(), [], scalar(keys %want) . ' files served byte-identical (one of 5 MB, streamed)');
 cmp_ok($standby->safe_psql('postgres', $file_reads_sql), '>=', 1,
-	'they were read on the standby (its read-pool sessions ran media.http()/media.read())');
+	'they were read on the standby (its read-pool sessions ran media.serve_lookup()/media.read())');
 is($primary->safe_psql('postgres',
-	q{SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%media.http(%' AND pid <> pg_backend_pid()}),
-	0, 'no session of the primary ran media.http()');
+	q{SELECT count(*) FROM pg_stat_activity WHERE (query LIKE '%media.serve_lookup(%' OR query LIKE '%media.http(%')}
+	  . q{ AND pid <> pg_backend_pid()}),
+	0, 'no session of the primary ran media.serve_lookup() or media.http()');
 ($status, $h) = curl_get("$base/media/$big", '-I');
 is($status, 200, 'HEAD from the standby: 200');
 is($h->{'content-length'}, 5_000_000, 'with the Content-Length');
