@@ -105,7 +105,9 @@ import_reconnect(ImportState *st)
 	double		pause = 0.25;
 	DbError		err = {0};
 
-	progress_log(&st->prog, "connection lost (%s); reconnecting for up to %d s",
+	progress_log(&st->prog, "%s (%s); reconnecting for up to %d s",
+				 strcmp(st->lost_error.sqlstate, "25006") == 0 ?
+				 "the server is no longer writable" : "connection lost",
 				 st->lost_error.text, st->retry_for);
 	PQfinish(st->conn);
 	for (int attempt = 1;; attempt++)
@@ -130,9 +132,10 @@ import_reconnect(ImportState *st)
 		PQfinish(st->conn);
 		st->conn = NULL;
 		waited = now_seconds() - start;
-		if (import_interrupted || waited + pause > st->retry_for)
+		if (import_interrupted || waited >= st->retry_for)
 			break;
-		pause_for(pause);
+		/* the last attempt at the deadline */
+		pause_for(pause < st->retry_for - waited ? pause : st->retry_for - waited);
 		pause = pause * 2 > MAX_RETRY_PAUSE ? MAX_RETRY_PAUSE : pause * 2;
 	}
 	if (!import_interrupted)
