@@ -32,7 +32,7 @@
 /* a file whose import loses the connection this often stops the run */
 #define MAX_LOSSES_PER_FILE 5
 /* the pause between connection attempts grows up to this (seconds) */
-#define MAX_RETRY_PAUSE 4.0
+#define MAX_RETRY_PAUSE 2.0
 
 /*
  * Is this error of a statement of the run one that a reconnect may cure?
@@ -94,8 +94,9 @@ pause_for(double seconds)
 /*
  * Reconnects after st->lost_error: drops the old connection, then tries the
  * same connection options until a session is ready (import_session_ready)
- * or --retry-for seconds have passed, pausing 0.25 s, 0.5 s, ... up to
- * MAX_RETRY_PAUSE between attempts.  Says what it does on the log.
+ * or --retry-for seconds have passed, pausing 0.25 s, 0.5 s, 1 s, then
+ * MAX_RETRY_PAUSE between attempts (a promotion is noticed within 2 s),
+ * with one last attempt at the deadline.  Says what it does on the log.
  * Returns false (the run stops) when the time is up or on SIGINT/SIGTERM.
  */
 static bool
