@@ -203,6 +203,9 @@ is(psql_port($port{node2}, "SELECT current_setting('shared_preload_libraries') ~
 	't|t|f', 'node2 is a hot standby with pg_media preloaded');
 like(psql_port($port{node1}, 'SHOW synchronous_standby_names'), qr/pgautofailover_standby/,
 	'node1 replicates synchronously to node2 (a commit acknowledged is on both)');
+my $uri = autoctl('show', 'uri', '--pgdata', $pgdata{monitor}, '--formation', 'default');
+like($uri, qr/127\.0\.0\.1:$port{node1},127\.0\.0\.1:$port{node2}\/.*target_session_attrs=read-write/,
+	'pg_autoctl show uri gives the multi-host read-write connection string the import uses');
 diag(sprintf('monitor and two nodes up in %.1f s', time - $t0));
 
 # --- the files: 100 before the big one, the big one, 100 after (walk order is sorted) ---
