@@ -6,7 +6,8 @@
  * then each file stored in turn (import_put.c) and a summary.  A file that
  * fails is reported and the run goes on; an error that every file would
  * meet (no privilege, media.owner not set, a read-only server) stops the
- * run at the first file with one error that says what to do.
+ * run at the first file with one error that says what to do.  A lost
+ * connection or a failover makes it reconnect and go on (import_retry.c).
  */
 #include "import.h"
 
@@ -60,7 +61,8 @@ import_help(void)
 		   "                         is always added)\n"
 		   "      --part-size=BYTES  upload part size (default: media.chunk_size; k/M suffixes)\n"
 		   "      --limit=N          stop after importing N files (run again to continue)\n"
-		   "      --retry-for=SECONDS  when the connection is lost or the server stops being\n"
+		   "      --retry-for=SECONDS\n"
+		   "                         when the connection is lost or the server stops being\n"
 		   "                         a writable primary (a failover), reconnect for up to\n"
 		   "                         SECONDS (default %d; 0: stop at once) and go on: a\n"
 		   "                         file whose commit is in doubt is looked up in the map\n"
