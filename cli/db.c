@@ -7,19 +7,21 @@
 #include <string.h>
 
 /*
- * Connects with the usual libpq rules: -d may be a database name, a
- * conninfo string or a URI, and whatever it does not say comes from -h/-p/-U
- * and then from the environment (PGHOST, PGPASSWORD, ~/.pgpass, ...).  No
- * password is ever prompted for or taken from the command line.  Exits with
- * EXIT_FATAL when the connection fails.
+ * Opens a connection with the usual libpq rules: -d may be a database name,
+ * a conninfo string or a URI (several hosts and target_session_attrs
+ * included), and whatever it does not say comes from -h/-p/-U and then from
+ * the environment (PGHOST, PGPASSWORD, ~/.pgpass, ...).  No password is ever
+ * prompted for or taken from the command line.  Returns the connection,
+ * which the caller checks with PQstatus (NULL only when out of memory); the
+ * same options give the same connection string, so a reconnect after a
+ * failover (import_retry.c) finds the new primary the same way.
  */
 PGconn *
-db_connect(const ConnOpts *opts, const char *appname)
+db_open(const ConnOpts *opts, const char *appname)
 {
 	const char *keywords[8];
 	const char *values[8];
 	int			n = 0;
-	PGconn	   *conn;
 
 	if (opts->host)
 	{
@@ -46,8 +48,15 @@ db_connect(const ConnOpts *opts, const char *appname)
 	}
 	keywords[n] = NULL;
 	values[n] = NULL;
+	return PQconnectdbParams(keywords, values, 1);
+}
 
-	conn = PQconnectdbParams(keywords, values, 1);
+/* Connects (db_open); exits with EXIT_FATAL when the connection fails. */
+PGconn *
+db_connect(const ConnOpts *opts, const char *appname)
+{
+	PGconn	   *conn = db_open(opts, appname);
+
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
 	{
 		log_error("could not connect to the database: %s",
@@ -58,11 +67,13 @@ db_connect(const ConnOpts *opts, const char *appname)
 }
 
 /*
- * Exits with EXIT_FATAL unless the pg_media extension is installed, or the
- * router of pg_media shards (pg_media_router), which has the same functions.
+ * Is the pg_media extension installed in the connected database (or the
+ * router of pg_media shards, pg_media_router, which has the same
+ * functions)?  False with the reason in *err (the query's error, or "not
+ * installed" with SQLSTATE 42704 and what to run).
  */
-void
-db_require_extension(PGconn *conn)
+static bool
+db_check_extension(PGconn *conn, DbError *err)
 {
 	PGresult   *res = db_exec(conn,
 							  "SELECT 1 FROM pg_catalog.pg_extension WHERE extname IN ('pg_media', 'pg_media_router')",
@@ -70,16 +81,34 @@ db_require_extension(PGconn *conn)
 
 	if (!db_ok(res))
 	{
-		log_error("%s", db_error_text(conn, res));
-		exit(EXIT_FATAL);
+		db_error_capture(conn, res, err);
+		return false;
 	}
 	if (PQntuples(res) != 1)
 	{
-		log_error("the pg_media extension is not installed in database \"%s\" (CREATE EXTENSION pg_media)",
-				  PQdb(conn));
-		exit(EXIT_FATAL);
+		PQclear(res);
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "42704");
+		snprintf(err->text, sizeof(err->text),
+				 "the pg_media extension is not installed in database \"%s\" (CREATE EXTENSION pg_media)",
+				 PQdb(conn));
+		err->hint[0] = '\0';
+		return false;
 	}
 	PQclear(res);
+	return true;
+}
+
+/* Exits with EXIT_FATAL unless the pg_media extension (or pg_media_router) is installed. */
+void
+db_require_extension(PGconn *conn)
+{
+	DbError		err;
+
+	if (!db_check_extension(conn, &err))
+	{
+		log_error("%s", err.text);
+		exit(EXIT_FATAL);
+	}
 }
 
 /*
@@ -94,23 +123,21 @@ db_load_library(PGconn *conn)
 }
 
 /*
- * Connects (db_connect), checks the extension and applies --owner:
- * media.owner is set for the whole session (set_config(.., false)), so
- * every statement and transaction of the run works as that owner; under
- * media.isolation = 'setting' that decides which files the server shows and
- * whose new files are.  Under 'role' the server ignores media.owner and
- * stores new files as the connecting role, so a storing command (import)
- * for another owner is refused instead of storing them under the wrong
- * name.  Fills *session; exits with EXIT_FATAL on failure.
+ * Prepares a new session for the subcommands: checks the extension, loads
+ * its library and applies --owner: media.owner is set for the whole session
+ * (set_config(.., false)), so every statement and transaction of the run
+ * works as that owner; under media.isolation = 'setting' that decides which
+ * files the server shows and whose new files are.  Fills *session.  Returns
+ * false with the error in *err (also when the connection is lost, which a
+ * reconnecting caller retries); exits for nothing.
  */
-PGconn *
-db_connect_media(const ConnOpts *opts, const char *appname, bool storing,
-				 MediaSession *session)
+bool
+db_session_setup(PGconn *conn, const ConnOpts *opts, MediaSession *session, DbError *err)
 {
-	PGconn	   *conn = db_connect(opts, appname);
 	PGresult   *res;
 
-	db_require_extension(conn);
+	if (!db_check_extension(conn, err))
+		return false;
 	db_load_library(conn);
 	if (opts->owner)
 	{
@@ -120,24 +147,51 @@ db_connect_media(const ConnOpts *opts, const char *appname, bool storing,
 					  1, values, NULL, NULL, 0);
 		if (!db_ok(res))
 		{
-			log_error("cannot set media.owner: %s", db_error_text(conn, res));
-			exit(EXIT_FATAL);
+			char		text[sizeof(err->text)];
+
+			db_error_capture(conn, res, err);
+			snprintf(text, sizeof(text), "cannot set media.owner: %.2000s", err->text);
+			memcpy(err->text, text, sizeof(text));
+			return false;
 		}
 		PQclear(res);
 	}
 	res = PQexec(conn,
 				 "SELECT coalesce(pg_catalog.current_setting('media.isolation', true), ''),"
 				 " coalesce(pg_catalog.current_setting('media.owner', true), '') <> '',"
-				 " current_user");
+				 " current_user, pg_catalog.current_setting('transaction_read_only') = 'on'");
 	if (!db_ok(res))
 	{
-		log_error("%s", db_error_text(conn, res));
-		exit(EXIT_FATAL);
+		db_error_capture(conn, res, err);
+		return false;
 	}
 	snprintf(session->isolation, sizeof(session->isolation), "%s", PQgetvalue(res, 0, 0));
 	session->owner_set = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 	snprintf(session->role, sizeof(session->role), "%s", PQgetvalue(res, 0, 2));
+	session->read_only = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
 	PQclear(res);
+	return true;
+}
+
+/*
+ * Connects (db_connect) and prepares the session (db_session_setup).  Under
+ * media.isolation = 'role' the server ignores media.owner and stores new
+ * files as the connecting role, so a storing command (import) for another
+ * owner is refused instead of storing them under the wrong name.  Fills
+ * *session; exits with EXIT_FATAL on failure.
+ */
+PGconn *
+db_connect_media(const ConnOpts *opts, const char *appname, bool storing,
+				 MediaSession *session)
+{
+	PGconn	   *conn = db_connect(opts, appname);
+	DbError		err;
+
+	if (!db_session_setup(conn, opts, session, &err))
+	{
+		log_error("%s%s%s", err.text, err.hint[0] ? " Hint: " : "", err.hint);
+		exit(EXIT_FATAL);
+	}
 	if (storing && opts->owner && strcmp(session->isolation, "role") == 0 &&
 		strcmp(opts->owner, session->role) != 0)
 	{
@@ -214,6 +268,30 @@ db_ok(PGresult *res)
 }
 
 /*
+ * Makes a message one line: the trailing newline dropped, each newline and
+ * tab (libpq indents its continuation lines) and each run of them a single
+ * space.
+ */
+static void
+one_line(char *text)
+{
+	char	   *out = text;
+	size_t		len;
+
+	for (const char *p = text; *p; p++)
+	{
+		char		c = (*p == '\n' || *p == '\t') ? ' ' : *p;
+
+		if (c != ' ' || out == text || out[-1] != ' ')
+			*out++ = c;
+	}
+	*out = '\0';
+	len = strlen(text);
+	while (len > 0 && text[len - 1] == ' ')
+		text[--len] = '\0';
+}
+
+/*
  * Splits the error of a failed statement into its SQLSTATE, one line of
  * message and detail, and the hint; clears res.  A lost connection has no
  * SQLSTATE, and its text is libpq's message.
@@ -225,7 +303,6 @@ db_error_capture(PGconn *conn, PGresult *res, DbError *err)
 	const char *detail = NULL;
 	const char *hint = NULL;
 	const char *state = NULL;
-	size_t		len;
 
 	if (res)
 	{
@@ -240,13 +317,7 @@ db_error_capture(PGconn *conn, PGresult *res, DbError *err)
 	snprintf(err->text, sizeof(err->text), "%s%s%s%s", msg,
 			 detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
 	snprintf(err->hint, sizeof(err->hint), "%s", hint ? hint : "");
-	/* one line: libpq messages end with a newline */
-	len = strlen(err->text);
-	while (len > 0 && (err->text[len - 1] == '\n' || err->text[len - 1] == ' '))
-		err->text[--len] = '\0';
-	for (char *p = err->text; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
+	one_line(err->text);
 	PQclear(res);
 }
 

@@ -6,7 +6,8 @@
  * then each file stored in turn (import_put.c) and a summary.  A file that
  * fails is reported and the run goes on; an error that every file would
  * meet (no privilege, media.owner not set, a read-only server) stops the
- * run at the first file with one error that says what to do.
+ * run at the first file with one error that says what to do.  A lost
+ * connection or a failover makes it reconnect and go on (import_retry.c).
  */
 #include "import.h"
 
@@ -60,9 +61,18 @@ import_help(void)
 		   "                         is always added)\n"
 		   "      --part-size=BYTES  upload part size (default: media.chunk_size; k/M suffixes)\n"
 		   "      --limit=N          stop after importing N files (run again to continue)\n"
+		   "      --retry-for=SECONDS\n"
+		   "                         when the connection is lost or the server stops being\n"
+		   "                         a writable primary (a failover), reconnect for up to\n"
+		   "                         SECONDS (default %d; 0: stop at once) and go on: a\n"
+		   "                         file whose commit is in doubt is looked up in the map\n"
+		   "                         table before it is stored again, an upload continues\n"
+		   "                         from the byte the server acknowledged.  Give several\n"
+		   "                         hosts and target_session_attrs=read-write in -d so the\n"
+		   "                         promoted standby is found\n"
 		   OWNER_OPTION_HELP
 		   "\n"
-		   COMMON_OPTIONS_HELP, DEFAULT_MAP_TABLE);
+		   COMMON_OPTIONS_HELP, DEFAULT_MAP_TABLE, DEFAULT_RETRY_FOR);
 }
 
 /* Parses a size such as 65536, 64k or 1M; -1 if invalid. */
@@ -139,12 +149,14 @@ parse_options(ImportState *st, int argc, char **argv, const char **csv_path,
 		{"attrs", required_argument, NULL, 4},
 		{"part-size", required_argument, NULL, 5},
 		{"limit", required_argument, NULL, 6},
+		{"retry-for", required_argument, NULL, 7},
 		OWNER_LONG_OPTION,
 		COMMON_LONG_OPTIONS
 	};
 	int			c;
 
 	st->map_table_arg = DEFAULT_MAP_TABLE;
+	st->retry_for = DEFAULT_RETRY_FOR;
 	while ((c = getopt_long(argc, argv, COMMON_SHORT_OPTIONS, long_options, NULL)) != -1)
 	{
 		if (common_option(&st->opts, c, optarg, import_help))
@@ -175,6 +187,16 @@ parse_options(ImportState *st, int argc, char **argv, const char **csv_path,
 				st->limit = strtoll(optarg, NULL, 10);
 				if (st->limit <= 0)
 					pg_fatal_usage("--limit must be a positive number");
+				break;
+			case 7:
+				{
+					char	   *end;
+					long		v = strtol(optarg, &end, 10);
+
+					if (end == optarg || *end != '\0' || v < 0 || v > 86400)
+						pg_fatal_usage("--retry-for must be a number of seconds from 0 to 86400");
+					st->retry_for = (int) v;
+				}
 				break;
 		}
 	}
@@ -220,7 +242,7 @@ import_all(ImportState *st, FileList *list)
 
 		if (import_interrupted)
 			return IMPORT_INTERRUPTED;
-		r = import_one(st, e);
+		r = import_one_retrying(st, e);
 		switch (r)
 		{
 			case IMPORT_DONE:
@@ -238,7 +260,7 @@ import_all(ImportState *st, FileList *list)
 				report_setup_failure(st, list->n - i - 1);
 				return r;
 			case IMPORT_INTERRUPTED:
-			case IMPORT_FATAL:
+			case IMPORT_LOST:
 				return r;
 		}
 		/* keep the bar's byte count whole for files skipped or failed */
@@ -309,7 +331,11 @@ cmd_import(int argc, char **argv)
 		return EXIT_FATAL;
 	}
 	map_table_prepare(&st);
-	map_table_lock(&st);
+	if (!map_table_lock(&st, &st.lost_error))
+	{
+		log_error("cannot lock the map table %s: %s", st.map_table_arg, st.lost_error.text);
+		return EXIT_FATAL;
+	}
 	if (csv_path)
 	{
 		st.csv = fopen(csv_path, "w");
@@ -346,11 +372,14 @@ cmd_import(int argc, char **argv)
 		   (long long) st.imported, format_bytes(st.bytes_sent, b1, sizeof(b1)), elapsed,
 		   format_bytes(elapsed > 0 ? (int64_t) (st.bytes_sent / elapsed) : 0, b2, sizeof(b2)),
 		   (long long) st.unchanged, (long long) st.skipped, (long long) st.failed);
+	if (st.reconnects > 0)
+		printf("reconnected %lld time(s) after a lost connection (see the log above)\n",
+			   (long long) st.reconnects);
 	if (stopped)
 		printf("run the same command again to resume\n");
 	fflush(stdout);
 	PQfinish(st.conn);
-	if (end == IMPORT_FATAL || end == IMPORT_SETUP_FAILED)
+	if (end == IMPORT_LOST || end == IMPORT_SETUP_FAILED)
 		return EXIT_FATAL;
 	return (st.failed > 0 || stopped) ? EXIT_SOME_FAILED : EXIT_OK;
 }

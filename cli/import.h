@@ -6,6 +6,7 @@
  *   import_map.c    the map table (checked before anything is imported) and the
  *                   --map CSV
  *   import_put.c    one file: media.put, or media.upload_* in parts, resumed
+ *   import_retry.c  a lost connection or a failover: reconnect, try the file again
  */
 #ifndef PG_MEDIA_IMPORT_H
 #define PG_MEDIA_IMPORT_H
@@ -17,6 +18,7 @@
 
 #define DEFAULT_MAP_TABLE "public.media_import_map"
 #define MAX_PART_SIZE (64 * 1024 * 1024)
+#define DEFAULT_RETRY_FOR 120	/* --retry-for: seconds to try to reconnect */
 
 /* A file found by the walk. */
 typedef struct FileEntry
@@ -44,7 +46,9 @@ typedef enum ImportResult
 	IMPORT_FAILED,				/* this file failed; go on with the next */
 	IMPORT_SETUP_FAILED,		/* failed for a reason every file would meet: stop */
 	IMPORT_INTERRUPTED,
-	IMPORT_FATAL				/* the connection is lost */
+	IMPORT_LOST					/* the connection is lost, or the server is no
+								 * longer a writable primary (a failover):
+								 * reconnect and try the file again */
 } ImportResult;
 
 /* One run of pg_media import. */
@@ -66,6 +70,11 @@ typedef struct ImportState
 	Progress	prog;
 	DbError		setup_error;	/* the error of IMPORT_SETUP_FAILED */
 	const char *setup_file;		/* the file it happened on */
+	int			retry_for;		/* --retry-for: seconds to try to reconnect, 0 = never */
+	DbError		lost_error;		/* the error of IMPORT_LOST */
+	bool		commit_in_doubt;	/* IMPORT_LOST came from a statement that writes:
+									 * it may have committed */
+	int64_t		reconnects;
 	int64_t		imported;
 	int64_t		unchanged;
 	int64_t		skipped;
@@ -85,12 +94,17 @@ extern void walk_roots(ImportState *st, FileList *list);
 
 /* import_map.c */
 extern void map_table_prepare(ImportState *st);
-extern void map_table_lock(ImportState *st);
+extern bool map_table_lock(ImportState *st, DbError *err);
 extern void csv_row(ImportState *st, const FileEntry *e, const char *file_id,
 					const char *imported_at);
 extern void forget_upload(ImportState *st, const FileEntry *e, const char *upload_id);
 
 /* import_put.c */
 extern ImportResult import_one(ImportState *st, FileEntry *e);
+
+/* import_retry.c */
+extern bool import_error_is_lost(const ImportState *st, const DbError *err);
+extern bool import_session_ready(ImportState *st, DbError *err);
+extern ImportResult import_one_retrying(ImportState *st, FileEntry *e);
 
 #endif							/* PG_MEDIA_IMPORT_H */

@@ -182,26 +182,30 @@ map_table_prepare(ImportState *st)
 /*
  * Takes the map table's advisory lock for the session: one import per map
  * table at a time, or two could upload the same file.  Exits if another
- * import holds it.
+ * import holds it; returns false with the error in *err if the statement
+ * failed (a lost connection, which a reconnect retries).
  */
-void
-map_table_lock(ImportState *st)
+bool
+map_table_lock(ImportState *st, DbError *err)
 {
 	const char *v[1] = {st->map_table};
 	PGresult   *res = db_exec(st->conn,
 							  "SELECT pg_try_advisory_lock(hashtext('pg_media import ' || $1::regclass::oid::text))",
 							  1, v, NULL, NULL, 0);
 
-	if (!db_ok(res) || strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+	if (!db_ok(res))
 	{
-		if (db_ok(res))
-			PQclear(res);
-		else
-			db_error_text(st->conn, res);
+		db_error_capture(st->conn, res, err);
+		return false;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+	{
+		PQclear(res);
 		log_error("another pg_media import is running with the map table %s", st->map_table);
 		exit(EXIT_FATAL);
 	}
 	PQclear(res);
+	return true;
 }
 
 /* Formats microseconds since the epoch as an ISO 8601 UTC timestamp. */

@@ -67,19 +67,30 @@ file_name(const ImportState *st, const FileEntry *e)
 
 /*
  * Reports a failed statement of a file and says what the run should do: a
- * lost connection ends it (IMPORT_FATAL); an error that does not depend on
- * the file (db_error_is_setup: privileges, media.owner not set, a
- * read-only server, ...) stops it, kept in st->setup_error for the caller
- * to report once (IMPORT_SETUP_FAILED); any other error fails this file
- * only.
+ * lost connection or a server that stopped being a writable primary
+ * (import_error_is_lost) gives IMPORT_LOST, the error kept in
+ * st->lost_error for the reconnect (import_retry.c) to report; an error
+ * that does not depend on the file (db_error_is_setup: privileges,
+ * media.owner not set, a read-only session, ...) stops the run, kept in
+ * st->setup_error for the caller to report once (IMPORT_SETUP_FAILED); any
+ * other error fails this file only.  writes: the statement writes, so after
+ * a lost connection its commit is in doubt (st->commit_in_doubt).
  */
 static ImportResult
-file_failed(ImportState *st, const FileEntry *e, PGresult *res, const char *what)
+file_failed(ImportState *st, const FileEntry *e, PGresult *res, const char *what, bool writes)
 {
 	DbError		err;
 
 	db_error_capture(st->conn, res, &err);
-	if (!db_lost(st->conn) && db_error_is_setup(err.sqlstate))
+	if (import_error_is_lost(st, &err))
+	{
+		snprintf(st->lost_error.text, sizeof(st->lost_error.text), "%s: %s: %.1900s",
+				 e->key, what, err.text);
+		snprintf(st->lost_error.sqlstate, sizeof(st->lost_error.sqlstate), "%s", err.sqlstate);
+		st->commit_in_doubt = writes;
+		return IMPORT_LOST;
+	}
+	if (db_error_is_setup(err.sqlstate))
 	{
 		st->setup_error = err;
 		st->setup_file = e->key;
@@ -87,7 +98,7 @@ file_failed(ImportState *st, const FileEntry *e, PGresult *res, const char *what
 	}
 	progress_error(&st->prog, "%s: %s: %s%s%s", e->key, what, err.text,
 				   err.hint[0] ? " Hint: " : "", err.hint);
-	return db_lost(st->conn) ? IMPORT_FATAL : IMPORT_FAILED;
+	return IMPORT_FAILED;
 }
 
 /*
@@ -114,7 +125,7 @@ map_lookup(ImportState *st, const FileEntry *e, MapRow *row, ImportResult *resul
 	res = db_exec(st->conn, sql, 1, values, NULL, NULL, 0);
 	if (!db_ok(res))
 	{
-		*result = file_failed(st, e, res, "looking up the map table");
+		*result = file_failed(st, e, res, "looking up the map table", false);
 		return false;
 	}
 	if (PQntuples(res) == 1)
@@ -170,7 +181,7 @@ open_file(ImportState *st, FileEntry *e)
  * Step 3: an upload left by an interrupted run.  Resumes it (fd positioned
  * and *offset set to what the server has) when the file is unchanged and
  * the server still has it; else aborts it and clears row->upload_id.
- * Returns false if the connection was lost.
+ * Returns false if the connection was lost (st->lost_error says how).
  */
 static bool
 resume_or_drop(ImportState *st, const FileEntry *e, int fd, MapRow *row, int64_t *offset)
@@ -204,7 +215,10 @@ resume_or_drop(ImportState *st, const FileEntry *e, int fd, MapRow *row, int64_t
 	}
 	if (db_lost(st->conn))
 	{
-		progress_error(&st->prog, "connection lost: %s", PQerrorMessage(st->conn));
+		snprintf(st->lost_error.text, sizeof(st->lost_error.text),
+				 "%s: resuming its upload: %.1900s", e->key, PQerrorMessage(st->conn));
+		st->lost_error.sqlstate[0] = '\0';
+		st->commit_in_doubt = false;
 		return false;
 	}
 	return true;
@@ -283,7 +297,7 @@ put_whole(ImportState *st, FileEntry *e, int fd, ImportResult *result)
 	}
 	if (!db_ok(res))
 	{
-		*result = file_failed(st, e, res, "not stored");
+		*result = file_failed(st, e, res, "not stored", true);
 		return true;
 	}
 	report_stored(st, e, res);
@@ -325,7 +339,7 @@ begin_upload(ImportState *st, const FileEntry *e, char *upload_id)
 	values[5] = e->rel;
 	res = db_exec(st->conn, sql, 6, values, NULL, NULL, 0);
 	if (!db_ok(res))
-		return file_failed(st, e, res, "cannot begin the upload");
+		return file_failed(st, e, res, "cannot begin the upload", true);
 	snprintf(upload_id, 32, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return IMPORT_DONE;
@@ -361,9 +375,9 @@ send_parts(ImportState *st, const FileEntry *e, int fd, const char *upload_id, i
 					  2, values, lengths, formats, 0);
 		if (!db_ok(res))
 		{
-			ImportResult r = file_failed(st, e, res, "upload refused");
+			ImportResult r = file_failed(st, e, res, "upload refused", true);
 
-			if (r != IMPORT_FATAL)
+			if (r != IMPORT_LOST)
 				forget_upload(st, e, upload_id);
 			return r;
 		}
@@ -422,8 +436,8 @@ finish_upload(ImportState *st, FileEntry *e, const char *upload_id, int64_t size
 		r = IMPORT_FAILED;
 	}
 	else
-		r = file_failed(st, e, res, "not stored");
-	if (r != IMPORT_FATAL)
+		r = file_failed(st, e, res, "not stored", true);
+	if (r != IMPORT_LOST)
 		forget_upload(st, e, upload_id);
 	return r;
 }
@@ -449,7 +463,7 @@ import_one(ImportState *st, FileEntry *e)
 	if (row.upload_id[0] && !resume_or_drop(st, e, fd, &row, &offset))
 	{
 		close(fd);
-		return IMPORT_FATAL;
+		return IMPORT_LOST;
 	}
 	if (row.upload_id[0] == '\0')
 	{

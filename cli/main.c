@@ -1,7 +1,8 @@
 /*
  * main.c - pg_media: the command-line tool of the pg_media extension.
  *
- *   pg_media import DIR|FILE...    store files (resumable, skips unchanged ones)
+ *   pg_media import DIR|FILE...    store files (resumable, skips unchanged ones,
+ *                                  reconnects across a failover)
  *   pg_media export --to DIR       write stored files back out, with a manifest
  *   pg_media export --manifest-only FILE   only the manifest of every file (no bytes)
  *   pg_media verify [--id N]       recompute and compare every SHA-256
@@ -33,7 +34,8 @@ usage(FILE *out)
 			"  pg_media COMMAND [OPTION]...\n"
 			"\n"
 			"Commands:\n"
-			"  import DIR|FILE...   store files and folders (resumable; skips unchanged files)\n"
+			"  import DIR|FILE...   store files and folders (resumable; skips unchanged files;\n"
+			"                       reconnects and goes on across a failover: --retry-for)\n"
 			"  export --to DIR      write stored files to a folder, with manifest.csv\n"
 			"  export --manifest-only FILE\n"
 			"                       write the manifest of every file (id, SHA-256, size), no bytes\n"
@@ -46,6 +48,10 @@ usage(FILE *out)
 			"                       move an owner's files to another shard of a router\n"
 			"\n"
 			"Run \"pg_media COMMAND --help\" for a command's options.\n"
+			"\n"
+			"With a primary and standbys (pg_auto_failover, streaming replication), name\n"
+			"every node and let libpq find the primary:\n"
+			"  -d 'host=node1,node2 port=5432,5432 dbname=app target_session_attrs=read-write'\n"
 			"\n"
 			COMMON_OPTIONS_HELP);
 }

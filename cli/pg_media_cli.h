@@ -108,6 +108,8 @@ typedef struct MediaSession
 	char		isolation[16];	/* media.isolation: "none", "role", "setting" ("" unknown) */
 	bool		owner_set;		/* media.owner is set (--owner, PGOPTIONS, ALTER ROLE) */
 	char		role[128];		/* current_user */
+	bool		read_only;		/* transaction_read_only: a standby, or
+								 * default_transaction_read_only */
 } MediaSession;
 
 /* A failed statement's error, split so that a caller can classify it. */
@@ -118,7 +120,10 @@ typedef struct DbError
 	char		hint[1024];		/* the server's hint, or "" */
 } DbError;
 
+extern PGconn *db_open(const ConnOpts *opts, const char *appname);
 extern PGconn *db_connect(const ConnOpts *opts, const char *appname);
+extern bool db_session_setup(PGconn *conn, const ConnOpts *opts, MediaSession *session,
+							 DbError *err);
 extern void db_require_extension(PGconn *conn);
 extern PGconn *db_connect_media(const ConnOpts *opts, const char *appname, bool storing,
 								MediaSession *session);
