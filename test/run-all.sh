@@ -140,34 +140,31 @@ if wants regress; then
   fi
 fi
 
+# Runs the TAP tests of one folder (test/tap.sh with TAP_DIR) as stage $1 and counts them.  A
+# script that died, or ran fewer tests than it planned, prints no "not ok": prove's summary names
+# it with "Failed: 0"; each counts as one failure.
+run_tap_stage() {
+  local stage=$1 dir=$2 what=$3 log="$log_dir/$1.log" rc line
+  TAP_DIR=$dir PROVE_TESTS="${PROVE_TESTS:-}" ./test/tap.sh >"$log" 2>&1
+  rc=$?
+  grep -vE '^[[:space:]]*ok [0-9]+' "$log" | tail -40
+  count_tap "$log" "$stage"
+  while IFS= read -r line; do
+    failed=$((failed + 1)); failures+=("$stage: $(echo "$line" | sed "s/ *(Wstat.*//") died or stopped early")
+  done < <(grep -E '^[^ ].*\.pl +\(Wstat: .*Failed: 0\)$' "$log")
+  if [ "$rc" != 0 ] && ! grep -qE '^[[:space:]]*not ok [0-9]+|^[^ ].*\.pl +\(Wstat: ' "$log"; then
+    step_failed "$what (exit $rc; see $log)"
+  fi
+}
+
 if wants tap; then
   say "TAP tests"
-  PROVE_TESTS="${PROVE_TESTS:-}" ./test/tap.sh >"$log_dir/tap.log" 2>&1
-  rc=$?
-  grep -vE '^[[:space:]]*ok [0-9]+' "$log_dir/tap.log" | tail -40
-  count_tap "$log_dir/tap.log" "tap"
-  # a script that died, or ran fewer tests than it planned, prints no "not ok": prove's summary
-  # names it with "Failed: 0"; each counts as one failure
-  while IFS= read -r line; do
-    failed=$((failed + 1)); failures+=("tap: $(echo "$line" | sed "s/ *(Wstat.*//") died or stopped early")
-  done < <(grep -E '^[^ ].*\.pl +\(Wstat: .*Failed: 0\)$' "$log_dir/tap.log")
-  if [ "$rc" != 0 ] && ! grep -qE '^[[:space:]]*not ok [0-9]+|^[^ ].*\.pl +\(Wstat: ' "$log_dir/tap.log"; then
-    step_failed "TAP (exit $rc; see $log_dir/tap.log)"
-  fi
+  run_tap_stage tap test/t TAP
 fi
 
 if wants scale; then
   say "multi-node tests: failover, replicas, sharding (test/scale)"
-  TAP_DIR=test/scale PROVE_TESTS="${PROVE_TESTS:-}" ./test/tap.sh >"$log_dir/scale.log" 2>&1
-  rc=$?
-  grep -vE '^[[:space:]]*ok [0-9]+' "$log_dir/scale.log" | tail -40
-  count_tap "$log_dir/scale.log" "scale"
-  while IFS= read -r line; do
-    failed=$((failed + 1)); failures+=("scale: $(echo "$line" | sed "s/ *(Wstat.*//") died or stopped early")
-  done < <(grep -E '^[^ ].*\.pl +\(Wstat: .*Failed: 0\)$' "$log_dir/scale.log")
-  if [ "$rc" != 0 ] && ! grep -qE '^[[:space:]]*not ok [0-9]+|^[^ ].*\.pl +\(Wstat: ' "$log_dir/scale.log"; then
-    step_failed "scale tests (exit $rc; see $log_dir/scale.log)"
-  fi
+  run_tap_stage scale test/scale "scale tests"
 fi
 
 if wants harness; then
