@@ -76,7 +76,7 @@ static bool
 db_check_extension(PGconn *conn, DbError *err)
 {
 	PGresult   *res = db_exec(conn,
-							  "SELECT 1 FROM pg_catalog.pg_extension WHERE extname IN ('pg_media', 'pg_media_router')",
+							  "SELECT 1 FROM pg_catalog.pg_extension WHERE " PG_MEDIA_EXTENSIONS_WHERE,
 							  0, NULL, NULL, NULL, 0);
 
 	if (!db_ok(res))

@@ -124,6 +124,13 @@ extern PGconn *db_open(const ConnOpts *opts, const char *appname);
 extern PGconn *db_connect(const ConnOpts *opts, const char *appname);
 extern bool db_session_setup(PGconn *conn, const ConnOpts *opts, MediaSession *session,
 							 DbError *err);
+/*
+ * The databases the tool works with: pg_media's, or a router of pg_media
+ * shards (pg_media_router, which has the same media.* functions); a WHERE
+ * clause over pg_catalog.pg_extension.
+ */
+#define PG_MEDIA_EXTENSIONS_WHERE "extname IN ('pg_media', 'pg_media_router')"
+
 extern void db_require_extension(PGconn *conn);
 extern PGconn *db_connect_media(const ConnOpts *opts, const char *appname, bool storing,
 								MediaSession *session);

@@ -291,7 +291,7 @@ pool_health(Pool *p, bool *standby)
 	if (slot < 0)
 		return "no free connection within 2 s";
 	res = pool_exec(p, slot, "SELECT pg_catalog.pg_is_in_recovery() FROM pg_catalog.pg_extension"
-					" WHERE extname IN ('pg_media', 'pg_media_router')", 0, NULL, 0);
+					" WHERE " PG_MEDIA_EXTENSIONS_WHERE, 0, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		state = PQresultStatus(res) == PGRES_TUPLES_OK ? "pg_media is not installed" : "unreachable";
 	else
