@@ -140,6 +140,16 @@ if wants regress; then
   fi
 fi
 
+# The message a TAP script died with (": ..."), from its regress_log in the folder tap.sh names in
+# its last line; PostgreSQL::Test::Utils sends a script's stderr there, so without this the
+# reason is only on the machine that ran it (a CI log shows the summary).
+died_reason() {
+  local log=$1 script=$2 dir reason
+  dir=$(sed -n 's/^tap\.sh: logs in //p' "$log" | tail -1)
+  reason=$(grep -E ' at .* line [0-9]+\.$' "$dir/tmp_check/log/regress_log_$(basename "$script" .pl)" 2>/dev/null | tail -1)
+  [ -n "$reason" ] && echo ": $reason"
+}
+
 # Runs the TAP tests of one folder (test/tap.sh with TAP_DIR) as stage $1 and counts them.  A
 # script that died, or ran fewer tests than it planned, prints no "not ok": prove's summary names
 # it with "Failed: 0"; each counts as one failure.
@@ -150,7 +160,8 @@ run_tap_stage() {
   grep -vE '^[[:space:]]*ok [0-9]+' "$log" | tail -40
   count_tap "$log" "$stage"
   while IFS= read -r line; do
-    failed=$((failed + 1)); failures+=("$stage: $(echo "$line" | sed "s/ *(Wstat.*//") died or stopped early")
+    script=$(echo "$line" | sed "s/ *(Wstat.*//")
+    failed=$((failed + 1)); failures+=("$stage: $script died or stopped early$(died_reason "$log" "$script")")
   done < <(grep -E '^[^ ].*\.pl +\(Wstat: .*Failed: 0\)$' "$log")
   if [ "$rc" != 0 ] && ! grep -qE '^[[:space:]]*not ok [0-9]+|^[^ ].*\.pl +\(Wstat: ' "$log"; then
     step_failed "$what (exit $rc; see $log)"

@@ -18,6 +18,8 @@ PROVE_TESTS=test/harness/dies.pl "$top/test/run-all.sh" tap >"$tmp/dies.log" 2>&
 check "a TAP script that dies makes the run fail" '[ $rc != 0 ]'
 check "it counts as a failure" 'tail -1 "$tmp/dies.log" | grep -qE "^1 passed, [1-9][0-9]* failed$"'
 check "the dead script is named" 'grep -q "dies.pl" <(sed -n "/^failed:/,\$p" "$tmp/dies.log")'
+check "with the message it died with, from its regress_log" \
+  'grep -q "dies.pl died or stopped early: harness self-test: dying on purpose at .* line [0-9]*\.$" <(sed -n "/^failed:/,\$p" "$tmp/dies.log")'
 
 "$top/test/run-all.sh" no-such-stage >"$tmp/stage.log" 2>&1; rc=$?
 check "an unknown stage is refused with exit 2" '[ $rc = 2 ] && grep -q "unknown stage .no-such-stage." "$tmp/stage.log"'
