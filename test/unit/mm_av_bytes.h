@@ -1,7 +1,7 @@
 /*
  * mm_av_bytes.h - helpers of the audio/video probe unit tests
- * (test_probe_av_*.c): a byte builder for hand-made files (with ISOBMFF
- * boxes, FLAC STREAMINFO and ID3v2 tags), and the probing helpers.
+ * (test_probe_av_*.c): builders of ISOBMFF boxes, FLAC STREAMINFO and ID3v2
+ * tags (on mm_bytes.h's byte buffer), and the probing helpers.
  *
  * Each test file is probed twice: from one buffer (mm_probe_buffer) and
  * through a windowed source that starts with only a head and a tail window
@@ -21,123 +21,10 @@
 #include <string.h>
 
 #include "probe/probe.h"
+#include "mm_bytes.h"
 #include "mm_test.h"
 
-/* ---------- byte builder ---------- */
-
-typedef struct bb
-{
-	uint8_t    *d;
-	size_t		len;
-	size_t		cap;
-} bb;
-
-/* Starts an empty builder. */
-static inline void
-bb_init(bb *b)
-{
-	b->cap = 4096;
-	b->len = 0;
-	b->d = malloc(b->cap);
-	if (b->d == NULL)
-		abort();
-}
-
-/* Makes room for n more bytes. */
-static inline void
-bb_grow(bb *b, size_t n)
-{
-	while (b->len + n > b->cap)
-	{
-		b->cap *= 2;
-		b->d = realloc(b->d, b->cap);
-		if (b->d == NULL)
-			abort();
-	}
-}
-
-/* Appends raw bytes. */
-static inline void
-bb_bytes(bb *b, const void *p, size_t n)
-{
-	bb_grow(b, n);
-	memcpy(b->d + b->len, p, n);
-	b->len += n;
-}
-
-/* Appends n zero bytes. */
-static inline void
-bb_zeros(bb *b, size_t n)
-{
-	bb_grow(b, n);
-	memset(b->d + b->len, 0, n);
-	b->len += n;
-}
-
-/* Appends n copies of byte c. */
-static inline void
-bb_fill(bb *b, int c, size_t n)
-{
-	bb_grow(b, n);
-	memset(b->d + b->len, c, n);
-	b->len += n;
-}
-
-/* Appends a string's bytes (no NUL). */
-static inline void
-bb_str(bb *b, const char *s)
-{
-	bb_bytes(b, s, strlen(s));
-}
-
-/* Appends one byte. */
-static inline void
-bb_u8(bb *b, unsigned v)
-{
-	uint8_t		c = (uint8_t) v;
-
-	bb_bytes(b, &c, 1);
-}
-
-/* Appends a big-endian integer of n bytes. */
-static inline void
-bb_be(bb *b, uint64_t v, int n)
-{
-	int			i;
-
-	for (i = n - 1; i >= 0; i--)
-		bb_u8(b, (unsigned) (v >> (8 * i)) & 0xff);
-}
-
-/* Appends a little-endian integer of n bytes. */
-static inline void
-bb_le(bb *b, uint64_t v, int n)
-{
-	int			i;
-
-	for (i = 0; i < n; i++)
-		bb_u8(b, (unsigned) (v >> (8 * i)) & 0xff);
-}
-
-/* Overwrites a big-endian 32-bit value at off. */
-static inline void
-bb_put_be32(bb *b, size_t off, uint32_t v)
-{
-	b->d[off] = (uint8_t) (v >> 24);
-	b->d[off + 1] = (uint8_t) (v >> 16);
-	b->d[off + 2] = (uint8_t) (v >> 8);
-	b->d[off + 3] = (uint8_t) v;
-}
-
-/* Overwrites a little-endian 32-bit value at off. */
-static inline void
-bb_put_le32(bb *b, size_t off, uint32_t v)
-{
-	b->d[off] = (uint8_t) v;
-	b->d[off + 1] = (uint8_t) (v >> 8);
-	b->d[off + 2] = (uint8_t) (v >> 16);
-	b->d[off + 3] = (uint8_t) (v >> 24);
-}
+/* ---------- ISOBMFF boxes ---------- */
 
 /* Opens an ISOBMFF box (size patched by box_end); returns its offset. */
 static inline size_t
@@ -146,7 +33,7 @@ box_begin(bb *b, const char *type)
 	size_t		at = b->len;
 
 	bb_be(b, 0, 4);
-	bb_bytes(b, type, 4);
+	bb_put(b, type, 4);
 	return at;
 }
 
@@ -154,15 +41,7 @@ box_begin(bb *b, const char *type)
 static inline void
 box_end(bb *b, size_t at)
 {
-	bb_put_be32(b, at, (uint32_t) (b->len - at));
-}
-
-/* Frees the builder. */
-static inline void
-bb_free(bb *b)
-{
-	free(b->d);
-	b->d = NULL;
+	bb_set_be32(b, at, (uint32_t) (b->len - at));
 }
 
 /* ---------- probing helpers ---------- */
@@ -223,7 +102,7 @@ typedef struct wstats
  * asked for.
  */
 static inline void
-probe_windowed(const vfile *vf, size_t hw, size_t tw, mm_probe *out, wstats *ws)
+probe_vfile(const vfile *vf, size_t hw, size_t tw, mm_probe *out, wstats *ws)
 {
 	mm_source	src;
 	uint8_t    *bufs[MM_SOURCE_MAX_WINDOWS];
@@ -295,12 +174,12 @@ same_result(const mm_probe *a, const mm_probe *b)
 static inline void
 probe(const bb *b, mm_probe *out, const char *what)
 {
-	vfile		vf = {b->len, b->d, b->len, NULL, 0};
+	vfile		vf = {b->len, b->p, b->len, NULL, 0};
 	mm_probe	w;
 	wstats		ws;
 
-	mm_probe_buffer(b->d, b->len, out);
-	probe_windowed(&vf, 64, 64, &w, &ws);
+	mm_probe_buffer(b->p, b->len, out);
+	probe_vfile(&vf, 64, 64, &w, &ws);
 	MM_CHECK(!ws.gave_up && same_result(out, &w),
 			 "%s: windowed (64+64) probe agrees with buffer probe (%d rounds; %s vs %s)",
 			 what, ws.rounds, w.mime, out->mime);
@@ -310,24 +189,7 @@ probe(const bb *b, mm_probe *out, const char *what)
 static inline int64_t
 det_i(const mm_probe *p, const char *key)
 {
-	int			i;
-
-	for (i = 0; i < p->ndetails; i++)
-		if (strcmp(p->details[i].key, key) == 0 && p->details[i].kind != MM_DETAIL_STR)
-			return p->details[i].i;
-	return -999;
-}
-
-/* The STR detail key's value, or "" when absent. */
-static inline const char *
-det_s(const mm_probe *p, const char *key)
-{
-	int			i;
-
-	for (i = 0; i < p->ndetails; i++)
-		if (strcmp(p->details[i].key, key) == 0 && p->details[i].kind == MM_DETAIL_STR)
-			return p->details[i].s;
-	return "";
+	return detail_int(p, key, -999);
 }
 
 /*
@@ -346,7 +208,7 @@ truncations(const bb *b, const char *mime, const char *what)
 	{
 		uint8_t    *copy = malloc(n ? n : 1);
 
-		memcpy(copy, b->d, n);
+		memcpy(copy, b->p, n);
 		mm_probe_buffer(copy, n, &p);
 		if (strcmp(p.mime, mime) != 0 && n > 64 && strcmp(p.mime, "application/octet-stream") != 0 &&
 			strncmp(p.mime, "text/", 5) != 0)

@@ -1,6 +1,6 @@
 /*
  * mm_encode.h - encoders and decoders of test images for the thumbnail
- * unit tests (test_thumbnail_*.c): a growable byte buffer and an 8-bit
+ * unit tests (test_thumbnail_*.c) on mm_bytes.h's byte buffer: an 8-bit
  * image of 1-4 channels; JPEG (baseline, progressive, arithmetic, gray,
  * CMYK and YCCK with an Adobe marker, every chroma subsampling, EXIF
  * orientations) and PNG (every color type and bit depth, palette and tRNS,
@@ -20,59 +20,9 @@
 #include <png.h>
 #include <zlib.h>
 
+#include "mm_bytes.h"
+
 /* ---------------------------------------------------------------- utils */
-
-/* A growable byte buffer (test code: aborts when out of memory). */
-typedef struct buf
-{
-	uint8_t    *p;
-	size_t		len;
-	size_t		cap;
-} buf;
-
-/* Appends n bytes to b. */
-static inline void
-buf_put(buf *b, const void *d, size_t n)
-{
-	if (b->len + n > b->cap)
-	{
-		size_t		cap = b->cap ? b->cap * 2 : 256;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		if (b->p == NULL)
-			abort();
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, d, n);
-	b->len += n;
-}
-
-/* Appends one byte. */
-static inline void
-buf_u8(buf *b, unsigned v)
-{
-	uint8_t		c = (uint8_t) v;
-
-	buf_put(b, &c, 1);
-}
-
-/* Appends a little-endian 16-bit value. */
-static inline void
-buf_le16(buf *b, unsigned v)
-{
-	buf_u8(b, v & 0xFF);
-	buf_u8(b, (v >> 8) & 0xFF);
-}
-
-/* Appends a little-endian 32-bit value. */
-static inline void
-buf_le32(buf *b, uint32_t v)
-{
-	buf_le16(b, v & 0xFFFF);
-	buf_le16(b, v >> 16);
-}
 
 /* An 8-bit image of 1-4 channels. */
 typedef struct img
@@ -284,11 +234,11 @@ decode_png(const uint8_t *p, size_t len, img *out, int *had_alpha)
 	return 0;
 }
 
-/* png_write callbacks into a buf. */
+/* png_write callbacks into a bb. */
 static inline void
 png_buf_write(png_structp png, png_bytep d, size_t n)
 {
-	buf_put(png_get_io_ptr(png), d, n);
+	bb_put(png_get_io_ptr(png), d, n);
 }
 
 /* Nothing to flush. */
@@ -316,7 +266,7 @@ make_png(int w, int h, int ctype, int depth, int interlace, int trns, size_t *le
 	int			chans;
 	uint8_t    *data;
 	png_bytep  *rows;
-	buf			b = {NULL, 0, 0};
+	bb			b = {NULL, 0, 0};
 	int			maxv = (1 << (depth == 16 ? 8 : depth)) - 1;
 	int			x;
 	int			y;
@@ -425,16 +375,16 @@ make_png(int w, int h, int ctype, int depth, int interlace, int trns, size_t *le
  * a clear code every 250 literals keeps the code size at 9 bits.
  */
 static inline void
-gif_lzw(buf *b, const uint8_t *idx, size_t n)
+gif_lzw(bb *b, const uint8_t *idx, size_t n)
 {
-	buf			codes = {NULL, 0, 0};
+	bb			codes = {NULL, 0, 0};
 	uint32_t	acc = 0;
 	int			nbits = 0;
 	size_t		i;
 	size_t		off;
 
 #define EMIT(code) do { acc |= (uint32_t) (code) << nbits; nbits += 9; \
-	while (nbits >= 8) { buf_u8(&codes, acc & 0xFF); acc >>= 8; nbits -= 8; } } while (0)
+	while (nbits >= 8) { bb_u8(&codes, acc & 0xFF); acc >>= 8; nbits -= 8; } } while (0)
 	for (i = 0; i < n; i++)
 	{
 		if (i % 250 == 0)
@@ -443,17 +393,17 @@ gif_lzw(buf *b, const uint8_t *idx, size_t n)
 	}
 	EMIT(257);
 	if (nbits > 0)
-		buf_u8(&codes, acc & 0xFF);
+		bb_u8(&codes, acc & 0xFF);
 #undef EMIT
-	buf_u8(b, 8);
+	bb_u8(b, 8);
 	for (off = 0; off < codes.len; off += 255)
 	{
 		size_t		k = codes.len - off > 255 ? 255 : codes.len - off;
 
-		buf_u8(b, (unsigned) k);
-		buf_put(b, codes.p + off, k);
+		bb_u8(b, (unsigned) k);
+		bb_put(b, codes.p + off, k);
 	}
-	buf_u8(b, 0);
+	bb_u8(b, 0);
 	free(codes.p);
 }
 
@@ -468,33 +418,33 @@ make_gif(int cw, int ch, int fx, int fy, int fw, int fh, int trns, int interlace
 		 int local, size_t *len)
 {
 	static const uint8_t pal[12] = {255, 0, 0, 0, 0, 255, 0, 255, 0, 0, 0, 0};
-	buf			b = {NULL, 0, 0};
+	bb			b = {NULL, 0, 0};
 	uint8_t    *idx = malloc((size_t) fw * fh);
 	size_t		n = 0;
 	int			pass;
 	int			y;
 	int			x;
 
-	buf_put(&b, "GIF89a", 6);
-	buf_le16(&b, (unsigned) cw);
-	buf_le16(&b, (unsigned) ch);
-	buf_u8(&b, local ? 0x00 : 0x81);	/* global table of 4 entries */
-	buf_u8(&b, 0);
-	buf_u8(&b, 0);
+	bb_put(&b, "GIF89a", 6);
+	bb_le16(&b, (unsigned) cw);
+	bb_le16(&b, (unsigned) ch);
+	bb_u8(&b, local ? 0x00 : 0x81);	/* global table of 4 entries */
+	bb_u8(&b, 0);
+	bb_u8(&b, 0);
 	if (!local)
-		buf_put(&b, pal, 12);
+		bb_put(&b, pal, 12);
 	/* a comment extension, to be skipped */
-	buf_put(&b, "\x21\xFE\x05hello\x00", 9);
+	bb_put(&b, "\x21\xFE\x05hello\x00", 9);
 	if (trns)
-		buf_put(&b, "\x21\xF9\x04\x01\x00\x00\x02\x00", 8);
-	buf_u8(&b, 0x2C);
-	buf_le16(&b, (unsigned) fx);
-	buf_le16(&b, (unsigned) fy);
-	buf_le16(&b, (unsigned) fw);
-	buf_le16(&b, (unsigned) fh);
-	buf_u8(&b, (interlaced ? 0x40 : 0) | (local ? 0x81 : 0));
+		bb_put(&b, "\x21\xF9\x04\x01\x00\x00\x02\x00", 8);
+	bb_u8(&b, 0x2C);
+	bb_le16(&b, (unsigned) fx);
+	bb_le16(&b, (unsigned) fy);
+	bb_le16(&b, (unsigned) fw);
+	bb_le16(&b, (unsigned) fh);
+	bb_u8(&b, (interlaced ? 0x40 : 0) | (local ? 0x81 : 0));
 	if (local)
-		buf_put(&b, pal, 12);
+		bb_put(&b, pal, 12);
 	for (pass = 0; pass < (interlaced ? 4 : 1); pass++)
 	{
 		static const int start[4] = {0, 4, 2, 1};
@@ -505,7 +455,7 @@ make_gif(int cw, int ch, int fx, int fy, int fw, int fh, int trns, int interlace
 				idx[n++] = (uint8_t) ((x >= fw / 2 && y >= fh / 2) ? 2 : (x >= fw / 2 ? 1 : 0));
 	}
 	gif_lzw(&b, idx, n);
-	buf_u8(&b, 0x3B);
+	bb_u8(&b, 0x3B);
 	free(idx);
 	*len = b.len;
 	return b.p;
@@ -523,14 +473,14 @@ make_gif(int cw, int ch, int fx, int fy, int fw, int fh, int trns, int interlace
 static inline uint8_t *
 make_bmp(int w, int h, int bpp, int kind, size_t *len)
 {
-	buf			b = {NULL, 0, 0};
+	bb			b = {NULL, 0, 0};
 	int			ah = h < 0 ? -h : h;
 	int			hs = kind == 1 ? 124 : kind == 2 ? 12 : kind == 4 ? 16 : 40;
 	int			ncol = bpp <= 8 ? (1 << bpp) : 0;
 	int			esz = kind == 2 ? 3 : 4;
 	size_t		stride = (((size_t) w * bpp + 31) / 32) * 4;
 	size_t		off = 14 + (size_t) hs + (size_t) ncol * esz;
-	buf			px = {NULL, 0, 0};
+	bb			px = {NULL, 0, 0};
 	int			x;
 	int			y;
 	int			i;
@@ -540,12 +490,12 @@ make_bmp(int w, int h, int bpp, int kind, size_t *len)
 		if (kind == 3)
 		{
 			/* RLE8: one run of index 0, one of index 1, end of line */
-			buf_u8(&px, (unsigned) (w / 2));
-			buf_u8(&px, 0);
-			buf_u8(&px, (unsigned) (w - w / 2));
-			buf_u8(&px, 1);
-			buf_u8(&px, 0);
-			buf_u8(&px, 0);
+			bb_u8(&px, (unsigned) (w / 2));
+			bb_u8(&px, 0);
+			bb_u8(&px, (unsigned) (w - w / 2));
+			bb_u8(&px, 1);
+			bb_u8(&px, 0);
+			bb_u8(&px, 0);
 			continue;
 		}
 		{
@@ -590,66 +540,66 @@ make_bmp(int w, int h, int bpp, int kind, size_t *len)
 						break;
 				}
 			}
-			buf_put(&px, row, stride);
+			bb_put(&px, row, stride);
 			free(row);
 		}
 	}
 	if (kind == 3)
 	{
-		buf_u8(&px, 0);
-		buf_u8(&px, 1);
+		bb_u8(&px, 0);
+		bb_u8(&px, 1);
 	}
-	buf_put(&b, "BM", 2);
-	buf_le32(&b, (uint32_t) (off + px.len));
-	buf_le32(&b, 0);
-	buf_le32(&b, (uint32_t) off);
-	buf_le32(&b, (uint32_t) hs);
+	bb_put(&b, "BM", 2);
+	bb_le32(&b, (uint32_t) (off + px.len));
+	bb_le32(&b, 0);
+	bb_le32(&b, (uint32_t) off);
+	bb_le32(&b, (uint32_t) hs);
 	if (kind == 2)
 	{
-		buf_le16(&b, (unsigned) w);
-		buf_le16(&b, (unsigned) ah);
-		buf_le16(&b, 1);
-		buf_le16(&b, (unsigned) bpp);
+		bb_le16(&b, (unsigned) w);
+		bb_le16(&b, (unsigned) ah);
+		bb_le16(&b, 1);
+		bb_le16(&b, (unsigned) bpp);
 	}
 	else if (kind == 4)
 	{
-		buf_le32(&b, (uint32_t) w);
-		buf_le32(&b, (uint32_t) h);
-		buf_le16(&b, 1);
-		buf_le16(&b, (unsigned) bpp);
+		bb_le32(&b, (uint32_t) w);
+		bb_le32(&b, (uint32_t) h);
+		bb_le16(&b, 1);
+		bb_le16(&b, (unsigned) bpp);
 	}
 	else
 	{
-		buf_le32(&b, (uint32_t) w);
-		buf_le32(&b, (uint32_t) h);
-		buf_le16(&b, 1);
-		buf_le16(&b, (unsigned) bpp);
-		buf_le32(&b, kind == 3 ? 1 : (kind == 1 ? 3 : 0));
-		buf_le32(&b, (uint32_t) px.len);
-		buf_le32(&b, 2835);
-		buf_le32(&b, 2835);
-		buf_le32(&b, 0);
-		buf_le32(&b, 0);
+		bb_le32(&b, (uint32_t) w);
+		bb_le32(&b, (uint32_t) h);
+		bb_le16(&b, 1);
+		bb_le16(&b, (unsigned) bpp);
+		bb_le32(&b, kind == 3 ? 1 : (kind == 1 ? 3 : 0));
+		bb_le32(&b, (uint32_t) px.len);
+		bb_le32(&b, 2835);
+		bb_le32(&b, 2835);
+		bb_le32(&b, 0);
+		bb_le32(&b, 0);
 		if (kind == 1)
 		{
 			/* masks R, G, B, A, then the rest of the V5 header */
 			if (bpp == 16)
 			{
-				buf_le32(&b, 0xF800);
-				buf_le32(&b, 0x07E0);
-				buf_le32(&b, 0x001F);
-				buf_le32(&b, 0);
+				bb_le32(&b, 0xF800);
+				bb_le32(&b, 0x07E0);
+				bb_le32(&b, 0x001F);
+				bb_le32(&b, 0);
 			}
 			else
 			{
-				buf_le32(&b, 0x00FF0000);
-				buf_le32(&b, 0x0000FF00);
-				buf_le32(&b, 0x000000FF);
-				buf_le32(&b, 0xFF000000);
+				bb_le32(&b, 0x00FF0000);
+				bb_le32(&b, 0x0000FF00);
+				bb_le32(&b, 0x000000FF);
+				bb_le32(&b, 0xFF000000);
 			}
-			buf_le32(&b, 0x73524742);	/* 'sRGB' */
+			bb_le32(&b, 0x73524742);	/* 'sRGB' */
 			for (i = 0; i < 64 / 4; i++)
-				buf_le32(&b, 0);	/* endpoints, gamma, intent, profile, reserved */
+				bb_le32(&b, 0);	/* endpoints, gamma, intent, profile, reserved */
 		}
 	}
 	for (i = 0; i < ncol; i++)
@@ -663,9 +613,9 @@ make_bmp(int w, int h, int bpp, int kind, size_t *len)
 			e[0] = 255;
 		else
 			e[0] = e[1] = e[2] = 128;
-		buf_put(&b, e, (size_t) esz);
+		bb_put(&b, e, (size_t) esz);
 	}
-	buf_put(&b, px.p, px.len);
+	bb_put(&b, px.p, px.len);
 	free(px.p);
 	*len = b.len;
 	return b.p;

@@ -165,11 +165,11 @@ test_corpus(void)
 		vf.headlen = len;
 		vf.tail = NULL;
 		vf.taillen = 0;
-		probe_windowed(&vf, 65536, 65536, &w, &ws);
+		probe_vfile(&vf, 65536, 65536, &w, &ws);
 		MM_CHECK(!ws.gave_up && ws.rounds <= 2 && same_result(&p, &w),
 				 "corpus %s: 64 KB windowed probe agrees (%d rounds)", col[0], ws.rounds);
 		/* and through 4 KB windows: a few small NEED rounds */
-		probe_windowed(&vf, 4096, 4096, &w, &ws);
+		probe_vfile(&vf, 4096, 4096, &w, &ws);
 		MM_CHECK(!ws.gave_up && ws.rounds <= 4 && same_result(&p, &w),
 				 "corpus %s: 4 KB windowed probe agrees (%d rounds, %llu bytes fetched)", col[0],
 				 ws.rounds, (unsigned long long) ws.fetched);

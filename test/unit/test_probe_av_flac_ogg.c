@@ -34,28 +34,28 @@ test_flac(void)
 	expect(&p, "audio/flac", -1, -1, 90000, "FLAC 96 kHz, 90 s");
 	MM_CHECK(det_i(&p, "bit_depth") == 24 && det_i(&p, "channels") == 2, "FLAC 24 bit stereo");
 	truncations(&b, "audio/flac", "flac");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	id3v2(&b, 300000);			/* a big cover picture */
 	flac_streaminfo(&b, 44100, 1, 16, 44100ull * 60);
 	bb_zeros(&b, 200000);
 	vf.size = b.len;
-	vf.head = b.d;
+	vf.head = b.p;
 	vf.headlen = b.len;
 	vf.tail = NULL;
 	vf.taillen = 0;
-	probe_windowed(&vf, 65536, 65536, &p, &ws);
+	probe_vfile(&vf, 65536, 65536, &p, &ws);
 	expect(&p, "audio/flac", -1, -1, 60000, "FLAC behind a 300 KB ID3v2 tag");
 	MM_CHECK(ws.rounds == 1 && ws.fetched <= 64, "ID3v2 skipped by size: 1 small NEED (%d, %llu bytes)",
 			 ws.rounds, (unsigned long long) ws.fetched);
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	flac_streaminfo(&b, 0, 1, 16, 1000);
 	probe(&b, &p, "flac rate 0");
 	expect(&p, "audio/flac", -1, -1, -1, "FLAC with sample rate 0: no duration");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* ---------- Ogg ---------- */
@@ -80,8 +80,8 @@ ogg_page(bb *b, int flags, uint64_t granule, uint32_t serial, uint32_t seq,
 	for (i = 0; i + 1 < nsegs; i++)
 		bb_u8(b, 255);
 	bb_u8(b, (unsigned) (len % 255));
-	bb_bytes(b, pkt, len);
-	bb_put_le32(b, at + 22, mm_test_ogg_crc(b->d + at, b->len - at));
+	bb_put(b, pkt, len);
+	bb_set_le32(b, at + 22, mm_test_ogg_crc(b->p + at, b->len - at));
 }
 
 /* Builds a Vorbis identification packet. */
@@ -120,15 +120,15 @@ test_ogg(void)
 	ogg_page(&b, 4, 441000, 7, 2, junk, 1000);
 	probe(&b, &p, "vorbis");
 	expect(&p, "audio/ogg", -1, -1, 10000, "Ogg Vorbis: duration from the last page's granule");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "vorbis") == 0 && det_i(&p, "sample_rate") == 44100,
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "vorbis") == 0 && det_i(&p, "sample_rate") == 44100,
 			 "Ogg Vorbis details");
 	truncations(&b, "audio/ogg", "ogg vorbis");
 
 	/* corrupt the last page's CRC: the previous page counts */
-	b.d[b.len - 1] ^= 0xff;
+	b.p[b.len - 1] ^= 0xff;
 	probe(&b, &p, "vorbis bad crc");
 	expect(&p, "audio/ogg", -1, -1, 1000, "Ogg: last page with a bad CRC is ignored");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	memset(pkt, 0, sizeof(pkt));
@@ -144,9 +144,9 @@ test_ogg(void)
 	ogg_page(&b, 4, 48000ull * 7 + 312, 99, 2, junk, 500);
 	probe(&b, &p, "opus");
 	expect(&p, "audio/ogg", -1, -1, 7000, "Ogg Opus: (granule - pre-skip) / 48000");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "opus") == 0 && det_i(&p, "pre_skip") == 312,
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "opus") == 0 && det_i(&p, "pre_skip") == 312,
 			 "Ogg Opus: codec opus, pre_skip 312");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* Theora 3.2.1 (25 fps, kfgshift 6) + Vorbis */
 	bb_init(&b);
@@ -175,15 +175,15 @@ test_ogg(void)
 	ogg_page(&b, 0, (uint64_t) 300 << 6, 1, 2, junk, 100);	/* frame 300 */
 	probe(&b, &p, "theora");
 	expect(&p, "video/ogg", 640, 360, 12000, "Ogg Theora 640x360, 300 frames at 25 fps + Vorbis 9 s");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "theora") == 0 && strcmp(det_s(&p, "audio_codec"), "vorbis") == 0,
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "theora") == 0 && strcmp(detail_str(&p, "audio_codec"), "vorbis") == 0,
 			 "Ogg Theora: codec theora, audio_codec vorbis");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	ogg_page(&b, 2, 0, 5, 0, "\001unknown codec here", 19);
 	probe(&b, &p, "ogg unknown");
 	expect(&p, "application/ogg", -1, -1, -1, "Ogg with an unknown codec");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* FLAC in Ogg */
 	bb_init(&b);
@@ -191,16 +191,16 @@ test_ogg(void)
 		bb			f;
 
 		bb_init(&f);
-		bb_bytes(&f, "\177FLAC\001\000\000\001", 9);
+		bb_put(&f, "\177FLAC\001\000\000\001", 9);
 		flac_streaminfo(&f, 48000, 2, 16, 0);
-		ogg_page(&b, 2, 0, 3, 0, f.d, f.len);
-		bb_free(&f);
+		ogg_page(&b, 2, 0, 3, 0, f.p, f.len);
+		bb_reset(&f);
 	}
 	ogg_page(&b, 4, 48000ull * 4, 3, 1, junk, 100);
 	probe(&b, &p, "ogg flac");
 	expect(&p, "audio/ogg", -1, -1, 4000, "FLAC in Ogg");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "flac") == 0, "FLAC in Ogg: codec flac");
-	bb_free(&b);
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "flac") == 0, "FLAC in Ogg: codec flac");
+	bb_reset(&b);
 
 	/* a 100 KB Ogg (between one and two windows): no NEED through 64 KB windows */
 	{
@@ -213,16 +213,16 @@ test_ogg(void)
 		for (i = 0; i < 35; i++)
 			ogg_page(&b, 0, 44100ull * (i + 1), 8, 1 + i, junk, 2900);
 		vf.size = b.len;
-		vf.head = b.d;
+		vf.head = b.p;
 		vf.headlen = b.len;
 		vf.tail = NULL;
 		vf.taillen = 0;
-		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/ogg", -1, -1, 35000, "100 KB Ogg via 64 KB windows");
 		MM_CHECK(b.len > 65536 && b.len < 131072 && ws.rounds == 0,
 				 "100 KB Ogg: the last page is found in the tail window, no NEED (%d)", ws.rounds);
 		/* the last page straddles the head/tail boundary: one 64 KB NEED, same result */
-		bb_free(&b);
+		bb_reset(&b);
 		bb_init(&b);
 		ogg_page(&b, 2, 0, 8, 0, pkt, n);
 		while (b.len < 65536 - 2000)
@@ -230,12 +230,12 @@ test_ogg(void)
 		ogg_page(&b, 0, 44100ull * 9, 8, 2, junk, 2900);
 		bb_fill(&b, 0, 3000);	/* trailing junk, no page */
 		vf.size = b.len;
-		vf.head = b.d;
+		vf.head = b.p;
 		vf.headlen = b.len;
-		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/ogg", -1, -1, 9000, "Ogg whose last page straddles 64 KB");
 		MM_CHECK(ws.rounds == 1, "straddling last page: one NEED (%d)", ws.rounds);
-		bb_free(&b);
+		bb_reset(&b);
 	}
 
 	/* a 1 GB virtual Ogg: the tail window gives the duration, nothing else is read */
@@ -253,19 +253,19 @@ test_ogg(void)
 		for (i = 0; i < 20; i++)
 			ogg_page(&t, 0, 48000ull * 3600 * 3 - 48000ull * (20 - i), 42, 1000 + i, junk, 2900);
 		vf.size = 1ull << 30;
-		vf.head = h.d;
+		vf.head = h.p;
 		vf.headlen = h.len;
-		vf.tail = t.d;
+		vf.tail = t.p;
 		vf.taillen = t.len;
-		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/ogg", -1, -1, 3ll * 3600 * 1000 - 1000, "1 GB Ogg: duration from the tail");
 		MM_CHECK(ws.rounds == 0, "1 GB Ogg: no NEED rounds (%d)", ws.rounds);
-		probe_windowed(&vf, 4096, 4096, &p, &ws);
+		probe_vfile(&vf, 4096, 4096, &p, &ws);
 		MM_CHECK(p.duration_ms == 3ll * 3600 * 1000 - 1000 && ws.rounds == 1 && ws.fetched == 65536,
 				 "1 GB Ogg via 4 KB windows: one 64 KB tail NEED (%d rounds, %llu bytes)",
 				 ws.rounds, (unsigned long long) ws.fetched);
-		bb_free(&h);
-		bb_free(&t);
+		bb_reset(&h);
+		bb_reset(&t);
 	}
 }
 

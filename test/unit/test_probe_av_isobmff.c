@@ -25,7 +25,7 @@ mp4_ftyp(bb *b, const char *major, const char *compat)
 {
 	size_t		at = box_begin(b, "ftyp");
 
-	bb_bytes(b, major, 4);
+	bb_put(b, major, 4);
 	bb_be(b, 0x200, 4);
 	bb_str(b, compat);
 	box_end(b, at);
@@ -192,13 +192,13 @@ test_mp4_basic(void)
 	box_end(&b, box_begin(&b, "mdat"));
 	probe(&b, &p, "mp4");
 	expect(&p, "video/mp4", 640, 480, 5000, "mp4 basic");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "avc1") == 0 && strcmp(det_s(&p, "audio_codec"), "mp4a") == 0,
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "avc1") == 0 && strcmp(detail_str(&p, "audio_codec"), "mp4a") == 0,
 			 "mp4: codec avc1, audio_codec mp4a");
 	MM_CHECK(det_i(&p, "has_video") == 1 && det_i(&p, "has_audio") == 1, "mp4: has_video, has_audio");
 	MM_CHECK(det_i(&p, "sample_rate") == 44100 && det_i(&p, "channels") == 2, "mp4: audio 44100 Hz, 2 ch");
 	MM_CHECK(strcmp(p.media_type, "video") == 0, "mp4: media_type video");
 	truncations(&b, "video/mp4", "mp4");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* Brand to MIME mapping. */
@@ -237,7 +237,7 @@ test_mp4_brands(void)
 		MM_CHECK(strcmp(p.mime, cases[i].mime) == 0 && p.duration_ms == 2000,
 				 "brand '%s' -> %s (got %s, %lld ms)", cases[i].major, cases[i].mime, p.mime,
 				 (long long) p.duration_ms);
-		bb_free(&b);
+		bb_reset(&b);
 	}
 	/* not ISOBMFF video: CR3 raw and an unknown brand with no known compatible */
 	{
@@ -247,12 +247,12 @@ test_mp4_brands(void)
 		bb_init(&b);
 		mp4_ftyp(&b, "crx ", "crx isom");
 		mp4_moov(&b, 600, 1200, 320, 240, 0);
-		MM_CHECK(mm_probe_isobmff(NULL, b.d, b.len, &p) == MM_FMT_NO, "Canon CR3 (crx) is not claimed");
-		bb_free(&b);
+		MM_CHECK(mm_probe_isobmff(NULL, b.p, b.len, &p) == MM_FMT_NO, "Canon CR3 (crx) is not claimed");
+		bb_reset(&b);
 		bb_init(&b);
 		mp4_ftyp(&b, "abcd", "efgh");
-		MM_CHECK(mm_probe_isobmff(NULL, b.d, b.len, &p) == MM_FMT_NO, "unknown brands are not claimed");
-		bb_free(&b);
+		MM_CHECK(mm_probe_isobmff(NULL, b.p, b.len, &p) == MM_FMT_NO, "unknown brands are not claimed");
+		bb_reset(&b);
 	}
 	/* old QuickTime without ftyp: moov first, and wide + mdat */
 	{
@@ -263,7 +263,7 @@ test_mp4_brands(void)
 		mp4_moov(&b, 600, 3000, 320, 240, 1);
 		probe(&b, &p, "qt no ftyp");
 		expect(&p, "video/quicktime", 320, 240, 5000, "QuickTime without ftyp (moov first)");
-		bb_free(&b);
+		bb_reset(&b);
 		bb_init(&b);
 		box_end(&b, box_begin(&b, "wide"));
 		{
@@ -275,13 +275,13 @@ test_mp4_brands(void)
 		mp4_moov(&b, 600, 3000, 320, 240, 1);
 		probe(&b, &p, "qt wide+mdat");
 		expect(&p, "video/quicktime", 320, 240, 5000, "QuickTime without ftyp (wide, mdat, moov)");
-		bb_free(&b);
+		bb_reset(&b);
 		bb_init(&b);
 		box_end(&b, box_begin(&b, "idat"));
 		bb_zeros(&b, 100);
-		mm_probe_buffer(b.d, b.len, &p);
+		mm_probe_buffer(b.p, b.len, &p);
 		MM_CHECK(strcmp(p.mime, "video/quicktime") != 0, "a file starting with an idat box is not QuickTime");
-		bb_free(&b);
+		bb_reset(&b);
 	}
 }
 
@@ -327,26 +327,26 @@ test_mp4_moov_at_end(void)
 		bb_str(&headb, "mdat");
 		bb_be(&headb, mdat_size, 8);
 		vf.size = size;
-		vf.head = headb.d;
+		vf.head = headb.p;
 		vf.headlen = headb.len;
-		vf.tail = tailb.d;
+		vf.tail = tailb.p;
 		vf.taillen = tailb.len;
-		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "video/mp4", 3840, 2160, 7200000, big ? "3 GB mp4, 200 KB moov at end" : "3 GB mp4, moov at end");
 		MM_CHECK(!ws.gave_up && ws.rounds <= (big ? 2 : 0),
 				 "moov at end (%s): %d NEED rounds", big ? "big moov" : "in tail window", ws.rounds);
 		MM_CHECK(ws.fetched <= tailb.len + 64,
 				 "moov at end: fetched %llu bytes, no mdat payload", (unsigned long long) ws.fetched);
-		MM_CHECK(strcmp(det_s(&p, "codec"), "hvc1") == 0, "moov at end: codec hvc1");
+		MM_CHECK(strcmp(detail_str(&p, "codec"), "hvc1") == 0, "moov at end: codec hvc1");
 
 		/* only a 4 KB head and a 4 KB tail: every step NEEDs */
-		probe_windowed(&vf, 4096, 4096, &p, &ws);
+		probe_vfile(&vf, 4096, 4096, &p, &ws);
 		expect(&p, "video/mp4", 3840, 2160, 7200000, "3 GB mp4 via 4 KB windows");
 		MM_CHECK(!ws.gave_up && ws.rounds <= (big ? 2 : 0),
 				 "moov at end via 4 KB windows: %d NEED rounds", ws.rounds);
 		MM_CHECK(ws.max_need <= tailb.len, "moov at end: largest NEED %zu bytes", ws.max_need);
-		bb_free(&headb);
-		bb_free(&tailb);
+		bb_reset(&headb);
+		bb_reset(&tailb);
 	}
 }
 
@@ -365,17 +365,17 @@ test_mp4_moov_at_start(void)
 	bb_be(&headb, 0, 4);		/* size 0: to the end of the file */
 	bb_str(&headb, "mdat");
 	vf.size = 2ull << 30;
-	vf.head = headb.d;
+	vf.head = headb.p;
 	vf.headlen = headb.len;
 	vf.tail = NULL;
 	vf.taillen = 0;
-	probe_windowed(&vf, 65536, 65536, &p, &ws);
+	probe_vfile(&vf, 65536, 65536, &p, &ws);
 	expect(&p, "video/mp4", 1920, 1080, 3600000, "2 GB mp4, moov first, mdat size 0");
 	MM_CHECK(ws.rounds == 0, "moov first: no NEED rounds (%d)", ws.rounds);
-	probe_windowed(&vf, 200, 200, &p, &ws);
+	probe_vfile(&vf, 200, 200, &p, &ws);
 	expect(&p, "video/mp4", 1920, 1080, 3600000, "2 GB mp4, moov first, 200-byte windows");
 	MM_CHECK(ws.rounds <= 2, "moov first via 200-byte windows: %d rounds", ws.rounds);
-	bb_free(&headb);
+	bb_reset(&headb);
 }
 
 /* Box size edge cases: 64-bit sizes, size 0, size below the header, deep nesting. */
@@ -400,15 +400,15 @@ test_mp4_box_sizes(void)
 		uint64_t	sz = b.len - at;
 
 		for (i = 0; i < 8; i++)
-			b.d[at + 8 + i] = (uint8_t) (sz >> (56 - 8 * i));
+			b.p[at + 8 + i] = (uint8_t) (sz >> (56 - 8 * i));
 	}
 	bb_be(&b, 0, 4);
 	bb_str(&b, "free");
 	bb_zeros(&b, 10);
 	probe(&b, &p, "largesize moov");
 	expect(&p, "video/mp4", 1280, 720, 12345, "64-bit moov size, mvhd v1, size-0 last box");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "av01") == 0, "largesize moov: codec av01");
-	bb_free(&b);
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "av01") == 0, "largesize moov: codec av01");
+	bb_reset(&b);
 
 	/* moov itself with size 0 (runs to the end of the file) */
 	bb_init(&b);
@@ -416,10 +416,10 @@ test_mp4_box_sizes(void)
 	at = box_begin(&b, "moov");
 	mp4_mvhd(&b, 0, 1000, 4000);
 	mp4_trak(&b, "vide", "avc1", 320, 200, 0);
-	bb_put_be32(&b, at, 0);
+	bb_set_be32(&b, at, 0);
 	probe(&b, &p, "size-0 moov");
 	expect(&p, "video/mp4", 320, 200, 4000, "size-0 moov runs to end of file");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* a top-level box whose size is below its header */
 	bb_init(&b);
@@ -429,7 +429,7 @@ test_mp4_box_sizes(void)
 	mp4_mvhd(&b, 0, 1000, 4000);
 	probe(&b, &p, "short box");
 	expect(&p, "video/mp4", -1, -1, -1, "box size 4 (< header) stops the walk");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* a 64-bit size below 16, and one that overflows offset + size */
 	bb_init(&b);
@@ -440,7 +440,7 @@ test_mp4_box_sizes(void)
 	mp4_moov(&b, 1000, 1000, 10, 10, 0);
 	probe(&b, &p, "largesize 8");
 	expect(&p, "video/mp4", -1, -1, -1, "64-bit size 8 (< 16) stops the walk");
-	bb_free(&b);
+	bb_reset(&b);
 	bb_init(&b);
 	mp4_ftyp(&b, "mp41", "mp41");
 	bb_be(&b, 1, 4);
@@ -449,7 +449,7 @@ test_mp4_box_sizes(void)
 	mp4_moov(&b, 1000, 1000, 10, 10, 0);
 	probe(&b, &p, "largesize max");
 	expect(&p, "video/mp4", -1, -1, -1, "64-bit size near 2^64 does not wrap");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* children inside moov with bad sizes: size 3, size 1 with largesize 2^63 */
 	bb_init(&b);
@@ -463,7 +463,7 @@ test_mp4_box_sizes(void)
 	box_end(&b, at);
 	probe(&b, &p, "huge child");
 	MM_CHECK(strcmp(p.mime, "video/mp4") == 0 && p.duration_ms == 2000, "child with 2^63 size is clipped");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* nesting too deep: 40 nested mdia boxes around the stsd */
 	bb_init(&b);
@@ -501,10 +501,10 @@ test_mp4_box_sizes(void)
 	}
 	probe(&b, &p, "deep nesting");
 	MM_CHECK(strcmp(p.mime, "video/mp4") == 0 && p.duration_ms == 2000 && p.width == -1 &&
-			 strcmp(det_s(&p, "codec"), "") == 0,
+			 strcmp(detail_str(&p, "codec"), "") == 0,
 			 "nesting 40 deep: stops at the depth cap, keeps mvhd (got %lldx%lld codec '%s')",
-			 (long long) p.width, (long long) p.height, det_s(&p, "codec"));
-	bb_free(&b);
+			 (long long) p.width, (long long) p.height, detail_str(&p, "codec"));
+	bb_reset(&b);
 }
 
 /* Durations: timescale 0, mvhd v1, unknown duration, fragmented with mehd, rotation. */
@@ -523,7 +523,7 @@ test_mp4_durations(void)
 	box_end(&b, at);
 	probe(&b, &p, "timescale 0");
 	MM_CHECK(strcmp(p.mime, "video/mp4") == 0 && p.duration_ms == -1, "timescale 0: duration unknown");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	mp4_ftyp(&b, "isom", "isom");
@@ -533,7 +533,7 @@ test_mp4_durations(void)
 	probe(&b, &p, "huge duration");
 	MM_CHECK(p.duration_ms == -1, "duration*1000 overflowing int64: unknown (got %lld)",
 			 (long long) p.duration_ms);
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	mp4_ftyp(&b, "isom", "isom");
@@ -542,7 +542,7 @@ test_mp4_durations(void)
 	box_end(&b, at);
 	probe(&b, &p, "v1 duration");
 	MM_CHECK(p.duration_ms == 3333, "mvhd v1: 10/3 s = 3333 ms (got %lld)", (long long) p.duration_ms);
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* fragmented: mvhd duration 0, mvex/mehd v1 gives it; moof after */
 	bb_init(&b);
@@ -565,7 +565,7 @@ test_mp4_durations(void)
 	probe(&b, &p, "fragmented");
 	expect(&p, "video/mp4", 854, 480, 61500, "fragmented MP4: duration from mehd");
 	MM_CHECK(det_i(&p, "fragmented") == 1, "fragmented MP4: detail fragmented");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* a rotated (90 degree) phone video: display size swapped */
 	bb_init(&b);
@@ -577,7 +577,7 @@ test_mp4_durations(void)
 	probe(&b, &p, "rotated");
 	expect(&p, "video/quicktime", 1080, 1920, 1000, "tkhd matrix rotated 90: display 1080x1920");
 	MM_CHECK(det_i(&p, "rotation") == 90, "rotated: detail rotation 90");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* Appends a HEIF meta box: pitm 1, iprp(ipco(ispe, codec config, [irot]), ipma). */
@@ -650,10 +650,10 @@ test_heif(void)
 	box_end(&b, at);
 	probe(&b, &p, "avif");
 	expect(&p, "image/avif", 4000, 3000, -1, "AVIF: primary item's ispe (not the thumbnail's)");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "av01") == 0 && strcmp(p.media_type, "image") == 0,
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "av01") == 0 && strcmp(p.media_type, "image") == 0,
 			 "AVIF: codec av01, media_type image");
 	truncations(&b, "image/avif", "avif");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	mp4_ftyp(&b, "mif1", "mif1heic");
@@ -661,14 +661,14 @@ test_heif(void)
 	probe(&b, &p, "heic");
 	expect(&p, "image/heic", 3024, 4032, -1, "HEIC (mif1 major, heic compatible), irot 90: swapped");
 	MM_CHECK(det_i(&p, "rotation") == 270, "HEIC irot 1 (90 anticlockwise) = rotation 270");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	mp4_ftyp(&b, "mif1", "mif1");
 	heif_meta(&b, 640, 480, 0, "jpgC");
 	probe(&b, &p, "heif");
 	expect(&p, "image/heif", 640, 480, -1, "HEIF (mif1 only)");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* AVIF image sequence: meta and moov */
 	bb_init(&b);
@@ -680,7 +680,7 @@ test_heif(void)
 	box_end(&b, at);
 	probe(&b, &p, "avis");
 	expect(&p, "image/avif", 499, 479, 2100, "AVIF sequence (avis): ispe size, mvhd duration");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* no pitm: the first ispe is used */
 	bb_init(&b);
@@ -702,7 +702,7 @@ test_heif(void)
 	box_end(&b, at);
 	probe(&b, &p, "heic no pitm");
 	expect(&p, "image/heic", 1024, 768, -1, "HEIC without pitm: first ispe");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* Runs this file's groups and prints the TAP plan. */

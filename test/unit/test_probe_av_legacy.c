@@ -36,7 +36,7 @@ test_audio_misc(void)
 	probe(&b, &p, "au");
 	expect(&p, "audio/basic", -1, -1, 1000, "AU 16-bit PCM 8 kHz mono, 16000 bytes");
 	truncations(&b, "audio/basic", "au");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	bb_str(&b, ".snd");
@@ -48,7 +48,7 @@ test_audio_misc(void)
 	bb_zeros(&b, 8000);
 	probe(&b, &p, "au unknown size");
 	expect(&p, "audio/basic", -1, -1, 500, "AU mu-law, size unknown: to end of file");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	bb_str(&b, ".snd");
@@ -61,10 +61,10 @@ test_audio_misc(void)
 	probe(&b, &p, "au huge");
 	MM_CHECK(strcmp(p.mime, "audio/basic") == 0 && p.duration_ms == -1,
 			 "AU with 2^32-1 channels: no duration, no overflow");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
-	bb_bytes(&b, "Creative Voice File\032", 20);
+	bb_put(&b, "Creative Voice File\032", 20);
 	bb_le(&b, 26, 2);
 	bb_le(&b, 0x010A, 2);
 	bb_le(&b, 0x1129, 2);
@@ -76,7 +76,7 @@ test_audio_misc(void)
 	bb_u8(&b, 0);
 	probe(&b, &p, "voc");
 	expect(&p, "audio/x-voc", -1, -1, 1000, "VOC 8-bit 10 kHz, 10000 bytes");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* ---------- ASF, RealMedia ---------- */
@@ -94,12 +94,12 @@ test_asf(void)
 	size_t		at;
 
 	bb_init(&b);
-	bb_bytes(&b, hdr, 16);
+	bb_put(&b, hdr, 16);
 	bb_le(&b, 0, 8);
 	bb_le(&b, 2, 4);
 	bb_u8(&b, 1);
 	bb_u8(&b, 2);
-	bb_bytes(&b, fp, 16);
+	bb_put(&b, fp, 16);
 	bb_le(&b, 104, 8);
 	bb_zeros(&b, 16);
 	bb_le(&b, 0, 8);
@@ -113,9 +113,9 @@ test_asf(void)
 	bb_le(&b, 0, 4);
 	bb_le(&b, 0, 4);
 	at = b.len;
-	bb_bytes(&b, sp, 16);
+	bb_put(&b, sp, 16);
 	bb_le(&b, 0, 8);
-	bb_bytes(&b, vid, 16);
+	bb_put(&b, vid, 16);
 	bb_zeros(&b, 16);
 	bb_le(&b, 0, 8);
 	bb_le(&b, 51, 4);
@@ -133,15 +133,15 @@ test_asf(void)
 	bb_le(&b, 24, 2);
 	bb_str(&b, "WMV3");
 	bb_zeros(&b, 20);
-	b.d[at + 16] = (uint8_t) (b.len - at);
-	b.d[16] = (uint8_t) b.len;
-	b.d[17] = (uint8_t) (b.len >> 8);
+	b.p[at + 16] = (uint8_t) (b.len - at);
+	b.p[16] = (uint8_t) b.len;
+	b.p[17] = (uint8_t) (b.len >> 8);
 	bb_zeros(&b, 200);
 	probe(&b, &p, "asf");
 	expect(&p, "video/x-ms-asf", 1280, 720, 8000, "ASF: 9.5 s play - 1.5 s preroll, 1280x720");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "WMV3") == 0, "ASF codec WMV3");
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "WMV3") == 0, "ASF codec WMV3");
 	truncations(&b, "video/x-ms-asf", "asf");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* RealMedia PROP and MDPR. */
@@ -182,15 +182,15 @@ test_realmedia(void)
 	bb_be(&b, 640, 2);
 	bb_be(&b, 480, 2);
 	bb_zeros(&b, 18);
-	bb_put_be32(&b, at + 4, (uint32_t) (b.len - at));
+	bb_set_be32(&b, at + 4, (uint32_t) (b.len - at));
 	bb_str(&b, "DATA");
 	bb_be(&b, 18, 4);
 	bb_zeros(&b, 10);
 	probe(&b, &p, "rm");
 	expect(&p, "application/vnd.rn-realmedia", 640, 480, 7250, "RealMedia PROP duration, VIDO size");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "RV40") == 0, "RealMedia codec RV40");
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "RV40") == 0, "RealMedia codec RV40");
 	truncations(&b, "application/vnd.rn-realmedia", "rm");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* Runs this file's groups and prints the TAP plan. */

@@ -53,7 +53,7 @@ ebml_end(bb *b, size_t at)
 	int			i;
 
 	for (i = 1; i < 8; i++)
-		b->d[at + i] = (uint8_t) (v >> (8 * (7 - i)));
+		b->p[at + i] = (uint8_t) (v >> (8 * (7 - i)));
 }
 
 /* Appends an unsigned integer element (1-byte size). */
@@ -144,7 +144,7 @@ mkv_build(bb *b, const char *doctype, int w, int h, int display, double dur, int
 
 		bb_zeros(b, 5000);
 		ebml_end(b, c);
-		bb_put_be32(b, seekpos_at, (uint32_t) (b->len - segdata));
+		bb_set_be32(b, seekpos_at, (uint32_t) (b->len - segdata));
 	}
 	seg = ebml_begin(b, 0x1654AE6B);
 	if (w > 0)
@@ -194,66 +194,66 @@ test_matroska(void)
 	mkv_build(&b, "webm", 640, 360, 0, 5000.0, 8, 0);
 	probe(&b, &p, "webm");
 	expect(&p, "video/webm", 640, 360, 5000, "WebM VP9 640x360, 8-byte float duration, unknown-size Segment");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "vp9") == 0 && strcmp(det_s(&p, "audio_codec"), "opus") == 0 &&
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "vp9") == 0 && strcmp(detail_str(&p, "audio_codec"), "opus") == 0 &&
 			 det_i(&p, "sample_rate") == 48000, "WebM codec vp9, audio opus 48 kHz");
 	truncations(&b, "video/webm", "webm");
-	bb_free(&b);
+	bb_reset(&b);
 
 	mkv_build(&b, "matroska", 720, 576, 1, 90500.0, 4, 0);
 	probe(&b, &p, "mkv");
 	expect(&p, "video/x-matroska", 1440, 576, 90500, "Matroska: DisplayWidth/Height, 4-byte float");
-	bb_free(&b);
+	bb_reset(&b);
 
 	mkv_build(&b, "webm", 0, 0, 0, 1234.0, 8, 0);
 	probe(&b, &p, "webm audio");
 	expect(&p, "audio/webm", -1, -1, 1234, "WebM audio only -> audio/webm");
-	bb_free(&b);
+	bb_reset(&b);
 
 	mkv_build(&b, "matroska", 0, 0, 0, 1234.0, 8, 0);
 	probe(&b, &p, "mka");
 	expect(&p, "audio/x-matroska", -1, -1, 1234, "Matroska audio only -> audio/x-matroska");
-	bb_free(&b);
+	bb_reset(&b);
 
 	mkv_build(&b, "webm", 320, 240, 0, 42.0, 8, 1);
 	probe(&b, &p, "webm seekhead");
 	expect(&p, "video/webm", 320, 240, 42, "WebM with Tracks after a Cluster, found by SeekHead");
-	bb_free(&b);
+	bb_reset(&b);
 
 	mkv_build(&b, "foo", 320, 240, 0, 42.0, 8, 0);
-	MM_CHECK(mm_probe_matroska(NULL, b.d, b.len, &p) == MM_FMT_NO, "EBML DocType foo is not claimed");
-	bb_free(&b);
+	MM_CHECK(mm_probe_matroska(NULL, b.p, b.len, &p) == MM_FMT_NO, "EBML DocType foo is not claimed");
+	bb_reset(&b);
 
 	/* an all-zero vint as the Tracks size: parsing stops, type stays */
 	mkv_build(&b, "webm", 640, 360, 0, 5000.0, 8, 0);
 	for (i = 0; i + 4 < b.len; i++)
-		if (mm_be32(b.d + i) == 0x1654AE6B)
+		if (mm_be32(b.p + i) == 0x1654AE6B)
 		{
-			b.d[i + 4] = 0x00;
+			b.p[i + 4] = 0x00;
 			break;
 		}
 	probe(&b, &p, "zero vint");
 	expect(&p, "video/webm", -1, -1, 5000, "Tracks with an all-zero size vint: no tracks, Info kept");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* a Duration that is NaN, and a huge 8-byte size (0x01 ff.. ff = unknown) on Info */
 	mkv_build(&b, "webm", 640, 360, 0, 0.0, 8, 0);
 	for (i = 0; i + 2 < b.len; i++)
-		if (b.d[i] == 0x44 && b.d[i + 1] == 0x89 && b.d[i + 2] == 0x88)
+		if (b.p[i] == 0x44 && b.p[i + 1] == 0x89 && b.p[i + 2] == 0x88)
 		{
-			memset(b.d + i + 3, 0xff, 8);
+			memset(b.p + i + 3, 0xff, 8);
 			break;
 		}
 	probe(&b, &p, "nan duration");
 	expect(&p, "video/webm", 640, 360, -1, "NaN Duration: unknown");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* the EBML header itself with a zero vint size */
 	bb_init(&b);
 	bb_be(&b, 0x1A45DFA3, 4);
 	bb_u8(&b, 0x00);
 	bb_zeros(&b, 40);
-	MM_CHECK(mm_probe_matroska(NULL, b.d, b.len, &p) == MM_FMT_NO, "EBML header with a zero size vint: not claimed");
-	bb_free(&b);
+	MM_CHECK(mm_probe_matroska(NULL, b.p, b.len, &p) == MM_FMT_NO, "EBML header with a zero size vint: not claimed");
+	bb_reset(&b);
 }
 
 /* ---------- FLV ---------- */
@@ -319,17 +319,17 @@ test_flv(void)
 	bb_u8(&b, 1);
 	bb_be(&b, 0, 2);
 	bb_u8(&b, 9);
-	b.d[tag] = 0;
-	b.d[tag + 1] = (uint8_t) ((b.len - tag - 10) >> 8);
-	b.d[tag + 2] = (uint8_t) (b.len - tag - 10);
+	b.p[tag] = 0;
+	b.p[tag + 1] = (uint8_t) ((b.len - tag - 10) >> 8);
+	b.p[tag + 2] = (uint8_t) (b.len - tag - 10);
 	bb_be(&b, b.len - tag + 1, 4);
 	bb_zeros(&b, 100);
 	probe(&b, &p, "flv");
 	expect(&p, "video/x-flv", 640, 360, 12500, "FLV onMetaData after a nested keyframes object");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "h264") == 0 && det_i(&p, "channels") == 2,
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "h264") == 0 && det_i(&p, "channels") == 2,
 			 "FLV codec h264, stereo");
 	truncations(&b, "video/x-flv", "flv");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* 10000 nested objects: depth cap, no stack overflow */
 	bb_init(&b);
@@ -353,7 +353,7 @@ test_flv(void)
 	}
 	probe(&b, &p, "flv deep");
 	expect(&p, "video/x-flv", -1, -1, -1, "FLV with 10000 nested AMF objects");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* Runs this file's groups and prints the TAP plan. */

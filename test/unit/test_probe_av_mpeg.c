@@ -24,14 +24,14 @@ mp3_frame(bb *b, int xing, uint32_t frames)
 {
 	size_t		at = b->len;
 
-	bb_bytes(b, "\xFF\xFB\x90\xC0", 4);
+	bb_put(b, "\xFF\xFB\x90\xC0", 4);
 	bb_zeros(b, 413);
 	if (xing)
 	{
-		memcpy(b->d + at + 4 + 17, "Xing", 4);
-		bb_put_be32(b, at + 4 + 17 + 4, 3);
-		bb_put_be32(b, at + 4 + 17 + 8, frames);
-		bb_put_be32(b, at + 4 + 17 + 12, 417 * frames);
+		memcpy(b->p + at + 4 + 17, "Xing", 4);
+		bb_set_be32(b, at + 4 + 17 + 4, 3);
+		bb_set_be32(b, at + 4 + 17 + 8, frames);
+		bb_set_be32(b, at + 4 + 17 + 12, 417 * frames);
 	}
 }
 
@@ -64,10 +64,10 @@ test_mp3(void)
 		mp3_frame(&b, 0, 0);
 	probe(&b, &p, "mp3 xing");
 	expect(&p, "audio/mpeg", -1, -1, 26122, "MP3 ID3v2 + Xing: 1000 frames * 1152 / 44100");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "mp3") == 0 && det_i(&p, "sample_rate") == 44100 &&
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "mp3") == 0 && det_i(&p, "sample_rate") == 44100 &&
 			 det_i(&p, "channels") == 1, "MP3 details");
 	truncations(&b, "audio/mpeg", "mp3");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* CBR, no tag: duration from size; an ID3v1 tail does not count */
 	bb_init(&b);
@@ -77,7 +77,7 @@ test_mp3(void)
 	bb_zeros(&b, 125);
 	probe(&b, &p, "mp3 cbr");
 	expect(&p, "audio/mpeg", -1, -1, 300 * 417 * 8 / 128, "MP3 CBR: (size - ID3v1) * 8 / 128 kbps");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* a big file with a big ID3v2 tag, windowed: few small NEEDs */
 	{
@@ -91,37 +91,37 @@ test_mp3(void)
 		for (i = 0; i < 30; i++)
 			mp3_frame(&h, 0, 0);
 		vf.size = 100ull << 20;
-		vf.head = h.d;
+		vf.head = h.p;
 		vf.headlen = h.len;
 		vf.tail = NULL;
 		vf.taillen = 0;
-		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/mpeg", -1, -1, 2612244, "100 MB MP3 behind a 500 KB ID3v2 tag: Xing duration");
 		MM_CHECK(ws.rounds <= 2 && ws.fetched <= 16384, "big ID3v2: %d rounds, %llu bytes",
 				 ws.rounds, (unsigned long long) ws.fetched);
-		bb_free(&h);
+		bb_reset(&h);
 	}
 
 	/* one valid-looking header followed by garbage is not MP3 */
 	bb_init(&b);
-	bb_bytes(&b, "\xFF\xFB\x90\xC0", 4);
+	bb_put(&b, "\xFF\xFB\x90\xC0", 4);
 	bb_fill(&b, 0x11, 2000);
-	mm_probe_buffer(b.d, b.len, &p);
+	mm_probe_buffer(b.p, b.len, &p);
 	MM_CHECK(strcmp(p.mime, "audio/mpeg") != 0, "a lone frame header without ID3 is not claimed (got %s)", p.mime);
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* MPEG-2.5 layer III pair */
 	bb_init(&b);
 	for (i = 0; i < 10; i++)
 	{
 		/* FF E3: MPEG-2.5 L3 no CRC; 0x90: 64 kbps idx 9 = 80? -> use idx 8 (64 kbps), 11025 Hz */
-		bb_bytes(&b, "\xFF\xE3\x80\xC0", 4);
+		bb_put(&b, "\xFF\xE3\x80\xC0", 4);
 		bb_zeros(&b, 72 * 64000 / 11025 - 4);
 	}
 	probe(&b, &p, "mpeg 2.5");
 	MM_CHECK(strcmp(p.mime, "audio/mpeg") == 0 && det_i(&p, "sample_rate") == 11025,
 			 "MPEG-2.5 layer III, 11025 Hz (got %s %lld)", p.mime, (long long) det_i(&p, "sample_rate"));
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	for (i = 0; i < 43; i++)
@@ -129,14 +129,14 @@ test_mp3(void)
 	probe(&b, &p, "adts");
 	expect(&p, "audio/aac", -1, -1, 43 * 1024 * 1000 / 44100, "ADTS AAC: 43 frames of 1024 samples");
 	MM_CHECK(det_i(&p, "channels") == 2 && det_i(&p, "sample_rate") == 44100, "ADTS details");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* Appends an MPEG-2 PES header with a PTS for stream sid, plus payload. */
 static void
 pes_pts(bb *b, unsigned sid, uint64_t pts, size_t payload)
 {
-	bb_bytes(b, "\x00\x00\x01", 3);
+	bb_put(b, "\x00\x00\x01", 3);
 	bb_u8(b, sid);
 	bb_be(b, 8 + payload, 2);
 	bb_u8(b, 0x80);
@@ -154,7 +154,7 @@ pes_pts(bb *b, unsigned sid, uint64_t pts, size_t payload)
 static void
 pack_header(bb *b)
 {
-	bb_bytes(b, "\x00\x00\x01\xBA\x44\x00\x04\x00\x04\x01\x01\x89\xC3\xF8", 14);
+	bb_put(b, "\x00\x00\x01\xBA\x44\x00\x04\x00\x04\x01\x01\x89\xC3\xF8", 14);
 }
 
 /* MPEG-PS (PTS span + one frame) and TS (PCR span). */
@@ -168,7 +168,7 @@ test_mpeg(void)
 	bb_init(&b);
 	pack_header(&b);
 	pes_pts(&b, 0xE0, 90000, 0);
-	bb_bytes(&b, "\x00\x00\x01\xB3\x2D\x01\xE0\x24\xFF\xFF\xE0\x00", 12);	/* 720x480, 29.97 */
+	bb_put(&b, "\x00\x00\x01\xB3\x2D\x01\xE0\x24\xFF\xFF\xE0\x00", 12);	/* 720x480, 29.97 */
 	for (i = 1; i < 100; i++)
 	{
 		pack_header(&b);
@@ -177,15 +177,15 @@ test_mpeg(void)
 	probe(&b, &p, "mpeg-ps");
 	expect(&p, "video/mpeg", 720, 480, 99 * 3003 / 90 + 33, "MPEG-PS 720x480: PTS span + one frame");
 	{
-		vfile		vf = {b.len, b.d, b.len, NULL, 0};
+		vfile		vf = {b.len, b.p, b.len, NULL, 0};
 		wstats		ws;
 
-		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		MM_CHECK(b.len > 65536 && p.duration_ms == 99 * 3003 / 90 + 33 && ws.rounds == 0,
 				 "MPEG-PS of %zu bytes via 64 KB windows: no NEED (%d)", b.len, ws.rounds);
 	}
 	truncations(&b, "video/mpeg", "mpeg-ps");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	for (i = 0; i < 400; i++)
@@ -210,23 +210,23 @@ test_mpeg(void)
 	probe(&b, &p, "mpeg-ts");
 	expect(&p, "video/mp2t", -1, -1, 3990, "MPEG-TS: last PCR - first PCR");
 	{
-		vfile		vf = {b.len, b.d, b.len, NULL, 0};
+		vfile		vf = {b.len, b.p, b.len, NULL, 0};
 		wstats		ws;
 
-		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		MM_CHECK(p.duration_ms == 3990 && ws.rounds == 0, "MPEG-TS via 64 KB windows: no NEED (%d)", ws.rounds);
 		b.len = 70 * 188;		/* a short file: head region only */
 		probe(&b, &p, "short ts");
 		expect(&p, "video/mp2t", -1, -1, 69 * 10, "short MPEG-TS: last PCR from the head region");
 	}
 	truncations(&b, "video/mp2t", "mpeg-ts");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	bb_fill(&b, 'G', 2000);
-	mm_probe_buffer(b.d, b.len, &p);
+	mm_probe_buffer(b.p, b.len, &p);
 	MM_CHECK(strcmp(p.mime, "video/mp2t") != 0, "a file of 'G's is not MPEG-TS (got %s)", p.mime);
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* Runs this file's groups and prints the TAP plan. */

@@ -36,7 +36,7 @@ wav_fmt(bb *b, unsigned tag, unsigned ch, uint32_t rate, unsigned bits, unsigned
 		bb_le(b, bits, 2);
 		bb_le(b, 3, 4);
 		bb_le(b, subtag, 2);
-		bb_bytes(b, "\x00\x00\x00\x00\x10\x00\x80\x00\x00\xAA\x00\x38\x9B\x71", 14);
+		bb_put(b, "\x00\x00\x00\x00\x10\x00\x80\x00\x00\xAA\x00\x38\x9B\x71", 14);
 	}
 }
 
@@ -59,14 +59,14 @@ test_wav(void)
 	bb_str(&b, "data");
 	bb_le(&b, 176400 / 4, 4);
 	bb_zeros(&b, 176400 / 4);
-	bb_put_le32(&b, 4, (uint32_t) (b.len - 8));
+	bb_set_le32(&b, 4, (uint32_t) (b.len - 8));
 	probe(&b, &p, "wav");
 	expect(&p, "audio/wav", -1, -1, 250, "WAV PCM 16-bit stereo 44.1k, 44100 data bytes");
 	MM_CHECK(det_i(&p, "channels") == 2 && det_i(&p, "sample_rate") == 44100 &&
-			 det_i(&p, "bit_depth") == 16 && strcmp(det_s(&p, "codec"), "pcm") == 0,
+			 det_i(&p, "bit_depth") == 16 && strcmp(detail_str(&p, "codec"), "pcm") == 0,
 			 "WAV details: 2 ch, 44100 Hz, 16 bit, pcm");
 	truncations(&b, "audio/wav", "wav");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	bb_str(&b, "RIFF");
@@ -78,8 +78,8 @@ test_wav(void)
 	bb_zeros(&b, 96000);
 	probe(&b, &p, "wav float");
 	expect(&p, "audio/wav", -1, -1, 500, "WAV extensible float, data size -1: to end of file");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "float") == 0, "WAV extensible: sub-format float");
-	bb_free(&b);
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "float") == 0, "WAV extensible: sub-format float");
+	bb_reset(&b);
 
 	bb_init(&b);
 	bb_str(&b, "RIFF");
@@ -93,9 +93,9 @@ test_wav(void)
 	bb_le(&b, 100, 4);
 	bb_zeros(&b, 100);
 	probe(&b, &p, "wav adpcm");
-	MM_CHECK(p.duration_ms == 3000 && strcmp(det_s(&p, "codec"), "ima_adpcm") == 0,
+	MM_CHECK(p.duration_ms == 3000 && strcmp(detail_str(&p, "codec"), "ima_adpcm") == 0,
 			 "WAV IMA ADPCM: duration from fact (got %lld)", (long long) p.duration_ms);
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* RF64: data size in ds64; a virtual 5 GB file */
 	{
@@ -118,14 +118,14 @@ test_wav(void)
 		bb_str(&h, "data");
 		bb_le(&h, 0xFFFFFFFF, 4);
 		vf.size = h.len + data;
-		vf.head = h.d;
+		vf.head = h.p;
 		vf.headlen = h.len;
 		vf.tail = NULL;
 		vf.taillen = 0;
-		probe_windowed(&vf, 65536, 65536, &p, &ws);
+		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/wav", -1, -1, (int64_t) (data * 1000 / 192000), "RF64 5 GB: duration from ds64");
 		MM_CHECK(ws.rounds == 0, "RF64: no NEED rounds");
-		bb_free(&h);
+		bb_reset(&h);
 	}
 
 	bb_init(&b);
@@ -133,8 +133,8 @@ test_wav(void)
 	bb_le(&b, 100, 4);
 	bb_str(&b, "WEBPVP8 ");
 	bb_zeros(&b, 100);
-	MM_CHECK(mm_probe_riff(NULL, b.d, b.len, &p) == MM_FMT_NO, "RIFF WEBP is not claimed by the RIFF probe");
-	bb_free(&b);
+	MM_CHECK(mm_probe_riff(NULL, b.p, b.len, &p) == MM_FMT_NO, "RIFF WEBP is not claimed by the RIFF probe");
+	bb_reset(&b);
 }
 
 /* AVI: avih size and frames * usec. */
@@ -184,18 +184,18 @@ test_avi(void)
 	bb_le(&b, 24, 2);
 	bb_str(&b, "XVID");
 	bb_zeros(&b, 20);
-	bb_put_le32(&b, strl, (uint32_t) (b.len - strl - 4));
-	bb_put_le32(&b, hdrl, (uint32_t) (b.len - hdrl - 4));
+	bb_set_le32(&b, strl, (uint32_t) (b.len - strl - 4));
+	bb_set_le32(&b, hdrl, (uint32_t) (b.len - hdrl - 4));
 	bb_str(&b, "LIST");
 	bb_le(&b, 4 + 1000, 4);
 	bb_str(&b, "movi");
 	bb_zeros(&b, 1000);
-	bb_put_le32(&b, 4, (uint32_t) (b.len - 8));
+	bb_set_le32(&b, 4, (uint32_t) (b.len - 8));
 	probe(&b, &p, "avi");
 	expect(&p, "video/avi", 720, 576, 10000, "AVI 720x576, 250 frames at 40 ms");
-	MM_CHECK(strcmp(det_s(&p, "codec"), "XVID") == 0, "AVI codec XVID");
+	MM_CHECK(strcmp(detail_str(&p, "codec"), "XVID") == 0, "AVI codec XVID");
 	truncations(&b, "video/avi", "avi");
-	bb_free(&b);
+	bb_reset(&b);
 }
 
 /* ---------- IFF ---------- */
@@ -232,13 +232,13 @@ test_iff(void)
 	bb_str(&b, "SSND");
 	bb_be(&b, 8 + 600, 4);
 	bb_zeros(&b, 608);
-	bb_put_be32(&b, 4, (uint32_t) (b.len - 8));
+	bb_set_be32(&b, 4, (uint32_t) (b.len - 8));
 	probe(&b, &p, "aiff");
 	expect(&p, "audio/aiff", -1, -1, 2000, "AIFF 44100 Hz, 88200 frames");
 	MM_CHECK(det_i(&p, "sample_rate") == 44100 && det_i(&p, "bit_depth") == 24 &&
 			 det_i(&p, "channels") == 2, "AIFF details from COMM and its 80-bit rate");
 	truncations(&b, "audio/aiff", "aiff");
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* AIFC with sowt, a fractional rate (22254.545...) */
 	bb_init(&b);
@@ -253,17 +253,17 @@ test_iff(void)
 	bb_be(&b, 1, 2);
 	bb_be(&b, 22254, 4);
 	bb_be(&b, 16, 2);
-	bb_bytes(&b, "\x40\x0D\xAD\xDD\x17\x45\xD1\x74\x5D\x17", 10);
+	bb_put(&b, "\x40\x0D\xAD\xDD\x17\x45\xD1\x74\x5D\x17", 10);
 	bb_str(&b, "sowt");
 	bb_u8(&b, 0);
 	bb_u8(&b, 0);
-	bb_put_be32(&b, 4, (uint32_t) (b.len - 8));
+	bb_set_be32(&b, 4, (uint32_t) (b.len - 8));
 	probe(&b, &p, "aifc");
 	MM_CHECK(strcmp(p.mime, "audio/aiff") == 0 && det_i(&p, "sample_rate") == 22255 &&
-			 strcmp(det_s(&p, "codec"), "pcm") == 0 && p.duration_ms == 999,
+			 strcmp(detail_str(&p, "codec"), "pcm") == 0 && p.duration_ms == 999,
 			 "AIFC sowt, rate 22254.5454 rounds to 22255 (got %lld, %lld ms)",
 			 (long long) det_i(&p, "sample_rate"), (long long) p.duration_ms);
-	bb_free(&b);
+	bb_reset(&b);
 
 	/* hostile 80-bit rates: infinity, huge exponent, denormal, negative */
 	{
@@ -287,11 +287,11 @@ test_iff(void)
 			bb_be(&b, 1, 2);
 			bb_be(&b, 0xFFFFFFFF, 4);
 			bb_be(&b, 16, 2);
-			bb_bytes(&b, bad[i], 10);
-			mm_probe_buffer(b.d, b.len, &p);
+			bb_put(&b, bad[i], 10);
+			mm_probe_buffer(b.p, b.len, &p);
 			if (strcmp(p.mime, "audio/aiff") != 0 || p.duration_ms != -1 || det_i(&p, "sample_rate") != -999)
 				ok = 0;
-			bb_free(&b);
+			bb_reset(&b);
 		}
 		MM_CHECK(ok, "AIFF with infinite/huge/denormal/negative 80-bit rate: no rate, no duration");
 	}
@@ -312,17 +312,17 @@ test_iff(void)
 	bb_str(&b, "BODY");
 	bb_be(&b, 16000, 4);
 	bb_zeros(&b, 16000);
-	bb_put_be32(&b, 4, (uint32_t) (b.len - 8));
+	bb_set_be32(&b, 4, (uint32_t) (b.len - 8));
 	probe(&b, &p, "8svx");
 	expect(&p, "audio/x-8svx", -1, -1, 2000, "8SVX 8000 Hz, 16000 samples");
-	bb_free(&b);
+	bb_reset(&b);
 
 	bb_init(&b);
 	bb_str(&b, "FORM");
 	bb_be(&b, 4, 4);
 	bb_str(&b, "ILBM");
-	MM_CHECK(mm_probe_iff(NULL, b.d, b.len, &p) == MM_FMT_NO, "FORM ILBM is not claimed");
-	bb_free(&b);
+	MM_CHECK(mm_probe_iff(NULL, b.p, b.len, &p) == MM_FMT_NO, "FORM ILBM is not claimed");
+	bb_reset(&b);
 }
 
 /* Runs this file's groups and prints the TAP plan. */

@@ -17,7 +17,7 @@
 static uint8_t *
 png_header_only(uint32_t w, uint32_t h, size_t *len)
 {
-	buf			b = {NULL, 0, 0};
+	bb			b = {NULL, 0, 0};
 	uint8_t		ihdr[17] = {'I', 'H', 'D', 'R'};
 	uint8_t		idat[4 + 11] = {'I', 'D', 'A', 'T', 0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1, 0, 0};
 	uint8_t		be[4];
@@ -33,24 +33,24 @@ png_header_only(uint32_t w, uint32_t h, size_t *len)
 	ihdr[11] = (uint8_t) h;
 	ihdr[12] = 8;
 	ihdr[13] = 6;				/* RGBA */
-	buf_put(&b, "\x89PNG\r\n\x1a\n", 8);
-	buf_put(&b, "\0\0\0\x0d", 4);
-	buf_put(&b, ihdr, 17);
+	bb_put(&b, "\x89PNG\r\n\x1a\n", 8);
+	bb_put(&b, "\0\0\0\x0d", 4);
+	bb_put(&b, ihdr, 17);
 	crc = (uint32_t) crc32(0, ihdr, 17);
 	be[0] = (uint8_t) (crc >> 24);
 	be[1] = (uint8_t) (crc >> 16);
 	be[2] = (uint8_t) (crc >> 8);
 	be[3] = (uint8_t) crc;
-	buf_put(&b, be, 4);
-	buf_put(&b, "\0\0\0\x0b", 4);
-	buf_put(&b, idat, sizeof(idat));
+	bb_put(&b, be, 4);
+	bb_put(&b, "\0\0\0\x0b", 4);
+	bb_put(&b, idat, sizeof(idat));
 	crc = (uint32_t) crc32(0, idat, sizeof(idat));
 	be[0] = (uint8_t) (crc >> 24);
 	be[1] = (uint8_t) (crc >> 16);
 	be[2] = (uint8_t) (crc >> 8);
 	be[3] = (uint8_t) crc;
-	buf_put(&b, be, 4);
-	buf_put(&b, "\0\0\0\0IEND\xae\x42\x60\x82", 12);
+	bb_put(&b, be, 4);
+	bb_put(&b, "\0\0\0\0IEND\xae\x42\x60\x82", 12);
 	*len = b.len;
 	return b.p;
 }
@@ -104,10 +104,10 @@ test_limits(void)
 
 	/* GIF screen of 65535 x 65535 */
 	{
-		buf			b = {NULL, 0, 0};
+		bb			b = {NULL, 0, 0};
 
-		buf_put(&b, "GIF89a\xff\xff\xff\xff\x00\x00\x00", 13);
-		buf_put(&b, "\x2c\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0\x3b", 16);
+		bb_put(&b, "GIF89a\xff\xff\xff\xff\x00\x00\x00", 13);
+		bb_put(&b, "\x2c\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0\x3b", 16);
 		memset(&s, 0, sizeof(s));
 		st = limited(b.p, b.len, 100000000, 0, &s, NULL, err, sizeof(err));
 		MM_CHECK(st == MM_IMG_TOO_BIG && s.biggest < 65536 && s.live == 0,
