@@ -160,11 +160,7 @@ test_corpus(void)
 					 (long long) want_ms, (long long) p.duration_ms);
 		}
 		/* through 64 KB head/tail windows, as stored files are probed */
-		vf.size = len;
-		vf.head = data;
-		vf.headlen = len;
-		vf.tail = NULL;
-		vf.taillen = 0;
+		vf = (vfile) {len, data, len, NULL, 0};
 		probe_vfile(&vf, 65536, 65536, &w, &ws);
 		MM_CHECK(!ws.gave_up && ws.rounds <= 2 && same_result(&p, &w),
 				 "corpus %s: 64 KB windowed probe agrees (%d rounds)", col[0], ws.rounds);

@@ -40,11 +40,7 @@ test_flac(void)
 	id3v2(&b, 300000);			/* a big cover picture */
 	flac_streaminfo(&b, 44100, 1, 16, 44100ull * 60);
 	bb_zeros(&b, 200000);
-	vf.size = b.len;
-	vf.head = b.p;
-	vf.headlen = b.len;
-	vf.tail = NULL;
-	vf.taillen = 0;
+	vf = (vfile) {b.len, b.p, b.len, NULL, 0};
 	probe_vfile(&vf, 65536, 65536, &p, &ws);
 	expect(&p, "audio/flac", -1, -1, 60000, "FLAC behind a 300 KB ID3v2 tag");
 	MM_CHECK(ws.rounds == 1 && ws.fetched <= 64, "ID3v2 skipped by size: 1 small NEED (%d, %llu bytes)",
@@ -212,11 +208,7 @@ test_ogg(void)
 		ogg_page(&b, 2, 0, 8, 0, pkt, n);
 		for (i = 0; i < 35; i++)
 			ogg_page(&b, 0, 44100ull * (i + 1), 8, 1 + i, junk, 2900);
-		vf.size = b.len;
-		vf.head = b.p;
-		vf.headlen = b.len;
-		vf.tail = NULL;
-		vf.taillen = 0;
+		vf = (vfile) {b.len, b.p, b.len, NULL, 0};
 		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/ogg", -1, -1, 35000, "100 KB Ogg via 64 KB windows");
 		MM_CHECK(b.len > 65536 && b.len < 131072 && ws.rounds == 0,
@@ -229,9 +221,7 @@ test_ogg(void)
 			ogg_page(&b, 0, 44100, 8, 1, junk, 2900);
 		ogg_page(&b, 0, 44100ull * 9, 8, 2, junk, 2900);
 		bb_fill(&b, 0, 3000);	/* trailing junk, no page */
-		vf.size = b.len;
-		vf.head = b.p;
-		vf.headlen = b.len;
+		vf = (vfile) {b.len, b.p, b.len, NULL, 0};
 		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/ogg", -1, -1, 9000, "Ogg whose last page straddles 64 KB");
 		MM_CHECK(ws.rounds == 1, "straddling last page: one NEED (%d)", ws.rounds);
@@ -252,11 +242,7 @@ test_ogg(void)
 		bb_fill(&t, 0x4f, 1000);	/* the end of a page cut by the window */
 		for (i = 0; i < 20; i++)
 			ogg_page(&t, 0, 48000ull * 3600 * 3 - 48000ull * (20 - i), 42, 1000 + i, junk, 2900);
-		vf.size = 1ull << 30;
-		vf.head = h.p;
-		vf.headlen = h.len;
-		vf.tail = t.p;
-		vf.taillen = t.len;
+		vf = (vfile) {1ull << 30, h.p, h.len, t.p, t.len};
 		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/ogg", -1, -1, 3ll * 3600 * 1000 - 1000, "1 GB Ogg: duration from the tail");
 		MM_CHECK(ws.rounds == 0, "1 GB Ogg: no NEED rounds (%d)", ws.rounds);

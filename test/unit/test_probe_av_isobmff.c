@@ -326,11 +326,7 @@ test_mp4_moov_at_end(void)
 		bb_be(&headb, 1, 4);
 		bb_str(&headb, "mdat");
 		bb_be(&headb, mdat_size, 8);
-		vf.size = size;
-		vf.head = headb.p;
-		vf.headlen = headb.len;
-		vf.tail = tailb.p;
-		vf.taillen = tailb.len;
+		vf = (vfile) {size, headb.p, headb.len, tailb.p, tailb.len};
 		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "video/mp4", 3840, 2160, 7200000, big ? "3 GB mp4, 200 KB moov at end" : "3 GB mp4, moov at end");
 		MM_CHECK(!ws.gave_up && ws.rounds <= (big ? 2 : 0),
@@ -364,11 +360,7 @@ test_mp4_moov_at_start(void)
 	mp4_moov(&headb, 1000, 3600 * 1000, 1920, 1080, 1);
 	bb_be(&headb, 0, 4);		/* size 0: to the end of the file */
 	bb_str(&headb, "mdat");
-	vf.size = 2ull << 30;
-	vf.head = headb.p;
-	vf.headlen = headb.len;
-	vf.tail = NULL;
-	vf.taillen = 0;
+	vf = (vfile) {2ull << 30, headb.p, headb.len, NULL, 0};
 	probe_vfile(&vf, 65536, 65536, &p, &ws);
 	expect(&p, "video/mp4", 1920, 1080, 3600000, "2 GB mp4, moov first, mdat size 0");
 	MM_CHECK(ws.rounds == 0, "moov first: no NEED rounds (%d)", ws.rounds);

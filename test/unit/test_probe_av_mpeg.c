@@ -90,11 +90,7 @@ test_mp3(void)
 		mp3_frame(&h, 1, 100000);
 		for (i = 0; i < 30; i++)
 			mp3_frame(&h, 0, 0);
-		vf.size = 100ull << 20;
-		vf.head = h.p;
-		vf.headlen = h.len;
-		vf.tail = NULL;
-		vf.taillen = 0;
+		vf = (vfile) {100ull << 20, h.p, h.len, NULL, 0};
 		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/mpeg", -1, -1, 2612244, "100 MB MP3 behind a 500 KB ID3v2 tag: Xing duration");
 		MM_CHECK(ws.rounds <= 2 && ws.fetched <= 16384, "big ID3v2: %d rounds, %llu bytes",

@@ -117,11 +117,7 @@ test_wav(void)
 		wav_fmt(&h, 1, 2, 48000, 16, 0);
 		bb_str(&h, "data");
 		bb_le(&h, 0xFFFFFFFF, 4);
-		vf.size = h.len + data;
-		vf.head = h.p;
-		vf.headlen = h.len;
-		vf.tail = NULL;
-		vf.taillen = 0;
+		vf = (vfile) {h.len + data, h.p, h.len, NULL, 0};
 		probe_vfile(&vf, 65536, 65536, &p, &ws);
 		expect(&p, "audio/wav", -1, -1, (int64_t) (data * 1000 / 192000), "RF64 5 GB: duration from ds64");
 		MM_CHECK(ws.rounds == 0, "RF64: no NEED rounds");
