@@ -1,7 +1,7 @@
 /*
- * mm_bytes.h - helpers for the probe unit tests: a growable byte buffer to
- * build hand-made files, lookups in a probe's details, and a windowed
- * probe loop that serves NEED requests from the whole file.
+ * mm_bytes.h - helpers for the probe and thumbnail unit tests: a growable
+ * byte buffer to build hand-made files, lookups in a probe's details, and
+ * a windowed probe loop that serves NEED requests from the whole file.
  */
 #ifndef MM_BYTES_H
 #define MM_BYTES_H
