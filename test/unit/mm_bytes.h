@@ -1,7 +1,7 @@
 /*
- * mm_bytes.h - helpers for the probe unit tests: a growable byte buffer to
- * build hand-made files, lookups in a probe's details, and a windowed
- * probe loop that serves NEED requests from the whole file.
+ * mm_bytes.h - helpers for the probe and thumbnail unit tests: a growable
+ * byte buffer to build hand-made files, lookups in a probe's details, and
+ * a windowed probe loop that serves NEED requests from the whole file.
  */
 #ifndef MM_BYTES_H
 #define MM_BYTES_H
@@ -20,9 +20,20 @@ typedef struct bb
 	size_t		cap;
 } bb;
 
-/* Appends n bytes. */
+/* Starts an empty buffer that already owns memory (p is never NULL). */
 static inline void
-bb_put(bb *b, const void *d, size_t n)
+bb_init(bb *b)
+{
+	b->cap = 4096;
+	b->len = 0;
+	b->p = malloc(b->cap);
+	if (b->p == NULL)
+		abort();
+}
+
+/* Makes room for n more bytes. */
+static inline void
+bb_reserve(bb *b, size_t n)
 {
 	if (b->len + n > b->cap)
 	{
@@ -35,6 +46,13 @@ bb_put(bb *b, const void *d, size_t n)
 			abort();
 		b->cap = cap;
 	}
+}
+
+/* Appends n bytes. */
+static inline void
+bb_put(bb *b, const void *d, size_t n)
+{
+	bb_reserve(b, n);
 	if (n)
 		memcpy(b->p + b->len, d, n);
 	b->len += n;
@@ -89,10 +107,37 @@ bb_str(bb *b, const char *s)
 static inline void
 bb_fill(bb *b, unsigned c, size_t n)
 {
-	size_t		i;
+	bb_reserve(b, n);
+	if (n)
+		memset(b->p + b->len, (int) (uint8_t) c, n);
+	b->len += n;
+}
+
+/* Appends n zero bytes. */
+static inline void
+bb_zeros(bb *b, size_t n)
+{
+	bb_fill(b, 0, n);
+}
+
+/* Appends the n low bytes of v, most significant first. */
+static inline void
+bb_be(bb *b, uint64_t v, int n)
+{
+	int			i;
+
+	for (i = n - 1; i >= 0; i--)
+		bb_u8(b, (unsigned) (v >> (8 * i)) & 0xff);
+}
+
+/* Appends the n low bytes of v, least significant first. */
+static inline void
+bb_le(bb *b, uint64_t v, int n)
+{
+	int			i;
 
 	for (i = 0; i < n; i++)
-		bb_u8(b, c);
+		bb_u8(b, (unsigned) (v >> (8 * i)) & 0xff);
 }
 
 /* Overwrites a big-/little-endian 32-bit value at off. */
