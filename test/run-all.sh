@@ -84,7 +84,7 @@ fi
 
 if wants unit; then
   say "unit tests of the pure-C core"
-  make -s -C test/unit run >"$log_dir/unit.log" 2>&1
+  make -s -j2 -C test/unit run >"$log_dir/unit.log" 2>&1
   unit_rc=$?
   grep -E '^(not ok|# )' "$log_dir/unit.log"
   count_tap "$log_dir/unit.log" "unit"
@@ -95,7 +95,7 @@ fi
 
 if wants unit-san; then
   say "unit tests again under AddressSanitizer and UBSan"
-  make -s -C test/unit run SANITIZE=1 >"$log_dir/unit-san.log" 2>&1
+  make -s -j2 -C test/unit run SANITIZE=1 >"$log_dir/unit-san.log" 2>&1
   san_rc=$?
   grep -E '^not ok|runtime error|AddressSanitizer' "$log_dir/unit-san.log" | head -20
   ok=$(grep -cE '^ok [0-9]+' "$log_dir/unit-san.log")
