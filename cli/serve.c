@@ -34,6 +34,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -118,17 +119,6 @@ serve_help(void)
 		   COMMON_OPTIONS_HELP);
 }
 
-
-/* The N of a pool size option (--pool, --read-pool): 1 to 100, else a usage error. */
-static int
-pool_size_option(const char *option, const char *arg)
-{
-	int			size = atoi(arg);
-
-	if (size < 1 || size > 100)
-		pg_fatal_usage("%s must be between 1 and 100", option);
-	return size;
-}
 
 /* Parses HOST:PORT, [V6]:PORT or PORT into a socket address. */
 static bool
@@ -267,20 +257,16 @@ cmd_serve(int argc, char **argv)
 				listen = optarg;
 				break;
 			case 2:
-				pool_size = pool_size_option("--pool", optarg);
+				pool_size = (int) int_option("--pool", optarg, 1, 100);
 				break;
 			case 3:
 				access_log = optarg;
 				break;
 			case 4:
-				shutdown_timeout = atoi(optarg);
-				if (shutdown_timeout < 0)
-					pg_fatal_usage("--shutdown-timeout must not be negative");
+				shutdown_timeout = (int) int_option("--shutdown-timeout", optarg, 0, 86400);
 				break;
 			case 5:
-				max_connections = atoi(optarg);
-				if (max_connections < 1)
-					pg_fatal_usage("--max-connections must be positive");
+				max_connections = (int) int_option("--max-connections", optarg, 1, INT_MAX);
 				break;
 			case 6:
 				signing_keys = optarg;
@@ -298,7 +284,7 @@ cmd_serve(int argc, char **argv)
 				read_dbname = optarg;
 				break;
 			case 11:
-				read_pool_size = pool_size_option("--read-pool", optarg);
+				read_pool_size = (int) int_option("--read-pool", optarg, 1, 100);
 				break;
 			case 12:
 				cache_dir = optarg;

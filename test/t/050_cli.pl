@@ -107,6 +107,19 @@ is($rc, 2, 'an unknown option exits 2');
 is($rc, 2, 'an unknown command exits 2');
 ($rc, $out, $err) = run_cli($node, ['import'], no_conn => 1);
 is($rc, 2, 'import without a folder exits 2');
+# a whole-number option given a word, a number with trailing letters or an
+# overflowing number is a usage error, never read as 0 or as its leading digits
+# (before the fix these went on to connect: to port 1 here, exit 3)
+for my $bad ([ 'serve', '--shutdown-timeout', 'abc' ], [ 'serve', '--read-pool', '8x' ],
+	[ 'serve', '--pool', '99999999999999999999' ], [ 'serve', '--max-connections', '10x' ],
+	[ 'import', '--limit', '5x', $tree ])
+{
+	($rc, $out, $err) = run_cli($node, [ @$bad, '-h', $node->host, '-p', '1',
+			($bad->[0] eq 'serve' ? ('--listen', '127.0.0.1:0') : ()) ],
+		no_conn => 1, timeout => 30);
+	ok($rc == 2 && $err =~ /^pg_media: error: \Q$bad->[1]\E must be a whole number from \d+ to \d+, not "\Q$bad->[2]\E"$/m,
+		"@$bad[0..2]: exit 2 and one line that says so");
+}
 ($rc, $out, $err) = run_cli($node, [ 'stats', '-h', $node->host, '-p', '1', '-d', 'postgres' ], no_conn => 1);
 is($rc, 3, 'a connection failure exits 3');
 like($err, qr/could not connect/, 'and says so');
