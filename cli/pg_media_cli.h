@@ -123,6 +123,7 @@ typedef struct DbError
 
 extern PGconn *db_open(const ConnOpts *opts, const char *appname);
 extern PGconn *db_connect(const ConnOpts *opts, const char *appname);
+extern PGconn *db_connect_to(const ConnOpts *opts, const char *appname, const char *what);
 extern bool db_session_setup(PGconn *conn, const ConnOpts *opts, MediaSession *session,
 							 DbError *err);
 /*

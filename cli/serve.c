@@ -328,14 +328,14 @@ cmd_serve(int argc, char **argv)
 	pthread_mutex_init(&server.log_mu, NULL);
 	pthread_mutex_init(&server.mu, NULL);
 	pthread_cond_init(&server.idle, NULL);
-	pool_open(&server.pool, &opts, pool_size, "pg_media serve");
+	pool_open(&server.pool, &opts, pool_size, "pg_media serve", "the database");
 	if (read_dbname)
 	{
 		/* -U (and -h/-p where the string names no host) apply to it too */
 		read_opts = opts;
 		read_opts.dbname = read_dbname;
 		pool_open(&server.read_pool, &read_opts, read_pool_size ? read_pool_size : pool_size,
-				  "pg_media serve (reads)");
+				  "pg_media serve (reads)", "the read database (--read-dbname)");
 	}
 	server.read_size = db_chunk_size(server.pool.conns[0]);
 	if (!tus_configure(server.pool.conns[0], upload_expiry))

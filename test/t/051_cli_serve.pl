@@ -251,5 +251,16 @@ like($body, qr/active content is not accepted/, 'with the reason');
 is(sql('SELECT count(*) FROM media.uploads'), '0', 'refused and finished uploads leave nothing behind');
 is(stop_server($srv, 'INT'), 0, 'the server exits 0 after SIGINT');
 
+# --- --read-dbname that reaches no server: serve does not start, and says which string failed ---
+{
+	my ($o, $e) = ('', '');
+	IPC::Run::run([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
+			'--listen', '127.0.0.1:0', '--read-dbname', "host=$tmp/no-such-socket-dir port=1" ],
+		'>', \$o, '2>', \$e, IPC::Run::timeout(60));
+	is($? >> 8, 3, '--read-dbname that reaches no server: exit 3');
+	like($e, qr/^pg_media: error: could not connect to the read database \(--read-dbname\): /m,
+		'and the error names the read database, not "the database" (whose -d is fine)');
+}
+
 $node->stop;
 done_testing();
