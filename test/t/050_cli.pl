@@ -120,6 +120,10 @@ for my $bad ([ 'serve', '--shutdown-timeout', 'abc' ], [ 'serve', '--read-pool',
 	ok($rc == 2 && $err =~ /^pg_media: error: \Q$bad->[1]\E must be a whole number from \d+ to \d+, not "\Q$bad->[2]\E"$/m,
 		"@$bad[0..2]: exit 2 and one line that says so");
 }
+# an --upload-expiry PostgreSQL does not read: one line (no "ERROR:" or CONTEXT of the server's)
+($rc, $out, $err) = run_cli($node, [ 'serve', '--listen', '127.0.0.1:0', '--upload-expiry', 'bogus' ], timeout => 30);
+ok($rc == 2 && $err eq qq{pg_media: error: --upload-expiry "bogus": invalid input syntax for type interval: "bogus"\n},
+	'serve --upload-expiry bogus: exit 2 and one line');
 ($rc, $out, $err) = run_cli($node, [ 'stats', '-h', $node->host, '-p', '1', '-d', 'postgres' ], no_conn => 1);
 is($rc, 3, 'a connection failure exits 3');
 like($err, qr/could not connect/, 'and says so');
