@@ -100,6 +100,8 @@ for my $cmd (qw(import export verify stats serve))
 		"pg_media $cmd --help");
 	like($out, qr/--owner=NAME/, "pg_media $cmd --help lists --owner")
 	  if $cmd =~ /^(import|export|verify|stats)$/;
+	like($out, qr{^  GET /healthz .*^  GET /metrics }ms, 'pg_media serve --help lists /healthz and /metrics')
+	  if $cmd eq 'serve';
 }
 ($rc, $out, $err) = run_cli($node, [ 'import', '--bogus' ], no_conn => 1);
 is($rc, 2, 'an unknown option exits 2');
