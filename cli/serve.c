@@ -153,7 +153,10 @@ parse_listen(const char *spec, struct sockaddr_storage *addr, socklen_t *len)
 	}
 	else
 		port = spec;
-	if (*port == '\0' || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
+	/* strtol, not atoi: "4294967297" must not wrap around to port 1 */
+	errno = 0;
+	if (*port == '\0' || strspn(port, "0123456789") != strlen(port) ||
+		strtol(port, NULL, 10) > 65535 || errno != 0)
 		return false;
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

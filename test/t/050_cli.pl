@@ -122,6 +122,14 @@ for my $bad ([ 'serve', '--shutdown-timeout', 'abc' ], [ 'serve', '--read-pool',
 	ok($rc == 2 && $err =~ /^pg_media: error: \Q$bad->[1]\E must be a whole number from \d+ to \d+, not "\Q$bad->[2]\E"$/m,
 		"@$bad[0..2]: exit 2 and one line that says so");
 }
+# a --listen port past 65535 is refused, also one that wraps around in an int (2^32 + 1: port 1)
+for my $bad ('127.0.0.1:65536', '127.0.0.1:4294967297', '99999999999999999999')
+{
+	($rc, $out, $err) = run_cli($node, [ 'serve', '-h', $node->host, '-p', '1', '--listen', $bad ],
+		no_conn => 1, timeout => 30);
+	ok($rc == 2 && $err =~ /^pg_media: error: --listen must be HOST:PORT, \[IPV6\]:PORT or PORT, not "\Q$bad\E"$/m,
+		"serve --listen $bad: exit 2");
+}
 # an --upload-expiry PostgreSQL does not read: one line (no "ERROR:" or CONTEXT of the server's)
 ($rc, $out, $err) = run_cli($node, [ 'serve', '--listen', '127.0.0.1:0', '--upload-expiry', 'bogus' ], timeout => 30);
 ok($rc == 2 && $err eq qq{pg_media: error: --upload-expiry "bogus": invalid input syntax for type interval: "bogus"\n},
