@@ -369,7 +369,12 @@ cmd_serve(int argc, char **argv)
 		MHD_USE_ERROR_LOG;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle_request, NULL,
+	/* the address is MHD_OPTION_SOCK_ADDR's; the port is given too only for libmicrohttpd's own
+	 * messages ("Failed to bind to port 0" named the wrong port) */
+	daemon = MHD_start_daemon(flags,
+							  ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &addr)->sin6_port
+									: ((struct sockaddr_in *) &addr)->sin_port),
+							  NULL, NULL, handle_request, NULL,
 							  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 							  MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
 							  MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
