@@ -130,6 +130,10 @@ for my $bad ('127.0.0.1:65536', '127.0.0.1:4294967297', '99999999999999999999')
 	ok($rc == 2 && $err =~ /^pg_media: error: --listen must be HOST:PORT, \[IPV6\]:PORT or PORT, not "\Q$bad\E"$/m,
 		"serve --listen $bad: exit 2");
 }
+# move-owner with an empty OWNER ("$OWNER" unset in a script) is a usage error, not a move of
+# owner "" that ends with exit 0 (before the fix it went on to connect: port 1, exit 3)
+($rc, $out, $err) = run_cli($node, [ 'move-owner', '', '--to', '1', '-h', $node->host, '-p', '1' ], no_conn => 1);
+ok($rc == 2 && $err =~ /^pg_media: error: the OWNER to move must not be empty$/m, 'move-owner "": exit 2');
 # an --upload-expiry PostgreSQL does not read: one line (no "ERROR:" or CONTEXT of the server's)
 ($rc, $out, $err) = run_cli($node, [ 'serve', '--listen', '127.0.0.1:0', '--upload-expiry', 'bogus' ], timeout => 30);
 ok($rc == 2 && $err eq qq{pg_media: error: --upload-expiry "bogus": invalid input syntax for type interval: "bogus"\n},
