@@ -339,7 +339,7 @@ cmd_serve(int argc, char **argv)
 	pool_open(&server.pool, &opts, pool_size, "pg_media serve", "the database");
 	if (read_dbname)
 	{
-		/* -U (and -h/-p where the string names no host) apply to it too */
+		/* -U, -h and -p apply to it too, each unless the string sets its own (user=, host=, port=) */
 		read_opts = opts;
 		read_opts.dbname = read_dbname;
 		pool_open(&server.read_pool, &read_opts, read_pool_size ? read_pool_size : pool_size,
