@@ -51,19 +51,30 @@ db_open(const ConnOpts *opts, const char *appname)
 	return PQconnectdbParams(keywords, values, 1);
 }
 
-/* Connects (db_open); exits with EXIT_FATAL when the connection fails. */
+/*
+ * Connects (db_open); exits with EXIT_FATAL when the connection fails,
+ * saying which connection it was (what: "the database", or serve's "the read
+ * database (--read-dbname)", so that an operator knows which string to fix).
+ */
 PGconn *
-db_connect(const ConnOpts *opts, const char *appname)
+db_connect_to(const ConnOpts *opts, const char *appname, const char *what)
 {
 	PGconn	   *conn = db_open(opts, appname);
 
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
 	{
-		log_error("could not connect to the database: %s",
+		log_error("could not connect to %s: %s", what,
 				  conn ? PQerrorMessage(conn) : "out of memory");
 		exit(EXIT_FATAL);
 	}
 	return conn;
+}
+
+/* Connects to the database of the options (db_connect_to); exits on failure. */
+PGconn *
+db_connect(const ConnOpts *opts, const char *appname)
+{
+	return db_connect_to(opts, appname, "the database");
 }
 
 /*

@@ -184,9 +184,7 @@ parse_options(ImportState *st, int argc, char **argv, const char **csv_path,
 					pg_fatal_usage("--part-size must be between 1k and 64M");
 				break;
 			case 6:
-				st->limit = strtoll(optarg, NULL, 10);
-				if (st->limit <= 0)
-					pg_fatal_usage("--limit must be a positive number");
+				st->limit = int_option("--limit", optarg, 1, LONG_MAX);
 				break;
 			case 7:
 				{

@@ -16,6 +16,7 @@
  */
 #include "pg_media_cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,24 @@ pg_fatal_usage(const char *fmt,...)
 	va_end(ap);
 	fprintf(stderr, "\nTry \"%s --help\" for more information.\n", progname);
 	exit(EXIT_USAGE);
+}
+
+/*
+ * The value of a whole-number option (--pool, --shutdown-timeout, --limit,
+ * ...): all of arg must be a decimal number from min to max, else a usage
+ * error (atoi() would take "abc" as 0 and "8x" as 8 without a word).
+ */
+long
+int_option(const char *option, const char *arg, long min, long max)
+{
+	char	   *end;
+	long		v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || v < min || v > max)
+		pg_fatal_usage("%s must be a whole number from %ld to %ld, not \"%s\"", option, min, max, arg);
+	return v;
 }
 
 /* Prints "pg_media: KIND: message" on stderr: one line of the tool's log. */

@@ -475,6 +475,8 @@ cmd_move_owner(int argc, char **argv)
 	if (mv.target < 0)
 		pg_fatal_usage("--to SHARD is missing");
 	mv.owner = argv[optind];
+	if (*mv.owner == '\0')		/* e.g. "$OWNER" unset in a script: no owner's files would move */
+		pg_fatal_usage("the OWNER to move must not be empty");
 
 	mv.router = db_connect(&opts, "pg_media move-owner");
 	load_shards(&mv);

@@ -97,6 +97,7 @@ extern const char *progname;
 extern int	common_option(ConnOpts *opts, int c, const char *arg,
 						  void (*help) (void));
 extern void pg_fatal_usage(const char *fmt,...) __attribute__((format(printf, 1, 2), noreturn));
+extern long int_option(const char *option, const char *arg, long min, long max);
 extern void log_error(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 extern void log_hint(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 
@@ -122,6 +123,7 @@ typedef struct DbError
 
 extern PGconn *db_open(const ConnOpts *opts, const char *appname);
 extern PGconn *db_connect(const ConnOpts *opts, const char *appname);
+extern PGconn *db_connect_to(const ConnOpts *opts, const char *appname, const char *what);
 extern bool db_session_setup(PGconn *conn, const ConnOpts *opts, MediaSession *session,
 							 DbError *err);
 /*

@@ -34,6 +34,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -78,6 +79,11 @@ serve_help(void)
 		   "                                           (as its owner; needs signing keys); the\n"
 		   "                                           PATCH that completes an upload answers\n"
 		   "                                           Upload-File-Id\n"
+		   "  GET /healthz                             200 when a pooled connection answers\n"
+		   "                                           and pg_media is installed, else 503\n"
+		   "                                           (for a load balancer)\n"
+		   "  GET /metrics                             Prometheus text: requests, latency,\n"
+		   "                                           pool, cache, uploads, read retries\n"
 		   "\n"
 		   "Options:\n"
 		   "      --listen=HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
@@ -119,17 +125,6 @@ serve_help(void)
 }
 
 
-/* The N of a pool size option (--pool, --read-pool): 1 to 100, else a usage error. */
-static int
-pool_size_option(const char *option, const char *arg)
-{
-	int			size = atoi(arg);
-
-	if (size < 1 || size > 100)
-		pg_fatal_usage("%s must be between 1 and 100", option);
-	return size;
-}
-
 /* Parses HOST:PORT, [V6]:PORT or PORT into a socket address. */
 static bool
 parse_listen(const char *spec, struct sockaddr_storage *addr, socklen_t *len)
@@ -158,7 +153,10 @@ parse_listen(const char *spec, struct sockaddr_storage *addr, socklen_t *len)
 	}
 	else
 		port = spec;
-	if (*port == '\0' || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
+	/* strtol, not atoi: "4294967297" must not wrap around to port 1 */
+	errno = 0;
+	if (*port == '\0' || strspn(port, "0123456789") != strlen(port) ||
+		strtol(port, NULL, 10) > 65535 || errno != 0)
 		return false;
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -267,20 +265,16 @@ cmd_serve(int argc, char **argv)
 				listen = optarg;
 				break;
 			case 2:
-				pool_size = pool_size_option("--pool", optarg);
+				pool_size = (int) int_option("--pool", optarg, 1, 100);
 				break;
 			case 3:
 				access_log = optarg;
 				break;
 			case 4:
-				shutdown_timeout = atoi(optarg);
-				if (shutdown_timeout < 0)
-					pg_fatal_usage("--shutdown-timeout must not be negative");
+				shutdown_timeout = (int) int_option("--shutdown-timeout", optarg, 0, 86400);
 				break;
 			case 5:
-				max_connections = atoi(optarg);
-				if (max_connections < 1)
-					pg_fatal_usage("--max-connections must be positive");
+				max_connections = (int) int_option("--max-connections", optarg, 1, INT_MAX);
 				break;
 			case 6:
 				signing_keys = optarg;
@@ -298,7 +292,7 @@ cmd_serve(int argc, char **argv)
 				read_dbname = optarg;
 				break;
 			case 11:
-				read_pool_size = pool_size_option("--read-pool", optarg);
+				read_pool_size = (int) int_option("--read-pool", optarg, 1, 100);
 				break;
 			case 12:
 				cache_dir = optarg;
@@ -342,14 +336,14 @@ cmd_serve(int argc, char **argv)
 	pthread_mutex_init(&server.log_mu, NULL);
 	pthread_mutex_init(&server.mu, NULL);
 	pthread_cond_init(&server.idle, NULL);
-	pool_open(&server.pool, &opts, pool_size, "pg_media serve");
+	pool_open(&server.pool, &opts, pool_size, "pg_media serve", "the database");
 	if (read_dbname)
 	{
-		/* -U (and -h/-p where the string names no host) apply to it too */
+		/* -U, -h and -p apply to it too, each unless the string sets its own (user=, host=, port=) */
 		read_opts = opts;
 		read_opts.dbname = read_dbname;
 		pool_open(&server.read_pool, &read_opts, read_pool_size ? read_pool_size : pool_size,
-				  "pg_media serve (reads)");
+				  "pg_media serve (reads)", "the read database (--read-dbname)");
 	}
 	server.read_size = db_chunk_size(server.pool.conns[0]);
 	if (!tus_configure(server.pool.conns[0], upload_expiry))
@@ -375,7 +369,12 @@ cmd_serve(int argc, char **argv)
 		MHD_USE_ERROR_LOG;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle_request, NULL,
+	/* the address is MHD_OPTION_SOCK_ADDR's; the port is given too only for libmicrohttpd's own
+	 * messages ("Failed to bind to port 0" named the wrong port) */
+	daemon = MHD_start_daemon(flags,
+							  ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &addr)->sin6_port
+									: ((struct sockaddr_in *) &addr)->sin_port),
+							  NULL, NULL, handle_request, NULL,
 							  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 							  MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
 							  MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,

@@ -112,7 +112,8 @@ typedef struct Request
 extern Server server;
 
 /* serve_pool.c */
-extern void pool_open(Pool *p, const ConnOpts *opts, int size, const char *appname);
+extern void pool_open(Pool *p, const ConnOpts *opts, int size, const char *appname,
+					  const char *what);
 extern void pool_close(Pool *p);
 extern int	pool_get(Pool *p);
 extern int	pool_try_get(Pool *p, double timeout);

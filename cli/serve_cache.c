@@ -221,9 +221,15 @@ open_folder(const char *dir)
 	}
 	if (st.st_uid != geteuid() || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
 	{
+		/* chmod is the fix only for a folder of this user that no one else writes in (not /tmp) */
+		bool		shared = st.st_uid != geteuid() || (st.st_mode & (S_ISVTX | S_IWGRP | S_IWOTH)) != 0;
+
 		log_error("the cache folder \"%s\" holds private files' bytes: it must belong to this "
-				  "user and be closed to group and others (mode %04o; run chmod 700 on it)",
-				  dir, (unsigned) (st.st_mode & 07777));
+				  "user and be closed to group and others (mode %04o; %s)",
+				  dir, (unsigned) (st.st_mode & 07777),
+				  shared ? "it is shared or another user's: give a folder of its own, a path that "
+				  "does not exist yet, which serve makes with mode 700"
+				  : "run chmod 700 on it");
 		return false;
 	}
 	return true;

@@ -15,10 +15,11 @@
  * Opens the pool's size connections now, so that a bad setup (no server,
  * wrong password, no extension) fails at start rather than on the first
  * request; exits with EXIT_FATAL if one cannot be made.  appname is the
- * application_name the connections show (unless opts sets one).
+ * application_name the connections show (unless opts sets one); what names
+ * the pool in that error ("the read database (--read-dbname)").
  */
 void
-pool_open(Pool *p, const ConnOpts *opts, int size, const char *appname)
+pool_open(Pool *p, const ConnOpts *opts, int size, const char *appname, const char *what)
 {
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
@@ -31,7 +32,7 @@ pool_open(Pool *p, const ConnOpts *opts, int size, const char *appname)
 		exit(EXIT_FATAL);
 	}
 	for (int i = 0; i < size; i++)
-		p->conns[i] = db_connect(opts, appname);
+		p->conns[i] = db_connect_to(opts, appname, what);
 	db_require_extension(p->conns[0]);
 }
 

@@ -634,8 +634,8 @@ tus_configure(PGconn *conn, const char *expiry)
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 	{
-		log_error("--upload-expiry \"%s\": %s", expiry, PQresultErrorMessage(res));
-		PQclear(res);
+		/* one line: the server's message without its "ERROR:" and CONTEXT lines */
+		log_error("--upload-expiry \"%s\": %s", expiry, db_error_text(conn, res));
 		return false;
 	}
 	server.upload_expiry = strtoll(PQgetvalue(res, 0, 0), NULL, 10);

@@ -100,6 +100,8 @@ for my $cmd (qw(import export verify stats serve))
 		"pg_media $cmd --help");
 	like($out, qr/--owner=NAME/, "pg_media $cmd --help lists --owner")
 	  if $cmd =~ /^(import|export|verify|stats)$/;
+	like($out, qr{^  GET /healthz .*^  GET /metrics }ms, 'pg_media serve --help lists /healthz and /metrics')
+	  if $cmd eq 'serve';
 }
 ($rc, $out, $err) = run_cli($node, [ 'import', '--bogus' ], no_conn => 1);
 is($rc, 2, 'an unknown option exits 2');
@@ -107,6 +109,35 @@ is($rc, 2, 'an unknown option exits 2');
 is($rc, 2, 'an unknown command exits 2');
 ($rc, $out, $err) = run_cli($node, ['import'], no_conn => 1);
 is($rc, 2, 'import without a folder exits 2');
+# a whole-number option given a word, a number with trailing letters or an
+# overflowing number is a usage error, never read as 0 or as its leading digits
+# (before the fix these went on to connect: to port 1 here, exit 3)
+for my $bad ([ 'serve', '--shutdown-timeout', 'abc' ], [ 'serve', '--read-pool', '8x' ],
+	[ 'serve', '--pool', '99999999999999999999' ], [ 'serve', '--max-connections', '10x' ],
+	[ 'import', '--limit', '5x', $tree ])
+{
+	($rc, $out, $err) = run_cli($node, [ @$bad, '-h', $node->host, '-p', '1',
+			($bad->[0] eq 'serve' ? ('--listen', '127.0.0.1:0') : ()) ],
+		no_conn => 1, timeout => 30);
+	ok($rc == 2 && $err =~ /^pg_media: error: \Q$bad->[1]\E must be a whole number from \d+ to \d+, not "\Q$bad->[2]\E"$/m,
+		"@$bad[0..2]: exit 2 and one line that says so");
+}
+# a --listen port past 65535 is refused, also one that wraps around in an int (2^32 + 1: port 1)
+for my $bad ('127.0.0.1:65536', '127.0.0.1:4294967297', '99999999999999999999')
+{
+	($rc, $out, $err) = run_cli($node, [ 'serve', '-h', $node->host, '-p', '1', '--listen', $bad ],
+		no_conn => 1, timeout => 30);
+	ok($rc == 2 && $err =~ /^pg_media: error: --listen must be HOST:PORT, \[IPV6\]:PORT or PORT, not "\Q$bad\E"$/m,
+		"serve --listen $bad: exit 2");
+}
+# move-owner with an empty OWNER ("$OWNER" unset in a script) is a usage error, not a move of
+# owner "" that ends with exit 0 (before the fix it went on to connect: port 1, exit 3)
+($rc, $out, $err) = run_cli($node, [ 'move-owner', '', '--to', '1', '-h', $node->host, '-p', '1' ], no_conn => 1);
+ok($rc == 2 && $err =~ /^pg_media: error: the OWNER to move must not be empty$/m, 'move-owner "": exit 2');
+# an --upload-expiry PostgreSQL does not read: one line (no "ERROR:" or CONTEXT of the server's)
+($rc, $out, $err) = run_cli($node, [ 'serve', '--listen', '127.0.0.1:0', '--upload-expiry', 'bogus' ], timeout => 30);
+ok($rc == 2 && $err eq qq{pg_media: error: --upload-expiry "bogus": invalid input syntax for type interval: "bogus"\n},
+	'serve --upload-expiry bogus: exit 2 and one line');
 ($rc, $out, $err) = run_cli($node, [ 'stats', '-h', $node->host, '-p', '1', '-d', 'postgres' ], no_conn => 1);
 is($rc, 3, 'a connection failure exits 3');
 like($err, qr/could not connect/, 'and says so');

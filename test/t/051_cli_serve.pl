@@ -249,7 +249,28 @@ write_file("$tmp/page.html", "<html><script>alert(1)</script></html>");
 is($status, 415, 'an upload of active content the server refuses: 415 (SQLSTATE PM415)');
 like($body, qr/active content is not accepted/, 'with the reason');
 is(sql('SELECT count(*) FROM media.uploads'), '0', 'refused and finished uploads leave nothing behind');
+# --- a port in use: exit 3, and the messages name that port (libmicrohttpd said "port 0") ---
+{
+	my $port = $srv->{port};
+	my ($o, $e) = ('', '');
+	IPC::Run::run([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
+			'--listen', "127.0.0.1:$port", '--cache-size', '0' ], '>', \$o, '2>', \$e, IPC::Run::timeout(60));
+	is($? >> 8, 3, 'a second serve on the same port: exit 3');
+	ok($e =~ /^pg_media: error: cannot listen on 127\.0\.0\.1:$port: Address already in use$/m && $e !~ /port 0\b/,
+		'and says which port is in use (never "port 0")') or diag($e);
+}
 is(stop_server($srv, 'INT'), 0, 'the server exits 0 after SIGINT');
+
+# --- --read-dbname that reaches no server: serve does not start, and says which string failed ---
+{
+	my ($o, $e) = ('', '');
+	IPC::Run::run([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
+			'--listen', '127.0.0.1:0', '--read-dbname', "host=$tmp/no-such-socket-dir port=1" ],
+		'>', \$o, '2>', \$e, IPC::Run::timeout(60));
+	is($? >> 8, 3, '--read-dbname that reaches no server: exit 3');
+	like($e, qr/^pg_media: error: could not connect to the read database \(--read-dbname\): /m,
+		'and the error names the read database, not "the database" (whose -d is fine)');
+}
 
 $node->stop;
 done_testing();

@@ -252,6 +252,15 @@ IPC::Run::run([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d',
 	IPC::Run::timeout(60));
 isnt($? >> 8, 0, 'a cache folder open to others: serve refuses to start');
 like($err, qr/mode 0755; run chmod 700/, 'and says why');
+# a shared folder (sticky, writable by all: /tmp): chmod 700 on it is not the fix to suggest
+mkdir "$tmp/shared" or die $!;
+chmod 01777, "$tmp/shared";
+IPC::Run::run([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
+		'--listen', '127.0.0.1:0', '--cache-dir', "$tmp/shared" ], '>', \$out, '2>', \$err,
+	IPC::Run::timeout(60));
+isnt($? >> 8, 0, 'a shared cache folder (mode 1777): serve refuses to start');
+ok($err =~ /mode 1777; it is shared or another user's: give a folder of its own/ && $err !~ /chmod 700/,
+	'and asks for a folder of its own rather than chmod 700 on a shared one');
 my $srv4 = start_server($node, $tmp, args => [ '--cache-size', '0' ]);
 ($s, undef, $b) = curl_get("$srv4->{base}/media/$small_id") for 1 .. 2;
 ok($s == 200 && $b eq $small, '--cache-size=0: served from the database');
