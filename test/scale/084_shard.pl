@@ -190,6 +190,40 @@ rsql(q{GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb) TO app});
 	extra_params => [ '-U', 'app' ]);
 like($err, qr/permission denied for function remove/, 'granted put, it stores; remove still needs its own grant');
 
+# --- attacks on owner isolation through the router (router-findings.md)
+my $user01_file = (sort { $a <=> $b } grep { $owner_of{$_} eq 'user01' } keys %owner_of)[0];
+# R1: reading needs USAGE on schema media; a role without it must not list an owner's files by
+# calling the SECURITY DEFINER function behind the router's media.files view
+rsql(q{CREATE ROLE outsider LOGIN});
+($rc, $out, $err) = $router->psql('postgres',
+	q{SET media.owner = 'user01'; SELECT count(*) FROM media_router.session_files()}, extra_params => [ '-U', 'outsider' ]);
+like($err, qr/permission denied/, 'a role without USAGE on schema media cannot list an owner\'s files (media_router.session_files())')
+  or diag("out: $out");
+rsql(q{GRANT SELECT ON media.files TO app});
+is($router->safe_psql('postgres', q{SET media.owner = 'user01'; SELECT count(*) FROM media.files}, extra_params => [ '-U', 'app' ]),
+	$expected_count{user01}, 'a role granted USAGE on media and SELECT on media.files lists the owner\'s files');
+# R2: an administrator's media.isolation = 'role' for a login role is not silently dropped on the
+# router (which only knows media.owner): the role may not pick another owner with SET or -c
+rsql(q{CREATE ROLE alice LOGIN; GRANT USAGE ON SCHEMA media TO alice; ALTER ROLE alice SET media.isolation = 'role'});
+for my $try ([ 'SET', "SET media.owner = 'user01'; SET media.isolation = 'setting';", {} ],
+	[ 'PGOPTIONS', '', { PGOPTIONS => '-c media.owner=user01 -c media.isolation=setting' } ])
+{
+	my ($how, $set, $env) = @$try;
+	local %ENV = (%ENV, %$env);
+	($rc, $out, $err) = $router->psql('postgres', "$set SELECT octet_length(media.get($user01_file))",
+		extra_params => [ '-U', 'alice' ]);
+	like($err, qr/media\.isolation/, "a role under media.isolation = 'role' cannot read another owner's file through the router ($how)")
+	  or diag("out: $out");
+	($rc, $out, $err) = $router->psql('postgres', "$set SELECT count(*) FROM media.files", extra_params => [ '-U', 'alice' ]);
+	like($err, qr/media\.isolation/, "... nor list another owner's files ($how)") or diag("out: $out");
+}
+# ids with forged shard bits (negative, or a shard the router does not have) find no file
+for my $forged ('-1', (5 << 52) + 1, '9223372036854775807')
+{
+	($rc, $out, $err) = $router->psql('postgres', "SET media.owner = 'user01'; SELECT media.get($forged)");
+	like($err, qr/does not exist/, "a forged id $forged finds no file");
+}
+
 # --- pg_media serve against the router: every file by a signed URL of its owner
 open my $kf, '>', "$tmp/keys" or die $!;
 print $kf "$key\n";
@@ -220,6 +254,7 @@ my $to = ($from + 1) % 3;
 my @moved_ids = sort { $a <=> $b } grep { $owner_of{$_} eq $mover } keys %owner_of;
 shard_sql($from, "INSERT INTO media.quotas VALUES ('$mover', 10000000, 100, 'setting')");
 
+is(rsql(qq{SET media.owner = '$mover'; SELECT media.set_public($moved_ids[1], true)}), 't', 'one of the files is public before the move');
 # an upload in progress stops it before anything is copied
 my $open = rsql(qq{SET media.owner = '$mover'; SELECT media.upload_begin('open.bin')});
 ($rc, $out, $err) = run_cli($router, [ 'move-owner', $mover, '--to', $to ]);
@@ -248,14 +283,25 @@ is(rsql("SELECT media_router.owner_shard('$mover')"), $from, 'and the router sti
 check_reads_sql('after the failed move');
 shard_sql($to, 'DROP TRIGGER refuse_one ON media.files');
 
+# M1: the move is given up (media_router.move_cancel()) and the owner goes on: it removes a file
+# and takes back the public flag of another, both already copied to the target by the failed
+# run.  Run again later, the move must not bring those stale copies back.
+is(rsql("SELECT media_router.move_cancel('$mover')"), 't', 'media_router.move_cancel() gives the move up');
+my $gone = shift @moved_ids;
+is(rsql(qq{SET media.owner = '$mover'; SELECT media.remove($gone)}), 't', 'after the cancel the owner removes a file the failed run had copied');
+delete $content{$gone};
+delete $owner_of{$gone};
+is(rsql(qq{SET media.owner = '$mover'; SELECT media.set_public($moved_ids[0], false)}), 't',
+	'and makes a file private again that was public when the failed run copied it');
+
 # run again: completes, without copying twice what the first run copied
 my $t1 = time;
 ($rc, $out, $err) = run_cli($router, [ 'move-owner', $mover, '--to', $to ]);
 is($rc, 0, "move-owner $mover --to $to") or diag($err);
 my $n = scalar @moved_ids;
-my $again = $n - 1;
-like($out, qr/$n files \(\d+ bytes\) from the other shards on shard $to, 1 copied by this run, verified; $n deleted on the old shards; ids unchanged/,
-	"the second run copied only the file the first could not ($again were already there)") or diag($out);
+my $again = $n - 2;
+like($out, qr/$n files \(\d+ bytes\) from the other shards on shard $to, 2 copied by this run, verified; $n deleted on the old shards; ids unchanged/,
+	"the second run copied only the file the first could not and the one changed since ($again were already there, unchanged)") or diag($out);
 note('move-owner took ' . (time - $t1) . ' s');
 
 $where = placement();
@@ -266,6 +312,8 @@ is(shard_sql($from, "SELECT count(*) FROM media.blobs b WHERE NOT EXISTS (SELECT
 	. " AND NOT EXISTS (SELECT 1 FROM media.uploads u WHERE u.blob_id = b.id)"), 0,
 	'the source freed their content');
 is(shard_sql($to, "SELECT count(*) FROM media.check_integrity()"), 0, 'the target passes media.check_integrity()');
+is(shard_sql($to, "SELECT count(*) FROM media.files WHERE id = $gone"), 0, 'the file removed after the cancel is not on the target');
+is(shard_sql($to, "SELECT is_public FROM media.files WHERE id = $moved_ids[0]"), 'f', 'the file made private after the cancel is still private');
 is(shard_sql($to, "SELECT max_bytes FROM media.quotas WHERE owner = '$mover'") . '/'
 	  . shard_sql($from, "SELECT count(*) FROM media.quotas WHERE owner = '$mover'"), '10000000/0',
 	'the quota moved with the owner');
