@@ -137,15 +137,42 @@ RETURNS integer LANGUAGE sql IMMUTABLE STRICT AS $$
 $$;
 
 /*
+ * The media.isolation an administrator gave the session's login role in
+ * this database (ALTER ROLE / ALTER DATABASE ... SET; the most specific
+ * wins, as at login).  Not current_setting(): the router has no pg_media,
+ * so there media.isolation is a placeholder that any client's SET or -c
+ * changes.
+ */
+CREATE FUNCTION media_router.configured_isolation()
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT substr(c, length('media.isolation=') + 1)
+      FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) c
+     WHERE s.setrole IN (0, (SELECT r.oid FROM pg_roles r WHERE r.rolname = session_user))
+       AND s.setdatabase IN (0, (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))
+       AND c LIKE 'media.isolation=%'
+     ORDER BY s.setrole <> 0 DESC, s.setdatabase <> 0 DESC
+     LIMIT 1
+$$;
+
+/*
  * The owner of this router session: media.owner, which must be set (the
  * router knows no other owner).  42501, as pg_media under
- * media.isolation = 'setting'.
+ * media.isolation = 'setting'.  Refused (42501) for a login role an
+ * administrator put under media.isolation = 'role': the router keeps owners
+ * apart by media.owner only, which every role may set, so it cannot give
+ * that role the isolation it has on one database.
  */
 CREATE FUNCTION media_router.session_owner()
 RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     owner text := nullif(current_setting('media.owner', true), '');
 BEGIN
+    IF media_router.configured_isolation() = 'role' THEN
+        RAISE EXCEPTION 'the pg_media router cannot keep the files of role "%" apart: its media.isolation is ''role''', session_user
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The router knows an owner only by media.owner (''setting'' isolation), which every role may set.',
+                  HINT = 'Reach the router through an application role trusted to name owners, or signed URLs (pg_media serve).';
+    END IF;
     IF owner IS NULL THEN
         RAISE EXCEPTION 'media.owner is not set'
             USING ERRCODE = 'insufficient_privilege',
@@ -412,11 +439,12 @@ CREATE FUNCTION media_router.session_files() RETURNS SETOF media_router.file
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF coalesce(current_setting('media.owner', true), '') <> '' THEN
-        RETURN QUERY SELECT * FROM media_router.files(current_setting('media.owner'));
+        RETURN QUERY SELECT * FROM media_router.files(media_router.session_owner());
     END IF;
 END
 $$;
-GRANT USAGE ON SCHEMA media_router TO PUBLIC;
+-- EXECUTE for the view's readers, who need no USAGE on media_router (the view
+-- names the function already): so only USAGE on media, as for every read, opens it
 GRANT EXECUTE ON FUNCTION media_router.session_files() TO PUBLIC;
 
 CREATE VIEW media.files AS SELECT * FROM media_router.session_files();
