@@ -204,7 +204,8 @@ is($router->safe_psql('postgres', q{SET media.owner = 'user01'; SELECT count(*) 
 	$expected_count{user01}, 'a role granted USAGE on media and SELECT on media.files lists the owner\'s files');
 # R2: an administrator's media.isolation = 'role' for a login role is not silently dropped on the
 # router (which only knows media.owner): the role may not pick another owner with SET or -c
-rsql(q{CREATE ROLE alice LOGIN; GRANT USAGE ON SCHEMA media TO alice; ALTER ROLE alice SET media.isolation = 'role'});
+rsql(q{CREATE ROLE alice LOGIN; GRANT USAGE ON SCHEMA media TO alice; GRANT SELECT ON media.files TO alice;
+	ALTER ROLE alice SET media.isolation = 'role'});
 for my $try ([ 'SET', "SET media.owner = 'user01'; SET media.isolation = 'setting';", {} ],
 	[ 'PGOPTIONS', '', { PGOPTIONS => '-c media.owner=user01 -c media.isolation=setting' } ])
 {
@@ -332,6 +333,64 @@ is(rsql(qq{SET media.owner = '$mover'; SELECT count(*) FROM media.files}), scala
 	'media.files through the router lists the owner\'s files');
 ($rc, $out, $err) = run_cli($router, [ 'verify', '--owner', $mover ]);
 is($rc, 0, 'pg_media verify --owner through the router') or diag($err);
+
+# --- M2: a crash after the switch, before the originals are deleted (the old shard refuses the
+# delete), then the owner removes a file on its new shard: the move run again finishes the
+# cleanup and does not bring the removed file back from the old shard
+my $crasher = 'user08';
+my $c_from = rsql("SELECT media_router.owner_shard('$crasher')");
+my $c_to = ($c_from + 1) % 3;
+my @c_ids = sort { $a <=> $b } grep { $owner_of{$_} eq $crasher } keys %owner_of;
+shard_sql($c_from, q{
+CREATE FUNCTION public.refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'crash before the delete (test)'; END $$;
+CREATE TRIGGER refuse_delete BEFORE DELETE ON media.files FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_delete();
+});
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $crasher, '--to', $c_to ]);
+ok($rc != 0 && $err =~ /crash before the delete/, 'move-owner stopped after the switch, before deleting on the old shard')
+  or diag("rc $rc: $out $err");
+shard_sql($c_from, 'DROP TRIGGER refuse_delete ON media.files');
+is(rsql("SELECT media_router.owner_shard('$crasher')"), $c_to, 'the owner was switched to the new shard');
+my $c_gone = shift @c_ids;
+is(rsql(qq{SET media.owner = '$crasher'; SELECT media.remove($c_gone)}), 't', 'the owner then removes a file (on the new shard)');
+delete $content{$c_gone};
+delete $owner_of{$c_gone};
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $crasher, '--to', $c_to ]);
+is($rc, 0, 'move-owner run again after the crash') or diag($err);
+is(shard_sql($c_from, "SELECT count(*) FROM media.files WHERE owner = '$crasher'"), 0,
+	'it deleted what the crash left on the old shard');
+is(shard_sql($c_to, "SELECT string_agg(id::text, ',' ORDER BY id) FROM media.files WHERE owner = '$crasher'"),
+	join(',', @c_ids), 'and did not bring back the file removed after the switch');
+
+# --- M3: two runs of move-owner for the same owner at once: no file lost or twice, and the owner
+# can write afterwards
+my $racer = 'user09';
+my $r_to = (rsql("SELECT media_router.owner_shard('$racer')") + 1) % 3;
+my @r_ids = sort { $a <=> $b } grep { $owner_of{$_} eq $racer } keys %owner_of;
+my @runs;
+for (1 .. 2)
+{
+	my ($o, $e) = ('', '');
+	my $h = IPC::Run::start([ cli_path(), 'move-owner', '-h', $router->host, '-p', $router->port, '-d', 'postgres',
+			$racer, '--to', $r_to ], '>', \$o, '2>', \$e, IPC::Run::timeout(120));
+	push @runs, [ $h, \$o, \$e ];
+}
+my @r_rc;
+for my $r (@runs)
+{
+	$r->[0]->finish;
+	push @r_rc, $r->[0]->result(0);
+	note("concurrent move-owner: exit " . $r_rc[-1] . ": ${ $r->[1] } ${ $r->[2] }");
+}
+ok((grep { $_ == 0 } @r_rc), 'of two concurrent move-owner runs for one owner, one ends the move (exits ' . join(',', @r_rc) . ')');
+$where = placement();
+is(join(',', map { "$_:$where->{$racer}{$_}" } sort keys %{ $where->{$racer} }), "$r_to:" . scalar(@r_ids),
+	'each of its files is on the new shard once, none left elsewhere');
+my $r_new = rsql(qq{SET media.owner = '$racer'; SELECT media.put('after two moves'::bytea)});
+is($r_new >> 52, $r_to, 'the owner can write after the concurrent runs, on the new shard');
+$content{$r_new} = 'after two moves';
+$owner_of{$r_new} = $racer;
+check_reads_sql('after the crash and the concurrent moves');
 
 stop_server($srv);
 done_testing();
