@@ -186,7 +186,9 @@ $$;
 /*
  * The session's owner, for a call that writes: refused with 55006 (object
  * in use; try again) while pg_media move-owner moves that owner, so no file
- * is added or removed behind the copy.
+ * is added or removed behind the copy.  Refused (0A000) outside read
+ * committed: a REPEATABLE READ or SERIALIZABLE snapshot can predate a move,
+ * and would send the write to the owner's old shard.
  */
 CREATE FUNCTION media_router.writing_owner()
 RETURNS text LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
@@ -194,6 +196,13 @@ DECLARE
     who text := media_router.session_owner();
     target integer;
 BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the pg_media router writes only in read committed transactions, not in %',
+                        current_setting('transaction_isolation')
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'The owner''s shard is read in the transaction''s snapshot, which can be older than a move of the owner (pg_media move-owner).',
+                  HINT = 'Write through the router in read committed (the default); each call is its own transaction on the shard anyway.';
+    END IF;
     -- held to the end of the transaction: media_router.move_begin() waits for the writes under way
     PERFORM pg_advisory_xact_lock_shared(hashtext('pg_media move-owner ' || who));
     target := (SELECT o.moving_to FROM media_router.owners o WHERE o.owner = who);

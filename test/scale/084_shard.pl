@@ -392,5 +392,21 @@ $content{$r_new} = 'after two moves';
 $owner_of{$r_new} = $racer;
 check_reads_sql('after the crash and the concurrent moves');
 
+# --- M4: a REPEATABLE READ router transaction whose snapshot is older than a move must not write
+# the owner's new file on the old shard (where the owner's lists would never show it)
+my $late_owner = 'user10';
+my $l_from = rsql("SELECT media_router.owner_shard('$late_owner')");
+my $l_to = ($l_from + 1) % 3;
+my $session = $router->background_psql('postgres', on_error_stop => 0);
+$session->query_safe(qq{BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL media.owner = '$late_owner'; SELECT 1});
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $late_owner, '--to', $l_to ]);
+is($rc, 0, "move-owner $late_owner while a REPEATABLE READ transaction of the owner is open") or diag($err);
+$session->query(q{SELECT media.put('written in an older snapshot'::bytea)});
+like($session->{stderr}, qr/read committed/, 'its write through the router is refused (it would go by the old routing)');
+$session->query('ROLLBACK');
+$session->quit;
+is(shard_sql($l_from, "SELECT count(*) FROM media.files WHERE owner = '$late_owner'"), 0,
+	'and no file of the owner was written on the old shard');
+
 stop_server($srv);
 done_testing();
