@@ -10,7 +10,11 @@
 #   - pg_media move-owner moves one owner to another shard: refused while it has an upload in
 #     progress, stopped by a failure half-way (nothing switched, nothing lost), run again to the
 #     end (files copied before are not copied twice), the source emptied, the ids unchanged and
-#     served from the new shard, new files of the owner stored there; writes wait during a move.
+#     served from the new shard, new files of the owner stored there; writes wait during a move;
+#   - attacks (router-findings.md): a role without USAGE on media, a role under media.isolation =
+#     'role', forged ids; a move cancelled then run again after the owner removed a file and made
+#     one private; a crash between the switch and the delete; two moves at once; a REPEATABLE READ
+#     write older than a move.
 use strict;
 use warnings;
 use Digest::SHA qw(sha256_hex);
