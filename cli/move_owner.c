@@ -312,12 +312,16 @@ verified_on_target(Move *mv, PGconn *from, const char *id)
 	return ok;
 }
 
-/* What the target has of a file: nothing, the source's row as it is, or a stale copy. */
+/*
+ * What the target has of a file: nothing, the source's row as it is, a
+ * stale copy, or another owner's file with the same id (never replaced).
+ */
 typedef enum TargetCopy
 {
 	TARGET_NONE,
 	TARGET_SAME,
-	TARGET_STALE
+	TARGET_STALE,
+	TARGET_FOREIGN
 } TargetCopy;
 
 /*
@@ -341,11 +345,13 @@ target_copy(Move *mv, PGconn *from, const char *id)
 	}
 	v[1] = PQgetvalue(src, 0, 0);
 	res = must_exec(mv->to, "looking for a file on the target",
-					"SELECT t IS NOT DISTINCT FROM s FROM media.files t CROSS JOIN LATERAL"
+					"SELECT CASE WHEN (t.owner, t.owner_scope) IS DISTINCT FROM (s.owner, s.owner_scope) THEN 'foreign'"
+					" WHEN t IS NOT DISTINCT FROM s THEN 'same' ELSE 'stale' END FROM media.files t CROSS JOIN LATERAL"
 					" jsonb_populate_record(NULL::media.files, $2::jsonb || jsonb_build_object('blob_id', t.blob_id)) s"
 					" WHERE t.id = $1::bigint", 2, v);
 	found = PQntuples(res) == 0 ? TARGET_NONE
-		: strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? TARGET_SAME : TARGET_STALE;
+		: strcmp(PQgetvalue(res, 0, 0), "same") == 0 ? TARGET_SAME
+		: strcmp(PQgetvalue(res, 0, 0), "stale") == 0 ? TARGET_STALE : TARGET_FOREIGN;
 	PQclear(res);
 	PQclear(src);
 	return found;
@@ -426,6 +432,14 @@ copy_from_shard(Move *mv, PGconn *from, int shard, char **stale)
 		const char *id = PQgetvalue(res, r, 0);
 		TargetCopy	copy = target_copy(mv, from, id);
 		bool		there = copy == TARGET_SAME;
+
+		if (copy == TARGET_FOREIGN)
+		{
+			log_error("file %s: shard %d has a file of another owner with this id", id, mv->target);
+			log_hint("two files share the id (a shard restored and reconfigured without its sequence?); "
+					 "look at both before moving this owner there");
+			goto failed;
+		}
 
 		if (!there && !copy_file(from, mv->to, id, copy == TARGET_STALE))
 			goto failed;

@@ -396,6 +396,22 @@ $content{$r_new} = 'after two moves';
 $owner_of{$r_new} = $racer;
 check_reads_sql('after the crash and the concurrent moves');
 
+# --- M5: the target already has another owner's file with the id of a file to move (two files
+# with one id): move-owner stops and leaves that file alone
+my $clash = 'user11';
+my $k_to = (rsql("SELECT media_router.owner_shard('$clash')") + 1) % 3;
+my $k_id = (sort { $a <=> $b } grep { $owner_of{$_} eq $clash } keys %owner_of)[0];
+shard_sql($k_to, qq{INSERT INTO media.files SELECT (jsonb_populate_record(NULL::media.files,
+    to_jsonb(f) || jsonb_build_object('id', ${k_id}::bigint))).* FROM media.files f
+    WHERE f.owner <> '$clash' ORDER BY f.id LIMIT 1});
+my $planted = shard_sql($k_to, "SELECT owner FROM media.files WHERE id = $k_id");
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $clash, '--to', $k_to ]);
+ok($rc == 1 && $err =~ /has a file of another owner with this id/, 'move-owner stops on another owner\'s file with the same id')
+  or diag("rc $rc: $out $err");
+is(shard_sql($k_to, "SELECT owner FROM media.files WHERE id = $k_id"), $planted, 'and leaves that file as it was');
+rsql("SELECT media_router.move_cancel('$clash')");
+shard_sql($k_to, "DELETE FROM media.files WHERE id = $k_id");
+
 # --- M4: a REPEATABLE READ router transaction whose snapshot is older than a move must not write
 # the owner's new file on the old shard (where the owner's lists would never show it)
 my $late_owner = 'user10';
