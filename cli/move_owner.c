@@ -534,6 +534,22 @@ drop_stale_on_target(Move *mv, const char *ids)
 	free(stale);
 }
 
+/*
+ * The shard the router sends the owner to now: after a failure, not
+ * necessarily the one this run began from (another run may have switched it).
+ */
+static int
+router_owner_shard(Move *mv)
+{
+	const char *v[1] = {mv->owner};
+	PGresult   *res = must_exec(mv->router, "asking the router for the owner's shard",
+								"SELECT media_router.owner_shard($1)", 1, v);
+	int			shard = atoi(PQgetvalue(res, 0, 0));
+
+	PQclear(res);
+	return shard;
+}
+
 /* "{1,2}" and "{3}" made one array's text "{1,2,3}", in a new string. */
 static char *
 join_id_lists(const char *a, const char *b)
@@ -630,7 +646,8 @@ cmd_move_owner(int argc, char **argv)
 		lists[s] = copy_from_shard(&mv, sources[s], s, &stale[s]);
 		if (lists[s] == NULL)
 		{
-			log_error("nothing was switched: the owner stays on shard %d", from_shard);
+			log_error("nothing was switched by this run: the router sends the owner to shard %d",
+					  router_owner_shard(&mv));
 			log_hint("run pg_media move-owner again once the cause is fixed, or media_router.move_cancel('%s')",
 					 mv.owner);
 			return EXIT_SOME_FAILED;

@@ -396,6 +396,30 @@ $content{$r_new} = 'after two moves';
 $owner_of{$r_new} = $racer;
 check_reads_sql('after the crash and the concurrent moves');
 
+# --- M3b: a run that fails after another run switched the owner (emulated: the switch is made
+# while the target holds the run's first copy for 3 s) says where the owner is now
+my $late = 'user12';
+my $s_from = rsql("SELECT media_router.owner_shard('$late')");
+my $s_to = ($s_from + 1) % 3;
+shard_sql($s_to, qq{
+CREATE FUNCTION public.pause_refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN PERFORM pg_sleep(3); RAISE EXCEPTION 'refused after a pause (test)'; END \$\$;
+CREATE TRIGGER pause_refuse BEFORE INSERT ON media.files FOR EACH ROW WHEN (NEW.owner = '$late')
+    EXECUTE FUNCTION public.pause_refuse();
+});
+my ($s_out, $s_err) = ('', '');
+my $s_run = IPC::Run::start([ cli_path(), 'move-owner', '-h', $router->host, '-p', $router->port, '-d', 'postgres',
+		$late, '--to', $s_to ], '>', \$s_out, '2>', \$s_err, IPC::Run::timeout(60));
+sleep 1;
+rsql("SELECT media_router.move_finish('$late', $s_to, '{}')");    # what the other run's switch does
+$s_run->finish;
+like($s_err, qr/the router sends the owner to shard $s_to\b/,
+	'a run stopped after another run switched the owner names the shard the owner is on now') or diag($s_err);
+shard_sql($s_to, 'DROP TRIGGER pause_refuse ON media.files');
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $late, '--to', $s_to ]);
+is($rc, 0, 'run again, the move completes (the files follow the owner)') or diag($err);
+check_reads_sql('after the emulated switch by another run');
+
 # --- M5: the target already has another owner's file with the id of a file to move (two files
 # with one id): move-owner stops and leaves that file alone
 my $clash = 'user11';
