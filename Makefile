@@ -33,7 +33,7 @@ PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/core
 include $(dir $(lastword $(MAKEFILE_LIST)))src/core/libs.mk
 SHLIB_LINK   = $(CORE_LIBS)
 
-REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail formats_webp_tiff formats_heif transform http_range http_variant placeholder poster sign_url
+REGRESS      = install put_get upload base64 http remove_verify security isolation quarantine privacy probe compress thumbnail formats_webp_tiff formats_heif transform http_range http_variant placeholder poster sign_url shard
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 TAP_TESTS    = 1
 

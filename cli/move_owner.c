@@ -207,9 +207,11 @@ copy_chunks(PGconn *from, PGconn *to, const char *id, const char *from_blob, con
  * Copies file id (its row, as JSON) and its content from the source to the
  * target, in one transaction on the target: the target's blob with the same
  * key when it has one (dedup), else a new blob with the source's chunks.
+ * replace: the target has a stale copy of the row (an earlier move), which
+ * goes in the same transaction.
  */
 static bool
-copy_file(PGconn *from, PGconn *to, const char *id)
+copy_file(PGconn *from, PGconn *to, const char *id, bool replace)
 {
 	const char *v[2] = {id, NULL};
 	PGresult   *src = copy_step(from, "reading the file", id,
@@ -229,6 +231,14 @@ copy_file(PGconn *from, PGconn *to, const char *id)
 	}
 	if (!db_command(to, "BEGIN"))
 		goto done;
+	if (replace)
+	{
+		res = copy_step(to, "dropping its stale copy", id,
+						"DELETE FROM media.files WHERE id = $1::bigint", 1, v, NULL, NULL);
+		if (res == NULL)
+			goto rollback;
+		PQclear(res);
+	}
 	{
 		const char *k[2] = {PQgetvalue(src, 0, 1), PQgetvalue(src, 0, 2)};
 		int			kl[2] = {PQgetlength(src, 0, 1), 0};
@@ -302,26 +312,88 @@ verified_on_target(Move *mv, PGconn *from, const char *id)
 	return ok;
 }
 
-/* Is file id on the target already (a restarted move)? */
-static bool
-on_target(Move *mv, const char *id)
+/*
+ * What the target has of a file: nothing, the source's row as it is, a
+ * stale copy, or another owner's file with the same id (never replaced).
+ */
+typedef enum TargetCopy
 {
-	const char *v[1] = {id};
-	PGresult   *res = must_exec(mv->to, "looking for a file on the target",
-								"SELECT 1 FROM media.files WHERE id = $1::bigint", 1, v);
-	bool		found = PQntuples(res) == 1;
+	TARGET_NONE,
+	TARGET_SAME,
+	TARGET_STALE,
+	TARGET_FOREIGN
+} TargetCopy;
 
+/*
+ * Is file id on the target already (a restarted move), with the source's
+ * row?  A copy left by a move that was cancelled can be older than the
+ * source's row (renamed, made private since): that one is copied again.
+ */
+static TargetCopy
+target_copy(Move *mv, PGconn *from, const char *id)
+{
+	const char *v[2] = {id, NULL};
+	PGresult   *src = must_exec(from, "reading a file on the source",
+								"SELECT row_to_json(f)::text FROM media.files f WHERE f.id = $1::bigint", 1, v);
+	PGresult   *res;
+	TargetCopy	found;
+
+	if (PQntuples(src) != 1)
+	{
+		PQclear(src);
+		return TARGET_NONE;		/* gone meanwhile: copy_file() says so */
+	}
+	v[1] = PQgetvalue(src, 0, 0);
+	res = must_exec(mv->to, "looking for a file on the target",
+					"SELECT CASE WHEN (t.owner, t.owner_scope) IS DISTINCT FROM (s.owner, s.owner_scope) THEN 'foreign'"
+					" WHEN t IS NOT DISTINCT FROM s THEN 'same' ELSE 'stale' END FROM media.files t CROSS JOIN LATERAL"
+					" jsonb_populate_record(NULL::media.files, $2::jsonb || jsonb_build_object('blob_id', t.blob_id)) s"
+					" WHERE t.id = $1::bigint", 2, v);
+	found = PQntuples(res) == 0 ? TARGET_NONE
+		: strcmp(PQgetvalue(res, 0, 0), "same") == 0 ? TARGET_SAME
+		: strcmp(PQgetvalue(res, 0, 0), "stale") == 0 ? TARGET_STALE : TARGET_FOREIGN;
 	PQclear(res);
+	PQclear(src);
 	return found;
 }
 
 /*
+ * Splits the owner's files on shard (ids, an array's text) by what the
+ * router routes to that shard: the live ones (returned as rows, in id
+ * order) and the stale copies an earlier move left there (one array's text
+ * in *stale, a new string), which are never read and must not be copied.
+ */
+static PGresult *
+live_files(Move *mv, int shard, const char *ids, char **stale)
+{
+	char		shard_txt[16];
+	const char *v[2] = {ids, shard_txt};
+	PGresult   *res;
+
+	snprintf(shard_txt, sizeof(shard_txt), "%d", shard);
+	res = must_exec(mv->router, "asking the router which copies it reads",
+					"SELECT coalesce(array_agg(i ORDER BY i), '{}')::text FROM unnest($1::bigint[]) i"
+					" WHERE media_router.file_shard(i) <> $2::integer", 2, v);
+	*stale = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (*stale == NULL)
+	{
+		log_error("out of memory");
+		exit(EXIT_FATAL);
+	}
+	return must_exec(mv->router, "asking the router which copies it reads",
+					 "SELECT i FROM unnest($1::bigint[]) i WHERE media_router.file_shard(i) = $2::integer ORDER BY i",
+					 2, v);
+}
+
+/*
  * Step 2 on one source shard: copies and verifies each of the owner's files
- * there; returns their ids as the text of an array ("{1,2}"), or NULL when
- * a file could not be copied or verified (nothing is switched then).
+ * the router reads there; returns their ids as the text of an array
+ * ("{1,2}"), or NULL when a file could not be copied or verified (nothing is
+ * switched then).  *stale: the ids of the stale copies there (live_files()).
  */
 static char *
-copy_from_shard(Move *mv, PGconn *from, int shard)
+copy_from_shard(Move *mv, PGconn *from, int shard, char **stale)
 {
 	const char *v[1] = {mv->owner};
 	PGresult   *res = must_exec(from, "counting the owner's uploads",
@@ -340,7 +412,14 @@ copy_from_shard(Move *mv, PGconn *from, int shard)
 	}
 	PQclear(res);
 	res = must_exec(from, "listing the owner's files",
-					"SELECT id FROM media.files WHERE owner = $1 AND owner_scope = 'setting' ORDER BY id", 1, v);
+					"SELECT coalesce(array_agg(id), '{}')::text FROM media.files"
+					" WHERE owner = $1 AND owner_scope = 'setting'", 1, v);
+	{
+		PGresult   *live = live_files(mv, shard, PQgetvalue(res, 0, 0), stale);
+
+		PQclear(res);
+		res = live;
+	}
 	out = open_memstream(&list, &len);
 	if (out == NULL)
 	{
@@ -351,9 +430,18 @@ copy_from_shard(Move *mv, PGconn *from, int shard)
 	for (int r = 0; r < PQntuples(res); r++)
 	{
 		const char *id = PQgetvalue(res, r, 0);
-		bool		there = on_target(mv, id);
+		TargetCopy	copy = target_copy(mv, from, id);
+		bool		there = copy == TARGET_SAME;
 
-		if (!there && !copy_file(from, mv->to, id))
+		if (copy == TARGET_FOREIGN)
+		{
+			log_error("file %s: shard %d has a file of another owner with this id", id, mv->target);
+			log_hint("two files share the id (a shard restored and reconfigured without its sequence?); "
+					 "look at both before moving this owner there");
+			goto failed;
+		}
+
+		if (!there && !copy_file(from, mv->to, id, copy == TARGET_STALE))
 			goto failed;
 		if (!verified_on_target(mv, from, id))
 		{
@@ -417,6 +505,51 @@ delete_on_source(Move *mv, PGconn *from, const char *ids)
 	return n;
 }
 
+/*
+ * Before the switch: deletes on the target the owner's files there that
+ * the router does not read there and that this move does not bring (stale
+ * copies a cancelled move left: files the owner removed since), so that
+ * they do not come back in the owner's lists.  ids: the moved ones.
+ */
+static void
+drop_stale_on_target(Move *mv, const char *ids)
+{
+	const char *v[2] = {mv->owner, ids};
+	PGresult   *res = must_exec(mv->to, "listing the owner's files on the target",
+								"SELECT coalesce(array_agg(id), '{}')::text FROM media.files"
+								" WHERE owner = $1 AND owner_scope = 'setting' AND id <> ALL ($2::bigint[])", 2, v);
+	char	   *stale;
+
+	PQclear(live_files(mv, mv->target, PQgetvalue(res, 0, 0), &stale));
+	PQclear(res);
+	v[1] = stale;
+	res = must_exec(mv->to, "deleting stale copies on the target",
+					"WITH gone AS (DELETE FROM media.files WHERE id = ANY ($2::bigint[])"
+					"   AND owner = $1 AND owner_scope = 'setting' RETURNING 1)"
+					" SELECT count(*) FROM gone", 2, v);
+	if (strcmp(PQgetvalue(res, 0, 0), "0") != 0)
+		printf("owner \"%s\": %s stale copies left by an earlier move deleted on shard %d\n",
+			   mv->owner, PQgetvalue(res, 0, 0), mv->target);
+	PQclear(res);
+	free(stale);
+}
+
+/*
+ * The shard the router sends the owner to now: after a failure, not
+ * necessarily the one this run began from (another run may have switched it).
+ */
+static int
+router_owner_shard(Move *mv)
+{
+	const char *v[1] = {mv->owner};
+	PGresult   *res = must_exec(mv->router, "asking the router for the owner's shard",
+								"SELECT media_router.owner_shard($1)", 1, v);
+	int			shard = atoi(PQgetvalue(res, 0, 0));
+
+	PQclear(res);
+	return shard;
+}
+
 /* "{1,2}" and "{3}" made one array's text "{1,2,3}", in a new string. */
 static char *
 join_id_lists(const char *a, const char *b)
@@ -450,6 +583,7 @@ cmd_move_owner(int argc, char **argv)
 	Move		mv = {.opts = &opts, .target = -1};
 	PGconn	  **sources;
 	char	  **lists;
+	char	  **stale;
 	char	   *all = NULL;
 	char		target_txt[16];
 	int64_t		deleted = 0;
@@ -497,8 +631,9 @@ cmd_move_owner(int argc, char **argv)
 	mv.to = connect_shard(&mv, mv.target);
 	sources = calloc(mv.nshards, sizeof(PGconn *));
 	lists = calloc(mv.nshards, sizeof(char *));
+	stale = calloc(mv.nshards, sizeof(char *));
 	all = strdup("{}");
-	if (sources == NULL || lists == NULL || all == NULL)
+	if (sources == NULL || lists == NULL || stale == NULL || all == NULL)
 	{
 		log_error("out of memory");
 		return EXIT_FATAL;
@@ -510,10 +645,11 @@ cmd_move_owner(int argc, char **argv)
 		if (s == mv.target)
 			continue;
 		sources[s] = connect_shard(&mv, s);
-		lists[s] = copy_from_shard(&mv, sources[s], s);
+		lists[s] = copy_from_shard(&mv, sources[s], s, &stale[s]);
 		if (lists[s] == NULL)
 		{
-			log_error("nothing was switched: the owner stays on shard %d", from_shard);
+			log_error("nothing was switched by this run: the router sends the owner to shard %d",
+					  router_owner_shard(&mv));
 			log_hint("run pg_media move-owner again once the cause is fixed, or media_router.move_cancel('%s')",
 					 mv.owner);
 			return EXIT_SOME_FAILED;
@@ -523,6 +659,8 @@ cmd_move_owner(int argc, char **argv)
 		free(all);
 		all = joined;
 	}
+
+	drop_stale_on_target(&mv, all);
 
 	/* step 3: the switch */
 	{
@@ -537,9 +675,13 @@ cmd_move_owner(int argc, char **argv)
 	{
 		if (sources[s] == NULL)
 			continue;
-		deleted += delete_on_source(&mv, sources[s], lists[s]);
+		char	   *gone = join_id_lists(lists[s], stale[s]);	/* stale copies: never read */
+
+		deleted += delete_on_source(&mv, sources[s], gone);
 		PQfinish(sources[s]);
+		free(gone);
 		free(lists[s]);
+		free(stale[s]);
 	}
 	printf("owner \"%s\": %lld files (%lld bytes) from the other shards on shard %d, %lld copied by this run,"
 		   " verified; %lld deleted on the old shards; ids unchanged\n",
@@ -548,6 +690,7 @@ cmd_move_owner(int argc, char **argv)
 	free(all);
 	free(sources);
 	free(lists);
+	free(stale);
 	PQfinish(mv.to);
 	PQfinish(mv.router);
 	return EXIT_OK;

@@ -422,6 +422,8 @@ DECLARE
     first_id bigint;
     last_id  bigint;
     next_id  bigint;
+    sequence text := pg_get_serial_sequence('media.files', 'id');
+    position bigint;
 BEGIN
     IF shard NOT BETWEEN 0 AND 2046 THEN
         RAISE EXCEPTION 'shard number % is out of range', shard
@@ -433,8 +435,14 @@ BEGIN
     last_id := ((shard::bigint + 1) << 52) - 1;
     SELECT coalesce(max(f.id) + 1, first_id) INTO next_id
       FROM media.files f WHERE f.id BETWEEN first_id AND last_id;
+    -- nor below an id the sequence gave already (a file removed or moved to another shard since,
+    -- whose id the router may still send here or to where it went; pg_dump keeps the position)
+    EXECUTE format('SELECT last_value + is_called::integer FROM %s', sequence) INTO position;
+    IF position BETWEEN first_id AND last_id + 1 THEN
+        next_id := greatest(next_id, position);
+    END IF;
     EXECUTE format('ALTER SEQUENCE %s MINVALUE %s MAXVALUE %s START WITH %s RESTART WITH %s',
-                   pg_get_serial_sequence('media.files', 'id'), first_id, last_id, next_id, next_id);
+                   sequence, first_id, last_id, next_id, next_id);
     RETURN next_id;
 END
 $$;

@@ -137,15 +137,42 @@ RETURNS integer LANGUAGE sql IMMUTABLE STRICT AS $$
 $$;
 
 /*
+ * The media.isolation an administrator gave the session's login role in
+ * this database (ALTER ROLE / ALTER DATABASE ... SET; the most specific
+ * wins, as at login).  Not current_setting(): the router has no pg_media,
+ * so there media.isolation is a placeholder that any client's SET or -c
+ * changes.
+ */
+CREATE FUNCTION media_router.configured_isolation()
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT substr(c, length('media.isolation=') + 1)
+      FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) c
+     WHERE s.setrole IN (0, (SELECT r.oid FROM pg_roles r WHERE r.rolname = session_user))
+       AND s.setdatabase IN (0, (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))
+       AND c LIKE 'media.isolation=%'
+     ORDER BY s.setrole <> 0 DESC, s.setdatabase <> 0 DESC
+     LIMIT 1
+$$;
+
+/*
  * The owner of this router session: media.owner, which must be set (the
  * router knows no other owner).  42501, as pg_media under
- * media.isolation = 'setting'.
+ * media.isolation = 'setting'.  Refused (42501) for a login role an
+ * administrator put under media.isolation = 'role': the router keeps owners
+ * apart by media.owner only, which every role may set, so it cannot give
+ * that role the isolation it has on one database.
  */
 CREATE FUNCTION media_router.session_owner()
 RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     owner text := nullif(current_setting('media.owner', true), '');
 BEGIN
+    IF media_router.configured_isolation() = 'role' THEN
+        RAISE EXCEPTION 'the pg_media router cannot keep the files of role "%" apart: its media.isolation is ''role''', session_user
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The router knows an owner only by media.owner (''setting'' isolation), which every role may set.',
+                  HINT = 'Reach the router through an application role trusted to name owners, or signed URLs (pg_media serve).';
+    END IF;
     IF owner IS NULL THEN
         RAISE EXCEPTION 'media.owner is not set'
             USING ERRCODE = 'insufficient_privilege',
@@ -159,7 +186,9 @@ $$;
 /*
  * The session's owner, for a call that writes: refused with 55006 (object
  * in use; try again) while pg_media move-owner moves that owner, so no file
- * is added or removed behind the copy.
+ * is added or removed behind the copy.  Refused (0A000) outside read
+ * committed: a REPEATABLE READ or SERIALIZABLE snapshot can predate a move,
+ * and would send the write to the owner's old shard.
  */
 CREATE FUNCTION media_router.writing_owner()
 RETURNS text LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
@@ -167,6 +196,13 @@ DECLARE
     who text := media_router.session_owner();
     target integer;
 BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the pg_media router writes only in read committed transactions, not in %',
+                        current_setting('transaction_isolation')
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'The owner''s shard is read in the transaction''s snapshot, which can be older than a move of the owner (pg_media move-owner).',
+                  HINT = 'Write through the router in read committed (the default); each call is its own transaction on the shard anyway.';
+    END IF;
     -- held to the end of the transaction: media_router.move_begin() waits for the writes under way
     PERFORM pg_advisory_xact_lock_shared(hashtext('pg_media move-owner ' || who));
     target := (SELECT o.moving_to FROM media_router.owners o WHERE o.owner = who);
@@ -412,11 +448,12 @@ CREATE FUNCTION media_router.session_files() RETURNS SETOF media_router.file
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF coalesce(current_setting('media.owner', true), '') <> '' THEN
-        RETURN QUERY SELECT * FROM media_router.files(current_setting('media.owner'));
+        RETURN QUERY SELECT * FROM media_router.files(media_router.session_owner());
     END IF;
 END
 $$;
-GRANT USAGE ON SCHEMA media_router TO PUBLIC;
+-- EXECUTE for the view's readers, who need no USAGE on media_router (the view
+-- names the function already): so only USAGE on media, as for every read, opens it
 GRANT EXECUTE ON FUNCTION media_router.session_files() TO PUBLIC;
 
 CREATE VIEW media.files AS SELECT * FROM media_router.session_files();

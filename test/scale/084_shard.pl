@@ -10,7 +10,11 @@
 #   - pg_media move-owner moves one owner to another shard: refused while it has an upload in
 #     progress, stopped by a failure half-way (nothing switched, nothing lost), run again to the
 #     end (files copied before are not copied twice), the source emptied, the ids unchanged and
-#     served from the new shard, new files of the owner stored there; writes wait during a move.
+#     served from the new shard, new files of the owner stored there; writes wait during a move;
+#   - attacks (router-findings.md): a role without USAGE on media, a role under media.isolation =
+#     'role', forged ids; a move cancelled then run again after the owner removed a file and made
+#     one private; a crash between the switch and the delete; two moves at once; a REPEATABLE READ
+#     write older than a move.
 use strict;
 use warnings;
 use Digest::SHA qw(sha256_hex);
@@ -190,6 +194,41 @@ rsql(q{GRANT EXECUTE ON FUNCTION media.put(bytea, text, text, jsonb) TO app});
 	extra_params => [ '-U', 'app' ]);
 like($err, qr/permission denied for function remove/, 'granted put, it stores; remove still needs its own grant');
 
+# --- attacks on owner isolation through the router (router-findings.md)
+my $user01_file = (sort { $a <=> $b } grep { $owner_of{$_} eq 'user01' } keys %owner_of)[0];
+# R1: reading needs USAGE on schema media; a role without it must not list an owner's files by
+# calling the SECURITY DEFINER function behind the router's media.files view
+rsql(q{CREATE ROLE outsider LOGIN});
+($rc, $out, $err) = $router->psql('postgres',
+	q{SET media.owner = 'user01'; SELECT count(*) FROM media_router.session_files()}, extra_params => [ '-U', 'outsider' ]);
+like($err, qr/permission denied/, 'a role without USAGE on schema media cannot list an owner\'s files (media_router.session_files())')
+  or diag("out: $out");
+rsql(q{GRANT SELECT ON media.files TO app});
+is($router->safe_psql('postgres', q{SET media.owner = 'user01'; SELECT count(*) FROM media.files}, extra_params => [ '-U', 'app' ]),
+	$expected_count{user01}, 'a role granted USAGE on media and SELECT on media.files lists the owner\'s files');
+# R2: an administrator's media.isolation = 'role' for a login role is not silently dropped on the
+# router (which only knows media.owner): the role may not pick another owner with SET or -c
+rsql(q{CREATE ROLE alice LOGIN; GRANT USAGE ON SCHEMA media TO alice; GRANT SELECT ON media.files TO alice;
+	ALTER ROLE alice SET media.isolation = 'role'});
+for my $try ([ 'SET', "SET media.owner = 'user01'; SET media.isolation = 'setting';", {} ],
+	[ 'PGOPTIONS', '', { PGOPTIONS => '-c media.owner=user01 -c media.isolation=setting' } ])
+{
+	my ($how, $set, $env) = @$try;
+	local %ENV = (%ENV, %$env);
+	($rc, $out, $err) = $router->psql('postgres', "$set SELECT octet_length(media.get($user01_file))",
+		extra_params => [ '-U', 'alice' ]);
+	like($err, qr/media\.isolation/, "a role under media.isolation = 'role' cannot read another owner's file through the router ($how)")
+	  or diag("out: $out");
+	($rc, $out, $err) = $router->psql('postgres', "$set SELECT count(*) FROM media.files", extra_params => [ '-U', 'alice' ]);
+	like($err, qr/media\.isolation/, "... nor list another owner's files ($how)") or diag("out: $out");
+}
+# ids with forged shard bits (negative, or a shard the router does not have) find no file
+for my $forged ('-1', (5 << 52) + 1, '9223372036854775807')
+{
+	($rc, $out, $err) = $router->psql('postgres', "SET media.owner = 'user01'; SELECT media.get($forged)");
+	like($err, qr/does not exist/, "a forged id $forged finds no file");
+}
+
 # --- pg_media serve against the router: every file by a signed URL of its owner
 open my $kf, '>', "$tmp/keys" or die $!;
 print $kf "$key\n";
@@ -220,6 +259,7 @@ my $to = ($from + 1) % 3;
 my @moved_ids = sort { $a <=> $b } grep { $owner_of{$_} eq $mover } keys %owner_of;
 shard_sql($from, "INSERT INTO media.quotas VALUES ('$mover', 10000000, 100, 'setting')");
 
+is(rsql(qq{SET media.owner = '$mover'; SELECT media.set_public($moved_ids[1], true)}), 't', 'one of the files is public before the move');
 # an upload in progress stops it before anything is copied
 my $open = rsql(qq{SET media.owner = '$mover'; SELECT media.upload_begin('open.bin')});
 ($rc, $out, $err) = run_cli($router, [ 'move-owner', $mover, '--to', $to ]);
@@ -248,14 +288,25 @@ is(rsql("SELECT media_router.owner_shard('$mover')"), $from, 'and the router sti
 check_reads_sql('after the failed move');
 shard_sql($to, 'DROP TRIGGER refuse_one ON media.files');
 
+# M1: the move is given up (media_router.move_cancel()) and the owner goes on: it removes a file
+# and takes back the public flag of another, both already copied to the target by the failed
+# run.  Run again later, the move must not bring those stale copies back.
+is(rsql("SELECT media_router.move_cancel('$mover')"), 't', 'media_router.move_cancel() gives the move up');
+my $gone = shift @moved_ids;
+is(rsql(qq{SET media.owner = '$mover'; SELECT media.remove($gone)}), 't', 'after the cancel the owner removes a file the failed run had copied');
+delete $content{$gone};
+delete $owner_of{$gone};
+is(rsql(qq{SET media.owner = '$mover'; SELECT media.set_public($moved_ids[0], false)}), 't',
+	'and makes a file private again that was public when the failed run copied it');
+
 # run again: completes, without copying twice what the first run copied
 my $t1 = time;
 ($rc, $out, $err) = run_cli($router, [ 'move-owner', $mover, '--to', $to ]);
 is($rc, 0, "move-owner $mover --to $to") or diag($err);
 my $n = scalar @moved_ids;
-my $again = $n - 1;
-like($out, qr/$n files \(\d+ bytes\) from the other shards on shard $to, 1 copied by this run, verified; $n deleted on the old shards; ids unchanged/,
-	"the second run copied only the file the first could not ($again were already there)") or diag($out);
+my $again = $n - 2;
+like($out, qr/$n files \(\d+ bytes\) from the other shards on shard $to, 2 copied by this run, verified; $n deleted on the old shards; ids unchanged/,
+	"the second run copied only the file the first could not and the one changed since ($again were already there, unchanged)") or diag($out);
 note('move-owner took ' . (time - $t1) . ' s');
 
 $where = placement();
@@ -266,6 +317,8 @@ is(shard_sql($from, "SELECT count(*) FROM media.blobs b WHERE NOT EXISTS (SELECT
 	. " AND NOT EXISTS (SELECT 1 FROM media.uploads u WHERE u.blob_id = b.id)"), 0,
 	'the source freed their content');
 is(shard_sql($to, "SELECT count(*) FROM media.check_integrity()"), 0, 'the target passes media.check_integrity()');
+is(shard_sql($to, "SELECT count(*) FROM media.files WHERE id = $gone"), 0, 'the file removed after the cancel is not on the target');
+is(shard_sql($to, "SELECT is_public FROM media.files WHERE id = $moved_ids[0]"), 'f', 'the file made private after the cancel is still private');
 is(shard_sql($to, "SELECT max_bytes FROM media.quotas WHERE owner = '$mover'") . '/'
 	  . shard_sql($from, "SELECT count(*) FROM media.quotas WHERE owner = '$mover'"), '10000000/0',
 	'the quota moved with the owner');
@@ -284,6 +337,120 @@ is(rsql(qq{SET media.owner = '$mover'; SELECT count(*) FROM media.files}), scala
 	'media.files through the router lists the owner\'s files');
 ($rc, $out, $err) = run_cli($router, [ 'verify', '--owner', $mover ]);
 is($rc, 0, 'pg_media verify --owner through the router') or diag($err);
+
+# --- M2: a crash after the switch, before the originals are deleted (the old shard refuses the
+# delete), then the owner removes a file on its new shard: the move run again finishes the
+# cleanup and does not bring the removed file back from the old shard
+my $crasher = 'user08';
+my $c_from = rsql("SELECT media_router.owner_shard('$crasher')");
+my $c_to = ($c_from + 1) % 3;
+my @c_ids = sort { $a <=> $b } grep { $owner_of{$_} eq $crasher } keys %owner_of;
+shard_sql($c_from, q{
+CREATE FUNCTION public.refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'crash before the delete (test)'; END $$;
+CREATE TRIGGER refuse_delete BEFORE DELETE ON media.files FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_delete();
+});
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $crasher, '--to', $c_to ]);
+ok($rc != 0 && $err =~ /crash before the delete/, 'move-owner stopped after the switch, before deleting on the old shard')
+  or diag("rc $rc: $out $err");
+shard_sql($c_from, 'DROP TRIGGER refuse_delete ON media.files');
+is(rsql("SELECT media_router.owner_shard('$crasher')"), $c_to, 'the owner was switched to the new shard');
+my $c_gone = shift @c_ids;
+is(rsql(qq{SET media.owner = '$crasher'; SELECT media.remove($c_gone)}), 't', 'the owner then removes a file (on the new shard)');
+delete $content{$c_gone};
+delete $owner_of{$c_gone};
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $crasher, '--to', $c_to ]);
+is($rc, 0, 'move-owner run again after the crash') or diag($err);
+is(shard_sql($c_from, "SELECT count(*) FROM media.files WHERE owner = '$crasher'"), 0,
+	'it deleted what the crash left on the old shard');
+is(shard_sql($c_to, "SELECT string_agg(id::text, ',' ORDER BY id) FROM media.files WHERE owner = '$crasher'"),
+	join(',', @c_ids), 'and did not bring back the file removed after the switch');
+
+# --- M3: two runs of move-owner for the same owner at once: no file lost or twice, and the owner
+# can write afterwards
+my $racer = 'user09';
+my $r_to = (rsql("SELECT media_router.owner_shard('$racer')") + 1) % 3;
+my @r_ids = sort { $a <=> $b } grep { $owner_of{$_} eq $racer } keys %owner_of;
+my @runs;
+for (1 .. 2)
+{
+	my ($o, $e) = ('', '');
+	my $h = IPC::Run::start([ cli_path(), 'move-owner', '-h', $router->host, '-p', $router->port, '-d', 'postgres',
+			$racer, '--to', $r_to ], '>', \$o, '2>', \$e, IPC::Run::timeout(120));
+	push @runs, [ $h, \$o, \$e ];
+}
+my @r_rc;
+for my $r (@runs)
+{
+	$r->[0]->finish;
+	push @r_rc, $r->[0]->result(0);
+	note("concurrent move-owner: exit " . $r_rc[-1] . ": ${ $r->[1] } ${ $r->[2] }");
+}
+ok((grep { $_ == 0 } @r_rc), 'of two concurrent move-owner runs for one owner, one ends the move (exits ' . join(',', @r_rc) . ')');
+$where = placement();
+is(join(',', map { "$_:$where->{$racer}{$_}" } sort keys %{ $where->{$racer} }), "$r_to:" . scalar(@r_ids),
+	'each of its files is on the new shard once, none left elsewhere');
+my $r_new = rsql(qq{SET media.owner = '$racer'; SELECT media.put('after two moves'::bytea)});
+is($r_new >> 52, $r_to, 'the owner can write after the concurrent runs, on the new shard');
+$content{$r_new} = 'after two moves';
+$owner_of{$r_new} = $racer;
+check_reads_sql('after the crash and the concurrent moves');
+
+# --- M3b: a run that fails after another run switched the owner (emulated: the switch is made
+# while the target holds the run's first copy for 3 s) says where the owner is now
+my $late = 'user12';
+my $s_from = rsql("SELECT media_router.owner_shard('$late')");
+my $s_to = ($s_from + 1) % 3;
+shard_sql($s_to, qq{
+CREATE FUNCTION public.pause_refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN PERFORM pg_sleep(3); RAISE EXCEPTION 'refused after a pause (test)'; END \$\$;
+CREATE TRIGGER pause_refuse BEFORE INSERT ON media.files FOR EACH ROW WHEN (NEW.owner = '$late')
+    EXECUTE FUNCTION public.pause_refuse();
+});
+my ($s_out, $s_err) = ('', '');
+my $s_run = IPC::Run::start([ cli_path(), 'move-owner', '-h', $router->host, '-p', $router->port, '-d', 'postgres',
+		$late, '--to', $s_to ], '>', \$s_out, '2>', \$s_err, IPC::Run::timeout(60));
+sleep 1;
+rsql("SELECT media_router.move_finish('$late', $s_to, '{}')");    # what the other run's switch does
+$s_run->finish;
+like($s_err, qr/the router sends the owner to shard $s_to\b/,
+	'a run stopped after another run switched the owner names the shard the owner is on now') or diag($s_err);
+shard_sql($s_to, 'DROP TRIGGER pause_refuse ON media.files');
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $late, '--to', $s_to ]);
+is($rc, 0, 'run again, the move completes (the files follow the owner)') or diag($err);
+check_reads_sql('after the emulated switch by another run');
+
+# --- M5: the target already has another owner's file with the id of a file to move (two files
+# with one id): move-owner stops and leaves that file alone
+my $clash = 'user11';
+my $k_to = (rsql("SELECT media_router.owner_shard('$clash')") + 1) % 3;
+my $k_id = (sort { $a <=> $b } grep { $owner_of{$_} eq $clash } keys %owner_of)[0];
+shard_sql($k_to, qq{INSERT INTO media.files SELECT (jsonb_populate_record(NULL::media.files,
+    to_jsonb(f) || jsonb_build_object('id', ${k_id}::bigint))).* FROM media.files f
+    WHERE f.owner <> '$clash' ORDER BY f.id LIMIT 1});
+my $planted = shard_sql($k_to, "SELECT owner FROM media.files WHERE id = $k_id");
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $clash, '--to', $k_to ]);
+ok($rc == 1 && $err =~ /has a file of another owner with this id/, 'move-owner stops on another owner\'s file with the same id')
+  or diag("rc $rc: $out $err");
+is(shard_sql($k_to, "SELECT owner FROM media.files WHERE id = $k_id"), $planted, 'and leaves that file as it was');
+rsql("SELECT media_router.move_cancel('$clash')");
+shard_sql($k_to, "DELETE FROM media.files WHERE id = $k_id");
+
+# --- M4: a REPEATABLE READ router transaction whose snapshot is older than a move must not write
+# the owner's new file on the old shard (where the owner's lists would never show it)
+my $late_owner = 'user10';
+my $l_from = rsql("SELECT media_router.owner_shard('$late_owner')");
+my $l_to = ($l_from + 1) % 3;
+my $session = $router->background_psql('postgres', on_error_stop => 0);
+$session->query_safe(qq{BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL media.owner = '$late_owner'; SELECT 1});
+($rc, $out, $err) = run_cli($router, [ 'move-owner', $late_owner, '--to', $l_to ]);
+is($rc, 0, "move-owner $late_owner while a REPEATABLE READ transaction of the owner is open") or diag($err);
+$session->query(q{SELECT media.put('written in an older snapshot'::bytea)});
+like($session->{stderr}, qr/read committed/, 'its write through the router is refused (it would go by the old routing)');
+$session->query('ROLLBACK');
+$session->quit;
+is(shard_sql($l_from, "SELECT count(*) FROM media.files WHERE owner = '$late_owner'"), 0,
+	'and no file of the owner was written on the old shard');
 
 stop_server($srv);
 done_testing();
