@@ -259,5 +259,109 @@ my $mn = metrics($srv4->{base});
 is("$mn->{pg_media_cache_hits_total} $mn->{pg_media_cache_capacity_bytes}", '0 0', 'no cache: no hits, capacity 0');
 is(stop_server($srv4), 0, 'serve stops');
 
+
+# --- red team (session 18): what a shared cache (a CDN), a crash and an ops team meet ------------
+sub slurp { open my $f, '<:raw', $_[0] or return ''; local $/; my $d = <$f>; return $d // ''; }
+
+# runs serve with more arguments; returns its exit code (undef: it kept running, then was killed)
+# and its stderr
+sub serve_exit
+{
+	my ($e, $o) = ('', '');
+	my $h = IPC::Run::start([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
+			'--listen', '127.0.0.1:0', @_ ], '>', \$o, '2>', \$e, IPC::Run::timeout(15));
+	my $code = eval { $h->finish; $? >> 8 };
+	$h->kill_kill unless defined $code;
+	return ($code, $e);
+}
+
+# Range answers: from the cache and from the database (--cache-size 0), the same status, headers
+# and bytes, for suffix ranges, ranges past the end, multiple ranges, malformed ones
+my $rc_dir = "$tmp/cache-ranges";
+my $rc = start_server($node, $tmp, args => [ '--pool', '2', '--cache-dir', $rc_dir, '--cache-size', '5M' ]);
+my $rd = start_server($node, $tmp, args => [ '--pool', '2', '--cache-size', '0' ]);
+curl_get("$rc->{base}/media/$small_id");
+for my $range ('bytes=0-0', 'bytes=-100', 'bytes=-60000', 'bytes=49900-60000', 'bytes=60000-',
+	'bytes=0-1,5-6', 'bytes=-0', 'bytes=5-2', 'bytes=49999-49999', 'items=0-5', 'bytes=00-01')
+{
+	my ($cs, $ch, $cb) = curl_get("$rc->{base}/media/$small_id", '-H', "Range: $range");
+	my ($ds, $dh, $db) = curl_get("$rd->{base}/media/$small_id", '-H', "Range: $range");
+	delete $_->{date} for $ch, $dh;
+	ok($cs == $ds && $cb eq $db, "Range $range: $cs, the same bytes from the cache and the database");
+	is_deeply($ch, $dh, "Range $range: the same headers");
+}
+my $mr = metrics($rc->{base});
+cmp_ok($mr->{pg_media_cache_hits_total}, '>=', 5, "the cache answered the satisfiable ranges ($mr->{pg_media_cache_hits_total} hits)");
+is(stop_server($rd), 0, 'the server without a cache stops');
+
+# two first requests for the same 4 MB file at once: one fills, both get every byte
+my @par;
+for my $n (1 .. 2)
+{
+	my ($o, $e) = ('', '');
+	push @par, IPC::Run::start([ 'curl', '-sS', '--noproxy', '*', '-o', "$tmp/par$n", "$rc->{base}/media/$big_id" ],
+		'>', \$o, '2>', \$e);
+}
+$_->finish for @par;
+ok(slurp("$tmp/par1") eq $big && slurp("$tmp/par2") eq $big, 'two concurrent first GETs of a 4 MB file: both byte-identical');
+$mr = metrics($rc->{base});
+is($mr->{pg_media_cache_fills_total}, 2, 'one fill of it (and the small file\'s)');
+ok(-e "$rc_dir/" . entry_of($big_id), 'the file is cached');
+($names) = folder($rc_dir);
+is(scalar(grep { /^\.fill-/ } @$names), 0, 'no temporary file is left');
+
+# an entry evicted while a slow client reads it is still sent whole
+my ($slow_out, $slow_err) = ('', '');
+my $slow = IPC::Run::start([ 'curl', '-sS', '--noproxy', '*', '--limit-rate', '2M', '-o', "$tmp/slow",
+		"$rc->{base}/media/$big_id" ], '>', \$slow_out, '2>', \$slow_err);
+usleep(300_000);
+my $pusher_id = put(PgMediaTest::gen_bytes('cache-pusher', 1_200_000), 'pusher.bin');
+($s, undef, $b) = curl_get("$rc->{base}/media/$pusher_id");
+ok(!-e "$rc_dir/" . entry_of($big_id), 'meanwhile a 1.2 MB file evicted it');
+$slow->finish;
+ok(slurp("$tmp/slow") eq $big, 'the slow client of the evicted entry got every byte');
+is(stop_server($rc), 0, 'serve stops');
+
+# a crash (SIGKILL) with the default folder under $TMPDIR: the next start removes what it left
+my $tdir = "$tmp/tmpdir";
+mkdir $tdir or die $!;
+my $k1s = start_server($node, $tmp, args => [ '--pool', '1' ], env => { TMPDIR => $tdir });
+curl_get("$k1s->{base}/media/$small_id");
+my @priv = glob("$tdir/pg_media-cache.*");
+ok(@priv == 1 && -e "$priv[0]/" . entry_of($small_id), 'the default folder under $TMPDIR holds the entry');
+stop_server($k1s, 'KILL');
+ok(-e "$priv[0]/" . entry_of($small_id), 'a SIGKILL leaves it on disk');
+utime(time - 3600, time - 3600, $priv[0]);
+my $k2s = start_server($node, $tmp, args => [ '--pool', '1' ], env => { TMPDIR => $tdir });
+ok(!-e $priv[0], 'the next start removes the folder the killed serve left (private bytes)');
+my @live = glob("$tdir/pg_media-cache.*");
+is(scalar @live, 1, 'only the running serve\'s folder remains');
+utime(time - 3600, time - 3600, $live[0]);
+my $k3s = start_server($node, $tmp, args => [ '--pool', '1' ], env => { TMPDIR => $tdir });
+ok(-d $live[0], 'another serve\'s start leaves a running serve\'s folder alone');
+is(stop_server($k3s) + stop_server($k2s), 0, 'both stop');
+is_deeply([ glob("$tdir/pg_media-cache.*") ], [], 'and remove their folders');
+
+# one --cache-dir, two serves: the second refuses (it would empty the first's entries)
+my $shared = "$tmp/cache-shared";
+my $sh1 = start_server($node, $tmp, args => [ '--pool', '1', '--cache-dir', $shared ]);
+curl_get("$sh1->{base}/media/$small_id");
+my ($code, $why) = serve_exit('--cache-dir', $shared);
+ok(defined $code && $code != 0, 'a second serve on the same --cache-dir refuses to start');
+$err = $why;
+like($err, qr/in use by another pg_media serve/, 'and says why');
+ok(-e "$shared/" . entry_of($small_id), 'the first serve\'s entry is untouched');
+stop_server($sh1, 'KILL');
+my $sh2 = start_server($node, $tmp, args => [ '--pool', '1', '--cache-dir', $shared ]);
+ok(!-e "$shared/" . entry_of($small_id), 'after a SIGKILL the next start empties the folder');
+is(stop_server($sh2), 0, 'serve stops');
+
+# a --cache-dir that is a symbolic link is refused
+mkdir "$tmp/real-cache", 0700 or die $!;
+symlink "$tmp/real-cache", "$tmp/link-cache" or die $!;
+($code, $err) = serve_exit('--cache-dir', "$tmp/link-cache");
+ok(defined $code && $code != 0, 'a --cache-dir that is a symbolic link: serve refuses to start');
+like($err, qr/cannot open the cache folder/, "and says why");
+
 is_deeply([ PgMediaTest::server_problems($node) ], [], 'the server log shows no crash');
 done_testing();
