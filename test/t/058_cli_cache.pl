@@ -241,6 +241,17 @@ my $mo1 = metrics($srv3->{base});
 is($mo1->{pg_media_cache_hits_total} - $mo0->{pg_media_cache_hits_total}, 0,
 	'not a hit on alice\'s entry (no timing side channel between owners)');
 is($mo1->{pg_media_cache_entries}, 2, 'two entries: one per blob');
+# what a shared cache (a CDN) in front sees of a private file's signed answers, from the cache:
+# never public, so it never hands them to another user
+(undef, $h) = curl_get("$srv3->{base}$alice_url");
+my $alice_etag = $h->{etag} // '';
+for my $case ([ '200', [] ], [ '206', [ '-H', 'Range: bytes=-10' ] ], [ '416', [ '-H', 'Range: bytes=99999-' ] ],
+	[ '304', [ '-H', "If-None-Match: $alice_etag" ] ])
+{
+	($s, $h) = curl_get("$srv3->{base}$alice_url", @{ $case->[1] });
+	ok($s == $case->[0] && ($h->{'cache-control'} // '') =~ /^private, max-age=\d+$/,
+		"a signed private file's $s from the cache: Cache-Control " . ($h->{'cache-control'} // 'none'));
+}
 is(stop_server($srv3), 0, 'serve stops');
 
 # --- the folder's mode; no cache ----------------------------------------------------------------
@@ -352,8 +363,11 @@ $err = $why;
 like($err, qr/in use by another pg_media serve/, 'and says why');
 ok(-e "$shared/" . entry_of($small_id), 'the first serve\'s entry is untouched');
 stop_server($sh1, 'KILL');
+open my $partial, '>', "$shared/.fill-1-2-3" or die $!;	# a fill the kill cut short
+close $partial;
 my $sh2 = start_server($node, $tmp, args => [ '--pool', '1', '--cache-dir', $shared ]);
-ok(!-e "$shared/" . entry_of($small_id), 'after a SIGKILL the next start empties the folder');
+ok(!-e "$shared/" . entry_of($small_id) && !-e "$shared/.fill-1-2-3",
+	'after a SIGKILL the next start empties the folder (entries and unfinished fills)');
 is(stop_server($sh2), 0, 'serve stops');
 
 # a --cache-dir that is a symbolic link is refused
@@ -362,6 +376,9 @@ symlink "$tmp/real-cache", "$tmp/link-cache" or die $!;
 ($code, $err) = serve_exit('--cache-dir', "$tmp/link-cache");
 ok(defined $code && $code != 0, 'a --cache-dir that is a symbolic link: serve refuses to start');
 like($err, qr/cannot open the cache folder/, "and says why");
+# another user's world-writable folder (/tmp: root's, mode 1777)
+($code, $err) = serve_exit('--cache-dir', '/tmp');
+ok(defined $code && $code != 0 && $err =~ /must belong to this user/, '--cache-dir /tmp (root\'s, mode 1777): refused');
 
 is_deeply([ PgMediaTest::server_problems($node) ], [], 'the server log shows no crash');
 done_testing();
