@@ -376,6 +376,26 @@ symlink "$tmp/real-cache", "$tmp/link-cache" or die $!;
 ($code, $err) = serve_exit('--cache-dir', "$tmp/link-cache");
 ok(defined $code && $code != 0, 'a --cache-dir that is a symbolic link: serve refuses to start');
 like($err, qr/cannot open the cache folder/, "and says why");
+# a file-size limit (systemd's LimitFSIZE=, ulimit -f) below a file's size: the fill's write fails
+# as on a full disk; the client still gets every byte, the fill is discarded, serve lives on
+my $fport = PostgreSQL::Test::Cluster::get_free_port();
+my ($fout, $ferr) = ('', '');
+my $fsrv = IPC::Run::start([ 'sh', '-c', 'ulimit -f 64 && exec "$0" "$@"', cli_path(), 'serve', '-h', $node->host,
+		'-p', $node->port, '-d', 'postgres', '--listen', "127.0.0.1:$fport", '--cache-dir', "$tmp/cache-fsize" ],
+	'<', \undef, '>', \$fout, '2>', \$ferr, IPC::Run::timeout(120));
+for (1 .. 200) { $fsrv->pump_nb; last if $ferr =~ /listening on/ || !$fsrv->pumpable; usleep(50_000); }
+my $fbytes = PgMediaTest::gen_bytes('cache-fsize', 200_000);
+my $fid = put($fbytes, 'fsize.bin');
+($s, undef, $b) = curl_get("http://127.0.0.1:$fport/media/$fid");
+ok($s == 200 && $b eq $fbytes, 'a fill past the file-size limit (a full disk): the client gets every byte');
+my $mf = metrics("http://127.0.0.1:$fport");
+is($mf->{pg_media_cache_fill_failures_total} // 'serve is gone', 1, 'the fill failed and was counted');
+($names) = folder("$tmp/cache-fsize");
+is_deeply($names, [], 'and left nothing in the folder');
+$fsrv->signal('TERM');
+eval { $fsrv->finish; };
+is($?, 0, 'serve stops normally (SIGXFSZ did not kill it)');
+
 # another user's world-writable folder (/tmp: root's, mode 1777)
 ($code, $err) = serve_exit('--cache-dir', '/tmp');
 ok(defined $code && $code != 0 && $err =~ /must belong to this user/, '--cache-dir /tmp (root\'s, mode 1777): refused');
