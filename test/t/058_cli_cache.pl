@@ -252,6 +252,14 @@ for my $case ([ '200', [] ], [ '206', [ '-H', 'Range: bytes=-10' ] ], [ '416', [
 	ok($s == $case->[0] && ($h->{'cache-control'} // '') =~ /^private, max-age=\d+$/,
 		"a signed private file's $s from the cache: Cache-Control " . ($h->{'cache-control'} // 'none'));
 }
+# the ETag is the content's SHA-256: another owner must not learn whether it matches (a 304 or a
+# 416 instead of a 404 would be an oracle of alice's content)
+my $bob_on_alice = sign("$alice_id, '1 hour', owner => 'bob'");
+for my $case ([ 'If-None-Match', [ '-H', "If-None-Match: $alice_etag" ] ], [ 'an unsatisfiable Range', [ '-H', 'Range: bytes=99999-' ] ])
+{
+	($s, $h) = curl_get("$srv3->{base}$bob_on_alice", @{ $case->[1] });
+	ok($s == 404 && ($h->{'cache-control'} // '') eq 'no-store', "bob's signed URL for alice's cached file with $case->[0]: $s, no-store");
+}
 is(stop_server($srv3), 0, 'serve stops');
 
 # --- the folder's mode; no cache ----------------------------------------------------------------
