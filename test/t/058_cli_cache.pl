@@ -203,6 +203,14 @@ my (undef, $bytes) = folder($dir);
 is($me->{pg_media_cache_bytes}, $bytes, 'the bytes gauge is the folder\'s size');
 ok(-e "$dir/" . entry_of($ids[-1]) && !-e "$dir/" . entry_of($ids[0]),
 	'the most recent file is cached, the least recent was evicted');
+# a file larger than --cache-size (4 MB under 400k): served whole from the database, never cached,
+# and nothing evicted for it
+($s, undef, $b) = curl_get("$base/media/$big_id");
+my $me2 = metrics($base);
+ok($s == 200 && $b eq $big, 'a file larger than --cache-size: 200, every byte');
+is("$me2->{pg_media_cache_fills_total} $me2->{pg_media_cache_evictions_total} $me2->{pg_media_cache_entries}",
+	"$me->{pg_media_cache_fills_total} $me->{pg_media_cache_evictions_total} $me->{pg_media_cache_entries}",
+	'not cached, no entry evicted for it');
 is(stop_server($srv), 0, 'serve stops');
 
 # --- owners: setting isolation and signed URLs ----------------------------------------------------
