@@ -13,6 +13,12 @@
 #     unsigned request or another owner's signed URL for a cached file is a 404, and under
 #     per-owner dedup bob's file with alice's bytes is another entry (a miss, not a hit);
 #   - a cache folder open to group or others is refused; --cache-size=0 serves without one.
+#   - red team (session 18): Range answers identical from the cache and the database (suffix,
+#     past the end, multiple, malformed); concurrent first GETs; an entry evicted while sent; a
+#     file larger than the cache; a signed private file's answers never public, and no 304/416
+#     oracle of another owner's ETag; a file-size limit (a full disk) does not kill serve; a
+#     SIGKILLed serve's default folder is removed by the next start; one --cache-dir per serve
+#     (locked); a symlinked or world-writable --cache-dir is refused.
 use strict;
 use warnings;
 use Time::HiRes qw(usleep);
