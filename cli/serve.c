@@ -364,6 +364,8 @@ cmd_serve(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* a cache write past a file-size limit fails (EFBIG, the fill is discarded) instead of killing serve */
+	signal(SIGXFSZ, SIG_IGN);
 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
 		MHD_USE_ERROR_LOG;

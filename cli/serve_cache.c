@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define N_BUCKETS 16384			/* hash chains of the index (a power of two) */
@@ -24,6 +26,8 @@
 #define ENTRY_PREFIX "e-"		/* names of entries: e-BLOB-SHA256HEX */
 #define FILL_PREFIX ".fill-"	/* names of fills in progress */
 #define NAME_MAX_LEN 96
+#define PRIVATE_PREFIX "pg_media-cache."	/* the default folders, under $TMPDIR */
+#define STALE_AFTER_SECONDS 60	/* a default folder unlocked this long belongs to no serve */
 
 /* One cached content: a file in the folder. */
 typedef struct Entry
@@ -177,11 +181,11 @@ make_room(int64_t size)
 	return cache.bytes + cache.reserved + size <= cache.capacity;
 }
 
-/* Removes the files of entries and fills from the folder (a start, a stop). */
+/* Removes the files of entries and fills from a folder (a start, a stop). */
 static void
-remove_entry_files(void)
+remove_entry_files(int folder)
 {
-	int			fd = dup(cache.dirfd);
+	int			fd = dup(folder);
 	DIR		   *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
@@ -195,7 +199,7 @@ remove_entry_files(void)
 	while ((de = readdir(d)) != NULL)
 		if (strncmp(de->d_name, ENTRY_PREFIX, strlen(ENTRY_PREFIX)) == 0 ||
 			strncmp(de->d_name, FILL_PREFIX, strlen(FILL_PREFIX)) == 0)
-			unlinkat(cache.dirfd, de->d_name, 0);
+			unlinkat(folder, de->d_name, 0);
 	closedir(d);
 }
 
@@ -232,7 +236,52 @@ open_folder(const char *dir)
 				  : "run chmod 700 on it");
 		return false;
 	}
+	/* held until exit (a crash included): a second serve would empty this one's entries */
+	if (flock(cache.dirfd, LOCK_EX | LOCK_NB) != 0)
+	{
+		log_error("the cache folder \"%s\" is in use by another pg_media serve: give each its own "
+				  "--cache-dir", dir);
+		return false;
+	}
 	return true;
+}
+
+/*
+ * Removes the default folders (PRIVATE_PREFIX) under tmp that a serve
+ * killed before its stop left, with the private bytes they hold: this
+ * user's, mode 700, locked by no running serve (open_folder()) and not
+ * changed for STALE_AFTER_SECONDS (a serve that has just made its folder
+ * may not have locked it yet).
+ */
+static void
+remove_stale_private_folders(const char *tmp)
+{
+	DIR		   *d = opendir(tmp);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+	{
+		struct stat st;
+		int			fd;
+
+		if (strncmp(de->d_name, PRIVATE_PREFIX, strlen(PRIVATE_PREFIX)) != 0)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_uid == geteuid() && (st.st_mode & 07777) == 0700 &&
+			st.st_mtime < time(NULL) - STALE_AFTER_SECONDS && flock(fd, LOCK_EX | LOCK_NB) == 0)
+		{
+			remove_entry_files(fd);
+			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == 0)
+				fprintf(stderr, "%s serve: removed the cache folder \"%s/%s\" that a serve "
+						"stopped without its clean-up left\n", progname, tmp, de->d_name);
+		}
+		close(fd);
+	}
+	closedir(d);
 }
 
 /* Sets the cache up; see serve_cache.h. */
@@ -254,7 +303,8 @@ cache_start(const char *dir, int64_t capacity)
 		made = malloc(len);
 		if (made == NULL)
 			return false;
-		snprintf(made, len, "%s/pg_media-cache.XXXXXX", tmp);
+		remove_stale_private_folders(tmp);
+		snprintf(made, len, "%s/" PRIVATE_PREFIX "XXXXXX", tmp);
 		if (mkdtemp(made) == NULL)
 		{
 			log_error("cannot make a cache folder in \"%s\": %s (give --cache-dir, or --cache-size=0)",
@@ -274,7 +324,7 @@ cache_start(const char *dir, int64_t capacity)
 	}
 	if (!open_folder(cache.dir))
 		return false;
-	remove_entry_files();
+	remove_entry_files(cache.dirfd);
 	cache.capacity = capacity;
 	cache.enabled = true;
 	return true;
@@ -290,7 +340,7 @@ cache_stop(void)
 	cache.enabled = false;
 	while (cache.oldest)
 		drop_entry(cache.oldest, false);
-	remove_entry_files();
+	remove_entry_files(cache.dirfd);
 	pthread_mutex_unlock(&cache.mu);
 	close(cache.dirfd);
 	if (cache.private_dir)

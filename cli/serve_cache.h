@@ -25,7 +25,10 @@
  * The folder holds private files' bytes: it must be the process user's and
  * closed to group and others (mode 700).  Its entries are removed when serve
  * starts and stops (a crash may leave an incomplete entry, so none is
- * trusted after a restart).
+ * trusted after a restart).  A serve holds a lock on its folder until it
+ * exits, so a second serve refuses the folder (it would empty the first's
+ * entries), and a start removes the default folders under $TMPDIR that
+ * killed serves left (no serve holds their lock).
  */
 #ifndef PG_MEDIA_SERVE_CACHE_H
 #define PG_MEDIA_SERVE_CACHE_H

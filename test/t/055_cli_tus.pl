@@ -419,6 +419,39 @@ is($status, 200, 'while the GET URL itself serves alice\'s file: 200');
 ($status) = send_body("$base/media", 'plain', '-X', 'POST', '-H', "Authorization: Bearer $alice");
 is($status, 403, 'an upload token on POST /media (not a tus route): 403');
 
+# red team (session 18): what a token holder can try
+($status, $h, $body) = curl_get("$base/uploads/", '-X', 'POST', as_token($alice), '-H', 'Upload-Defer-Length: 1');
+is($status, 400, 'Upload-Defer-Length with a max_bytes token: 400 (no deferred length to escape max_bytes)');
+($status, $h, $body) = send_body("$base/uploads/", 'y' x 1500, '-X', 'POST', as_token($alice), @octets,
+	'-H', 'Upload-Length: 1000');
+is($status, 413, 'creation-with-upload: a body beyond Upload-Length (and max_bytes): 413');
+is(sql("SELECT count(*) FROM media.files WHERE owner = 'alice' AND byte_size > 1000"), 0,
+	'no file beyond max_bytes');
+($status, $h) = send_body("$base/uploads/", 'z' x 1000, '-X', 'POST', as_token($alice), @octets,
+	'-H', 'Upload-Length: 1000');
+my $once = $h->{'upload-file-id'} // '';
+ok($status == 201 && $once, "creation-with-upload of exactly max_bytes: 201, file $once");
+($status, $h) = create_as($alice, 1000);
+is($status, 201, 'the same token after its upload finished: another upload (a token is not single-use; max_bytes is per upload)');
+delete_as($alice, $h->{location} // '');
+# a token that expires while its upload is under way: the next PATCH is refused, a fresh token
+# of the same owner resumes at the byte the database acknowledged
+my $short = sign_upload("'2 seconds', 'alice'");
+($status, $h) = create_as($short, 10);
+my $rloc = $h->{location} // '';
+($status, $h) = patch_as($short, $rloc, 0, 'abcde');
+is("$status " . ($h->{'upload-offset'} // ''), '204 5', 'half an upload with a short-lived token');
+sleep 3;
+($status, $h, $body) = patch_as($short, $rloc, 5, 'fghij');
+ok($status == 403 && $body =~ /expired/, 'the token expired: the next PATCH is 403');
+my $fresh = sign_upload("'1 hour', 'alice'");
+($status, $h) = head_as($fresh, $rloc);
+is("$status " . ($h->{'upload-offset'} // ''), '200 5', 'a fresh token of the same owner: HEAD says offset 5');
+($status, $h) = patch_as($fresh, $rloc, 5, 'fghij');
+my $rfile = $h->{'upload-file-id'} // 0;
+ok($status == 204 && $rfile, "and resumes it to the end: 204, file $rfile");
+is(sql("SELECT owner || ' ' || byte_size FROM media.files WHERE id = $rfile"), 'alice 10', 'alice\'s, 10 bytes');
+
 # tus-js-client carries the token in its headers, on every request
 SKIP:
 {

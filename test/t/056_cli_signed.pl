@@ -252,6 +252,32 @@ ok($status == 400 && $body =~ /"exp" is given twice/, 'a signed URL with exp twi
 ($status) = curl_get("$base" . $url =~ s/\?/?v=2&/r);
 is($status, 200, 'a plain file URL ignores an unknown parameter (cache-busting ?v=2): 200');
 
+# red team (session 18): parameter smuggling, and what the signature covers
+for my $case ([ 'w=9999999999999999&h=320', 'a huge width' ], [ 'w=-320&h=320', 'a negative width' ],
+	[ 'w=320%2Ch_64&h=320', 'an encoded comma in a value' ],
+	[ 'w=320&h=320&c=cover%26w%3D64', 'an encoded & and = in a value' ],
+	[ 'w=320&h=320&W=64', 'a key in another case' ], [ 'w=320&h=320&w', 'a key without a value, twice' ])
+{
+	($status, undef, $body) = curl_get("$base/media/$alice_img?$case->[0]");
+	is($status, 400, "$case->[1] (?$case->[0]): 400");
+}
+for my $path ('w_99999999999999999999,h_320', 'w_-320,h_320', 'w_320,h_320,w_64', 'w_320,,h_320')
+{
+	($status) = curl_get("$base/media/$alice_img/$path");
+	is($status, 400, "the path transform $path: 400");
+}
+($status) = curl_get("$base/media/$alice_img?w=320&h=320&c=cover&g=attention&f=png&$v_query");
+is($status, 403, 'a signed transform with a gravity added: 403 (the signature covers what is computed)');
+($status) = curl_get("$base/media/$alice_img?w=320&h=320&f=auto&q=50&" . ($auto =~ s/^[^?]*\?//r), '-H', 'Accept: image/webp');
+is($status, 403, 'a signed f_auto transform with q added: 403');
+($status, $h) = curl_get("$base/media/$alice_img?w=320&h=320&c=cover&f=png&q=50&$v_query");
+is("$status " . ($h->{etag} // ''), "200 $etag", 'q added to a PNG (lossless: q is not part of it): 200, the same derivative');
+($status, $h) = curl_get("$base/media/$alice_img/f_png,c_cover,h_320,w_320?$v_query");
+is("$status " . ($h->{etag} // ''), "200 $etag", 'the same transform written in another order: the signed canonical spec, 200, same ETag');
+($status, $h) = curl_get("$base/media/$alice_img/w_320%2Ch_320%2Cc_cover%2Cf_png?$v_query");
+ok($status == 400 || ($status == 200 && ($h->{etag} // '') eq $etag),
+	"encoded commas in the path: $status (never another computation than the signed one)");
+
 # --- the thumbnail route honours signatures (signed as w_W,h_H,f_jpeg) -------------------------
 my $thumb_sig = app_sql("SELECT media.sign_url($alice_img, '1 hour', 'w=64,h=64,format=jpeg', 'alice')") =~ s/^[^?]*\?//r;
 ($status, $h, $body) = curl_get("$base/media/$alice_img/thumbnail?w=64&h=64&$thumb_sig");

@@ -13,6 +13,12 @@
 #     unsigned request or another owner's signed URL for a cached file is a 404, and under
 #     per-owner dedup bob's file with alice's bytes is another entry (a miss, not a hit);
 #   - a cache folder open to group or others is refused; --cache-size=0 serves without one.
+#   - red team (session 18): Range answers identical from the cache and the database (suffix,
+#     past the end, multiple, malformed); concurrent first GETs; an entry evicted while sent; a
+#     file larger than the cache; a signed private file's answers never public, and no 304/416
+#     oracle of another owner's ETag; a file-size limit (a full disk) does not kill serve; a
+#     SIGKILLed serve's default folder is removed by the next start; one --cache-dir per serve
+#     (locked); a symlinked or world-writable --cache-dir is refused.
 use strict;
 use warnings;
 use Time::HiRes qw(usleep);
@@ -203,6 +209,14 @@ my (undef, $bytes) = folder($dir);
 is($me->{pg_media_cache_bytes}, $bytes, 'the bytes gauge is the folder\'s size');
 ok(-e "$dir/" . entry_of($ids[-1]) && !-e "$dir/" . entry_of($ids[0]),
 	'the most recent file is cached, the least recent was evicted');
+# a file larger than --cache-size (4 MB under 400k): served whole from the database, never cached,
+# and nothing evicted for it
+($s, undef, $b) = curl_get("$base/media/$big_id");
+my $me2 = metrics($base);
+ok($s == 200 && $b eq $big, 'a file larger than --cache-size: 200, every byte');
+is("$me2->{pg_media_cache_fills_total} $me2->{pg_media_cache_evictions_total} $me2->{pg_media_cache_entries}",
+	"$me->{pg_media_cache_fills_total} $me->{pg_media_cache_evictions_total} $me->{pg_media_cache_entries}",
+	'not cached, no entry evicted for it');
 is(stop_server($srv), 0, 'serve stops');
 
 # --- owners: setting isolation and signed URLs ----------------------------------------------------
@@ -241,6 +255,25 @@ my $mo1 = metrics($srv3->{base});
 is($mo1->{pg_media_cache_hits_total} - $mo0->{pg_media_cache_hits_total}, 0,
 	'not a hit on alice\'s entry (no timing side channel between owners)');
 is($mo1->{pg_media_cache_entries}, 2, 'two entries: one per blob');
+# what a shared cache (a CDN) in front sees of a private file's signed answers, from the cache:
+# never public, so it never hands them to another user
+(undef, $h) = curl_get("$srv3->{base}$alice_url");
+my $alice_etag = $h->{etag} // '';
+for my $case ([ '200', [] ], [ '206', [ '-H', 'Range: bytes=-10' ] ], [ '416', [ '-H', 'Range: bytes=99999-' ] ],
+	[ '304', [ '-H', "If-None-Match: $alice_etag" ] ])
+{
+	($s, $h) = curl_get("$srv3->{base}$alice_url", @{ $case->[1] });
+	ok($s == $case->[0] && ($h->{'cache-control'} // '') =~ /^private, max-age=\d+$/,
+		"a signed private file's $s from the cache: Cache-Control " . ($h->{'cache-control'} // 'none'));
+}
+# the ETag is the content's SHA-256: another owner must not learn whether it matches (a 304 or a
+# 416 instead of a 404 would be an oracle of alice's content)
+my $bob_on_alice = sign("$alice_id, '1 hour', owner => 'bob'");
+for my $case ([ 'If-None-Match', [ '-H', "If-None-Match: $alice_etag" ] ], [ 'an unsatisfiable Range', [ '-H', 'Range: bytes=99999-' ] ])
+{
+	($s, $h) = curl_get("$srv3->{base}$bob_on_alice", @{ $case->[1] });
+	ok($s == 404 && ($h->{'cache-control'} // '') eq 'no-store', "bob's signed URL for alice's cached file with $case->[0]: $s, no-store");
+}
 is(stop_server($srv3), 0, 'serve stops');
 
 # --- the folder's mode; no cache ----------------------------------------------------------------
@@ -267,6 +300,136 @@ ok($s == 200 && $b eq $small, '--cache-size=0: served from the database');
 my $mn = metrics($srv4->{base});
 is("$mn->{pg_media_cache_hits_total} $mn->{pg_media_cache_capacity_bytes}", '0 0', 'no cache: no hits, capacity 0');
 is(stop_server($srv4), 0, 'serve stops');
+
+
+# --- red team (session 18): what a shared cache (a CDN), a crash and an ops team meet ------------
+sub slurp { open my $f, '<:raw', $_[0] or return ''; local $/; my $d = <$f>; return $d // ''; }
+
+# runs serve with more arguments; returns its exit code (undef: it kept running, then was killed)
+# and its stderr
+sub serve_exit
+{
+	my ($e, $o) = ('', '');
+	my $h = IPC::Run::start([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
+			'--listen', '127.0.0.1:0', @_ ], '>', \$o, '2>', \$e, IPC::Run::timeout(15));
+	my $code = eval { $h->finish; $? >> 8 };
+	$h->kill_kill unless defined $code;
+	return ($code, $e);
+}
+
+# Range answers: from the cache and from the database (--cache-size 0), the same status, headers
+# and bytes, for suffix ranges, ranges past the end, multiple ranges, malformed ones
+my $rc_dir = "$tmp/cache-ranges";
+my $rc = start_server($node, $tmp, args => [ '--pool', '2', '--cache-dir', $rc_dir, '--cache-size', '5M' ]);
+my $rd = start_server($node, $tmp, args => [ '--pool', '2', '--cache-size', '0' ]);
+curl_get("$rc->{base}/media/$small_id");
+for my $range ('bytes=0-0', 'bytes=-100', 'bytes=-60000', 'bytes=49900-60000', 'bytes=60000-',
+	'bytes=0-1,5-6', 'bytes=-0', 'bytes=5-2', 'bytes=49999-49999', 'items=0-5', 'bytes=00-01')
+{
+	my ($cs, $ch, $cb) = curl_get("$rc->{base}/media/$small_id", '-H', "Range: $range");
+	my ($ds, $dh, $db) = curl_get("$rd->{base}/media/$small_id", '-H', "Range: $range");
+	delete $_->{date} for $ch, $dh;
+	ok($cs == $ds && $cb eq $db, "Range $range: $cs, the same bytes from the cache and the database");
+	is_deeply($ch, $dh, "Range $range: the same headers");
+}
+my $mr = metrics($rc->{base});
+cmp_ok($mr->{pg_media_cache_hits_total}, '>=', 5, "the cache answered the satisfiable ranges ($mr->{pg_media_cache_hits_total} hits)");
+is(stop_server($rd), 0, 'the server without a cache stops');
+
+# two first requests for the same 4 MB file at once: one fills, both get every byte
+my @par;
+for my $n (1 .. 2)
+{
+	my ($o, $e) = ('', '');
+	push @par, IPC::Run::start([ 'curl', '-sS', '--noproxy', '*', '-o', "$tmp/par$n", "$rc->{base}/media/$big_id" ],
+		'>', \$o, '2>', \$e);
+}
+$_->finish for @par;
+ok(slurp("$tmp/par1") eq $big && slurp("$tmp/par2") eq $big, 'two concurrent first GETs of a 4 MB file: both byte-identical');
+$mr = metrics($rc->{base});
+is($mr->{pg_media_cache_fills_total}, 2, 'one fill of it (and the small file\'s)');
+ok(-e "$rc_dir/" . entry_of($big_id), 'the file is cached');
+($names) = folder($rc_dir);
+is(scalar(grep { /^\.fill-/ } @$names), 0, 'no temporary file is left');
+
+# an entry evicted while a slow client reads it is still sent whole
+my ($slow_out, $slow_err) = ('', '');
+my $slow = IPC::Run::start([ 'curl', '-sS', '--noproxy', '*', '--limit-rate', '2M', '-o', "$tmp/slow",
+		"$rc->{base}/media/$big_id" ], '>', \$slow_out, '2>', \$slow_err);
+usleep(300_000);
+my $pusher_id = put(PgMediaTest::gen_bytes('cache-pusher', 1_200_000), 'pusher.bin');
+($s, undef, $b) = curl_get("$rc->{base}/media/$pusher_id");
+ok(!-e "$rc_dir/" . entry_of($big_id), 'meanwhile a 1.2 MB file evicted it');
+$slow->finish;
+ok(slurp("$tmp/slow") eq $big, 'the slow client of the evicted entry got every byte');
+is(stop_server($rc), 0, 'serve stops');
+
+# a crash (SIGKILL) with the default folder under $TMPDIR: the next start removes what it left
+my $tdir = "$tmp/tmpdir";
+mkdir $tdir or die $!;
+my $k1s = start_server($node, $tmp, args => [ '--pool', '1' ], env => { TMPDIR => $tdir });
+curl_get("$k1s->{base}/media/$small_id");
+my @priv = glob("$tdir/pg_media-cache.*");
+ok(@priv == 1 && -e "$priv[0]/" . entry_of($small_id), 'the default folder under $TMPDIR holds the entry');
+stop_server($k1s, 'KILL');
+ok(-e "$priv[0]/" . entry_of($small_id), 'a SIGKILL leaves it on disk');
+utime(time - 3600, time - 3600, $priv[0]);
+my $k2s = start_server($node, $tmp, args => [ '--pool', '1' ], env => { TMPDIR => $tdir });
+ok(!-e $priv[0], 'the next start removes the folder the killed serve left (private bytes)');
+my @live = glob("$tdir/pg_media-cache.*");
+is(scalar @live, 1, 'only the running serve\'s folder remains');
+utime(time - 3600, time - 3600, $live[0]);
+my $k3s = start_server($node, $tmp, args => [ '--pool', '1' ], env => { TMPDIR => $tdir });
+ok(-d $live[0], 'another serve\'s start leaves a running serve\'s folder alone');
+is(stop_server($k3s) + stop_server($k2s), 0, 'both stop');
+is_deeply([ glob("$tdir/pg_media-cache.*") ], [], 'and remove their folders');
+
+# one --cache-dir, two serves: the second refuses (it would empty the first's entries)
+my $shared = "$tmp/cache-shared";
+my $sh1 = start_server($node, $tmp, args => [ '--pool', '1', '--cache-dir', $shared ]);
+curl_get("$sh1->{base}/media/$small_id");
+my ($code, $why) = serve_exit('--cache-dir', $shared);
+ok(defined $code && $code != 0, 'a second serve on the same --cache-dir refuses to start');
+$err = $why;
+like($err, qr/in use by another pg_media serve/, 'and says why');
+ok(-e "$shared/" . entry_of($small_id), 'the first serve\'s entry is untouched');
+stop_server($sh1, 'KILL');
+open my $partial, '>', "$shared/.fill-1-2-3" or die $!;	# a fill the kill cut short
+close $partial;
+my $sh2 = start_server($node, $tmp, args => [ '--pool', '1', '--cache-dir', $shared ]);
+ok(!-e "$shared/" . entry_of($small_id) && !-e "$shared/.fill-1-2-3",
+	'after a SIGKILL the next start empties the folder (entries and unfinished fills)');
+is(stop_server($sh2), 0, 'serve stops');
+
+# a --cache-dir that is a symbolic link is refused
+mkdir "$tmp/real-cache", 0700 or die $!;
+symlink "$tmp/real-cache", "$tmp/link-cache" or die $!;
+($code, $err) = serve_exit('--cache-dir', "$tmp/link-cache");
+ok(defined $code && $code != 0, 'a --cache-dir that is a symbolic link: serve refuses to start');
+like($err, qr/cannot open the cache folder/, "and says why");
+# a file-size limit (systemd's LimitFSIZE=, ulimit -f) below a file's size: the fill's write fails
+# as on a full disk; the client still gets every byte, the fill is discarded, serve lives on
+my $fport = PostgreSQL::Test::Cluster::get_free_port();
+my ($fout, $ferr) = ('', '');
+my $fsrv = IPC::Run::start([ 'sh', '-c', 'ulimit -f 64 && exec "$0" "$@"', cli_path(), 'serve', '-h', $node->host,
+		'-p', $node->port, '-d', 'postgres', '--listen', "127.0.0.1:$fport", '--cache-dir', "$tmp/cache-fsize" ],
+	'<', \undef, '>', \$fout, '2>', \$ferr, IPC::Run::timeout(120));
+for (1 .. 200) { $fsrv->pump_nb; last if $ferr =~ /listening on/ || !$fsrv->pumpable; usleep(50_000); }
+my $fbytes = PgMediaTest::gen_bytes('cache-fsize', 200_000);
+my $fid = put($fbytes, 'fsize.bin');
+($s, undef, $b) = curl_get("http://127.0.0.1:$fport/media/$fid");
+ok($s == 200 && $b eq $fbytes, 'a fill past the file-size limit (a full disk): the client gets every byte');
+my $mf = metrics("http://127.0.0.1:$fport");
+is($mf->{pg_media_cache_fill_failures_total} // 'serve is gone', 1, 'the fill failed and was counted');
+($names) = folder("$tmp/cache-fsize");
+is_deeply($names, [], 'and left nothing in the folder');
+$fsrv->signal('TERM');
+eval { $fsrv->finish; };
+is($?, 0, 'serve stops normally (SIGXFSZ did not kill it)');
+
+# another user's world-writable folder (/tmp: root's, mode 1777)
+($code, $err) = serve_exit('--cache-dir', '/tmp');
+ok(defined $code && $code != 0 && $err =~ /must belong to this user/, '--cache-dir /tmp (root\'s, mode 1777): refused');
 
 is_deeply([ PgMediaTest::server_problems($node) ], [], 'the server log shows no crash');
 done_testing();
