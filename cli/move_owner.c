@@ -358,29 +358,44 @@ target_copy(Move *mv, PGconn *from, const char *id)
 }
 
 /*
- * Splits the owner's files on shard (ids, an array's text) by what the
- * router routes to that shard: the live ones (returned as rows, in id
- * order) and the stale copies an earlier move left there (one array's text
- * in *stale, a new string), which are never read and must not be copied.
+ * Of the owner's files on shard (ids, an array's text), the stale copies an
+ * earlier move left there: those the router does not read on that shard.
+ * They are never read and must not be copied.  One array's text, a new
+ * string.
  */
-static PGresult *
-live_files(Move *mv, int shard, const char *ids, char **stale)
+static char *
+stale_files(Move *mv, int shard, const char *ids)
 {
 	char		shard_txt[16];
 	const char *v[2] = {ids, shard_txt};
 	PGresult   *res;
+	char	   *stale;
 
 	snprintf(shard_txt, sizeof(shard_txt), "%d", shard);
 	res = must_exec(mv->router, "asking the router which copies it reads",
 					"SELECT coalesce(array_agg(i ORDER BY i), '{}')::text FROM unnest($1::bigint[]) i"
 					" WHERE media_router.file_shard(i) <> $2::integer", 2, v);
-	*stale = strdup(PQgetvalue(res, 0, 0));
+	stale = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (*stale == NULL)
+	if (stale == NULL)
 	{
 		log_error("out of memory");
 		exit(EXIT_FATAL);
 	}
+	return stale;
+}
+
+/*
+ * Of the owner's files on shard (ids, an array's text), the live ones: those
+ * the router reads on that shard, as rows in id order.
+ */
+static PGresult *
+live_files(Move *mv, int shard, const char *ids)
+{
+	char		shard_txt[16];
+	const char *v[2] = {ids, shard_txt};
+
+	snprintf(shard_txt, sizeof(shard_txt), "%d", shard);
 	return must_exec(mv->router, "asking the router which copies it reads",
 					 "SELECT i FROM unnest($1::bigint[]) i WHERE media_router.file_shard(i) = $2::integer ORDER BY i",
 					 2, v);
@@ -390,7 +405,7 @@ live_files(Move *mv, int shard, const char *ids, char **stale)
  * Step 2 on one source shard: copies and verifies each of the owner's files
  * the router reads there; returns their ids as the text of an array
  * ("{1,2}"), or NULL when a file could not be copied or verified (nothing is
- * switched then).  *stale: the ids of the stale copies there (live_files()).
+ * switched then).  *stale: the ids of the stale copies there (stale_files()).
  */
 static char *
 copy_from_shard(Move *mv, PGconn *from, int shard, char **stale)
@@ -415,8 +430,9 @@ copy_from_shard(Move *mv, PGconn *from, int shard, char **stale)
 					"SELECT coalesce(array_agg(id), '{}')::text FROM media.files"
 					" WHERE owner = $1 AND owner_scope = 'setting'", 1, v);
 	{
-		PGresult   *live = live_files(mv, shard, PQgetvalue(res, 0, 0), stale);
+		PGresult   *live = live_files(mv, shard, PQgetvalue(res, 0, 0));
 
+		*stale = stale_files(mv, shard, PQgetvalue(res, 0, 0));
 		PQclear(res);
 		res = live;
 	}
@@ -518,9 +534,8 @@ drop_stale_on_target(Move *mv, const char *ids)
 	PGresult   *res = must_exec(mv->to, "listing the owner's files on the target",
 								"SELECT coalesce(array_agg(id), '{}')::text FROM media.files"
 								" WHERE owner = $1 AND owner_scope = 'setting' AND id <> ALL ($2::bigint[])", 2, v);
-	char	   *stale;
+	char	   *stale = stale_files(mv, mv->target, PQgetvalue(res, 0, 0));
 
-	PQclear(live_files(mv, mv->target, PQgetvalue(res, 0, 0), &stale));
 	PQclear(res);
 	v[1] = stale;
 	res = must_exec(mv->to, "deleting stale copies on the target",
