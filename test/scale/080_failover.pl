@@ -331,7 +331,6 @@ like($vout, qr/^storage integrity \(media\.check_integrity\): 0 problems$/m, 'st
 # pg_basebackup waits for node2's next checkpoint, spread over checkpoint_timeout x
 # checkpoint_completion_target (4.5 min by default): what an operator does then, and this test
 # does every 3 s while it waits, is run CHECKPOINT on the new primary (docs/scale-out.md).
-my $rejoin_start = time;
 keeper_start('node1', '_rejoined');
 my $rejoin = wait_states(qr/node1=secondary\/secondary node2=primary\/primary/, 120,
 	'node1 to rejoin as secondary', sub { eval { psql_port($port{node2}, 'CHECKPOINT') } });

@@ -73,6 +73,18 @@ sub entry_of
 	return sql("SELECT 'e-' || blob_id || '-' || encode(sha256, 'hex') FROM media.files WHERE id = $id");
 }
 
+# runs serve with more arguments; returns its exit code (undef: it kept running, then was killed)
+# and its stderr
+sub serve_exit
+{
+	my ($e, $o) = ('', '');
+	my $h = IPC::Run::start([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
+			'--listen', '127.0.0.1:0', @_ ], '>', \$o, '2>', \$e, IPC::Run::timeout(15));
+	my $code = eval { $h->finish; $? >> 8 };
+	$h->kill_kill unless defined $code;
+	return ($code, $e);
+}
+
 my $small = PgMediaTest::gen_bytes('cache-small', 50_000);
 # larger than the 4 MB a lookup reads with the headers: streamed in 1 MB chunks
 my $big = PgMediaTest::gen_bytes('cache-big', 4 * 1024 * 1024 + 4321);
@@ -279,19 +291,14 @@ is(stop_server($srv3), 0, 'serve stops');
 # --- the folder's mode; no cache ----------------------------------------------------------------
 mkdir "$tmp/open" or die $!;
 chmod 0755, "$tmp/open";
-my ($out, $err) = ('', '');
-IPC::Run::run([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
-		'--listen', '127.0.0.1:0', '--cache-dir', "$tmp/open" ], '>', \$out, '2>', \$err,
-	IPC::Run::timeout(60));
-isnt($? >> 8, 0, 'a cache folder open to others: serve refuses to start');
+my ($code, $err) = serve_exit('--cache-dir', "$tmp/open");
+ok(defined $code && $code != 0, 'a cache folder open to others: serve refuses to start');
 like($err, qr/mode 0755; run chmod 700/, 'and says why');
 # a shared folder (sticky, writable by all: /tmp): chmod 700 on it is not the fix to suggest
 mkdir "$tmp/shared" or die $!;
 chmod 01777, "$tmp/shared";
-IPC::Run::run([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
-		'--listen', '127.0.0.1:0', '--cache-dir', "$tmp/shared" ], '>', \$out, '2>', \$err,
-	IPC::Run::timeout(60));
-isnt($? >> 8, 0, 'a shared cache folder (mode 1777): serve refuses to start');
+($code, $err) = serve_exit('--cache-dir', "$tmp/shared");
+ok(defined $code && $code != 0, 'a shared cache folder (mode 1777): serve refuses to start');
 ok($err =~ /mode 1777; it is shared or another user's: give a folder of its own/ && $err !~ /chmod 700/,
 	'and asks for a folder of its own rather than chmod 700 on a shared one');
 my $srv4 = start_server($node, $tmp, args => [ '--cache-size', '0' ]);
@@ -304,18 +311,6 @@ is(stop_server($srv4), 0, 'serve stops');
 
 # --- red team (session 18): what a shared cache (a CDN), a crash and an ops team meet ------------
 sub slurp { open my $f, '<:raw', $_[0] or return ''; local $/; my $d = <$f>; return $d // ''; }
-
-# runs serve with more arguments; returns its exit code (undef: it kept running, then was killed)
-# and its stderr
-sub serve_exit
-{
-	my ($e, $o) = ('', '');
-	my $h = IPC::Run::start([ cli_path(), 'serve', '-h', $node->host, '-p', $node->port, '-d', 'postgres',
-			'--listen', '127.0.0.1:0', @_ ], '>', \$o, '2>', \$e, IPC::Run::timeout(15));
-	my $code = eval { $h->finish; $? >> 8 };
-	$h->kill_kill unless defined $code;
-	return ($code, $e);
-}
 
 # Range answers: from the cache and from the database (--cache-size 0), the same status, headers
 # and bytes, for suffix ranges, ranges past the end, multiple ranges, malformed ones
@@ -388,9 +383,8 @@ is_deeply([ glob("$tdir/pg_media-cache.*") ], [], 'and remove their folders');
 my $shared = "$tmp/cache-shared";
 my $sh1 = start_server($node, $tmp, args => [ '--pool', '1', '--cache-dir', $shared ]);
 curl_get("$sh1->{base}/media/$small_id");
-my ($code, $why) = serve_exit('--cache-dir', $shared);
+($code, $err) = serve_exit('--cache-dir', $shared);
 ok(defined $code && $code != 0, 'a second serve on the same --cache-dir refuses to start');
-$err = $why;
 like($err, qr/in use by another pg_media serve/, 'and says why');
 ok(-e "$shared/" . entry_of($small_id), 'the first serve\'s entry is untouched');
 stop_server($sh1, 'KILL');
